@@ -1,0 +1,50 @@
+/// A user's role. Each role grants a fixed set of ``Permission``s (see docs/SECURITY.md).
+public enum Role: String, Codable, Sendable, CaseIterable {
+    case admin, supervisor, analyst, officer, partner, auditor
+
+    /// What this role may do.
+    public var permissions: Set<Permission> {
+        switch self {
+        case .admin:
+            return Set(Permission.allCases).subtracting([.auditRead])
+        case .supervisor:
+            return [.camerasRead, .camerasWrite, .camerasExport, .partnersRead, .partnersWrite, .incidentsRead, .sessionRead]
+        case .analyst:
+            return [.camerasRead, .camerasExport, .partnersRead, .incidentsRead, .sessionRead]
+        case .officer:
+            return [.camerasRead, .incidentsRead, .sessionRead]
+        case .partner:
+            return [.ownCamerasRead, .sessionRead]
+        case .auditor:
+            return [.camerasRead, .camerasExport, .partnersRead, .incidentsRead, .auditRead, .usersRead, .sessionRead]
+        }
+    }
+}
+
+/// One thing an authenticated caller may be allowed to do. API tokens carry a subset of these as scopes.
+public enum Permission: String, Codable, Sendable, CaseIterable {
+    /// See one's own session and sign out.
+    case sessionRead = "session:read"
+    /// Search and view the camera registry.
+    case camerasRead = "cameras:read"
+    /// See only the cameras of one's own partner organisation.
+    case ownCamerasRead = "cameras:read-own"
+    /// Create, change, import and delete cameras.
+    case camerasWrite = "cameras:write"
+    /// Export the camera registry as CSV or GeoJSON.
+    case camerasExport = "cameras:export"
+    /// Delete cameras.
+    case camerasDelete = "cameras:delete"
+    /// View partners and their consent records.
+    case partnersRead = "partners:read"
+    /// Create and change partners.
+    case partnersWrite = "partners:write"
+    /// View the incident history and venues.
+    case incidentsRead = "incidents:read"
+    /// List users.
+    case usersRead = "users:read"
+    /// Create and change users, and issue or revoke API tokens.
+    case usersWrite = "users:write"
+    /// Read and verify the audit log.
+    case auditRead = "audit:read"
+}

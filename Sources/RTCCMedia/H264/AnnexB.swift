@@ -1,0 +1,78 @@
+/// Conversions between NAL unit lists, Annex B byte streams (start codes) and length-prefixed
+/// AVCC/HVCC sample data. Shared by H.264 and H.265.
+public enum AnnexB {
+    /// Splits an Annex B byte stream at its `00 00 01` / `00 00 00 01` start codes.
+    ///
+    /// Bytes before the first start code and empty NAL units are dropped; trailing zero bytes of
+    /// each NAL unit (`trailing_zero_8bits`) are removed.
+    public static func split(_ stream: [UInt8]) -> [[UInt8]] {
+        var units: [[UInt8]] = []
+        var start: Int?
+        var index = 0
+        while index + 2 < stream.count {
+            if stream[index] == 0, stream[index + 1] == 0, stream[index + 2] == 1 {
+                if let start { appendTrimmed(stream[start..<index], to: &units) }
+                index += 3
+                start = index
+            } else {
+                index += 1
+            }
+        }
+        if let start, start < stream.count { appendTrimmed(stream[start...], to: &units) }
+        return units
+    }
+
+    /// Joins NAL units into an Annex B byte stream with 4-byte start codes.
+    public static func join(_ nalUnits: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(nalUnits.reduce(0) { $0 + $1.count + 4 })
+        for unit in nalUnits {
+            out += [0, 0, 0, 1]
+            out += unit
+        }
+        return out
+    }
+
+    /// Prefixes each NAL unit with its length as a 4-byte big-endian integer.
+    public static func lengthPrefixed(_ nalUnits: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(nalUnits.reduce(0) { $0 + $1.count + 4 })
+        for unit in nalUnits {
+            out.appendBigEndian(UInt32(truncatingIfNeeded: unit.count))
+            out += unit
+        }
+        return out
+    }
+
+    /// Splits 4-byte length-prefixed sample data into NAL units; stops at a truncated length.
+    public static func splitLengthPrefixed(_ data: [UInt8]) -> [[UInt8]] {
+        var reader = ByteReader(data)
+        var units: [[UInt8]] = []
+        while let length = reader.readUInt32(), let unit = reader.readBytes(Int(length)) {
+            units.append(unit)
+        }
+        return units
+    }
+
+    /// Removes emulation-prevention bytes (`00 00 03` → `00 00`), giving the RBSP of a NAL unit.
+    public static func rbsp(_ nalUnit: some Collection<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(nalUnit.count)
+        var zeros = 0
+        for byte in nalUnit {
+            if zeros >= 2, byte == 3 {
+                zeros = 0
+                continue
+            }
+            zeros = byte == 0 ? zeros + 1 : 0
+            out.append(byte)
+        }
+        return out
+    }
+
+    private static func appendTrimmed(_ slice: ArraySlice<UInt8>, to units: inout [[UInt8]]) {
+        var end = slice.endIndex
+        while end > slice.startIndex, slice[end - 1] == 0 { end -= 1 }
+        if end > slice.startIndex { units.append(Array(slice[slice.startIndex..<end])) }
+    }
+}

@@ -1,0 +1,112 @@
+/// Turns RTP packets of an H.264 stream (RFC 6184, packetization modes 0 and 1) into access units.
+///
+/// Handles single NAL unit packets, STAP-A and FU-A. Packets must arrive in sequence order (put a
+/// ``RTPReorderBuffer`` in front for UDP). An access unit ends at the marker bit or when the RTP
+/// timestamp changes. When a packet is lost or malformed the access unit it belongs to is dropped;
+/// output starts at the first IDR picture, with SPS and PPS put before every IDR.
+public struct H264Depacketizer: Sendable {
+    private var core: NALDepacketizerCore<H264Rules>
+
+    /// Creates a depacketizer; `parameterSets` may come from the SDP and are updated in-band.
+    public init(parameterSets: H264ParameterSets = H264ParameterSets(), maximumAccessUnitSize: Int = 8 << 20) {
+        core = NALDepacketizerCore(parameterSets: parameterSets, codec: .h264, maximumAccessUnitSize: maximumAccessUnitSize)
+    }
+
+    /// The parameter sets in force.
+    public var parameterSets: H264ParameterSets { core.assembler.parameterSets }
+
+    /// Counters since creation.
+    public var statistics: DepacketizerStatistics { core.assembler.statistics }
+
+    /// Processes one packet and returns the access units it completed.
+    ///
+    /// On a thrown error the current access unit is dropped and processing can go on with the next
+    /// packet; access units completed before the error are returned by the next call.
+    public mutating func process(_ packet: RTPPacket) throws(VideoDepacketizerError) -> [VideoAccessUnit] {
+        try core.process(packet)
+    }
+
+    /// Ends the access unit in progress (e.g. at end of stream) and returns what is pending.
+    public mutating func flush() -> [VideoAccessUnit] {
+        core.flush()
+    }
+}
+
+/// RFC 6184 payload rules for H.264.
+enum H264Rules: NALCodecRules {
+    typealias ParameterSets = H264ParameterSets
+
+    static func role(of nalUnit: [UInt8]) -> NALRole {
+        guard let header = nalUnit.first else { return .discardable }
+        switch H264NALUnitType.of(header) {
+        case H264NALUnitType.sps, H264NALUnitType.pps: return .parameterSet
+        case H264NALUnitType.idrSlice: return .keyframeSlice
+        case 1...4: return .slice
+        case H264NALUnitType.accessUnitDelimiter, 10, 11, 12: return .discardable
+        default: return .other
+        }
+    }
+
+    static func nalUnits(
+        fromPayload payload: [UInt8], fragment: inout [UInt8]?, maximumSize: Int
+    ) throws(VideoDepacketizerError) -> [[UInt8]] {
+        guard let header = payload.first else { throw .payloadTooShort }
+        guard header & 0x80 == 0 else { throw .forbiddenBitSet }
+        let type = H264NALUnitType.of(header)
+        if fragment != nil, type != H264NALUnitType.fuA || (payload.count > 1 && payload[1] & 0x80 != 0) {
+            fragment = nil
+            throw .fragmentWithoutEnd
+        }
+        switch type {
+        case 1...23:
+            return [payload]
+        case H264NALUnitType.stapA:
+            return try aggregated(payload, headerSize: 1)
+        case H264NALUnitType.fuA:
+            return try fuA(payload, fragment: &fragment, maximumSize: maximumSize).map { [$0] } ?? []
+        default:
+            throw .unsupportedPacketType(type)
+        }
+    }
+
+    /// Splits an aggregation packet: after `headerSize` bytes, NAL units each preceded by a 16-bit size.
+    static func aggregated(_ payload: [UInt8], headerSize: Int) throws(VideoDepacketizerError) -> [[UInt8]] {
+        var reader = ByteReader(payload, offset: headerSize)
+        var units: [[UInt8]] = []
+        while reader.remaining > 0 {
+            guard let size = reader.readUInt16(), size > 0, let unit = reader.readBytes(Int(size)) else {
+                throw .truncatedAggregationPacket
+            }
+            units.append(unit)
+        }
+        guard !units.isEmpty else { throw .emptyAggregationPacket }
+        return units
+    }
+
+    private static func fuA(
+        _ payload: [UInt8], fragment: inout [UInt8]?, maximumSize: Int
+    ) throws(VideoDepacketizerError) -> [UInt8]? {
+        guard payload.count >= 3 else {
+            fragment = nil
+            throw .truncatedFragment
+        }
+        let fuHeader = payload[1]
+        let start = fuHeader & 0x80 != 0
+        let end = fuHeader & 0x40 != 0
+        if start {
+            guard !end else {
+                fragment = nil
+                throw .fragmentStartAndEnd
+            }
+            fragment = [(payload[0] & 0xE0) | (fuHeader & 0x1F)] + payload[2...]
+            return nil
+        }
+        guard var assembled = fragment else { throw .fragmentWithoutStart }
+        fragment = nil
+        assembled += payload[2...]
+        guard assembled.count <= maximumSize else { throw .accessUnitTooLarge }
+        if end { return assembled }
+        fragment = assembled
+        return nil
+    }
+}

@@ -1,0 +1,160 @@
+/// The fields of an H.264 sequence parameter set (ITU-T H.264 section 7.3.2.1.1) that a
+/// container needs: profile, level, picture size and frame rate.
+public struct H264SPS: Sendable, Hashable {
+    /// `profile_idc` (66 Baseline, 77 Main, 100 High, …).
+    public var profileIndication: UInt8
+    /// The byte holding `constraint_set0_flag` … `constraint_set5_flag`.
+    public var profileCompatibility: UInt8
+    /// `level_idc` (31 for level 3.1).
+    public var levelIndication: UInt8
+    /// `seq_parameter_set_id`.
+    public var id: UInt32
+    /// `chroma_format_idc` (1 for 4:2:0).
+    public var chromaFormat: UInt32
+    /// `bit_depth_luma_minus8`.
+    public var bitDepthLumaMinus8: UInt32
+    /// `bit_depth_chroma_minus8`.
+    public var bitDepthChromaMinus8: UInt32
+    /// `pic_order_cnt_type`.
+    public var picOrderCountType: UInt32
+    /// Whether every picture is a frame (`frame_mbs_only_flag`).
+    public var frameMbsOnly: Bool
+    /// Width in pixels after the cropping rectangle.
+    public var width: Int
+    /// Height in pixels after the cropping rectangle.
+    public var height: Int
+    /// Frames per second from VUI timing (`time_scale / (2 · num_units_in_tick)`), if present.
+    public var frameRate: Double?
+
+    /// Profiles whose SPS carries chroma format, bit depth and scaling matrices.
+    static let highProfiles: Set<UInt8> = [100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]
+
+    /// The RFC 6381 codec string, `avc1.PPCCLL` in upper-case hexadecimal.
+    public var codecString: String {
+        "avc1." + [profileIndication, profileCompatibility, levelIndication].map(Self.hex).joined()
+    }
+
+    /// Parses an SPS NAL unit, header byte included, emulation-prevention bytes not yet removed.
+    public init(parsing nalUnit: [UInt8]) throws(ParameterSetError) {
+        guard let header = nalUnit.first else { throw .truncated(field: "nal_unit_header") }
+        guard header & 0x1F == 7 else { throw .unexpectedNALUnitType(header & 0x1F) }
+        var reader = BitReader(AnnexB.rbsp(nalUnit.dropFirst()))
+        guard let profile = reader.readBits(8), let compatibility = reader.readBits(8), let level = reader.readBits(8)
+        else { throw .truncated(field: "profile_idc") }
+        profileIndication = UInt8(profile)
+        profileCompatibility = UInt8(compatibility)
+        levelIndication = UInt8(level)
+        id = try Self.ue(&reader, "seq_parameter_set_id", max: 31)
+        chromaFormat = 1
+        bitDepthLumaMinus8 = 0
+        bitDepthChromaMinus8 = 0
+        var separateColourPlane = false
+        if Self.highProfiles.contains(profileIndication) {
+            chromaFormat = try Self.ue(&reader, "chroma_format_idc", max: 3)
+            if chromaFormat == 3 { separateColourPlane = try Self.flag(&reader, "separate_colour_plane_flag") }
+            bitDepthLumaMinus8 = try Self.ue(&reader, "bit_depth_luma_minus8", max: 6)
+            bitDepthChromaMinus8 = try Self.ue(&reader, "bit_depth_chroma_minus8", max: 6)
+            _ = try Self.flag(&reader, "qpprime_y_zero_transform_bypass_flag")
+            if try Self.flag(&reader, "seq_scaling_matrix_present_flag") {
+                try Self.skipScalingLists(&reader, count: chromaFormat == 3 ? 12 : 8)
+            }
+        }
+        _ = try Self.ue(&reader, "log2_max_frame_num_minus4", max: 12)
+        picOrderCountType = try Self.ue(&reader, "pic_order_cnt_type", max: 2)
+        try Self.skipPicOrderCount(&reader, type: picOrderCountType)
+        _ = try Self.ue(&reader, "max_num_ref_frames", max: 16)
+        _ = try Self.flag(&reader, "gaps_in_frame_num_value_allowed_flag")
+        let widthInMbs = Int(try Self.ue(&reader, "pic_width_in_mbs_minus1", max: 1023)) + 1
+        let heightInMapUnits = Int(try Self.ue(&reader, "pic_height_in_map_units_minus1", max: 1023)) + 1
+        frameMbsOnly = try Self.flag(&reader, "frame_mbs_only_flag")
+        if !frameMbsOnly { _ = try Self.flag(&reader, "mb_adaptive_frame_field_flag") }
+        _ = try Self.flag(&reader, "direct_8x8_inference_flag")
+        var crop = (left: 0, right: 0, top: 0, bottom: 0)
+        if try Self.flag(&reader, "frame_cropping_flag") {
+            crop.left = Int(try Self.ue(&reader, "frame_crop_left_offset", max: 8192))
+            crop.right = Int(try Self.ue(&reader, "frame_crop_right_offset", max: 8192))
+            crop.top = Int(try Self.ue(&reader, "frame_crop_top_offset", max: 8192))
+            crop.bottom = Int(try Self.ue(&reader, "frame_crop_bottom_offset", max: 8192))
+        }
+        let chromaArrayType = separateColourPlane ? 0 : chromaFormat
+        let cropUnitX = chromaArrayType == 0 ? 1 : (chromaArrayType == 3 ? 1 : 2)
+        let subHeight = chromaArrayType == 1 ? 2 : 1
+        let cropUnitY = (chromaArrayType == 0 ? 1 : subHeight) * (frameMbsOnly ? 1 : 2)
+        width = widthInMbs * 16 - cropUnitX * (crop.left + crop.right)
+        height = (frameMbsOnly ? 1 : 2) * heightInMapUnits * 16 - cropUnitY * (crop.top + crop.bottom)
+        guard width > 0, height > 0 else { throw .valueOutOfRange(field: "frame_crop_offset") }
+        frameRate = nil
+        if try Self.flag(&reader, "vui_parameters_present_flag") {
+            frameRate = Self.readVUIFrameRate(&reader)
+        }
+    }
+
+    private static func ue(_ reader: inout BitReader, _ field: String, max: UInt32) throws(ParameterSetError) -> UInt32 {
+        guard let value = reader.readUE() else {
+            throw reader.bitsRemaining == 0 ? .truncated(field: field) : .valueOutOfRange(field: field)
+        }
+        guard value <= max else { throw .valueOutOfRange(field: field) }
+        return value
+    }
+
+    private static func flag(_ reader: inout BitReader, _ field: String) throws(ParameterSetError) -> Bool {
+        guard let value = reader.readFlag() else { throw .truncated(field: field) }
+        return value
+    }
+
+    private static func skipScalingLists(_ reader: inout BitReader, count: Int) throws(ParameterSetError) {
+        for index in 0..<count {
+            guard try flag(&reader, "seq_scaling_list_present_flag") else { continue }
+            let size = index < 6 ? 16 : 64
+            var last: Int32 = 8
+            var next: Int32 = 8
+            for _ in 0..<size where next != 0 {
+                guard let delta = reader.readSE(), (-128...127).contains(delta) else {
+                    throw .valueOutOfRange(field: "delta_scale")
+                }
+                next = (last + delta + 256) % 256
+                last = next == 0 ? last : next
+            }
+        }
+    }
+
+    private static func skipPicOrderCount(_ reader: inout BitReader, type: UInt32) throws(ParameterSetError) {
+        if type == 0 {
+            _ = try ue(&reader, "log2_max_pic_order_cnt_lsb_minus4", max: 12)
+        } else if type == 1 {
+            _ = try flag(&reader, "delta_pic_order_always_zero_flag")
+            guard reader.readSE() != nil, reader.readSE() != nil else { throw .truncated(field: "offset_for_non_ref_pic") }
+            let cycle = try ue(&reader, "num_ref_frames_in_pic_order_cnt_cycle", max: 255)
+            for _ in 0..<cycle {
+                guard reader.readSE() != nil else { throw .truncated(field: "offset_for_ref_frame") }
+            }
+        }
+    }
+
+    /// Walks the VUI up to `timing_info`; a VUI that ends early simply has no frame rate.
+    private static func readVUIFrameRate(_ reader: inout BitReader) -> Double? {
+        guard let aspectPresent = reader.readFlag() else { return nil }
+        if aspectPresent {
+            guard let idc = reader.readBits(8) else { return nil }
+            if idc == 255, !reader.skipBits(32) { return nil }
+        }
+        guard let overscanPresent = reader.readFlag() else { return nil }
+        if overscanPresent, !reader.skipBits(1) { return nil }
+        guard let signalTypePresent = reader.readFlag() else { return nil }
+        if signalTypePresent {
+            guard reader.skipBits(4), let colourPresent = reader.readFlag() else { return nil }
+            if colourPresent, !reader.skipBits(24) { return nil }
+        }
+        guard let chromaLocationPresent = reader.readFlag() else { return nil }
+        if chromaLocationPresent, reader.readUE() == nil || reader.readUE() == nil { return nil }
+        guard reader.readFlag() == true, let unitsInTick = reader.readBits(32), let timeScale = reader.readBits(32),
+            unitsInTick > 0, timeScale > 0
+        else { return nil }
+        return Double(timeScale) / Double(2 * unitsInTick)
+    }
+
+    static func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+    }
+}

@@ -1,0 +1,61 @@
+/// The packet loop shared by the H.264 and H.265 depacketizers: sequence checks, error recovery
+/// and hand-over to the access-unit assembler.
+struct NALDepacketizerCore<Rules: NALCodecRules>: Sendable {
+    var assembler: AccessUnitAssembler<Rules>
+    private var fragment: [UInt8]?
+    private var lastSequence: UInt16?
+    private var pending: [VideoAccessUnit] = []
+
+    init(parameterSets: Rules.ParameterSets, codec: VideoCodec, maximumAccessUnitSize: Int) {
+        let size = min(max(maximumAccessUnitSize, 1024), 64 << 20)
+        assembler = AccessUnitAssembler(
+            parameterSets: parameterSets, codec: codec, maximumAccessUnitSize: size, maximumNALUnitCount: 4096)
+    }
+
+    mutating func process(_ packet: RTPPacket) throws(VideoDepacketizerError) -> [VideoAccessUnit] {
+        assembler.statistics.packets += 1
+        if let lastSequence, packet.sequenceNumber != lastSequence &+ 1 {
+            let gap = Int(packet.sequenceNumber &- lastSequence &- 1)
+            if gap < 0x8000 { assembler.statistics.lostPackets += gap }
+            fragment = nil
+            assembler.markBroken()
+            append(assembler.begin(timestamp: packet.timestamp))
+            assembler.markBroken()
+        } else {
+            if fragment != nil, assembler.currentTimestamp != packet.timestamp {
+                fragment = nil
+                assembler.markBroken()
+            }
+            append(assembler.begin(timestamp: packet.timestamp))
+        }
+        lastSequence = packet.sequenceNumber
+        do {
+            let units = try Rules.nalUnits(
+                fromPayload: packet.payload, fragment: &fragment, maximumSize: assembler.maximumAccessUnitSize)
+            try assembler.append(units)
+        } catch {
+            fragment = nil
+            assembler.markBroken()
+            if packet.marker { append(assembler.finish()) }
+            throw error
+        }
+        if packet.marker {
+            if fragment != nil { assembler.markBroken() }
+            fragment = nil
+            append(assembler.finish())
+        }
+        defer { pending = [] }
+        return pending
+    }
+
+    mutating func flush() -> [VideoAccessUnit] {
+        fragment = nil
+        append(assembler.finish())
+        defer { pending = [] }
+        return pending
+    }
+
+    private mutating func append(_ unit: VideoAccessUnit?) {
+        if let unit { pending.append(unit) }
+    }
+}

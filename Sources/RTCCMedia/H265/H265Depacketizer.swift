@@ -1,0 +1,98 @@
+/// Turns RTP packets of an H.265 stream (RFC 7798, without DONL) into access units.
+///
+/// Handles single NAL unit packets, aggregation packets (AP) and fragmentation units (FU). Packets
+/// must arrive in sequence order. An access unit ends at the marker bit or when the RTP timestamp
+/// changes; broken access units are dropped; output starts at the first IRAP picture, with VPS,
+/// SPS and PPS put before every IRAP picture.
+public struct H265Depacketizer: Sendable {
+    private var core: NALDepacketizerCore<H265Rules>
+
+    /// Creates a depacketizer; `parameterSets` may come from the SDP and are updated in-band.
+    public init(parameterSets: H265ParameterSets = H265ParameterSets(), maximumAccessUnitSize: Int = 8 << 20) {
+        core = NALDepacketizerCore(parameterSets: parameterSets, codec: .h265, maximumAccessUnitSize: maximumAccessUnitSize)
+    }
+
+    /// The parameter sets in force.
+    public var parameterSets: H265ParameterSets { core.assembler.parameterSets }
+
+    /// Counters since creation.
+    public var statistics: DepacketizerStatistics { core.assembler.statistics }
+
+    /// Processes one packet and returns the access units it completed.
+    ///
+    /// On a thrown error the current access unit is dropped and processing can go on with the next
+    /// packet; access units completed before the error are returned by the next call.
+    public mutating func process(_ packet: RTPPacket) throws(VideoDepacketizerError) -> [VideoAccessUnit] {
+        try core.process(packet)
+    }
+
+    /// Ends the access unit in progress and returns what is pending.
+    public mutating func flush() -> [VideoAccessUnit] {
+        core.flush()
+    }
+}
+
+/// RFC 7798 payload rules for H.265.
+enum H265Rules: NALCodecRules {
+    typealias ParameterSets = H265ParameterSets
+
+    static func role(of nalUnit: [UInt8]) -> NALRole {
+        guard let header = nalUnit.first else { return .discardable }
+        let type = H265NALUnitType.of(header)
+        switch type {
+        case H265NALUnitType.vps, H265NALUnitType.sps, H265NALUnitType.pps: return .parameterSet
+        case H265NALUnitType.firstIRAP...H265NALUnitType.lastIRAP: return .keyframeSlice
+        case 0..<32: return .slice
+        case H265NALUnitType.accessUnitDelimiter, 36, 37, 38: return .discardable
+        default: return .other
+        }
+    }
+
+    static func nalUnits(
+        fromPayload payload: [UInt8], fragment: inout [UInt8]?, maximumSize: Int
+    ) throws(VideoDepacketizerError) -> [[UInt8]] {
+        guard payload.count >= 3 else { throw .payloadTooShort }
+        guard payload[0] & 0x80 == 0 else { throw .forbiddenBitSet }
+        let type = H265NALUnitType.of(payload[0])
+        let isFragment = type == H265NALUnitType.fragmentationUnit
+        if fragment != nil, !isFragment || payload[2] & 0x80 != 0 {
+            fragment = nil
+            throw .fragmentWithoutEnd
+        }
+        switch type {
+        case 0..<48:
+            return [payload]
+        case H265NALUnitType.aggregationPacket:
+            return try H264Rules.aggregated(payload, headerSize: 2)
+        case H265NALUnitType.fragmentationUnit:
+            return try fu(payload, fragment: &fragment, maximumSize: maximumSize).map { [$0] } ?? []
+        default:
+            throw .unsupportedPacketType(type)
+        }
+    }
+
+    private static func fu(
+        _ payload: [UInt8], fragment: inout [UInt8]?, maximumSize: Int
+    ) throws(VideoDepacketizerError) -> [UInt8]? {
+        guard payload.count >= 4 else {
+            fragment = nil
+            throw .truncatedFragment
+        }
+        let fuHeader = payload[2]
+        let start = fuHeader & 0x80 != 0
+        let end = fuHeader & 0x40 != 0
+        if start {
+            guard !end else { throw .fragmentStartAndEnd }
+            let header0 = (payload[0] & 0x81) | ((fuHeader & 0x3F) << 1)
+            fragment = [header0, payload[1]] + payload[3...]
+            return nil
+        }
+        guard var assembled = fragment else { throw .fragmentWithoutStart }
+        fragment = nil
+        assembled += payload[3...]
+        guard assembled.count <= maximumSize else { throw .accessUnitTooLarge }
+        if end { return assembled }
+        fragment = assembled
+        return nil
+    }
+}

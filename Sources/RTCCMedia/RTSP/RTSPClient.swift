@@ -1,0 +1,174 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// An RTSP client that plays one stream and reports raw RTP/RTCP packets as ``RTSPMediaEvent`` values.
+///
+/// ```swift
+/// let client = try RTSPClient(url: "rtsp://user:pass@camera/stream")
+/// try await client.withEvents { events in
+///     for await event in events { … }
+/// }
+/// ```
+/// Credentials in the URL are used for authentication and never logged.
+public struct RTSPClient: Sendable {
+    /// Settings for a client.
+    public struct Configuration: Sendable {
+        /// How media should be carried.
+        public var transport: RTSPTransportPreference
+        /// Credentials overriding those in the URL.
+        public var credentials: RTSPCredentials?
+        /// The limit for establishing the TCP connection.
+        public var connectTimeout: Duration
+        /// The limit for each response.
+        public var responseTimeout: Duration
+        /// How long to wait for a first UDP packet before falling back to TCP.
+        public var udpTimeout: Duration
+        /// How long playing may go without media.
+        public var mediaTimeout: Duration
+        /// Whether to set up audio as well as video.
+        public var includeAudio: Bool
+        /// The `User-Agent` header value.
+        public var userAgent: String
+        /// The events kept when the consumer falls behind (newest kept).
+        public var eventBufferSize: Int
+
+        /// Creates a configuration.
+        public init(
+            transport: RTSPTransportPreference = .tcp, credentials: RTSPCredentials? = nil,
+            connectTimeout: Duration = .seconds(10), responseTimeout: Duration = .seconds(10),
+            udpTimeout: Duration = .seconds(3), mediaTimeout: Duration = .seconds(10), includeAudio: Bool = true,
+            userAgent: String = "OpenRTCC", eventBufferSize: Int = 4096
+        ) {
+            self.transport = transport
+            self.credentials = credentials
+            self.connectTimeout = connectTimeout
+            self.responseTimeout = responseTimeout
+            self.udpTimeout = udpTimeout
+            self.mediaTimeout = mediaTimeout
+            self.includeAudio = includeAudio
+            self.userAgent = userAgent
+            self.eventBufferSize = eventBufferSize
+        }
+    }
+
+    /// The stream URL.
+    public let url: RTSPURL
+    /// The settings.
+    public let configuration: Configuration
+    let eventLoopGroup: any EventLoopGroup
+    let logger: Logger
+
+    /// Creates a client for `url` (`rtsp://[user:password@]host[:port]/path`).
+    public init(
+        url: String, configuration: Configuration = Configuration(),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "rtcc.media.rtsp-client")
+    ) throws(RTSPURL.ParseError) {
+        self.url = try RTSPURL(parsing: url)
+        self.configuration = configuration
+        self.eventLoopGroup = eventLoopGroup
+        var logger = logger
+        logger[metadataKey: "rtsp.url"] = "\(self.url.requestURI)"
+        self.logger = logger
+    }
+
+    /// Runs the session while `body` consumes its events; cancels (with TEARDOWN) when `body` returns.
+    public func withEvents<Result>(_ body: (AsyncStream<RTSPMediaEvent>) async throws -> Result) async throws -> Result {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: RTSPMediaEvent.self, bufferingPolicy: .bufferingNewest(max(16, configuration.eventBufferSize)))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.run(events: continuation) }
+            let result = try await body(stream)
+            group.cancelAll()
+            return result
+        }
+    }
+
+    /// Runs the session until it ends or the task is cancelled, yielding into `events` and finishing it.
+    public func run(events: AsyncStream<RTSPMediaEvent>.Continuation) async {
+        defer { events.finish() }
+        var forced: RTSPTransportPreference?
+        while true {
+            switch await runConnection(forcedTransport: forced, events: events) {
+            case .restartWithTCP where forced == nil:
+                logger.info("no UDP media; reconnecting over TCP")
+                forced = .tcp
+                events.yield(.fellBackToTCP)
+            case .restartWithTCP:
+                events.yield(.ended(.failed(.transportRejected)))
+                return
+            case .ended(let reason):
+                events.yield(.ended(reason))
+                return
+            }
+        }
+    }
+
+    enum ConnectionOutcome: Sendable {
+        case restartWithTCP
+        case ended(RTSPSessionEndReason)
+    }
+
+    enum Input: Sendable {
+        case message(RTSPMessage)
+        case udp(track: Int, isRTCP: Bool, payload: ByteBuffer)
+        case closed(RTSPDecodingError?)
+        case responseTimeout(cseq: Int)
+        case keepAlive
+        case udpCheck
+        case mediaCheck
+    }
+
+    private func runConnection(forcedTransport: RTSPTransportPreference?, events: AsyncStream<RTSPMediaEvent>.Continuation) async
+        -> ConnectionOutcome
+    {
+        let channel: NIOAsyncChannel<RTSPMessage, RTSPMessage>
+        do {
+            channel = try await connect()
+        } catch {
+            logger.warning("RTSP connect failed", metadata: ["error": "\(error)"])
+            return .ended(.failed(.connectionFailed("\(error)")))
+        }
+        let localHost = channel.channel.localAddress?.ipAddress ?? "0.0.0.0"
+        let machine = RTSPClientStateMachine(configuration: machineConfiguration, forcedTransport: forcedTransport)
+        do {
+            return try await channel.executeThenClose { inbound, outbound in
+                var connection = RTSPClientConnection(
+                    client: self, machine: machine, outbound: outbound, events: events, localHost: localHost)
+                return try await connection.run(inbound: inbound)
+            }
+        } catch {
+            return .ended(.failed(.connectionClosed))
+        }
+    }
+
+    private var machineConfiguration: RTSPClientStateMachine.Configuration {
+        RTSPClientStateMachine.Configuration(
+            url: url, credentials: configuration.credentials, transport: configuration.transport,
+            udpTimeout: configuration.udpTimeout, mediaTimeout: configuration.mediaTimeout,
+            includeAudio: configuration.includeAudio, userAgent: configuration.userAgent)
+    }
+
+    private func connect() async throws -> NIOAsyncChannel<RTSPMessage, RTSPMessage> {
+        try await ClientBootstrap(group: eventLoopGroup)
+            .connectTimeout(configuration.connectTimeout.timeAmount)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connect(host: url.host, port: url.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RTSPMessageDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(RTSPMessageEncoder()))
+                    return try NIOAsyncChannel<RTSPMessage, RTSPMessage>(wrappingChannelSynchronously: channel)
+                }
+            }
+    }
+}
+
+extension Duration {
+    /// The duration as a NIO `TimeAmount`.
+    var timeAmount: TimeAmount {
+        let (seconds, attoseconds) = components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

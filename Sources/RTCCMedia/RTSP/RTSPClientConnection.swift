@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// One TCP connection of an ``RTSPClient``: merges socket reads, UDP reads and timers into one loop
+/// that drives an ``RTSPClientStateMachine``.
+struct RTSPClientConnection {
+    typealias UDPChannel = NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+    typealias Input = RTSPClient.Input
+    typealias Outcome = RTSPClient.ConnectionOutcome
+    typealias Action = RTSPClientStateMachine.Action
+
+    let client: RTSPClient
+    var machine: RTSPClientStateMachine
+    let outbound: NIOAsyncChannelOutboundWriter<RTSPMessage>
+    let events: AsyncStream<RTSPMediaEvent>.Continuation
+    let localHost: String
+
+    /// The largest UDP datagram read; RTP over UDP stays below the path MTU in practice.
+    static let maxDatagramBytes = 9000
+
+    mutating func run(inbound: NIOAsyncChannelInboundStream<RTSPMessage>) async throws -> Outcome {
+        // Bounded: the loop below never blocks on the consumer (events are `.bufferingNewest`), so it drains quickly.
+        let (inputs, input) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingNewest(8192))
+        return try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                do {
+                    for try await message in inbound { input.yield(.message(message)) }
+                    input.yield(.closed(nil))
+                } catch let error as RTSPDecodingError {
+                    input.yield(.closed(error))
+                } catch {
+                    input.yield(.closed(nil))
+                }
+            }
+            defer { group.cancelAll() }
+            if let outcome = await execute(machine.start(), input: input, group: &group) { return outcome }
+            for await next in inputs {
+                let actions = await handle(next)
+                if actions.isEmpty { continue }
+                if let outcome = await execute(actions, input: input, group: &group) { return outcome }
+            }
+            for case .send(let request) in machine.stop() {
+                try? await outbound.write(.request(request))
+            }
+            return .ended(.stopped)
+        }
+    }
+
+    private mutating func handle(_ next: Input) async -> [Action] {
+        switch next {
+        case .message(.response(let response)): return machine.received(response)
+        case .message(.request(let request)):
+            try? await outbound.write(.response(machine.receivedRequest(request)))
+            return []
+        case .message(.interleaved(let frame)):
+            return deliverDirectly(machine.receivedInterleaved(frame, arrival: Date()))
+        case .udp(let track, let isRTCP, let payload):
+            return deliverDirectly(machine.receivedUDP(track: track, isRTCP: isRTCP, payload: payload, arrival: Date()))
+        case .closed(let error): return machine.connectionClosed(error: error)
+        case .responseTimeout(let cseq): return machine.responseTimeoutFired(cseq: cseq)
+        case .keepAlive: return machine.keepAliveTimerFired()
+        case .udpCheck: return machine.udpCheckTimerFired()
+        case .mediaCheck: return machine.mediaCheckTimerFired()
+        }
+    }
+
+    /// Media events skip the action queue: one per packet.
+    private func deliverDirectly(_ action: Action?) -> [Action] {
+        guard let action else { return [] }
+        if case .deliver(let event) = action {
+            events.yield(event)
+            return []
+        }
+        return [action]
+    }
+
+    /// Carries out actions in order; returns an outcome when the connection must end.
+    private mutating func execute(
+        _ actions: [Action], input: AsyncStream<Input>.Continuation, group: inout ThrowingDiscardingTaskGroup<any Error>
+    ) async -> Outcome? {
+        var queue = actions[...]
+        while let action = queue.popFirst() {
+            switch action {
+            case .send(let request):
+                do {
+                    try await outbound.write(.request(request))
+                } catch {
+                    return .ended(.failed(.connectionClosed))
+                }
+                if let cseq = request.cseq {
+                    Self.schedule(.responseTimeout(cseq: cseq), after: client.configuration.responseTimeout, input: input, group: &group)
+                }
+            case .openUDPPorts(let track):
+                guard let ports = await openUDPPorts(track: track, input: input, group: &group) else {
+                    return .ended(.failed(.udpSetupFailed))
+                }
+                queue.append(contentsOf: machine.udpPortsOpened(track: track, rtpPort: ports.rtp, rtcpPort: ports.rtcp))
+            case .deliver(let event): events.yield(event)
+            case .scheduleKeepAlive(let delay): Self.schedule(.keepAlive, after: delay, input: input, group: &group)
+            case .scheduleUDPCheck(let delay): Self.schedule(.udpCheck, after: delay, input: input, group: &group)
+            case .scheduleMediaCheck(let delay): Self.schedule(.mediaCheck, after: delay, input: input, group: &group)
+            case .restartWithTCP: return .restartWithTCP
+            case .close: return .ended(.stopped)
+            case .fail(let failure):
+                client.logger.warning("RTSP session failed", metadata: ["reason": "\(failure)"])
+                return .ended(.failed(failure))
+            }
+        }
+        return nil
+    }
+
+    private static func schedule(
+        _ value: Input, after delay: Duration, input: AsyncStream<Input>.Continuation, group: inout ThrowingDiscardingTaskGroup<any Error>
+    ) {
+        group.addTask {
+            do {
+                try await Task.sleep(for: delay)
+                input.yield(value)
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// Binds an RTP/RTCP port pair (even/odd when possible) and starts reading both.
+    private func openUDPPorts(
+        track: Int, input: AsyncStream<Input>.Continuation, group: inout ThrowingDiscardingTaskGroup<any Error>
+    ) async -> RTSPTransport.ChannelPair? {
+        guard let (rtp, rtcp) = await bindPair() else { return nil }
+        guard let rtpPort = rtp.channel.localAddress?.port, let rtcpPort = rtcp.channel.localAddress?.port else { return nil }
+        for (channel, isRTCP) in [(rtp, false), (rtcp, true)] {
+            group.addTask {
+                try? await channel.executeThenClose { inbound, _ in
+                    for try await envelope in inbound {
+                        input.yield(.udp(track: track, isRTCP: isRTCP, payload: envelope.data))
+                    }
+                }
+            }
+        }
+        return RTSPTransport.ChannelPair(rtp: rtpPort, rtcp: rtcpPort)
+    }
+
+    private func bindPair() async -> (UDPChannel, UDPChannel)? {
+        for _ in 0..<16 {
+            guard let first = try? await bindUDP(port: 0), let port = first.channel.localAddress?.port else { return nil }
+            if port % 2 == 0, port < 65535, let second = try? await bindUDP(port: port + 1) { return (first, second) }
+            try? await first.channel.close()
+        }
+        guard let first = try? await bindUDP(port: 0), let second = try? await bindUDP(port: 0) else { return nil }
+        return (first, second)
+    }
+
+    private func bindUDP(port: Int) async throws -> UDPChannel {
+        try await DatagramBootstrap(group: client.eventLoopGroup)
+            .channelOption(.socketOption(.so_rcvbuf), value: 2 * 1024 * 1024)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.maxDatagramBytes))
+            .bind(host: localHost, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try UDPChannel(wrappingChannelSynchronously: channel)
+                }
+            }
+    }
+}

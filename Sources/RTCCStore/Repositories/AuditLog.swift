@@ -1,0 +1,76 @@
+import FluentKit
+import Foundation
+import RTCCCore
+import SQLKit
+
+/// What to append to the audit log; the log assigns the sequence and hashes.
+public struct AuditEvent: Sendable {
+    /// Who.
+    public var actor: String
+    /// What (dotted verb).
+    public var action: String
+    /// To what.
+    public var target: String
+    /// From where.
+    public var source: String
+    /// Why: purpose or case number.
+    public var purpose: String?
+    /// Detail.
+    public var detail: String
+
+    /// Creates an event.
+    public init(actor: String, action: String, target: String = "", source: String = "local", purpose: String? = nil, detail: String = "") {
+        self.actor = actor
+        self.action = action
+        self.target = target
+        self.source = source
+        self.purpose = purpose
+        self.detail = detail
+    }
+}
+
+/// The tamper-evident audit log: append-only, each entry hash-chained to the one before.
+/// Appends are serialised by this actor and run in a transaction that reads the chain's head.
+public actor AuditLog {
+    private let database: any Database
+
+    /// Creates the log over a store.
+    public init(store: Store) { database = store.database }
+
+    /// Appends an event and returns the stored entry.
+    @discardableResult
+    public func append(_ event: AuditEvent, at now: Date = Date()) async throws -> AuditEntry {
+        try await database.transaction { db in
+            let head = try await db.sql.select().columns("sequence", "hash").from("audit_log").orderBy("sequence", .descending).limit(1).first()
+            let sequence = try head.map { try $0.decode(column: "sequence", as: Int64.self) } ?? 0
+            let previous = try head.map { try $0.decode(column: "hash", as: String.self) } ?? AuditEntry.genesisHash
+            let entry = AuditEntry(
+                sequence: sequence + 1, at: now, actor: event.actor, action: event.action, target: event.target, source: event.source,
+                purpose: event.purpose, detail: event.detail, previousHash: previous)
+            try await db.sql.insert(into: "audit_log").model(entry, with: rowEncoder).run()
+            return entry
+        }
+    }
+
+    /// Entries newest first, optionally only one actor's or one action's.
+    public func entries(actor: String? = nil, action: String? = nil, limit: Int = 100, offset: Int = 0) async throws -> [AuditEntry] {
+        var select = database.sql.select().column("*").from("audit_log")
+        if let actor { select = select.where("actor", .equal, actor) }
+        if let action { select = select.where("action", .equal, action) }
+        return try await select.orderBy("sequence", .descending).limit(limit).offset(offset)
+            .all(decoding: AuditEntry.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Walks the whole chain in order and reports the first broken link.
+    public func verify() async throws -> AuditVerification {
+        var verifier = AuditChainVerifier()
+        var after: Int64 = Int64.min
+        while true {
+            let batch = try await database.sql.select().column("*").from("audit_log").where("sequence", .greaterThan, after)
+                .orderBy("sequence").limit(1000).all(decoding: AuditEntry.self, keyDecodingStrategy: .convertFromSnakeCase)
+            for entry in batch where !verifier.feed(entry) { return verifier.result }
+            guard let last = batch.last else { return verifier.result }
+            after = last.sequence
+        }
+    }
+}

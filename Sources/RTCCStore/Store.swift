@@ -1,0 +1,157 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+
+/// Where the RTCC keeps its data.
+public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
+    /// An embedded SQLite file.
+    case sqlite(path: String)
+    /// A private in-memory SQLite database (tests).
+    case memory
+    /// A PostgreSQL server, `postgres://user:pass@host:port/db`.
+    case postgres(url: String)
+
+    /// Parses `--database`: a `postgres://` URL, `sqlite:PATH`, `memory`, or a plain file path.
+    public init(parsing text: String) throws(StoreError) {
+        if text == "memory" || text == "sqlite::memory:" {
+            self = .memory
+        } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            guard URL(string: text)?.host != nil else { throw .badLocation("\(Self.redacted(text)) is not a postgres://user:password@host:port/database URL") }
+            self = .postgres(url: text)
+        } else if text.hasPrefix("sqlite:") {
+            self = .sqlite(path: String(text.dropFirst("sqlite:".count)))
+        } else if text.contains("://") {
+            throw .badLocation("unsupported database '\(Self.redacted(text))': use postgres://… or a SQLite file path")
+        } else {
+            self = .sqlite(path: text)
+        }
+    }
+
+    /// Shown in logs; passwords are never shown.
+    public var description: String {
+        switch self {
+        case .sqlite(let path): return "sqlite:\(path)"
+        case .memory: return "sqlite (memory)"
+        case .postgres(let url): return Self.redacted(url)
+        }
+    }
+
+    private static func redacted(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "***"
+        return components.string ?? "postgres://***"
+    }
+}
+
+/// A storage failure the caller can act on.
+public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// The database location could not be understood.
+    case badLocation(String)
+    /// A unique value (such as a camera name) is already taken.
+    case duplicate(field: String, value: String)
+    /// The referenced record does not exist.
+    case notFound(String)
+    /// A referenced record (such as a partner) does not exist.
+    case missingReference(field: String, value: String)
+
+    /// What went wrong, for a person.
+    public var description: String {
+        switch self {
+        case .badLocation(let reason): return reason
+        case .duplicate(let field, let value): return "\(field) '\(value)' is already in use"
+        case .notFound(let what): return "\(what) was not found"
+        case .missingReference(let field, let value): return "\(field) '\(value)' does not refer to an existing record"
+        }
+    }
+}
+
+/// The RTCC's database: owns the connection pools and hands out repositories.
+public final class Store: Sendable {
+    /// Where the data lives.
+    public let location: StoreLocation
+    private let databases: Databases
+    private let threadPool: NIOThreadPool
+    private let logger: Logger
+
+    /// Opens (but does not migrate) the store.
+    public init(location: StoreLocation, logger: Logger = Logger(label: "rtcc.store")) throws {
+        self.location = location
+        self.logger = logger
+        threadPool = NIOThreadPool(numberOfThreads: 2)
+        threadPool.start()
+        databases = Databases(threadPool: threadPool, on: MultiThreadedEventLoopGroup.singleton)
+        switch location {
+        case .sqlite(let path):
+            try FileManager.default.createDirectory(
+                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 1, sqlLogLevel: .trace), as: .sqlite)
+        case .memory:
+            databases.use(.sqlite(.memory, maxConnectionsPerEventLoop: 1, sqlLogLevel: .trace), as: .sqlite)
+        case .postgres(let url):
+            do {
+                databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
+            } catch {
+                throw StoreError.badLocation("cannot use database URL \(location): \(error)")
+            }
+        }
+    }
+
+    /// The Fluent database. A default database is always configured in `init`, so the lookup cannot fail.
+    public var database: any Database {
+        databases.database(logger: logger, on: databases.eventLoopGroup.any())!
+    }
+
+    /// The same database as SQL (both drivers in use are SQL databases).
+    public var sql: any SQLDatabase { database.sql }
+
+    /// Whether this is PostgreSQL (for the few dialect differences).
+    public var isPostgres: Bool { if case .postgres = location { return true } else { return false } }
+
+    /// Brings the schema up to date. Safe to run repeatedly.
+    public func migrate() async throws {
+        if case .sqlite = location { try await sql.raw("PRAGMA journal_mode=WAL").run() }
+        let migrations = Migrations()
+        migrations.add(SchemaV1())
+        let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: databases.eventLoopGroup.any())
+        try await migrator.setupIfNeeded().get()
+        try await migrator.prepareBatch().get()
+    }
+
+    /// Closes every connection.
+    public func shutdown() async {
+        await databases.shutdownAsync()
+        try? await threadPool.shutdownGracefully()
+    }
+
+    /// Camera registry.
+    public var cameras: CameraRepository { CameraRepository(database: database) }
+    /// Partners.
+    public var partners: PartnerRepository { PartnerRepository(database: database) }
+    /// Users.
+    public var users: UserRepository { UserRepository(database: database) }
+    /// Sign-in sessions.
+    public var sessions: SessionRepository { SessionRepository(database: database) }
+    /// API tokens.
+    public var tokens: TokenRepository { TokenRepository(database: database) }
+    /// Incidents and venues.
+    public var incidents: IncidentRepository { IncidentRepository(database: database) }
+}
+
+extension Database {
+    /// This database as SQL. Both configured drivers (SQLite and PostgreSQL) are SQL databases.
+    var sql: any SQLDatabase { self as! any SQLDatabase }
+}
+
+/// Snake-case encoding for inserts and updates, writing NULL for nil.
+let rowEncoder = SQLQueryEncoder(keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
+
+/// Recognises a unique-constraint violation from SQLite or PostgreSQL.
+func isUniqueViolation(_ error: any Error) -> Bool {
+    let text = String(reflecting: error).lowercased()
+    return text.contains("unique") || text.contains("23505")
+}
