@@ -10,6 +10,11 @@ public enum CameraInterchange {
 
     /// Parses a CSV import. Returns every valid camera, or throws every bad row's problems (with line numbers).
     public static func parseCSV(_ text: String) throws(ValidationError) -> [ValidCamera] {
+        try parseCSVWithLabels(text).cameras
+    }
+
+    /// Like ``parseCSV(_:)``, also giving each camera's `line N` label for later checks (such as names already stored).
+    public static func parseCSVWithLabels(_ text: String) throws(ValidationError) -> (cameras: [ValidCamera], labels: [String]) {
         let table: CSVTable
         do { table = try CSVTable(parsing: text) } catch {
             throw ValidationError(field: "line \(error.line)", reason: error.reason)
@@ -25,6 +30,7 @@ public enum CameraInterchange {
         }
         try ValidationError.check(errors)
         var cameras: [ValidCamera] = []
+        var labels: [String] = []
         for record in table.records.dropFirst() {
             let label = "line \(record.line)"
             guard record.fields.count == names.count else {
@@ -32,13 +38,16 @@ public enum CameraInterchange {
                 continue
             }
             let row = Dictionary(zip(names, record.fields), uniquingKeysWith: { first, _ in first })
-            do { cameras.append(try draft(fromCSV: row).validated()) } catch {
+            do {
+                cameras.append(try draft(fromCSV: row).validated())
+                labels.append(label)
+            } catch {
                 errors += error.errors.map { FieldError(field: "\(label): \($0.field)", reason: $0.reason) }
             }
         }
-        errors += duplicateNames(cameras.map(\.draft.name), labels: table.records.dropFirst().map { "line \($0.line)" })
+        errors += duplicateNames(cameras.map(\.draft.name), labels: labels)
         try ValidationError.check(errors)
-        return cameras
+        return (cameras, labels)
     }
 
     private static func draft(fromCSV row: [String: String]) throws(ValidationError) -> CameraDraft {
@@ -114,6 +123,7 @@ public enum CameraInterchange {
         else { throw ValidationError(field: "body", reason: "must be a GeoJSON FeatureCollection") }
         var errors: [FieldError] = []
         var cameras: [ValidCamera] = []
+        var labels: [String] = []
         for (index, item) in features.enumerated() {
             let label = "features[\(index)]"
             guard let feature = item as? [String: Any], let geometry = feature["geometry"] as? [String: Any],
@@ -132,13 +142,14 @@ public enum CameraInterchange {
                 let json = try JSONSerialization.data(withJSONObject: properties)
                 let draft = try JSONCoding.decoder.decode(CameraDraft.self, from: json)
                 cameras.append(try draft.validated())
+                labels.append(label)
             } catch let error as ValidationError {
                 errors += error.errors.map { FieldError(field: "\(label).\($0.field)", reason: $0.reason) }
             } catch {
                 errors.append(FieldError(field: "\(label).properties", reason: JSONCoding.describe(error)))
             }
         }
-        errors += duplicateNames(cameras.map(\.draft.name), labels: features.indices.map { "features[\($0)]" })
+        errors += duplicateNames(cameras.map(\.draft.name), labels: labels)
         try ValidationError.check(errors)
         return cameras
     }

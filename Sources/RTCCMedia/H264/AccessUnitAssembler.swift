@@ -37,6 +37,9 @@ struct AccessUnitAssembler<Rules: NALCodecRules>: Sendable {
         return finished
     }
 
+    /// Whether the access unit being assembled will be dropped.
+    var isBroken: Bool { broken }
+
     /// Marks the access unit being assembled as unusable.
     mutating func markBroken() {
         broken = true

@@ -76,3 +76,48 @@ public enum AnnexB {
         if end > slice.startIndex { units.append(Array(slice[slice.startIndex..<end])) }
     }
 }
+
+extension AnnexB {
+    /// Groups NAL units read from an Annex B file into access units (ITU-T H.264 section 7.4.1.2.3,
+    /// H.265 section 7.4.2.4.4): a new access unit starts at a delimiter, a parameter set or SEI
+    /// after a picture, or at the first slice of a new picture.
+    public static func groupAccessUnits(_ nalUnits: [[UInt8]], codec: VideoCodec) -> [[[UInt8]]] {
+        var groups: [[[UInt8]]] = []
+        var current: [[UInt8]] = []
+        var currentHasSlice = false
+        for unit in nalUnits {
+            let boundary = startsAccessUnit(unit, codec: codec)
+            if currentHasSlice, boundary != .no {
+                groups.append(current)
+                current = []
+                currentHasSlice = false
+            }
+            current.append(unit)
+            if boundary == .firstSlice { currentHasSlice = true }
+        }
+        if !current.isEmpty { groups.append(current) }
+        return groups
+    }
+
+    private enum Boundary { case no, prefix, firstSlice }
+
+    private static func startsAccessUnit(_ unit: [UInt8], codec: VideoCodec) -> Boundary {
+        switch codec {
+        case .h264:
+            guard let header = unit.first else { return .no }
+            let type = H264NALUnitType.of(header)
+            if H264NALUnitType.isSlice(type) {
+                // first_mb_in_slice is ue(v); it is 0 exactly when its first bit is 1.
+                return unit.count > 1 && unit[1] & 0x80 != 0 ? .firstSlice : .no
+            }
+            return (6...9).contains(type) || (14...18).contains(type) ? .prefix : .no
+        case .h265:
+            guard unit.count > 2 else { return .no }
+            let type = H265NALUnitType.of(unit[0])
+            if H265NALUnitType.isSlice(type) {
+                return unit[2] & 0x80 != 0 ? .firstSlice : .no
+            }
+            return (32...35).contains(type) || type == 39 || (41...44).contains(type) || (48...55).contains(type) ? .prefix : .no
+        }
+    }
+}

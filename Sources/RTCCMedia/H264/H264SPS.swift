@@ -17,6 +17,10 @@ public struct H264SPS: Sendable, Hashable {
     public var bitDepthChromaMinus8: UInt32
     /// `pic_order_cnt_type`.
     public var picOrderCountType: UInt32
+    /// `log2_max_frame_num_minus4` + 4: the bit length of `frame_num` in slice headers.
+    public var log2MaxFrameNum: Int
+    /// `log2_max_pic_order_cnt_lsb_minus4` + 4 when `picOrderCountType` is 0, else 0.
+    public var log2MaxPicOrderCountLsb: Int
     /// Whether every picture is a frame (`frame_mbs_only_flag`).
     public var frameMbsOnly: Bool
     /// Width in pixels after the cropping rectangle.
@@ -59,9 +63,9 @@ public struct H264SPS: Sendable, Hashable {
                 try Self.skipScalingLists(&reader, count: chromaFormat == 3 ? 12 : 8)
             }
         }
-        _ = try Self.ue(&reader, "log2_max_frame_num_minus4", max: 12)
+        log2MaxFrameNum = Int(try Self.ue(&reader, "log2_max_frame_num_minus4", max: 12)) + 4
         picOrderCountType = try Self.ue(&reader, "pic_order_cnt_type", max: 2)
-        try Self.skipPicOrderCount(&reader, type: picOrderCountType)
+        log2MaxPicOrderCountLsb = try Self.readPicOrderCount(&reader, type: picOrderCountType)
         _ = try Self.ue(&reader, "max_num_ref_frames", max: 16)
         _ = try Self.flag(&reader, "gaps_in_frame_num_value_allowed_flag")
         let widthInMbs = Int(try Self.ue(&reader, "pic_width_in_mbs_minus1", max: 1023)) + 1
@@ -118,9 +122,10 @@ public struct H264SPS: Sendable, Hashable {
         }
     }
 
-    private static func skipPicOrderCount(_ reader: inout BitReader, type: UInt32) throws(ParameterSetError) {
+    /// Reads the picture order count fields; returns the bit length of `pic_order_cnt_lsb` (type 0).
+    private static func readPicOrderCount(_ reader: inout BitReader, type: UInt32) throws(ParameterSetError) -> Int {
         if type == 0 {
-            _ = try ue(&reader, "log2_max_pic_order_cnt_lsb_minus4", max: 12)
+            return Int(try ue(&reader, "log2_max_pic_order_cnt_lsb_minus4", max: 12)) + 4
         } else if type == 1 {
             _ = try flag(&reader, "delta_pic_order_always_zero_flag")
             guard reader.readSE() != nil, reader.readSE() != nil else { throw .truncated(field: "offset_for_non_ref_pic") }
@@ -129,6 +134,7 @@ public struct H264SPS: Sendable, Hashable {
                 guard reader.readSE() != nil else { throw .truncated(field: "offset_for_ref_frame") }
             }
         }
+        return 0
     }
 
     /// Walks the VUI up to `timing_info`; a VUI that ends early simply has no frame rate.

@@ -34,9 +34,12 @@ struct NALDepacketizerCore<Rules: NALCodecRules>: Sendable {
                 fromPayload: packet.payload, fragment: &fragment, maximumSize: assembler.maximumAccessUnitSize)
             try assembler.append(units)
         } catch {
+            let alreadyBroken = assembler.isBroken
             fragment = nil
             assembler.markBroken()
             if packet.marker { append(assembler.finish()) }
+            // The rest of a fragmented NAL unit whose start was lost or refused adds no news.
+            if alreadyBroken, error == .fragmentWithoutStart { return takePending() }
             throw error
         }
         if packet.marker {
@@ -44,13 +47,16 @@ struct NALDepacketizerCore<Rules: NALCodecRules>: Sendable {
             fragment = nil
             append(assembler.finish())
         }
-        defer { pending = [] }
-        return pending
+        return takePending()
     }
 
     mutating func flush() -> [VideoAccessUnit] {
         fragment = nil
         append(assembler.finish())
+        return takePending()
+    }
+
+    private mutating func takePending() -> [VideoAccessUnit] {
         defer { pending = [] }
         return pending
     }

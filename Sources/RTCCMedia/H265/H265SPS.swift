@@ -23,6 +23,10 @@ public struct H265SPS: Sendable, Hashable {
     public var bitDepthLumaMinus8: UInt32
     /// `bit_depth_chroma_minus8`.
     public var bitDepthChromaMinus8: UInt32
+    /// `log2_max_pic_order_cnt_lsb_minus4` + 4: the bit length of `slice_pic_order_cnt_lsb`.
+    public var log2MaxPicOrderCountLsb: Int
+    /// Whether each colour plane is coded separately (`separate_colour_plane_flag`).
+    public var separateColourPlane: Bool
     /// Width in pixels after the conformance window.
     public var width: Int
     /// Height in pixels after the conformance window.
@@ -62,7 +66,7 @@ public struct H265SPS: Sendable, Hashable {
         try Self.skipSubLayers(&reader, count: Int(maxSubLayersMinus1))
         _ = try Self.ue(&reader, "sps_seq_parameter_set_id", max: 15)
         chromaFormat = try Self.ue(&reader, "chroma_format_idc", max: 3)
-        var separateColourPlane = false
+        separateColourPlane = false
         if chromaFormat == 3 {
             guard let flag = reader.readFlag() else { throw .truncated(field: "separate_colour_plane_flag") }
             separateColourPlane = flag
@@ -82,6 +86,7 @@ public struct H265SPS: Sendable, Hashable {
         guard width > 0, height > 0 else { throw .valueOutOfRange(field: "conformance_window") }
         bitDepthLumaMinus8 = try Self.ue(&reader, "bit_depth_luma_minus8", max: 8)
         bitDepthChromaMinus8 = try Self.ue(&reader, "bit_depth_chroma_minus8", max: 8)
+        log2MaxPicOrderCountLsb = Int(try Self.ue(&reader, "log2_max_pic_order_cnt_lsb_minus4", max: 12)) + 4
     }
 
     /// Skips the sub-layer part of `profile_tier_level` (section 7.3.3).

@@ -16,7 +16,7 @@ public struct RTSPSessionHeader: Sendable, Equatable {
 
     /// Parses a value such as `12345678;timeout=30`.
     public init(parsing value: String) throws(RTSPHeaderError) {
-        let parts = value.split(separator: ";").map { $0.trimmingASCIIWhitespace() }
+        let parts = value.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingASCIIWhitespace() }
         guard let id = parts.first, !id.isEmpty, id.utf8.count <= 256, !id.contains(" ") else { throw .invalidSession }
         var timeout = Self.defaultTimeout
         for parameter in parts.dropFirst() {

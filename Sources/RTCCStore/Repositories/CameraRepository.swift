@@ -55,6 +55,14 @@ public struct Page<Item: Sendable & Encodable>: Sendable, Encodable {
     public var limit: Int
     /// Items skipped.
     public var offset: Int
+
+    /// Creates a page.
+    public init(items: [Item], total: Int, limit: Int, offset: Int) {
+        self.items = items
+        self.total = total
+        self.limit = limit
+        self.offset = offset
+    }
 }
 
 /// A camera ready to store: validated fields and sealed credentials.
@@ -174,6 +182,9 @@ public struct CameraRepository: Sendable {
         try await database.sql.select().column("*").from("cameras").where("id", .equal, id)
             .first(decoding: CameraRow.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
+
+    /// Checks records against what is stored (names taken, partners missing) without storing anything.
+    public func check(_ records: [CameraRecord]) async throws { try await checkReferences(records, excluding: nil) }
 
     private func checkReferences(_ records: [CameraRecord], excluding id: UUID?) async throws {
         var errors: [FieldError] = []

@@ -1,0 +1,57 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOSSL
+import Prometheus
+import RTCCCore
+import RTCCStore
+
+/// Builds the router with every route and middleware. Shared by `rtcc serve` and the tests.
+public func buildRouter(services: AppServices) async throws -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: AuthMiddleware(services: services))
+    SystemRoutes(services: services).register(on: router)
+    AuthRoutes(services: services, decoyHash: try await services.passwords.hash(SecretToken.generate())).register(on: router)
+    CameraRoutes(services: services).register(on: router)
+    PartnerRoutes(services: services).register(on: router)
+    UserRoutes(services: services).register(on: router)
+    RecordRoutes(services: services).register(on: router)
+    return router
+}
+
+/// Builds the HTTP(S) application over already-open services.
+public func buildApplication(services: AppServices, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+    async throws -> some ApplicationProtocol
+{
+    let config = services.config
+    let router = try await buildRouter(services: services)
+    let server: HTTPServerBuilder
+    if let cert = config.tlsCertificatePath, let key = config.tlsKeyPath {
+        let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
+        let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+        server = try .tls(.http1(), tlsConfiguration: tls)
+    } else {
+        server = .http1()
+    }
+    return Application(
+        router: router, server: server,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "OpenRTCC"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
+        logger: logger)
+}
+
+/// Opens the store named by `config`, migrates it, and prepares the services.
+public func openServices(config: AppConfig, logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) async throws -> AppServices {
+    try config.validate()
+    let store = try Store(location: config.resolvedDatabase, logger: logger)
+    do {
+        try await store.migrate()
+        return AppServices(config: config, store: store, cipher: try config.makeCipher(), metrics: metrics)
+    } catch {
+        await store.shutdown()
+        throw error
+    }
+}

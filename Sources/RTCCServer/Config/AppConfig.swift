@@ -1,0 +1,131 @@
+import Foundation
+import RTCCCore
+import RTCCStore
+
+/// The server's settings, loaded once at start-up from defaults, a JSON file, the environment and flags
+/// (later sources win), and validated before anything starts.
+public struct AppConfig: Sendable, Equatable {
+    /// Address to listen on.
+    public var host = "127.0.0.1"
+    /// Port to listen on (0 picks a free one).
+    public var port = 8080
+    /// Where the SQLite file, keys and recordings live.
+    public var dataDirectory = "./data"
+    /// Database; defaults to `<dataDirectory>/rtcc.sqlite`.
+    public var database: StoreLocation?
+    /// Base64 AES-256 key for stream credentials; defaults to a key generated once in the data directory.
+    public var credentialKey: String?
+    /// PEM certificate chain for HTTPS.
+    public var tlsCertificatePath: String?
+    /// PEM private key for HTTPS.
+    public var tlsKeyPath: String?
+    /// Sessions lock after this many seconds without a request.
+    public var sessionIdleSeconds = 1800
+    /// bcrypt cost for passwords.
+    public var bcryptCost = 12
+    /// Consecutive failed sign-ins before an account locks.
+    public var maxFailedLogins = 5
+    /// How long an account stays locked, seconds.
+    public var lockoutSeconds = 900
+    /// Sign-in attempts allowed per source address per minute.
+    public var loginAttemptsPerMinute = 20
+
+    /// Creates the defaults.
+    public init() {}
+
+    /// The database to use.
+    public var resolvedDatabase: StoreLocation {
+        database ?? .sqlite(path: URL(fileURLWithPath: dataDirectory).appendingPathComponent("rtcc.sqlite").path)
+    }
+
+    /// Whether HTTPS is configured.
+    public var usesTLS: Bool { tlsCertificatePath != nil }
+
+    /// A bad setting, named with where it came from and what is expected.
+    public struct Invalid: Error, Sendable, CustomStringConvertible {
+        /// The setting and the problem.
+        public var description: String
+    }
+
+    /// Applies `RTCC_*` environment variables.
+    public mutating func apply(environment: [String: String]) throws(Invalid) {
+        for (key, value) in environment where key.hasPrefix("RTCC_") {
+            guard let setting = Self.settingNames[key] else { continue }
+            try set(setting, value, from: "environment variable \(key)")
+        }
+    }
+
+    /// Applies a JSON file of settings (keys as in ``settingNames``' values).
+    public mutating func apply(file path: String) throws(Invalid) {
+        guard let data = FileManager.default.contents(atPath: path) else { throw Invalid(description: "config file \(path) cannot be read") }
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw Invalid(description: "config file \(path) is not a JSON object")
+        }
+        let known = Set(Self.settingNames.values)
+        for (key, value) in object.sorted(by: { $0.key < $1.key }) {
+            guard known.contains(key) else {
+                throw Invalid(description: "config file \(path): unknown setting '\(key)' (known: \(known.sorted().joined(separator: ", ")))")
+            }
+            try set(key, "\(value)", from: "config file \(path), setting \(key)")
+        }
+    }
+
+    /// Environment variable → setting name.
+    public static let settingNames: [String: String] = [
+        "RTCC_HOST": "host", "RTCC_PORT": "port", "RTCC_DATA": "dataDirectory", "RTCC_DATABASE": "database",
+        "RTCC_CREDENTIAL_KEY": "credentialKey", "RTCC_TLS_CERT": "tlsCertificatePath", "RTCC_TLS_KEY": "tlsKeyPath",
+        "RTCC_SESSION_IDLE_SECONDS": "sessionIdleSeconds", "RTCC_BCRYPT_COST": "bcryptCost",
+        "RTCC_MAX_FAILED_LOGINS": "maxFailedLogins", "RTCC_LOCKOUT_SECONDS": "lockoutSeconds",
+        "RTCC_LOGIN_ATTEMPTS_PER_MINUTE": "loginAttemptsPerMinute",
+    ]
+
+    /// Sets one setting from text, with a clear error naming `origin`.
+    public mutating func set(_ setting: String, _ value: String, from origin: String) throws(Invalid) {
+        func int(_ range: ClosedRange<Int>) throws(Invalid) -> Int {
+            guard let number = Int(value), range.contains(number) else {
+                throw Invalid(description: "\(origin): '\(value)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+        switch setting {
+        case "host": host = value
+        case "port": port = try int(0...65535)
+        case "dataDirectory": dataDirectory = value
+        case "database":
+            do { database = try StoreLocation(parsing: value) } catch { throw Invalid(description: "\(origin): \(error)") }
+        case "credentialKey":
+            do { _ = try CredentialCipher(base64Key: value) } catch { throw Invalid(description: "\(origin): \(error)") }
+            credentialKey = value
+        case "tlsCertificatePath": tlsCertificatePath = value
+        case "tlsKeyPath": tlsKeyPath = value
+        case "sessionIdleSeconds": sessionIdleSeconds = try int(60...86_400)
+        case "bcryptCost": bcryptCost = try int(4...31)
+        case "maxFailedLogins": maxFailedLogins = try int(1...100)
+        case "lockoutSeconds": lockoutSeconds = try int(1...86_400)
+        case "loginAttemptsPerMinute": loginAttemptsPerMinute = try int(1...10_000)
+        default: throw Invalid(description: "\(origin): unknown setting '\(setting)'")
+        }
+    }
+
+    /// Checks settings that depend on each other.
+    public func validate() throws(Invalid) {
+        if (tlsCertificatePath == nil) != (tlsKeyPath == nil) {
+            throw Invalid(description: "--tls-cert and --tls-key must be given together")
+        }
+        for path in [tlsCertificatePath, tlsKeyPath].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: path) {
+            throw Invalid(description: "TLS file \(path) cannot be read")
+        }
+    }
+
+    /// The credential cipher: the configured key, or one generated once and kept (mode 0600) in the data directory.
+    public func makeCipher() throws -> CredentialCipher {
+        if let credentialKey { return try CredentialCipher(base64Key: credentialKey) }
+        let url = URL(fileURLWithPath: dataDirectory).appendingPathComponent("credential.key")
+        if let existing = try? String(contentsOf: url, encoding: .utf8) { return try CredentialCipher(base64Key: existing) }
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let key = CredentialCipher.generateKey()
+        try key.write(to: url, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+        return try CredentialCipher(base64Key: key)
+    }
+}

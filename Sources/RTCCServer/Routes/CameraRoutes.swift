@@ -1,0 +1,152 @@
+import Foundation
+import Hummingbird
+import RTCCCore
+import RTCCStore
+
+/// `/api/v1/cameras`: the camera registry.
+struct CameraRoutes {
+    let services: AppServices
+
+    func register(on router: Router<AppRequestContext>) {
+        router.add(.camerasList, list)
+        router.add(.camerasCreate, create)
+        router.add(.camerasImport, importCameras)
+        router.add(.camerasExport, export)
+        router.add(.cameraGet, get)
+        router.add(.cameraUpdate, update)
+        router.add(.cameraDelete, delete)
+    }
+
+    @Sendable func list(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
+        var query = CameraQuery(
+            text: request.uri.queryParameters["q"].map(String.init), kind: try request.queryEnum("kind", CameraKind.self),
+            sharing: try request.queryEnum("sharing", SharingTier.self), partnerID: try request.queryUUID("partnerID"),
+            tag: request.uri.queryParameters["tag"].map(String.init), boundingBox: try boundingBox(request),
+            limit: try request.queryInt("limit", in: 1...1000, default: 50), offset: try request.queryInt("offset", in: 0...10_000_000, default: 0))
+        if let identity, !identity.permissions.contains(.camerasRead) {
+            // Partner users see only their own organisation's cameras.
+            guard let partnerID = identity.user.partnerID else { return try Reply.json(Page<Camera>(items: [], total: 0, limit: query.limit, offset: query.offset)) }
+            query.partnerID = partnerID
+        }
+        let page = try await services.store.cameras.search(query)
+        try await services.record("cameras.search", detail: request.uri.query ?? "", by: identity, context: context, purpose: request.purpose)
+        return try Reply.json(page)
+    }
+
+    @Sendable func get(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
+        let id = try context.pathID("camera")
+        guard let camera = try await services.store.cameras.find(id: id), visible(camera, to: identity) else { throw Problem.notFound("camera") }
+        try await services.record("cameras.view", target: "camera:\(id)", by: identity, context: context, purpose: request.purpose)
+        return try Reply.json(camera)
+    }
+
+    @Sendable func create(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
+        let draft = try await request.decodeStrict(CameraDraft.self, allowed: CameraDraft.allowedKeys, context: context)
+        let record = try sealed(draft.validated(), label: "body")
+        let camera = try await services.store.cameras.create(record)
+        try await services.record("cameras.create", target: "camera:\(camera.id)", detail: camera.name, by: identity, context: context)
+        return try Reply.json(camera, status: .created)
+    }
+
+    @Sendable func update(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
+        let id = try context.pathID("camera")
+        guard let existing = try await services.store.cameras.find(id: id) else { throw Problem.notFound("camera") }
+        let data = try await request.bodyData(context: context)
+        let patch = try Request.jsonObject(data)
+        if let unknown = patch.keys.sorted().first(where: { !CameraDraft.allowedKeys.contains($0) }) {
+            throw Problem.badRequest(field: unknown, "is not a camera field that can be changed")
+        }
+        // Merge the patch over the stored camera, so `null` clears an optional field.
+        var merged = try JSONSerialization.jsonObject(with: JSONCoding.encoder.encode(existing)) as? [String: Any] ?? [:]
+        merged = merged.filter { CameraDraft.allowedKeys.contains($0.key) }
+        for (key, value) in patch { merged[key] = value is NSNull ? nil : value }
+        let draft = try Request.decode(CameraDraft.self, from: JSONSerialization.data(withJSONObject: merged))
+        let valid = try draft.validated()
+        var secrets = try await storedSecrets(id: id)
+        if patch.keys.contains("mainStreamURL") { secrets.main = valid.mainCredentials ?? (valid.draft.mainStreamURL == nil ? nil : secrets.main) }
+        if patch.keys.contains("subStreamURL") { secrets.sub = valid.subCredentials ?? (valid.draft.subStreamURL == nil ? nil : secrets.sub) }
+        let record = CameraRecord(camera: valid, sealedSecrets: secrets.isEmpty ? nil : try services.cipher.seal(secrets))
+        guard let camera = try await services.store.cameras.update(id: id, with: record) else { throw Problem.notFound("camera") }
+        try await services.record(
+            "cameras.update", target: "camera:\(id)", detail: "fields: \(patch.keys.sorted().joined(separator: ","))", by: identity, context: context)
+        return try Reply.json(camera)
+    }
+
+    @Sendable func delete(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
+        let id = try context.pathID("camera")
+        guard try await services.store.cameras.delete(id: id) else { throw Problem.notFound("camera") }
+        try await services.record("cameras.delete", target: "camera:\(id)", by: identity, context: context, purpose: request.purpose)
+        return Reply.noContent
+    }
+
+    @Sendable func importCameras(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
+        let data = try await request.bodyData(context: context)
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        let cameras: [ValidCamera]
+        let labels: [String]
+        if contentType.hasPrefix("text/csv") {
+            guard let text = String(data: data, encoding: .utf8) else { throw Problem.badRequest(field: "body", "is not UTF-8 text") }
+            (cameras, labels) = try CameraInterchange.parseCSVWithLabels(text)
+        } else if contentType.hasPrefix("application/geo+json") || contentType.hasPrefix("application/json") {
+            cameras = try CameraInterchange.parseGeoJSON(data)
+            labels = cameras.indices.map { "features[\($0)]" }
+        } else {
+            throw Problem(.unsupportedMediaType, "send text/csv or application/geo+json")
+        }
+        let records = try zip(cameras, labels).map { try sealed($0, label: $1) }
+        let dryRun = request.uri.queryParameters["dryRun"] == "true"
+        if dryRun {
+            try await services.store.cameras.check(records)
+        } else {
+            _ = try await services.store.cameras.createAll(records)
+        }
+        try await services.record(
+            dryRun ? "cameras.import_checked" : "cameras.import", detail: "\(records.count) cameras", by: identity, context: context)
+        return try Reply.json(ImportResult(imported: dryRun ? 0 : records.count, checked: records.count), status: dryRun ? .ok : .created)
+    }
+
+    @Sendable func export(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
+        let format = request.uri.queryParameters["format"].map(String.init) ?? "csv"
+        guard format == "csv" || format == "geojson" else { throw Problem.badRequest(field: "format", "must be csv or geojson") }
+        let cameras = try await services.store.cameras.all()
+        try await services.record(
+            "cameras.export", detail: "\(format), \(cameras.count) cameras", by: identity, context: context, purpose: request.purpose)
+        if format == "csv" {
+            return Reply.text(CameraInterchange.csv(cameras), contentType: "text/csv; charset=utf-8", filename: "cameras.csv")
+        }
+        let data = try CameraInterchange.geoJSON(cameras)
+        return Reply.text(String(decoding: data, as: UTF8.self), contentType: "application/geo+json", filename: "cameras.geojson")
+    }
+
+    private func sealed(_ camera: ValidCamera, label: String) throws -> CameraRecord {
+        let secrets = CameraSecrets(main: camera.mainCredentials, sub: camera.subCredentials)
+        return CameraRecord(camera: camera, sealedSecrets: secrets.isEmpty ? nil : try services.cipher.seal(secrets), label: label)
+    }
+
+    private func storedSecrets(id: UUID) async throws -> CameraSecrets {
+        guard let sealed = try await services.store.cameras.sealedSecrets(id: id) else { return CameraSecrets(main: nil, sub: nil) }
+        return try services.cipher.open(CameraSecrets.self, from: sealed)
+    }
+
+    private func visible(_ camera: Camera, to identity: Identity?) -> Bool {
+        guard let identity, !identity.permissions.contains(.camerasRead) else { return true }
+        return camera.partnerID != nil && camera.partnerID == identity.user.partnerID
+    }
+
+    private func boundingBox(_ request: Request) throws -> (south: Double, west: Double, north: Double, east: Double)? {
+        guard let text = request.uri.queryParameters["bbox"] else { return nil }
+        let parts = text.split(separator: ",").compactMap { Double($0) }
+        guard parts.count == 4, (-90...90).contains(parts[0]), (-90...90).contains(parts[2]), (-180...180).contains(parts[1]),
+            (-180...180).contains(parts[3]), parts[0] <= parts[2], parts[1] <= parts[3]
+        else { throw Problem.badRequest(field: "bbox", "must be south,west,north,east in degrees, south ≤ north and west ≤ east") }
+        return (parts[0], parts[1], parts[2], parts[3])
+    }
+}
+
+/// The outcome of an import.
+struct ImportResult: Codable {
+    /// Cameras stored.
+    var imported: Int
+    /// Cameras checked.
+    var checked: Int
+}

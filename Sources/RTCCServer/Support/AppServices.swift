@@ -1,0 +1,80 @@
+import Foundation
+import HummingbirdBcrypt
+import NIOPosix
+import Prometheus
+import RTCCCore
+import RTCCStore
+
+/// Everything route handlers need, built once per application.
+public struct AppServices: Sendable {
+    /// Settings.
+    public let config: AppConfig
+    /// Database.
+    public let store: Store
+    /// Tamper-evident audit log.
+    public let audit: AuditLog
+    /// Stream credential encryption.
+    public let cipher: CredentialCipher
+    /// Prometheus registry rendered at `/metrics`.
+    public let metrics: PrometheusCollectorRegistry
+    let throttle: LoginThrottle
+    let passwords: PasswordHasher
+    let signIns: SignInMetrics
+
+    /// Creates the services.
+    public init(config: AppConfig, store: Store, cipher: CredentialCipher, metrics: PrometheusCollectorRegistry) {
+        self.config = config
+        self.store = store
+        self.audit = AuditLog(store: store)
+        self.cipher = cipher
+        self.metrics = metrics
+        self.throttle = LoginThrottle(attemptsPerMinute: config.loginAttemptsPerMinute)
+        self.passwords = PasswordHasher(cost: config.bcryptCost)
+        self.signIns = SignInMetrics(registry: metrics)
+    }
+
+    /// Appends an audit entry for the caller of a request.
+    func record(
+        _ action: String, target: String = "", detail: String = "", by identity: Identity?, context: AppRequestContext,
+        purpose: String? = nil, actorName: String? = nil
+    ) async throws {
+        try await audit.append(AuditEvent(
+            actor: identity?.actor ?? actorName ?? "anonymous", action: action, target: target, source: context.source, purpose: purpose,
+            detail: detail))
+    }
+}
+
+/// bcrypt hashing off the event loops (a cost-12 hash takes a quarter second of CPU).
+public struct PasswordHasher: Sendable {
+    /// bcrypt cost factor.
+    public let cost: Int
+
+    /// Creates a hasher.
+    public init(cost: Int) { self.cost = cost }
+
+    /// Hashes a password.
+    public func hash(_ password: String) async throws -> String {
+        let cost = UInt8(clamping: cost)
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    /// Checks a password against a hash.
+    public func verify(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+}
+
+/// Sign-in counters and the registry gauge, registered once.
+struct SignInMetrics: Sendable {
+    let succeeded: Counter
+    let failed: Counter
+    let cameras: Gauge
+
+    init(registry: PrometheusCollectorRegistry) {
+        let logins = MetricNameDescriptor(namespace: "rtcc", metricName: "logins", unitName: "total", helpText: "Sign-in attempts by result")
+        succeeded = registry.makeCounter(descriptor: logins, labels: [("result", "success")])
+        failed = registry.makeCounter(descriptor: logins, labels: [("result", "failure")])
+        cameras = registry.makeGauge(
+            descriptor: MetricNameDescriptor(namespace: "rtcc", metricName: "cameras", unitName: "count", helpText: "Cameras in the registry"))
+    }
+}
