@@ -87,8 +87,12 @@ let package = Package(
         .executableTarget(
             name: "rtcc",
             dependencies: [
-                "RTCCServer",
+                "RTCCServer", "RTCCCore", "RTCCStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),

@@ -67,8 +67,10 @@ enum Vectors {
 /// Packetizes access units the way cameras do, for depacketizer tests.
 enum TestPacketizer {
     /// H.264: NAL units up to `mtu` go alone (or in STAP-A when `aggregate`), larger ones in FU-A.
-    static func h264(_ accessUnits: [[[UInt8]]], mtu: Int = 1200, aggregate: Bool = false, firstSequence: UInt16 = 0) -> [RTPPacket] {
-        packetize(accessUnits, mtu: mtu, firstSequence: firstSequence) { units in
+    static func h264(
+        _ accessUnits: [[[UInt8]]], timestamps: [UInt32]? = nil, mtu: Int = 1200, aggregate: Bool = false, firstSequence: UInt16 = 0
+    ) -> [RTPPacket] {
+        packetize(accessUnits, timestamps: timestamps, mtu: mtu, firstSequence: firstSequence) { units in
             units.flatMap { unit -> [[UInt8]] in
                 guard unit.count > mtu else { return [unit] }
                 return fragments(body: Array(unit.dropFirst()), mtu: mtu - 2).enumerated().map { index, part in
@@ -84,8 +86,10 @@ enum TestPacketizer {
     }
 
     /// H.265: NAL units up to `mtu` go alone (or in an AP when `aggregate`), larger ones in FUs.
-    static func h265(_ accessUnits: [[[UInt8]]], mtu: Int = 1200, aggregate: Bool = false, firstSequence: UInt16 = 0) -> [RTPPacket] {
-        packetize(accessUnits, mtu: mtu, firstSequence: firstSequence) { units in
+    static func h265(
+        _ accessUnits: [[[UInt8]]], timestamps: [UInt32]? = nil, mtu: Int = 1200, aggregate: Bool = false, firstSequence: UInt16 = 0
+    ) -> [RTPPacket] {
+        packetize(accessUnits, timestamps: timestamps, mtu: mtu, firstSequence: firstSequence) { units in
             units.flatMap { unit -> [[UInt8]] in
                 guard unit.count > mtu else { return [unit] }
                 let type = (unit[0] >> 1) & 0x3F
@@ -102,7 +106,7 @@ enum TestPacketizer {
     }
 
     private static func packetize(
-        _ accessUnits: [[[UInt8]]], mtu: Int, firstSequence: UInt16,
+        _ accessUnits: [[[UInt8]]], timestamps: [UInt32]?, mtu: Int, firstSequence: UInt16,
         split: ([[UInt8]]) -> [[UInt8]], aggregate: ([[UInt8]]) -> [[UInt8]]
     ) -> [RTPPacket] {
         var packets: [RTPPacket] = []
@@ -113,7 +117,8 @@ enum TestPacketizer {
                 packets.append(
                     RTPPacket(
                         marker: payloadIndex == payloads.count - 1, payloadType: 96, sequenceNumber: sequence,
-                        timestamp: UInt32(truncatingIfNeeded: 3600 * index), ssrc: 0x1234, payload: payload))
+                        timestamp: timestamps?[index] ?? UInt32(truncatingIfNeeded: 3600 * index), ssrc: 0x1234,
+                        payload: payload))
                 sequence &+= 1
             }
         }

@@ -67,3 +67,20 @@ struct BitReader: Sendable {
         return value
     }
 }
+
+extension BitReader {
+    /// Reads ue(v) for a named syntax element, refusing values above `max`.
+    mutating func ue(_ field: String, max: UInt32) throws(ParameterSetError) -> UInt32 {
+        guard let value = readUE() else {
+            throw bitsRemaining == 0 ? .truncated(field: field) : .valueOutOfRange(field: field)
+        }
+        guard value <= max else { throw .valueOutOfRange(field: field) }
+        return value
+    }
+
+    /// Reads a one-bit flag for a named syntax element.
+    mutating func flag(_ field: String) throws(ParameterSetError) -> Bool {
+        guard let value = readFlag() else { throw .truncated(field: field) }
+        return value
+    }
+}

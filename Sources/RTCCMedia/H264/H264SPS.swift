@@ -48,37 +48,37 @@ public struct H264SPS: Sendable, Hashable {
         profileIndication = UInt8(profile)
         profileCompatibility = UInt8(compatibility)
         levelIndication = UInt8(level)
-        id = try Self.ue(&reader, "seq_parameter_set_id", max: 31)
+        id = try reader.ue("seq_parameter_set_id", max: 31)
         chromaFormat = 1
         bitDepthLumaMinus8 = 0
         bitDepthChromaMinus8 = 0
         var separateColourPlane = false
         if Self.highProfiles.contains(profileIndication) {
-            chromaFormat = try Self.ue(&reader, "chroma_format_idc", max: 3)
-            if chromaFormat == 3 { separateColourPlane = try Self.flag(&reader, "separate_colour_plane_flag") }
-            bitDepthLumaMinus8 = try Self.ue(&reader, "bit_depth_luma_minus8", max: 6)
-            bitDepthChromaMinus8 = try Self.ue(&reader, "bit_depth_chroma_minus8", max: 6)
-            _ = try Self.flag(&reader, "qpprime_y_zero_transform_bypass_flag")
-            if try Self.flag(&reader, "seq_scaling_matrix_present_flag") {
+            chromaFormat = try reader.ue("chroma_format_idc", max: 3)
+            if chromaFormat == 3 { separateColourPlane = try reader.flag("separate_colour_plane_flag") }
+            bitDepthLumaMinus8 = try reader.ue("bit_depth_luma_minus8", max: 6)
+            bitDepthChromaMinus8 = try reader.ue("bit_depth_chroma_minus8", max: 6)
+            _ = try reader.flag("qpprime_y_zero_transform_bypass_flag")
+            if try reader.flag("seq_scaling_matrix_present_flag") {
                 try Self.skipScalingLists(&reader, count: chromaFormat == 3 ? 12 : 8)
             }
         }
-        log2MaxFrameNum = Int(try Self.ue(&reader, "log2_max_frame_num_minus4", max: 12)) + 4
-        picOrderCountType = try Self.ue(&reader, "pic_order_cnt_type", max: 2)
+        log2MaxFrameNum = Int(try reader.ue("log2_max_frame_num_minus4", max: 12)) + 4
+        picOrderCountType = try reader.ue("pic_order_cnt_type", max: 2)
         log2MaxPicOrderCountLsb = try Self.readPicOrderCount(&reader, type: picOrderCountType)
-        _ = try Self.ue(&reader, "max_num_ref_frames", max: 16)
-        _ = try Self.flag(&reader, "gaps_in_frame_num_value_allowed_flag")
-        let widthInMbs = Int(try Self.ue(&reader, "pic_width_in_mbs_minus1", max: 1023)) + 1
-        let heightInMapUnits = Int(try Self.ue(&reader, "pic_height_in_map_units_minus1", max: 1023)) + 1
-        frameMbsOnly = try Self.flag(&reader, "frame_mbs_only_flag")
-        if !frameMbsOnly { _ = try Self.flag(&reader, "mb_adaptive_frame_field_flag") }
-        _ = try Self.flag(&reader, "direct_8x8_inference_flag")
+        _ = try reader.ue("max_num_ref_frames", max: 16)
+        _ = try reader.flag("gaps_in_frame_num_value_allowed_flag")
+        let widthInMbs = Int(try reader.ue("pic_width_in_mbs_minus1", max: 1023)) + 1
+        let heightInMapUnits = Int(try reader.ue("pic_height_in_map_units_minus1", max: 1023)) + 1
+        frameMbsOnly = try reader.flag("frame_mbs_only_flag")
+        if !frameMbsOnly { _ = try reader.flag("mb_adaptive_frame_field_flag") }
+        _ = try reader.flag("direct_8x8_inference_flag")
         var crop = (left: 0, right: 0, top: 0, bottom: 0)
-        if try Self.flag(&reader, "frame_cropping_flag") {
-            crop.left = Int(try Self.ue(&reader, "frame_crop_left_offset", max: 8192))
-            crop.right = Int(try Self.ue(&reader, "frame_crop_right_offset", max: 8192))
-            crop.top = Int(try Self.ue(&reader, "frame_crop_top_offset", max: 8192))
-            crop.bottom = Int(try Self.ue(&reader, "frame_crop_bottom_offset", max: 8192))
+        if try reader.flag("frame_cropping_flag") {
+            crop.left = Int(try reader.ue("frame_crop_left_offset", max: 8192))
+            crop.right = Int(try reader.ue("frame_crop_right_offset", max: 8192))
+            crop.top = Int(try reader.ue("frame_crop_top_offset", max: 8192))
+            crop.bottom = Int(try reader.ue("frame_crop_bottom_offset", max: 8192))
         }
         let chromaArrayType = separateColourPlane ? 0 : chromaFormat
         let cropUnitX = chromaArrayType == 0 ? 1 : (chromaArrayType == 3 ? 1 : 2)
@@ -88,27 +88,15 @@ public struct H264SPS: Sendable, Hashable {
         height = (frameMbsOnly ? 1 : 2) * heightInMapUnits * 16 - cropUnitY * (crop.top + crop.bottom)
         guard width > 0, height > 0 else { throw .valueOutOfRange(field: "frame_crop_offset") }
         frameRate = nil
-        if try Self.flag(&reader, "vui_parameters_present_flag") {
+        if try reader.flag("vui_parameters_present_flag") {
             frameRate = Self.readVUIFrameRate(&reader)
         }
     }
 
-    private static func ue(_ reader: inout BitReader, _ field: String, max: UInt32) throws(ParameterSetError) -> UInt32 {
-        guard let value = reader.readUE() else {
-            throw reader.bitsRemaining == 0 ? .truncated(field: field) : .valueOutOfRange(field: field)
-        }
-        guard value <= max else { throw .valueOutOfRange(field: field) }
-        return value
-    }
-
-    private static func flag(_ reader: inout BitReader, _ field: String) throws(ParameterSetError) -> Bool {
-        guard let value = reader.readFlag() else { throw .truncated(field: field) }
-        return value
-    }
 
     private static func skipScalingLists(_ reader: inout BitReader, count: Int) throws(ParameterSetError) {
         for index in 0..<count {
-            guard try flag(&reader, "seq_scaling_list_present_flag") else { continue }
+            guard try reader.flag("seq_scaling_list_present_flag") else { continue }
             let size = index < 6 ? 16 : 64
             var last: Int32 = 8
             var next: Int32 = 8
@@ -125,11 +113,11 @@ public struct H264SPS: Sendable, Hashable {
     /// Reads the picture order count fields; returns the bit length of `pic_order_cnt_lsb` (type 0).
     private static func readPicOrderCount(_ reader: inout BitReader, type: UInt32) throws(ParameterSetError) -> Int {
         if type == 0 {
-            return Int(try ue(&reader, "log2_max_pic_order_cnt_lsb_minus4", max: 12)) + 4
+            return Int(try reader.ue("log2_max_pic_order_cnt_lsb_minus4", max: 12)) + 4
         } else if type == 1 {
-            _ = try flag(&reader, "delta_pic_order_always_zero_flag")
+            _ = try reader.flag("delta_pic_order_always_zero_flag")
             guard reader.readSE() != nil, reader.readSE() != nil else { throw .truncated(field: "offset_for_non_ref_pic") }
-            let cycle = try ue(&reader, "num_ref_frames_in_pic_order_cnt_cycle", max: 255)
+            let cycle = try reader.ue("num_ref_frames_in_pic_order_cnt_cycle", max: 255)
             for _ in 0..<cycle {
                 guard reader.readSE() != nil else { throw .truncated(field: "offset_for_ref_frame") }
             }

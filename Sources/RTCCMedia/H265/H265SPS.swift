@@ -64,19 +64,19 @@ public struct H265SPS: Sendable, Hashable {
         levelIDC = rbsp[12]
         var reader = BitReader(Array(rbsp[13...]))
         try Self.skipSubLayers(&reader, count: Int(maxSubLayersMinus1))
-        _ = try Self.ue(&reader, "sps_seq_parameter_set_id", max: 15)
-        chromaFormat = try Self.ue(&reader, "chroma_format_idc", max: 3)
+        _ = try reader.ue("sps_seq_parameter_set_id", max: 15)
+        chromaFormat = try reader.ue("chroma_format_idc", max: 3)
         separateColourPlane = false
         if chromaFormat == 3 {
             guard let flag = reader.readFlag() else { throw .truncated(field: "separate_colour_plane_flag") }
             separateColourPlane = flag
         }
-        let lumaWidth = Int(try Self.ue(&reader, "pic_width_in_luma_samples", max: 16888))
-        let lumaHeight = Int(try Self.ue(&reader, "pic_height_in_luma_samples", max: 16888))
+        let lumaWidth = Int(try reader.ue("pic_width_in_luma_samples", max: 16888))
+        let lumaHeight = Int(try reader.ue("pic_height_in_luma_samples", max: 16888))
         guard let windowPresent = reader.readFlag() else { throw .truncated(field: "conformance_window_flag") }
         var window = [0, 0, 0, 0]
         if windowPresent {
-            for index in 0..<4 { window[index] = Int(try Self.ue(&reader, "conf_win_offset", max: 8192)) }
+            for index in 0..<4 { window[index] = Int(try reader.ue("conf_win_offset", max: 8192)) }
         }
         let chromaArrayType = separateColourPlane ? 0 : chromaFormat
         let subWidth = chromaArrayType == 1 || chromaArrayType == 2 ? 2 : 1
@@ -84,9 +84,9 @@ public struct H265SPS: Sendable, Hashable {
         width = lumaWidth - subWidth * (window[0] + window[1])
         height = lumaHeight - subHeight * (window[2] + window[3])
         guard width > 0, height > 0 else { throw .valueOutOfRange(field: "conformance_window") }
-        bitDepthLumaMinus8 = try Self.ue(&reader, "bit_depth_luma_minus8", max: 8)
-        bitDepthChromaMinus8 = try Self.ue(&reader, "bit_depth_chroma_minus8", max: 8)
-        log2MaxPicOrderCountLsb = Int(try Self.ue(&reader, "log2_max_pic_order_cnt_lsb_minus4", max: 12)) + 4
+        bitDepthLumaMinus8 = try reader.ue("bit_depth_luma_minus8", max: 8)
+        bitDepthChromaMinus8 = try reader.ue("bit_depth_chroma_minus8", max: 8)
+        log2MaxPicOrderCountLsb = Int(try reader.ue("log2_max_pic_order_cnt_lsb_minus4", max: 12)) + 4
     }
 
     /// Skips the sub-layer part of `profile_tier_level` (section 7.3.3).
@@ -106,11 +106,4 @@ public struct H265SPS: Sendable, Hashable {
         }
     }
 
-    private static func ue(_ reader: inout BitReader, _ field: String, max: UInt32) throws(ParameterSetError) -> UInt32 {
-        guard let value = reader.readUE() else {
-            throw reader.bitsRemaining == 0 ? .truncated(field: field) : .valueOutOfRange(field: field)
-        }
-        guard value <= max else { throw .valueOutOfRange(field: field) }
-        return value
-    }
 }

@@ -330,7 +330,7 @@ extension RTSPClientStateMachine {
         if response.statusCode == 461 { return fail(.transportRejected) }
         guard response.isSuccess else { return fail(.unexpectedStatus(method: .setup, statusCode: response.statusCode)) }
         guard let value = response.headers["Session"], let parsed = try? RTSPSessionHeader(parsing: value) else { return fail(.missingSession) }
-        session = parsed
+        if session?.id != parsed.id { session = parsed }
         guard let transportText = response.headers["Transport"],
             let confirmed = (try? RTSPTransport.parseList(transportText))?.first,
             confirmed.lowerTransport == lowerTransport

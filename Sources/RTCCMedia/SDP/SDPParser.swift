@@ -29,15 +29,15 @@ extension SessionDescription {
             let number = offset + 1
             let line = rawLine.trimmingASCIIWhitespace()
             if line.isEmpty { continue }
+            if offset == 0 {
+                guard line == "v=0" else { throw .missingVersion }
+                continue
+            }
             let bytes = Array(line.utf8.prefix(2))
             guard bytes.count == 2, bytes[1] == UInt8(ascii: "="), (0x61...0x7A).contains(bytes[0]) else {
                 throw .invalidLine(line: number)
             }
             let value = String(line.dropFirst(2))
-            if offset == 0 {
-                guard bytes[0] == UInt8(ascii: "v"), value == "0" else { throw .missingVersion }
-                continue
-            }
             entries += 1
             guard entries <= maxEntries else { throw .tooManyEntries }
             try description.apply(type: bytes[0], value: value, line: number)

@@ -18,7 +18,8 @@ public struct AppServices: Sendable {
     /// Prometheus registry rendered at `/metrics`.
     public let metrics: PrometheusCollectorRegistry
     let throttle: LoginThrottle
-    let passwords: PasswordHasher
+    /// Password hashing.
+    public let passwords: PasswordHasher
     let signIns: SignInMetrics
 
     /// Creates the services.

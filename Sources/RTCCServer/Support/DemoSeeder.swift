@@ -1,0 +1,66 @@
+import Foundation
+import RTCCCore
+import RTCCStore
+
+/// Fills an empty store with the Shreveport demo city and one sign-in per role.
+public struct DemoSeeder: Sendable {
+    /// A demo sign-in.
+    public struct Login: Sendable, Codable {
+        /// User name.
+        public var username: String
+        /// Password.
+        public var password: String
+        /// Role.
+        public var role: Role
+    }
+
+    let services: AppServices
+
+    /// Creates a seeder over open services.
+    public init(services: AppServices) { self.services = services }
+
+    /// Seeds when the registry is empty; returns the demo sign-ins (kept, mode 0600, in `<data>/demo-logins.json`).
+    public func seedIfEmpty(streamBase: String, now: Date = Date()) async throws -> [Login] {
+        let loginsFile = URL(fileURLWithPath: services.config.dataDirectory).appendingPathComponent("demo-logins.json")
+        if try await services.store.cameras.count() > 0, let data = FileManager.default.contents(atPath: loginsFile.path),
+            let logins = try? JSONDecoder().decode([Login].self, from: data)
+        {
+            return logins
+        }
+        let city = DemoCity(now: now, streamBase: streamBase)
+        var records: [CameraRecord] = []
+        var firstPartner: UUID?
+        for site in city.partners {
+            let partner = try await services.store.partners.create(site.partner, now: now)
+            firstPartner = firstPartner ?? partner.id
+            for var camera in site.cameras {
+                camera.partnerID = partner.id
+                records.append(CameraRecord(camera: try camera.validated(), sealedSecrets: nil, label: camera.name))
+            }
+        }
+        for camera in city.cityCameras {
+            // City cameras carry credentials, as real ones do; they are sealed like any other.
+            var draft = camera
+            draft.mainStreamURL = camera.mainStreamURL.map { $0.replacingOccurrences(of: "rtsp://", with: "rtsp://viewer:demo-viewer@") }
+            let valid = try draft.validated()
+            let secrets = CameraSecrets(main: valid.mainCredentials, sub: valid.subCredentials)
+            records.append(CameraRecord(camera: valid, sealedSecrets: try services.cipher.seal(secrets), label: camera.name))
+        }
+        _ = try await services.store.cameras.createAll(records, now: now)
+        for venue in city.venues { try await services.store.incidents.insert(venue: venue) }
+        try await services.store.incidents.insert(city.incidents)
+        var logins: [Login] = []
+        for role in Role.allCases {
+            let login = Login(username: role == .admin ? "admin" : "demo-\(role.rawValue)", password: SecretToken.generate().prefix(16).description, role: role)
+            try await services.store.users.create(
+                username: login.username, displayName: "Demo \(role.rawValue)", role: role, partnerID: role == .partner ? firstPartner : nil,
+                passwordHash: try await services.passwords.hash(login.password), now: now)
+            logins.append(login)
+        }
+        try await services.audit.append(AuditEvent(
+            actor: "system", action: "demo.seed", detail: "\(records.count) cameras, \(city.partners.count) partners, \(city.incidents.count) incidents"))
+        try JSONEncoder().encode(logins).write(to: loginsFile)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: loginsFile.path)
+        return logins
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import RTCCCore
+import RTCCServer
+import Synchronization
+
+/// `rtcc demo`: seeds the Shreveport demo city (once) and serves it.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Seed the Shreveport, Louisiana demo city into ./data/demo (first run only) and serve it.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var http: HTTPOptions
+
+    @Option(help: "Where the demo's simulated camera feeds are served.")
+    var streamBase = "rtsp://127.0.0.1:8554"
+
+    func run() async throws {
+        let config = try http.apply(to: store.load(defaultData: "./data/demo"))
+        let streamBase = self.streamBase
+        let logins = LoginsBox()
+        try await runServer(config: config, prepare: { services in
+            logins.set(try await DemoSeeder(services: services).seedIfEmpty(streamBase: streamBase))
+        }) { url in
+            print("OpenRTCC demo (Shreveport, LA) is running at \(url)")
+            for login in logins.get() where login.role == .admin {
+                print("Sign in as: \(login.username) / \(login.password)")
+            }
+            print("Other demo sign-ins (one per role) are in \(config.dataDirectory)/demo-logins.json")
+        }
+    }
+}
+
+/// Passes the seeded sign-ins from the preparation step to the announcement.
+final class LoginsBox: Sendable {
+    private let storage = Mutex<[DemoSeeder.Login]>([])
+    func set(_ value: [DemoSeeder.Login]) { storage.withLock { $0 = value } }
+    func get() -> [DemoSeeder.Login] { storage.withLock { $0 } }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import RTCCServer
+import RTCCStore
+
+/// `rtcc serve`: runs the server.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the OpenRTCC server.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var http: HTTPOptions
+
+    func run() async throws {
+        let config = try http.apply(to: store.load())
+        try await runServer(config: config) { url in
+            print("OpenRTCC is running at \(url)")
+        }
+    }
+}
+
+/// Listening and TLS options.
+struct HTTPOptions: ParsableArguments {
+    @Option(help: "Address to listen on (default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (default 8080; 0 picks a free port).")
+    var port: Int?
+
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain; enables HTTPS (with --tls-key).")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert.")
+    var tlsKey: String?
+
+    func apply(to base: AppConfig) throws -> AppConfig {
+        var config = base
+        do {
+            if let host { try config.set("host", host, from: "--host") }
+            if let port { try config.set("port", String(port), from: "--port") }
+            if let tlsCert { try config.set("tlsCertificatePath", tlsCert, from: "--tls-cert") }
+            if let tlsKey { try config.set("tlsKeyPath", tlsKey, from: "--tls-key") }
+            try config.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        return config
+    }
+}
+
+/// Runs the HTTP server until SIGINT/SIGTERM; `announce` receives the URL once it listens.
+func runServer(
+    config: AppConfig, prepare: @escaping @Sendable (AppServices) async throws -> Void = { _ in },
+    announce: @escaping @Sendable (String) -> Void
+) async throws {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = ProcessInfo.processInfo.environment["RTCC_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        return handler
+    }
+    let registry = PrometheusCollectorRegistry()
+    MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    let logger = Logger(label: "rtcc")
+    let services = try await openServices(config: config, logger: logger, metrics: registry)
+    do {
+        try await prepare(services)
+        let scheme = config.usesTLS ? "https" : "http"
+        let host = config.host == "0.0.0.0" ? "127.0.0.1" : config.host
+        let app = try await buildApplication(services: services, logger: logger) { port in
+            announce("\(scheme)://\(host):\(port)/")
+        }
+        try await app.runService()
+    } catch {
+        await services.store.shutdown()
+        throw error
+    }
+    await services.store.shutdown()
+}
