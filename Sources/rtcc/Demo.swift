@@ -22,11 +22,11 @@ struct Demo: AsyncParsableCommand {
         try await runServer(config: config, prepare: { services in
             logins.set(try await DemoSeeder(services: services).seedIfEmpty(streamBase: streamBase))
         }) { url in
-            print("OpenRTCC demo (Shreveport, LA) is running at \(url)")
+            say("OpenRTCC demo (Shreveport, LA) is running at \(url)")
             for login in logins.get() where login.role == .admin {
-                print("Sign in as: \(login.username) / \(login.password)")
+                say("Sign in as: \(login.username) / \(login.password)")
             }
-            print("Other demo sign-ins (one per role) are in \(config.dataDirectory)/demo-logins.json")
+            say("Other demo sign-ins (one per role) are in \(config.dataDirectory)/demo-logins.json")
         }
     }
 }

@@ -17,7 +17,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let config = try http.apply(to: store.load())
         try await runServer(config: config) { url in
-            print("OpenRTCC is running at \(url)")
+            say("OpenRTCC is running at \(url)")
         }
     }
 }
