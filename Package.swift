@@ -99,12 +99,21 @@ let package = Package(
         .testTarget(name: "RTCCCoreTests", dependencies: ["RTCCCore"], swiftSettings: strict),
         .testTarget(name: "RTCCGeoTests", dependencies: ["RTCCGeo"], swiftSettings: strict),
         .testTarget(name: "RTCCMediaTests", dependencies: ["RTCCMedia"], swiftSettings: strict),
-        .testTarget(name: "RTCCStoreTests", dependencies: ["RTCCStore"], swiftSettings: strict),
+        .testTarget(
+            name: "RTCCStoreTests",
+            dependencies: ["RTCCStore", "RTCCCore", .product(name: "SQLKit", package: "sql-kit")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "RTCCServerTests",
             dependencies: [
-                "RTCCServer",
+                "RTCCServer", "RTCCCore", "RTCCStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: strict
         ),

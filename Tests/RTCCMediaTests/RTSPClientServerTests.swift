@@ -86,4 +86,39 @@ import Testing
         }
         #expect(collected.ended == .failed(.mediaTimeout))
     }
+
+    @Test func silentUDPFallsBackToTCP() async throws {
+        let source = FirstViewerSilentSource(inner: RTSPTestMedia.source())
+        let collected = try await withRTSPServer(sources: ["/cam1": source]) { server in
+            try await rtspCollect(
+                url: "rtsp://127.0.0.1:\(server.port)/cam1",
+                configuration: .init(transport: .udpWithTCPFallback, udpTimeout: .milliseconds(300)), count: 10)
+        }
+        #expect(collected.fellBack)
+        #expect(collected.ended == nil)
+        #expect(collected.tracks.first?.transport?.lowerTransport == .tcp)
+        #expect((collected.rtpPackets[0]?.count ?? 0) >= 10)
+    }
+}
+
+/// Sends nothing to its first viewer (as if UDP were blocked), then behaves like `inner`.
+final class FirstViewerSilentSource: RTSPMediaSource, @unchecked Sendable {
+    let inner: RTSPPacketReplaySource
+    private let lock = NSLock()
+    private var viewers = 0
+
+    init(inner: RTSPPacketReplaySource) { self.inner = inner }
+
+    var sessionDescription: SessionDescription { inner.sessionDescription }
+
+    func makePackets() -> any AsyncSequence<RTSPMediaPacket, any Error> & Sendable {
+        lock.lock()
+        viewers += 1
+        let first = viewers == 1
+        lock.unlock()
+        if first {
+            return RTSPPacketReplaySource(sessionDescription: inner.sessionDescription, packets: []).makePackets()
+        }
+        return inner.makePackets()
+    }
 }

@@ -194,4 +194,27 @@ import Testing
         #expect(teardown.headers["Session"] == "S")
         #expect(machine.received(Self.reply(teardown)) == [.close])
     }
+
+    @Test func unsupportedTransportOnLaterSetupRestartsOverTCP() throws {
+        var machine = try Self.machine(.udpWithTCPFallback)
+        _ = Self.describe(&machine)
+        let setup = Self.request(machine.udpPortsOpened(track: 0, rtpPort: 5000, rtcpPort: 5001))
+        _ = machine.received(Self.reply(setup, 200, ["Session": "S", "Transport": "RTP/AVP;client_port=5000-5001"]))
+        let setupAudio = Self.request(machine.udpPortsOpened(track: 1, rtpPort: 5002, rtcpPort: 5003))
+        #expect(machine.received(Self.reply(setupAudio, 461)) == [.restartWithTCP])
+    }
+
+    @Test func forcedTCPIgnoresConfiguredUDP() throws {
+        var machine = RTSPClientStateMachine(
+            configuration: .init(url: try RTSPURL(parsing: "rtsp://h/cam"), transport: .udpWithTCPFallback), forcedTransport: .tcp)
+        #expect(Self.request(Self.describe(&machine))?.headers["Transport"] == "RTP/AVP/TCP;unicast;interleaved=0-1")
+    }
+
+    @Test func serverRequestsAreAnswered() throws {
+        let machine = try Self.machine()
+        let options = machine.receivedRequest(RTSPRequest(method: .options, uri: "*", headers: ["CSeq": "9"]))
+        #expect(options.statusCode == 200)
+        #expect(options.headers["CSeq"] == "9")
+        #expect(machine.receivedRequest(RTSPRequest(method: .announce, uri: "*", headers: ["CSeq": "10"])).statusCode == 501)
+    }
 }

@@ -15,10 +15,16 @@ import Testing
         var arguments = [fixture, "0"]
         if let credentials { arguments += [credentials.0, credentials.1] }
         let server = try RTSPPeer.Background(python, arguments)
-        defer { server.stop() }
-        let ready = try await server.waitForLine(prefix: "READY ", deadline: 30)
-        let port = try #require(Int(ready.dropFirst("READY ".count)))
-        return try await body(port)
+        do {
+            let ready = try await server.waitForLine(prefix: "READY ", deadline: 30)
+            let port = try #require(Int(ready.dropFirst("READY ".count)))
+            let result = try await body(port)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
     }
 
     static func expectH264Video(_ collected: RTSPCollected) {

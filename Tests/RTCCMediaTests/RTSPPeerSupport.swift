@@ -74,9 +74,12 @@ enum RTSPPeer {
         let process = Process()
         let lines: AsyncStream<String>
         private let continuation: AsyncStream<String>.Continuation
+        private let exited = AsyncStream<Int32>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
         init(_ executable: String, _ arguments: [String]) throws {
             (lines, continuation) = AsyncStream.makeStream(of: String.self)
+            let exitContinuation = exited.continuation
+            process.terminationHandler = { exitContinuation.yield($0.terminationStatus) }
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
             let pipe = Pipe()
@@ -110,12 +113,17 @@ enum RTSPPeer {
             }
         }
 
-        func stop() {
-            if process.isRunning {
-                process.terminate()
-                process.waitUntilExit()
-            }
-            continuation.finish()
+        /// Sends SIGTERM, then SIGKILL if the process has not exited within five seconds.
+        func stop() async {
+            defer { continuation.finish() }
+            guard process.isRunning else { return }
+            process.terminate()
+            let stream = exited.stream
+            let exitedInTime = (try? await rtspWithDeadline(5, "peer to exit") {
+                for await _ in stream { return true }
+                return true
+            }) ?? false
+            if !exitedInTime { kill(process.processIdentifier, SIGKILL) }
         }
     }
 

@@ -190,7 +190,7 @@ public struct DemoCity: Sendable {
                 let category = weights.first { pick -= $0.1; return pick < 0 }?.0 ?? .assault
                 var roll = Double.random(in: 0..<1, using: &rng)
                 let spot = hotspots.first { roll -= $0.1; return roll < 0 }?.0 ?? downtown
-                let at = date.addingTimeInterval(-Double.random(in: 0..<86_400, using: &rng))
+                let at = date.addingTimeInterval(-Double(Int.random(in: 0..<86_400, using: &rng))).millisecondPrecision
                 let armed = [.shooting, .shotsFired, .homicide, .robbery, .carjacking].contains(category)
                 incidents.append(Incident(
                     id: UUID(uuid: uuidBytes(&rng)), occurredAt: at, category: category,

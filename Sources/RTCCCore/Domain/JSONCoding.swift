@@ -48,3 +48,10 @@ public enum JSONCoding {
         }
     }
 }
+
+extension Date {
+    /// This time rounded to whole milliseconds: the precision every store keeps exactly, so values read back compare equal.
+    public var millisecondPrecision: Date {
+        Date(timeIntervalSince1970: (timeIntervalSince1970 * 1000).rounded() / 1000)
+    }
+}

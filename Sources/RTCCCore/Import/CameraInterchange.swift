@@ -134,6 +134,8 @@ public enum CameraInterchange {
                 continue
             }
             var properties = feature["properties"] as? [String: Any] ?? [:]
+            // Read-only fields written by our own export are ignored, so an export can be imported elsewhere.
+            for key in ["id", "hasCredentials", "createdAt", "updatedAt"] { properties.removeValue(forKey: key) }
             for key in properties.keys where !CameraDraft.allowedKeys.contains(key) || key == "location" {
                 errors.append(FieldError(field: "\(label).properties.\(key)", reason: "is not a camera field"))
             }

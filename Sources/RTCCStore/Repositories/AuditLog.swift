@@ -33,6 +33,8 @@ public struct AuditEvent: Sendable {
 /// Appends are serialised by this actor and run in a transaction that reads the chain's head.
 public actor AuditLog {
     private let database: any Database
+    /// The last append in flight. Appends wait for it, because the actor alone does not serialise work across `await`s.
+    private var lastAppend: Task<Void, Never>?
 
     /// Creates the log over a store.
     public init(store: Store) { database = store.database }
@@ -40,7 +42,21 @@ public actor AuditLog {
     /// Appends an event and returns the stored entry.
     @discardableResult
     public func append(_ event: AuditEvent, at now: Date = Date()) async throws -> AuditEntry {
+        let previous = lastAppend
+        let write = Task { () async throws -> AuditEntry in
+            await previous?.value
+            return try await self.write(event, at: now)
+        }
+        lastAppend = Task { _ = await write.result }
+        return try await write.value
+    }
+
+    private func write(_ event: AuditEvent, at now: Date) async throws -> AuditEntry {
         try await database.transaction { db in
+            if db.sql.dialect.name == "postgresql" {
+                // Other server processes may append too: hold the table for the read-then-insert.
+                try await db.sql.raw("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE").run()
+            }
             let head = try await db.sql.select().columns("sequence", "hash").from("audit_log").orderBy("sequence", .descending).limit(1).first()
             let sequence = try head.map { try $0.decode(column: "sequence", as: Int64.self) } ?? 0
             let previous = try head.map { try $0.decode(column: "hash", as: String.self) } ?? AuditEntry.genesisHash

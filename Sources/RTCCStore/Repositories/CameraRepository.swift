@@ -94,6 +94,7 @@ public struct CameraRepository: Sendable {
 
     /// Adds several cameras, all or none. Every problem is reported at once, labelled with the record's label.
     public func createAll(_ records: [CameraRecord], now: Date = Date()) async throws -> [Camera] {
+        let now = now.millisecondPrecision
         try await checkReferences(records, excluding: nil)
         let rows = records.map { CameraRow(id: UUID(), record: $0, createdAt: now, updatedAt: now) }
         do {
@@ -110,6 +111,7 @@ public struct CameraRepository: Sendable {
 
     /// Replaces a camera's fields. Returns nil when there is no such camera.
     public func update(id: UUID, with record: CameraRecord, now: Date = Date()) async throws -> Camera? {
+        let now = now.millisecondPrecision
         guard let existing = try await row(id: id) else { return nil }
         try await checkReferences([record], excluding: id)
         let row = CameraRow(id: id, record: record, createdAt: existing.createdAt, updatedAt: now)
@@ -269,8 +271,8 @@ struct CameraRow: Codable, Sendable {
             location: GeoPoint(latitude: latitude, longitude: longitude), mountHeightM: mountHeightM, headingDeg: headingDeg,
             fieldOfViewDeg: fieldOfViewDeg, rangeM: rangeM, mainStreamURL: mainStreamUrl, subStreamURL: subStreamUrl,
             hasCredentials: secrets != nil, sharing: SharingTier(rawValue: sharing) ?? .registered, retentionDays: retentionDays,
-            activeWindow: activeFrom.flatMap { from in activeUntil.map { ActiveWindow(from: from, until: $0) } },
-            tags: tags.split(separator: ",").map(String.init), createdAt: createdAt, updatedAt: updatedAt)
+            activeWindow: activeFrom.flatMap { from in activeUntil.map { ActiveWindow(from: from.millisecondPrecision, until: $0.millisecondPrecision) } },
+            tags: tags.split(separator: ",").map(String.init), createdAt: createdAt.millisecondPrecision, updatedAt: updatedAt.millisecondPrecision)
     }
 }
 

@@ -73,7 +73,7 @@ struct IncidentRow: Codable, Sendable {
 
     var incident: Incident {
         Incident(
-            id: id, occurredAt: occurredAt, category: Incident.Category(rawValue: category) ?? .assault,
+            id: id, occurredAt: occurredAt.millisecondPrecision, category: Incident.Category(rawValue: category) ?? .assault,
             location: GeoPoint(latitude: latitude, longitude: longitude), summary: summary, weaponRecovered: weaponRecovered)
     }
 }

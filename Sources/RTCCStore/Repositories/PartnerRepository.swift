@@ -10,6 +10,7 @@ public struct PartnerRepository: Sendable {
     /// Adds a partner.
     @discardableResult
     public func create(_ draft: PartnerDraft, now: Date = Date()) async throws -> Partner {
+        let now = now.millisecondPrecision
         let row = PartnerRow(id: UUID(), draft: draft, createdAt: now, updatedAt: now)
         try await database.sql.insert(into: "partners").model(row, with: rowEncoder).run()
         return row.partner
@@ -17,6 +18,7 @@ public struct PartnerRepository: Sendable {
 
     /// Replaces a partner's fields; nil when there is no such partner.
     public func update(id: UUID, with draft: PartnerDraft, now: Date = Date()) async throws -> Partner? {
+        let now = now.millisecondPrecision
         guard let existing = try await find(id: id) else { return nil }
         let row = PartnerRow(id: id, draft: draft, createdAt: existing.createdAt, updatedAt: now)
         try await database.sql.update("partners").set(model: row, with: rowEncoder).where("id", .equal, id).run()
@@ -104,7 +106,7 @@ struct PartnerRow: Codable, Sendable {
         Partner(
             id: id, name: name, kind: Partner.Kind(rawValue: kind) ?? .business, contactName: contactName, email: email,
             phone: phone, address: address,
-            consent: termsVersion.flatMap { version in consentedAt.map { Consent(termsVersion: version, acceptedAt: $0) } },
-            status: Partner.Status(rawValue: status) ?? .pending, createdAt: createdAt, updatedAt: updatedAt)
+            consent: termsVersion.flatMap { version in consentedAt.map { Consent(termsVersion: version, acceptedAt: $0.millisecondPrecision) } },
+            status: Partner.Status(rawValue: status) ?? .pending, createdAt: createdAt.millisecondPrecision, updatedAt: updatedAt.millisecondPrecision)
     }
 }

@@ -27,6 +27,7 @@ public struct SessionRepository: Sendable {
 
     /// Starts a session for `userID`; returns the secret token to put in the cookie.
     public func start(userID: UUID, source: String, now: Date = Date()) async throws -> String {
+        let now = now.millisecondPrecision
         let token = SecretToken.generate()
         let record = SessionRecord(
             id: UUID(), tokenHash: SecretToken.digest(token), userId: userID, source: source, createdAt: now, lastSeenAt: now, endedAt: nil)

@@ -31,6 +31,7 @@ public struct TokenRepository: Sendable {
     public func issue(
         name: String, ownerID: UUID, scopes: [Permission], expiresAt: Date?, now: Date = Date()
     ) async throws -> (token: APIToken, secret: String) {
+        let now = now.millisecondPrecision
         let secret = SecretToken.generate(prefix: "rtcc_")
         let row = TokenRow(
             id: UUID(), name: name, tokenHash: SecretToken.digest(secret), ownerId: ownerID,
@@ -81,6 +82,7 @@ struct TokenRow: Codable, Sendable {
     var token: APIToken {
         APIToken(
             id: id, name: name, ownerID: ownerId, scopes: scopes.split(separator: " ").compactMap { Permission(rawValue: String($0)) },
-            createdAt: createdAt, expiresAt: expiresAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt)
+            createdAt: createdAt.millisecondPrecision, expiresAt: expiresAt?.millisecondPrecision, lastUsedAt: lastUsedAt?.millisecondPrecision,
+            revokedAt: revokedAt?.millisecondPrecision)
     }
 }

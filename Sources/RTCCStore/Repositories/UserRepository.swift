@@ -24,6 +24,7 @@ public struct UserRepository: Sendable {
     public func create(
         username: String, displayName: String, role: Role, partnerID: UUID? = nil, passwordHash: String, now: Date = Date()
     ) async throws -> User {
+        let now = now.millisecondPrecision
         let row = UserRow(
             id: UUID(), username: username, displayName: displayName, role: role.rawValue, partnerId: partnerID,
             passwordHash: passwordHash, disabled: false, failedLogins: 0, lockedUntil: nil, createdAt: now)
@@ -94,10 +95,10 @@ struct UserRow: Codable, Sendable {
 
     var user: User {
         User(id: id, username: username, displayName: displayName, role: Role(rawValue: role) ?? .partner,
-             partnerID: partnerId, disabled: disabled, createdAt: createdAt)
+             partnerID: partnerId, disabled: disabled, createdAt: createdAt.millisecondPrecision)
     }
 
     var credentials: UserCredentials {
-        UserCredentials(user: user, passwordHash: passwordHash, failedLogins: failedLogins, lockedUntil: lockedUntil)
+        UserCredentials(user: user, passwordHash: passwordHash, failedLogins: failedLogins, lockedUntil: lockedUntil?.millisecondPrecision)
     }
 }

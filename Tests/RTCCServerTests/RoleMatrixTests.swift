@@ -1,0 +1,92 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import RTCCCore
+import RTCCServer
+import RTCCStore
+import Testing
+
+/// Every cell of the role × endpoint matrix: allowed → 2xx, denied → 403, anonymous → 401.
+@Suite struct RoleMatrixTests {
+    struct Call {
+        var uri: String
+        var body: ByteBuffer? = nil
+        var headers: HTTPFields = [:]
+    }
+
+    /// A valid request for each endpoint, against the fixture's records.
+    static func call(for endpoint: Endpoint, app: TestApp) -> Call {
+        let unique = UUID().uuidString.prefix(8)
+        switch endpoint.path {
+        case "/api/v1/auth/login":
+            return Call(uri: endpoint.path, body: jsonBody(["username": "officer", "password": TestApp.password]), headers: jsonHeaders)
+        case "/api/v1/cameras" where endpoint.method == .post:
+            return Call(uri: endpoint.path, body: jsonBody(["name": "New \(unique)", "kind": "city", "location": ["latitude": 32.5, "longitude": -93.7]]), headers: jsonHeaders)
+        case "/api/v1/cameras/import":
+            return Call(uri: endpoint.path, body: ByteBuffer(string: "name,kind,latitude,longitude\nImported \(unique),city,32.5,-93.7\n"), headers: [.contentType: "text/csv"])
+        case "/api/v1/cameras/{id}":
+            return Call(
+                uri: "/api/v1/cameras/\(app.partnerCamera.id)", body: endpoint.method == .patch ? jsonBody(["tags": ["checked"]]) : nil,
+                headers: endpoint.method == .patch ? jsonHeaders : [:])
+        case "/api/v1/partners" where endpoint.method == .post:
+            return Call(uri: endpoint.path, body: jsonBody(["name": "Shop \(unique)", "kind": "business", "contactName": "C", "email": "c@example.org", "address": "1 Main St"]), headers: jsonHeaders)
+        case "/api/v1/partners/{id}":
+            let id = endpoint.method == .delete ? app.emptyPartner.id : app.partner.id
+            return Call(uri: "/api/v1/partners/\(id)", body: endpoint.method == .patch ? jsonBody(["phone": "318-555-0101"]) : nil,
+                        headers: endpoint.method == .patch ? jsonHeaders : [:])
+        case "/api/v1/users" where endpoint.method == .post:
+            return Call(uri: endpoint.path, body: jsonBody(["username": "new\(unique.lowercased())", "displayName": "New", "role": "officer", "password": "a long enough password"]), headers: jsonHeaders)
+        case "/api/v1/users/{id}":
+            return Call(uri: "/api/v1/users/\(app.spareUser.id)", body: jsonBody(["displayName": "Renamed"]), headers: jsonHeaders)
+        case "/api/v1/tokens" where endpoint.method == .post:
+            return Call(uri: endpoint.path, body: jsonBody(["name": "feed", "scopes": ["session:read"]]), headers: jsonHeaders)
+        case "/api/v1/tokens/{id}":
+            return Call(uri: "/api/v1/tokens/\(app.token?.id ?? UUID())")
+        default:
+            return Call(uri: endpoint.path)
+        }
+    }
+
+    static let cells: [(Endpoint, Role?)] = Endpoint.all.flatMap { endpoint in ([nil] + Role.allCases).map { (endpoint, $0) } }
+
+    @Test(arguments: cells)
+    func cell(_ endpoint: Endpoint, _ role: Role?) async throws {
+        let app = try await TestApp.make()
+        let call = Self.call(for: endpoint, app: app)
+        let expected: ClosedRange<Int>
+        if case .everyone = endpoint.access {
+            expected = 200...299
+        } else if let role {
+            expected = endpoint.allows(role) ? 200...299 : 403...403
+        } else {
+            expected = 401...401
+        }
+        try await app.test { client async throws in
+            try await client.execute(uri: call.uri, method: endpoint.method, headers: app.headers(role, call.headers), body: call.body) { response in
+                #expect(expected.contains(Int(response.status.code)), "\(endpoint) as \(role?.rawValue ?? "anonymous"): \(response.status) \(response.text)")
+                if !(200...299).contains(Int(response.status.code)) {
+                    #expect(response.headers[.contentType] == "application/problem+json")
+                }
+            }
+        }
+    }
+
+    @Test func securityDocumentShowsTheMatrixTheCodeEnforces() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let document = try String(contentsOf: root.appendingPathComponent("docs/SECURITY.md"), encoding: .utf8)
+        var table = "| Endpoint | " + Role.allCases.map(\.rawValue).joined(separator: " | ") + " | anonymous |\n"
+        table += "|---|" + String(repeating: "---|", count: Role.allCases.count + 1) + "\n"
+        for endpoint in Endpoint.all {
+            let everyone: Bool
+            if case .everyone = endpoint.access { everyone = true } else { everyone = false }
+            let cells = Role.allCases.map { endpoint.allows($0) ? "✅" : "403" } + [everyone ? "✅" : "401"]
+            table += "| `\(endpoint)` | " + cells.joined(separator: " | ") + " |\n"
+        }
+        #expect(document.contains(table), "docs/SECURITY.md must contain exactly this table:\n\(table)")
+    }
+}
+
+extension Endpoint: CustomTestStringConvertible {
+    public var testDescription: String { description }
+}
