@@ -98,7 +98,19 @@ let package = Package(
         ),
         .testTarget(name: "RTCCCoreTests", dependencies: ["RTCCCore"], swiftSettings: strict),
         .testTarget(name: "RTCCGeoTests", dependencies: ["RTCCGeo"], swiftSettings: strict),
-        .testTarget(name: "RTCCMediaTests", dependencies: ["RTCCMedia"], swiftSettings: strict),
+        .testTarget(
+            name: "RTCCMediaTests",
+            dependencies: [
+                "RTCCMedia",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "RTCCStoreTests",
             dependencies: ["RTCCStore", "RTCCCore", .product(name: "SQLKit", package: "sql-kit")],

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SQLKit
+import Synchronization
 
 /// Where the RTCC keeps its data.
 public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
@@ -75,16 +76,14 @@ public final class Store: Sendable {
     /// Where the data lives.
     public let location: StoreLocation
     private let databases: Databases
-    private let threadPool: NIOThreadPool
     private let logger: Logger
+    private let closed = Mutex(false)
 
     /// Opens (but does not migrate) the store.
     public init(location: StoreLocation, logger: Logger = Logger(label: "rtcc.store")) throws {
         self.location = location
         self.logger = logger
-        threadPool = NIOThreadPool(numberOfThreads: 2)
-        threadPool.start()
-        databases = Databases(threadPool: threadPool, on: MultiThreadedEventLoopGroup.singleton)
+        databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
         switch location {
         case .sqlite(let path):
             try FileManager.default.createDirectory(
@@ -124,8 +123,13 @@ public final class Store: Sendable {
 
     /// Closes every connection.
     public func shutdown() async {
+        guard closed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
         await databases.shutdownAsync()
-        try? await threadPool.shutdownGracefully()
+    }
+
+    /// A store dropped without ``shutdown()`` still closes its pools (off the event loops, so blocking here is safe).
+    deinit {
+        if !closed.withLock({ $0 }) { databases.shutdown() }
     }
 
     /// Camera registry.

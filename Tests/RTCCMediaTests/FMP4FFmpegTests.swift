@@ -22,37 +22,26 @@ struct FMP4FFmpegTests {
     static let frameDuration: Int64 = 3600
     static let frameCount = 50
 
-    @Test(arguments: cases)
-    func realStreamMuxesIntoPlayableFragmentedMP4(_ testCase: Case) throws {
+    @Test(.timeLimit(.minutes(2)), arguments: cases)
+    func realStreamMuxesIntoPlayableFragmentedMP4(_ testCase: Case) async throws {
         guard let ffmpeg = ExternalTool.locate("ffmpeg"), let ffprobe = ExternalTool.locate("ffprobe") else {
             Issue.record("ffmpeg and ffprobe are needed for this test: install them with `apt-get install -y ffmpeg`")
             return
         }
         let directory = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let encoded = try ExternalTool.run(
-            ffmpeg,
-            [
-                "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "2", "-pix_fmt", "yuv420p",
-                "-c:v", testCase.encoder, "-bf", "2", "-g", "25", "-f", testCase.format, "out.bin",
-            ], in: directory)
-        try #require(encoded.status == 0, "ffmpeg could not encode: \(encoded.errors)")
-        let stream = try [UInt8](Data(contentsOf: directory.appendingPathComponent("out.bin")))
-        let accessUnits = AnnexB.groupAccessUnits(AnnexB.split(stream), codec: testCase.codec)
-        #expect(accessUnits.count == Self.frameCount)
-
-        let units = try depacketize(accessUnits, codec: testCase.codec)
+        let units = try await encodeAndDepacketize(testCase, ffmpeg: ffmpeg, in: directory)
         #expect(units.count == Self.frameCount)
         let file = try mux(units, samplesPerFragment: testCase.samplesPerFragment)
         let written = units.enumerated().map { index, unit in "\(unit.rtpTimestamp)/\(Int64(index) * Self.frameDuration)" }
         let path = directory.appendingPathComponent("out.mp4")
         try Data(file).write(to: path)
 
-        let decoded = try ExternalTool.run(ffmpeg, ["-v", "error", "-i", path.path, "-f", "null", "-"], in: directory)
+        let decoded = try await ExternalTool.run(ffmpeg, ["-v", "error", "-i", path.path, "-f", "null", "-"], in: directory)
         #expect(decoded.status == 0)
         #expect(decoded.errors.isEmpty, "ffmpeg reported: \(decoded.errors)")
-        let frames = try probe(ffprobe, "-show_frames", "frame=pts,pict_type,width,height", path, in: directory)
-        let packets = try probe(ffprobe, "-show_packets", "packet=pts,dts", path, in: directory)
+        let frames = try await probe(ffprobe, "-show_frames", "frame=pts,pict_type,width,height", path, in: directory)
+        let packets = try await probe(ffprobe, "-show_packets", "packet=pts,dts", path, in: directory)
         #expect(frames.count == Self.frameCount)
         #expect(packets.count == Self.frameCount)
         #expect(packets.map { "\($0["pts"] ?? "-")/\($0["dts"] ?? "-")" } == written, "PTS/DTS read back differ from those written")
@@ -68,6 +57,51 @@ struct FMP4FFmpegTests {
         #expect(presentation == presentation.sorted())
         #expect(Set(presentation).count == Self.frameCount)
         #expect(frames.allSatisfy { $0["width"] == "320" && $0["height"] == "240" })
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func videoWithAACTrackPlays() async throws {
+        guard let ffmpeg = ExternalTool.locate("ffmpeg"), let ffprobe = ExternalTool.locate("ffprobe") else {
+            Issue.record("ffmpeg and ffprobe are needed for this test: install them with `apt-get install -y ffmpeg`")
+            return
+        }
+        let directory = try ExternalTool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let units = try await encodeAndDepacketize(Self.cases[0], ffmpeg: ffmpeg, in: directory)
+        let encoded = try await ExternalTool.run(
+            ffmpeg, ["-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "2", "-c:a", "aac", "-f", "adts", "a.aac"],
+            in: directory)
+        try #require(encoded.status == 0, "ffmpeg could not encode AAC: \(encoded.errors)")
+        let adts = try [UInt8](Data(contentsOf: directory.appendingPathComponent("a.aac")))
+        let (format, frames) = try #require(ADTS.frames(adts))
+        let file = try mux(units, samplesPerFragment: nil, audio: (format, frames))
+        let path = directory.appendingPathComponent("av.mp4")
+        try Data(file).write(to: path)
+
+        let decoded = try await ExternalTool.run(ffmpeg, ["-v", "error", "-i", path.path, "-f", "null", "-"], in: directory)
+        #expect(decoded.status == 0)
+        #expect(decoded.errors.isEmpty, "ffmpeg reported: \(decoded.errors)")
+        let streams = try await probe(ffprobe, "-show_streams", "stream=codec_name,sample_rate,channels", path, in: directory)
+        #expect(streams.map { $0["codec_name"] } == ["h264", "aac"])
+        #expect(streams.last?["sample_rate"] == "48000")
+        let audioPackets = try await probe(ffprobe, "-show_packets", "packet=stream_index", path, in: directory)
+        #expect(audioPackets.filter { $0["stream_index"] == "1" }.count == frames.count)
+    }
+
+    /// Encodes two seconds of test pattern, splits it into access units and gives each its
+    /// presentation time, then sends it through RTP and back.
+    func encodeAndDepacketize(_ testCase: Case, ffmpeg: String, in directory: URL) async throws -> [VideoAccessUnit] {
+        let encoded = try await ExternalTool.run(
+            ffmpeg,
+            [
+                "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "2", "-pix_fmt", "yuv420p",
+                "-c:v", testCase.encoder, "-bf", "2", "-g", "25", "-f", testCase.format, "out.bin",
+            ], in: directory)
+        try #require(encoded.status == 0, "ffmpeg could not encode: \(encoded.errors)")
+        let stream = try [UInt8](Data(contentsOf: directory.appendingPathComponent("out.bin")))
+        let accessUnits = AnnexB.groupAccessUnits(AnnexB.split(stream), codec: testCase.codec)
+        #expect(accessUnits.count == Self.frameCount)
+        return try depacketize(accessUnits, codec: testCase.codec)
     }
 
     /// Gives each access unit its presentation time, sends it through RTP and back.
@@ -96,28 +130,40 @@ struct FMP4FFmpegTests {
     }
 
     /// Decode time is the decode index times the frame duration; RTP carries presentation time.
-    func mux(_ units: [VideoAccessUnit], samplesPerFragment: Int?) throws -> [UInt8] {
+    /// Audio frames go into the fragment whose video they start within.
+    func mux(_ units: [VideoAccessUnit], samplesPerFragment: Int?, audio: (AACAudioFormat, [[UInt8]])? = nil) throws -> [UInt8] {
         let format = try #require(units.first?.format)
-        var muxer = FMP4Muxer(video: format)
+        var muxer = FMP4Muxer(video: format, audio: audio?.0)
         var file = muxer.initializationSegment()
         var pending: [FMP4Sample] = []
+        var audioFrames = (audio?.1 ?? [])[...]
+        func audioUntil(videoTicks: Int64) -> [FMP4Sample] {
+            var samples: [FMP4Sample] = []
+            while let frame = audioFrames.first, Int64(muxer.nextAudioDecodeTime) + Int64(samples.count * 1024) < videoTicks * 48_000 / 90_000 {
+                samples.append(FMP4Sample(data: frame, duration: 1024, isSync: true))
+                audioFrames = audioFrames.dropFirst()
+            }
+            return samples
+        }
         for (index, unit) in units.enumerated() {
             let offset = unit.rtpTimestamp - Int64(index) * Self.frameDuration
             let sample = FMP4Sample(accessUnit: unit, duration: UInt32(Self.frameDuration), compositionOffset: Int32(offset))
             let startsFragment = samplesPerFragment.map { pending.count >= $0 } ?? unit.isKeyframe
             if startsFragment, !pending.isEmpty {
-                file += try muxer.fragment(video: pending)
+                let audioSamples = audioUntil(videoTicks: Int64(index) * Self.frameDuration)
+                file += try muxer.fragment(video: pending, audio: audioSamples)
                 pending = []
             }
             pending.append(sample)
         }
-        file += try muxer.fragment(video: pending)
+        let rest = audioUntil(videoTicks: .max / 48_000)
+        file += try muxer.fragment(video: pending, audio: rest)
         return file
     }
 
     /// Runs ffprobe with one `-show_…` option and returns one dictionary per printed line.
-    func probe(_ ffprobe: String, _ show: String, _ entries: String, _ file: URL, in directory: URL) throws -> [[String: String]] {
-        let result = try ExternalTool.run(ffprobe, ["-v", "error", show, "-show_entries", entries, "-of", "compact", file.path], in: directory)
+    func probe(_ ffprobe: String, _ show: String, _ entries: String, _ file: URL, in directory: URL) async throws -> [[String: String]] {
+        let result = try await ExternalTool.run(ffprobe, ["-v", "error", show, "-show_entries", entries, "-of", "compact", file.path], in: directory)
         #expect(result.status == 0)
         #expect(result.errors.isEmpty, "ffprobe reported: \(result.errors)")
         return result.output.split(separator: "\n").map(Self.fields)

@@ -168,22 +168,40 @@ enum ExternalTool {
         return folders.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    static func run(_ executable: String, _ arguments: [String], in directory: URL) throws -> Result {
+    /// Runs a tool to completion without blocking a concurrency thread: output goes to files and
+    /// the wait is for the termination handler.
+    static func run(_ executable: String, _ arguments: [String], in directory: URL) async throws -> Result {
+        let outputURL = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
+        let errorURL = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        let output = try FileHandle(forWritingTo: outputURL)
+        let errors = try FileHandle(forWritingTo: errorURL)
+        defer {
+            try? output.close()
+            try? errors.close()
+            try? FileManager.default.removeItem(at: outputURL)
+            try? FileManager.default.removeItem(at: errorURL)
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        let output = Pipe()
-        let errors = Pipe()
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = output
         process.standardError = errors
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { finished in continuation.resume(returning: finished.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
         return Result(
-            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-            errors: String(decoding: errorData, as: UTF8.self))
+            status: status, output: String(decoding: try Data(contentsOf: outputURL), as: UTF8.self),
+            errors: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self))
     }
 
     static func temporaryDirectory() throws -> URL {
@@ -222,5 +240,35 @@ struct TestBox {
     static func find(_ path: [String], in boxes: [TestBox]) -> TestBox? {
         guard let first = path.first, let match = boxes.first(where: { $0.type == first }) else { return nil }
         return path.count == 1 ? match : find(Array(path.dropFirst()), in: match.children)
+    }
+}
+
+/// Reads AAC frames out of an ADTS stream (ISO/IEC 13818-7 section 6.2), as ffmpeg writes them.
+enum ADTS {
+    static let sampleRates = [96_000, 88_200, 64_000, 48_000, 44_100, 32_000, 24_000, 22_050, 16_000, 12_000, 11_025, 8_000, 7_350]
+
+    /// The track format from the first header and the raw frames, or `nil` if the stream is malformed.
+    static func frames(_ stream: [UInt8]) -> (AACAudioFormat, [[UInt8]])? {
+        var frames: [[UInt8]] = []
+        var offset = 0
+        var format: AACAudioFormat?
+        while offset + 7 <= stream.count {
+            guard stream[offset] == 0xFF, stream[offset + 1] & 0xF0 == 0xF0 else { return nil }
+            let headerLength = stream[offset + 1] & 1 == 1 ? 7 : 9
+            let length = Int(stream[offset + 3] & 3) << 11 | Int(stream[offset + 4]) << 3 | Int(stream[offset + 5] >> 5)
+            guard length > headerLength, offset + length <= stream.count else { return nil }
+            if format == nil {
+                let objectType = Int(stream[offset + 2] >> 6) + 1
+                let rateIndex = Int(stream[offset + 2] >> 2) & 0x0F
+                let channels = Int(stream[offset + 2] & 1) << 2 | Int(stream[offset + 3] >> 6)
+                guard rateIndex < sampleRates.count else { return nil }
+                let config = UInt16(objectType << 11 | rateIndex << 7 | channels << 3)
+                format = AACAudioFormat(
+                    sampleRate: sampleRates[rateIndex], channelCount: channels, audioSpecificConfig: [UInt8(config >> 8), UInt8(config & 0xFF)])
+            }
+            frames.append(Array(stream[(offset + headerLength)..<(offset + length)]))
+            offset += length
+        }
+        return format.map { ($0, frames) }
     }
 }

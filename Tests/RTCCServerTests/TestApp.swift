@@ -60,7 +60,6 @@ struct TestApp: Sendable {
 
     /// Runs `body` with a client of this app's router.
     func test<Value: Sendable>(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
-        defer { Task { await services.store.shutdown() } }
         return try await Application(router: try await buildRouter(services: services)).test(.router, body)
     }
 

@@ -59,6 +59,8 @@ struct AccessUnitAssembler<Rules: NALCodecRules>: Sendable {
             case .discardable:
                 continue
             default:
+                // A broken access unit is dropped anyway: keep nothing of it.
+                guard !broken else { continue }
                 size += unit.count + 4
                 nalUnits.append(unit)
                 guard size <= maximumAccessUnitSize, nalUnits.count <= maximumNALUnitCount else {

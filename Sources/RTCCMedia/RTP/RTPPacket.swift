@@ -67,7 +67,8 @@ public struct RTPPacket: Sendable, Hashable {
 
     /// Parses a packet from raw bytes.
     public init(parsing bytes: [UInt8]) throws(RTPPacketError) {
-        guard bytes.count >= 12, bytes.count <= Self.maximumLength else { throw .tooShort(length: bytes.count) }
+        guard bytes.count >= 12 else { throw .tooShort(length: bytes.count) }
+        guard bytes.count <= Self.maximumLength else { throw .tooLong(length: bytes.count) }
         var reader = ByteReader(bytes)
         let first = reader.readUInt8() ?? 0
         let second = reader.readUInt8() ?? 0

@@ -169,6 +169,8 @@ extension Duration {
     /// The duration as a NIO `TimeAmount`.
     var timeAmount: TimeAmount {
         let (seconds, attoseconds) = components
-        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        let (nanoseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow, seconds >= 0 else { return seconds < 0 ? .zero : .nanoseconds(.max) }
+        return .nanoseconds(nanoseconds.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue)
     }
 }

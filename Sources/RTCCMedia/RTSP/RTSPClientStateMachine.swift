@@ -226,7 +226,7 @@ public struct RTSPClientStateMachine: Sendable {
 extension RTSPClientStateMachine {
     /// A response arrived on the connection.
     public mutating func received(_ response: RTSPResponse) -> [Action] {
-        guard let cseq = response.cseq, let entry = pending.removeValue(forKey: cseq) else { return [] }
+        guard state != .finished, let cseq = response.cseq, let entry = pending.removeValue(forKey: cseq) else { return [] }
         if response.statusCode == 401 { return handleUnauthorized(response, entry.request, isAuthRetry: entry.isAuthRetry) }
         switch (state, entry.request.method) {
         case (.options, .options): return handleOptions(response)

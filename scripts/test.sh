@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh Debian/Ubuntu machine with only the Swift toolchain:
+# installs the test tools, starts a throw-away PostgreSQL on loopback, runs every Swift test (storage tests run
+# against SQLite and PostgreSQL), validates the OpenAPI document, and drives the `rtcc` binary end to end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup-test-tools.sh
+pgdir=$(mktemp -d /tmp/rtcc-pg.XXXXXX)
+trap 'scripts/postgres-test-server.sh stop "$pgdir"' EXIT
+RTCC_TEST_POSTGRES_URL=$(scripts/postgres-test-server.sh start "$pgdir")
+export RTCC_TEST_POSTGRES_URL
+echo "== PostgreSQL for tests at ${RTCC_TEST_POSTGRES_URL}"
+echo "== build"
+swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
+swift build --build-tests >/dev/null
+echo "== swift tests"
+swift test --skip-build
+echo "== OpenAPI document"
+.venv/bin/python scripts/validate_openapi.py Sources/RTCCServer/Resources/openapi.yaml
+echo "== rtcc end to end"
+scripts/e2e-cli.sh .build/debug/rtcc
+echo "== all tests passed"
