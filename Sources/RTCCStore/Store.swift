@@ -116,6 +116,7 @@ public final class Store: Sendable {
         if case .sqlite = location { try await sql.raw("PRAGMA journal_mode=WAL").run() }
         let migrations = Migrations()
         migrations.add(SchemaV1())
+        migrations.add(SchemaV2())
         let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: databases.eventLoopGroup.any())
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()
@@ -158,4 +159,13 @@ let rowEncoder = SQLQueryEncoder(keyEncodingStrategy: .convertToSnakeCase, nilEn
 func isUniqueViolation(_ error: any Error) -> Bool {
     let text = String(reflecting: error).lowercased()
     return text.contains("unique") || text.contains("23505")
+}
+
+extension Store {
+    /// Recording segments.
+    public var segments: SegmentRepository { SegmentRepository(database: database) }
+    /// Evidence holds.
+    public var holds: HoldRepository { HoldRepository(database: database) }
+    /// Camera health events.
+    public var cameraEvents: CameraEventRepository { CameraEventRepository(database: database) }
 }

@@ -33,7 +33,7 @@ struct FMP4FFmpegTests {
         let units = try await encodeAndDepacketize(testCase, ffmpeg: ffmpeg, in: directory)
         #expect(units.count == Self.frameCount)
         let file = try mux(units, samplesPerFragment: testCase.samplesPerFragment)
-        let written = units.enumerated().map { index, unit in "\(unit.rtpTimestamp)/\(Int64(index) * Self.frameDuration)" }
+        let written = zip(units, Self.decodeTimes(units)).map { unit, decode in "\(unit.rtpTimestamp)/\(decode)" }
         let path = directory.appendingPathComponent("out.mp4")
         try Data(file).write(to: path)
 
@@ -129,7 +129,13 @@ struct FMP4FFmpegTests {
         return units
     }
 
-    /// Decode time is the decode index times the frame duration; RTP carries presentation time.
+    /// Decode times as a receiver derives them: from RTP presentation times and the SPS reorder depth.
+    static func decodeTimes(_ units: [VideoAccessUnit]) -> [Int64] {
+        var generator = DecodeTimestampGenerator(reorderDepth: units.first?.format.reorderDepth ?? 0, initialFrameDuration: frameDuration)
+        return units.map { generator.decodeTimestamp(presentation: $0.rtpTimestamp) }
+    }
+
+    /// RTP carries presentation time; decode time comes from ``DecodeTimestampGenerator``.
     /// Audio frames go into the fragment whose video they start within.
     func mux(_ units: [VideoAccessUnit], samplesPerFragment: Int?, audio: (AACAudioFormat, [[UInt8]])? = nil) throws -> [UInt8] {
         let format = try #require(units.first?.format)
@@ -145,9 +151,12 @@ struct FMP4FFmpegTests {
             }
             return samples
         }
+        let decode = Self.decodeTimes(units)
+        muxer.nextVideoDecodeTime = UInt64(max(decode.first ?? 0, 0))
         for (index, unit) in units.enumerated() {
-            let offset = unit.rtpTimestamp - Int64(index) * Self.frameDuration
-            let sample = FMP4Sample(accessUnit: unit, duration: UInt32(Self.frameDuration), compositionOffset: Int32(offset))
+            let duration = index + 1 < decode.count ? decode[index + 1] - decode[index] : Self.frameDuration
+            let offset = unit.rtpTimestamp - decode[index]
+            let sample = FMP4Sample(accessUnit: unit, duration: UInt32(duration), compositionOffset: Int32(offset))
             let startsFragment = samplesPerFragment.map { pending.count >= $0 } ?? unit.isKeyframe
             if startsFragment, !pending.isEmpty {
                 let audioSamples = audioUntil(videoTicks: Int64(index) * Self.frameDuration)

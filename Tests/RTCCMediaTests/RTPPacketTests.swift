@@ -31,6 +31,11 @@ struct RTPPacketTests {
         #expect(packet.payload == [1, 2, 3])
     }
 
+    @Test func oversizedPacketIsRejected() {
+        let bytes: [UInt8] = [0x80, 96] + Array(repeating: 0, count: RTPPacket.maximumLength)
+        #expect(throws: RTPPacketError.tooLong(length: RTPPacket.maximumLength + 2)) { try RTPPacket(parsing: bytes) }
+    }
+
     @Test func parsesFromByteBuffer() throws {
         let original = RTPPacket(marker: true, payloadType: 97, sequenceNumber: 65_535, timestamp: 90_000, ssrc: 42, payload: [9, 8, 7])
         let packet = try RTPPacket(parsing: ByteBuffer(bytes: original.serialized()))

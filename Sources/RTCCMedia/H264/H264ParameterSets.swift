@@ -80,7 +80,7 @@ public struct H264ParameterSets: Sendable, Hashable {
         guard let parsedSPS else { throw .missing("SPS") }
         return VideoFormat(
             codec: .h264, codecString: parsedSPS.codecString, width: parsedSPS.width, height: parsedSPS.height,
-            frameRate: parsedSPS.frameRate, decoderConfiguration: record)
+            frameRate: parsedSPS.frameRate, decoderConfiguration: record, reorderDepth: parsedSPS.reorderDepth)
     }
 
     static func padded(_ base64: String) -> String {

@@ -29,6 +29,8 @@ public struct H264SPS: Sendable, Hashable {
     public var height: Int
     /// Frames per second from VUI timing (`time_scale / (2 · num_units_in_tick)`), if present.
     public var frameRate: Double?
+    /// `max_num_reorder_frames` from the VUI bitstream restrictions, if present.
+    public var maxNumReorderFrames: Int?
 
     /// Profiles whose SPS carries chroma format, bit depth and scaling matrices.
     static let highProfiles: Set<UInt8> = [100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]
@@ -87,12 +89,11 @@ public struct H264SPS: Sendable, Hashable {
         width = widthInMbs * 16 - cropUnitX * (crop.left + crop.right)
         height = (frameMbsOnly ? 1 : 2) * heightInMapUnits * 16 - cropUnitY * (crop.top + crop.bottom)
         guard width > 0, height > 0 else { throw .valueOutOfRange(field: "frame_crop_offset") }
-        frameRate = nil
-        if try reader.flag("vui_parameters_present_flag") {
-            frameRate = Self.readVUIFrameRate(&reader)
-        }
+        let vuiPresent = try reader.flag("vui_parameters_present_flag")
+        let vui = vuiPresent ? Self.readVUI(&reader) : (frameRate: nil, maxNumReorderFrames: nil)
+        frameRate = vui.frameRate
+        maxNumReorderFrames = vui.maxNumReorderFrames
     }
-
 
     private static func skipScalingLists(_ reader: inout BitReader, count: Int) throws(ParameterSetError) {
         for index in 0..<count {
@@ -123,28 +124,6 @@ public struct H264SPS: Sendable, Hashable {
             }
         }
         return 0
-    }
-
-    /// Walks the VUI up to `timing_info`; a VUI that ends early simply has no frame rate.
-    private static func readVUIFrameRate(_ reader: inout BitReader) -> Double? {
-        guard let aspectPresent = reader.readFlag() else { return nil }
-        if aspectPresent {
-            guard let idc = reader.readBits(8) else { return nil }
-            if idc == 255, !reader.skipBits(32) { return nil }
-        }
-        guard let overscanPresent = reader.readFlag() else { return nil }
-        if overscanPresent, !reader.skipBits(1) { return nil }
-        guard let signalTypePresent = reader.readFlag() else { return nil }
-        if signalTypePresent {
-            guard reader.skipBits(4), let colourPresent = reader.readFlag() else { return nil }
-            if colourPresent, !reader.skipBits(24) { return nil }
-        }
-        guard let chromaLocationPresent = reader.readFlag() else { return nil }
-        if chromaLocationPresent, reader.readUE() == nil || reader.readUE() == nil { return nil }
-        guard reader.readFlag() == true, let unitsInTick = reader.readBits(32), let timeScale = reader.readBits(32),
-            unitsInTick > 0, timeScale > 0
-        else { return nil }
-        return Double(timeScale) / Double(2 * unitsInTick)
     }
 
     static func hex(_ byte: UInt8) -> String {

@@ -20,10 +20,14 @@ public struct VideoFormat: Sendable, Hashable {
     public var frameRate: Double?
     /// The body of the `avcC` or `hvcC` box (decoder configuration record).
     public var decoderConfiguration: [UInt8]
+    /// An upper bound on how many pictures may precede any picture in decoding order and follow it
+    /// in output order (0 without B-frames); feeds ``DecodeTimestampGenerator``.
+    public var reorderDepth: Int
 
     /// Creates a format from its fields.
     public init(
-        codec: VideoCodec, codecString: String, width: Int, height: Int, frameRate: Double?, decoderConfiguration: [UInt8]
+        codec: VideoCodec, codecString: String, width: Int, height: Int, frameRate: Double?, decoderConfiguration: [UInt8],
+        reorderDepth: Int = 0
     ) {
         self.codec = codec
         self.codecString = codecString
@@ -31,6 +35,7 @@ public struct VideoFormat: Sendable, Hashable {
         self.height = height
         self.frameRate = frameRate
         self.decoderConfiguration = decoderConfiguration
+        self.reorderDepth = reorderDepth
     }
 }
 

@@ -89,7 +89,7 @@ public struct H265ParameterSets: Sendable, Hashable {
         guard let parsedSPS else { throw .missing("SPS") }
         return VideoFormat(
             codec: .h265, codecString: parsedSPS.codecString, width: parsedSPS.width, height: parsedSPS.height,
-            frameRate: nil, decoderConfiguration: record)
+            frameRate: nil, decoderConfiguration: record, reorderDepth: parsedSPS.maxNumReorderPics)
     }
 }
 

@@ -25,6 +25,9 @@ public struct H265SPS: Sendable, Hashable {
     public var bitDepthChromaMinus8: UInt32
     /// `log2_max_pic_order_cnt_lsb_minus4` + 4: the bit length of `slice_pic_order_cnt_lsb`.
     public var log2MaxPicOrderCountLsb: Int
+    /// `sps_max_num_reorder_pics` of the highest sub-layer: how many pictures may precede any
+    /// picture in decoding order and follow it in output order.
+    public var maxNumReorderPics: Int
     /// Whether each colour plane is coded separately (`separate_colour_plane_flag`).
     public var separateColourPlane: Bool
     /// Width in pixels after the conformance window.
@@ -87,6 +90,13 @@ public struct H265SPS: Sendable, Hashable {
         bitDepthLumaMinus8 = try reader.ue("bit_depth_luma_minus8", max: 8)
         bitDepthChromaMinus8 = try reader.ue("bit_depth_chroma_minus8", max: 8)
         log2MaxPicOrderCountLsb = Int(try reader.ue("log2_max_pic_order_cnt_lsb_minus4", max: 12)) + 4
+        let orderingForEachLayer = try reader.flag("sps_sub_layer_ordering_info_present_flag")
+        maxNumReorderPics = 0
+        for _ in (orderingForEachLayer ? 0 : maxSubLayersMinus1)...maxSubLayersMinus1 {
+            _ = try reader.ue("sps_max_dec_pic_buffering_minus1", max: 15)
+            maxNumReorderPics = Int(try reader.ue("sps_max_num_reorder_pics", max: 15))
+            _ = try reader.ue("sps_max_latency_increase_plus1", max: UInt32.max - 1)
+        }
     }
 
     /// Skips the sub-layer part of `profile_tier_level` (section 7.3.3).

@@ -1,0 +1,61 @@
+import Foundation
+
+/// A recording segment as the recorder reports it to its index: one fMP4 file of about a minute, made of
+/// ≤ 1 s fragments, starting at a keyframe.
+public struct RecordedSegment: Sendable, Hashable {
+    /// Stable identifier, also the file's base name.
+    public var id: UUID
+    /// The camera (the index's own identifier; the recorder does not interpret it).
+    public var cameraID: UUID
+    /// Which stream: `main` or `sub`.
+    public var stream: String
+    /// File path.
+    public var path: String
+    /// Wall-clock time of the first frame.
+    public var start: Date
+    /// Wall-clock time just after the last frame (start of the next frame).
+    public var end: Date
+    /// Bytes in the file.
+    public var bytes: Int64
+    /// Video frames in the file.
+    public var frames: Int
+    /// Gaps inside the segment (missing frames or lost packets), as wall-clock intervals.
+    public var gaps: [DateInterval]
+    /// Codec string of the video (`avc1.640028`, `hvc1.1.6.L93.B0`).
+    public var codec: String
+    /// SHA-256 of the whole file, hex; nil while the segment is still being written.
+    public var sha256: String?
+
+    /// Creates a segment description.
+    public init(
+        id: UUID, cameraID: UUID, stream: String, path: String, start: Date, end: Date, bytes: Int64, frames: Int,
+        gaps: [DateInterval], codec: String, sha256: String?
+    ) {
+        self.id = id
+        self.cameraID = cameraID
+        self.stream = stream
+        self.path = path
+        self.start = start
+        self.end = end
+        self.bytes = bytes
+        self.frames = frames
+        self.gaps = gaps
+        self.codec = codec
+        self.sha256 = sha256
+    }
+
+    /// Whether the segment is sealed (complete and hashed).
+    public var isSealed: Bool { sha256 != nil }
+}
+
+/// Where the recorder reports its segments. The server implements it over the database; tests use a memory double.
+/// The recorder calls `opened` when a segment file is created, `progressed` after fragments are flushed (at most
+/// every few seconds), and `sealed` once the file is closed and hashed.
+public protocol RecordingIndex: Sendable {
+    /// A new segment file exists.
+    func opened(_ segment: RecordedSegment) async throws
+    /// More fragments of an open segment are safely on disk.
+    func progressed(_ segment: RecordedSegment) async throws
+    /// The segment is complete; `segment.sha256` is set.
+    func sealed(_ segment: RecordedSegment) async throws
+}

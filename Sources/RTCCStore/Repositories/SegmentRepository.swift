@@ -1,0 +1,223 @@
+import FluentKit
+import Foundation
+import RTCCCore
+import SQLKit
+
+/// One indexed recording file.
+public struct SegmentRecord: Sendable, Hashable, Codable {
+    /// Segment id.
+    public var id: UUID
+    /// Camera.
+    public var cameraID: UUID
+    /// `main` or `sub`.
+    public var stream: String
+    /// File path.
+    public var path: String
+    /// Wall-clock start.
+    public var start: Date
+    /// Wall-clock end.
+    public var end: Date
+    /// File size.
+    public var bytes: Int64
+    /// Video frames.
+    public var frames: Int
+    /// Gaps inside the segment.
+    public var gaps: [DateInterval]
+    /// Video codec string.
+    public var codec: String
+    /// SHA-256 once sealed.
+    public var sha256: String?
+
+    /// Creates a record.
+    public init(
+        id: UUID, cameraID: UUID, stream: String, path: String, start: Date, end: Date, bytes: Int64, frames: Int, gaps: [DateInterval],
+        codec: String, sha256: String?
+    ) {
+        self.id = id
+        self.cameraID = cameraID
+        self.stream = stream
+        self.path = path
+        self.start = start.millisecondPrecision
+        self.end = end.millisecondPrecision
+        self.bytes = bytes
+        self.frames = frames
+        self.gaps = gaps
+        self.codec = codec
+        self.sha256 = sha256
+    }
+}
+
+/// The recording index in SQL.
+public struct SegmentRepository: Sendable {
+    let database: any Database
+
+    /// Inserts or replaces a segment's row (the recorder reports the same segment several times as it grows).
+    public func upsert(_ segment: SegmentRecord) async throws {
+        let row = SegmentRow(segment)
+        try await database.transaction { db in
+            try await db.sql.delete(from: "segments").where("id", .equal, segment.id).run()
+            try await db.sql.insert(into: "segments").model(row, with: rowEncoder).run()
+        }
+    }
+
+    /// Segments of a camera overlapping `[from, until)`, oldest first.
+    public func list(cameraID: UUID, stream: String? = nil, from: Date, until: Date) async throws -> [SegmentRecord] {
+        var select = database.sql.select().column("*").from("segments").where("camera_id", .equal, cameraID)
+            .where("start_at", .lessThan, until).where("end_at", .greaterThan, from)
+        if let stream { select = select.where("stream", .equal, stream) }
+        return try await select.orderBy("start_at").all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.record)
+    }
+
+    /// Segments never sealed (left open by a crash), for recovery at start-up.
+    public func unsealed() async throws -> [SegmentRecord] {
+        try await database.sql.select().column("*").from("segments").where("sha256", .is, SQLLiteral.null).orderBy("start_at")
+            .all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.record)
+    }
+
+    /// Removes a segment's row.
+    public func delete(id: UUID) async throws {
+        try await database.sql.delete(from: "segments").where("id", .equal, id).run()
+    }
+
+    /// Sealed segments of `cameraID` that ended before `cutoff` and overlap no active hold, oldest first.
+    public func expired(cameraID: UUID, before cutoff: Date, limit: Int = 500) async throws -> [SegmentRecord] {
+        try await database.sql.raw("""
+            SELECT * FROM segments s WHERE s.camera_id = \(bind: cameraID) AND s.sha256 IS NOT NULL AND s.end_at < \(bind: cutoff)
+            AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.released_at IS NULL AND (h.camera_id IS NULL OR h.camera_id = s.camera_id)
+                            AND h.from_at < s.end_at AND h.until_at > s.start_at)
+            ORDER BY s.start_at LIMIT \(bind: limit)
+            """).all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.record)
+    }
+
+    /// The oldest sealed segments of any camera that overlap no active hold, for enforcing a disk quota.
+    public func oldestUnheld(limit: Int) async throws -> [SegmentRecord] {
+        try await database.sql.raw("""
+            SELECT * FROM segments s WHERE s.sha256 IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.released_at IS NULL AND (h.camera_id IS NULL OR h.camera_id = s.camera_id)
+                            AND h.from_at < s.end_at AND h.until_at > s.start_at)
+            ORDER BY s.start_at LIMIT \(bind: limit)
+            """).all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.record)
+    }
+
+    /// Total bytes recorded.
+    public func totalBytes() async throws -> Int64 {
+        let row = try await database.sql.select().column(SQLFunction("coalesce", args: SQLFunction("sum", args: SQLColumn("bytes")), SQLLiteral.numeric("0")), as: "n")
+            .from("segments").first()
+        return try row?.decode(column: "n", as: Int64.self) ?? 0
+    }
+}
+
+/// A `segments` row.
+struct SegmentRow: Codable, Sendable {
+    var id: UUID
+    var cameraId: UUID
+    var stream: String
+    var path: String
+    var startAt: Date
+    var endAt: Date
+    var bytes: Int64
+    var frames: Int
+    var gaps: String
+    var codec: String
+    var sha256: String?
+
+    init(_ record: SegmentRecord) {
+        id = record.id
+        cameraId = record.cameraID
+        stream = record.stream
+        path = record.path
+        startAt = record.start
+        endAt = record.end
+        bytes = record.bytes
+        frames = record.frames
+        gaps = String(decoding: (try? JSONCoding.encoder.encode(record.gaps.map { [$0.start.timeIntervalSince1970, $0.end.timeIntervalSince1970] })) ?? Data("[]".utf8), as: UTF8.self)
+        codec = record.codec
+        sha256 = record.sha256
+    }
+
+    var record: SegmentRecord {
+        let pairs = (try? JSONDecoder().decode([[Double]].self, from: Data(gaps.utf8))) ?? []
+        return SegmentRecord(
+            id: id, cameraID: cameraId, stream: stream, path: path, start: startAt, end: endAt, bytes: bytes, frames: frames,
+            gaps: pairs.compactMap { $0.count == 2 && $0[1] >= $0[0] ? DateInterval(start: Date(timeIntervalSince1970: $0[0]), end: Date(timeIntervalSince1970: $0[1])) : nil },
+            codec: codec, sha256: sha256)
+    }
+}
+
+/// A hold keeps footage from retention: e.g. for a case under investigation.
+public struct Hold: Sendable, Hashable, Codable {
+    /// Hold id.
+    public var id: UUID
+    /// The camera held, or nil for every camera.
+    public var cameraID: UUID?
+    /// Start of the held range.
+    public var from: Date
+    /// End of the held range.
+    public var until: Date
+    /// Why (case number).
+    public var reason: String
+    /// Who placed it.
+    public var createdBy: String
+}
+
+/// Evidence holds in SQL.
+public struct HoldRepository: Sendable {
+    let database: any Database
+
+    /// Places a hold.
+    @discardableResult
+    public func place(cameraID: UUID?, from: Date, until: Date, reason: String, by actor: String, now: Date = Date()) async throws -> Hold {
+        let hold = Hold(id: UUID(), cameraID: cameraID, from: from.millisecondPrecision, until: until.millisecondPrecision, reason: reason, createdBy: actor)
+        try await database.sql.insert(into: "holds").columns("id", "camera_id", "from_at", "until_at", "reason", "created_by", "created_at")
+            .values(SQLBind(hold.id), SQLBind(cameraID), SQLBind(hold.from), SQLBind(hold.until), SQLBind(reason), SQLBind(actor), SQLBind(now.millisecondPrecision))
+            .run()
+        return hold
+    }
+
+    /// Releases a hold.
+    public func release(id: UUID, now: Date = Date()) async throws {
+        try await database.sql.update("holds").set("released_at", to: now.millisecondPrecision).where("id", .equal, id).run()
+    }
+}
+
+/// A change in a camera's health worth keeping (offline, back online, degraded).
+public struct CameraEvent: Sendable, Hashable, Codable {
+    /// Camera.
+    public var cameraID: UUID
+    /// When.
+    public var at: Date
+    /// `offline`, `online`, `degraded`.
+    public var kind: String
+    /// Why.
+    public var reason: String
+
+    /// Creates an event.
+    public init(cameraID: UUID, at: Date, kind: String, reason: String) {
+        self.cameraID = cameraID
+        self.at = at.millisecondPrecision
+        self.kind = kind
+        self.reason = reason
+    }
+}
+
+/// Camera health events in SQL.
+public struct CameraEventRepository: Sendable {
+    let database: any Database
+
+    /// Records an event.
+    public func record(_ event: CameraEvent) async throws {
+        try await database.sql.insert(into: "camera_events").columns("id", "camera_id", "at", "kind", "reason")
+            .values(SQLBind(UUID()), SQLBind(event.cameraID), SQLBind(event.at), SQLBind(event.kind), SQLBind(event.reason)).run()
+    }
+
+    /// A camera's events in a range, oldest first.
+    public func list(cameraID: UUID, from: Date, until: Date) async throws -> [CameraEvent] {
+        let rows = try await database.sql.select().columns("camera_id", "at", "kind", "reason").from("camera_events")
+            .where("camera_id", .equal, cameraID).where("at", .greaterThanOrEqual, from).where("at", .lessThan, until).orderBy("at").all()
+        return try rows.map {
+            CameraEvent(
+                cameraID: try $0.decode(column: "camera_id", as: UUID.self), at: try $0.decode(column: "at", as: Date.self),
+                kind: try $0.decode(column: "kind", as: String.self), reason: try $0.decode(column: "reason", as: String.self))
+        }
+    }
+}
