@@ -19,6 +19,7 @@ public func buildRouter(services: AppServices) async throws -> Router<AppRequest
     PartnerRoutes(services: services).register(on: router)
     UserRoutes(services: services).register(on: router)
     RecordRoutes(services: services).register(on: router)
+    RecordingRoutes(services: services).register(on: router)
     return router
 }
 

@@ -1,0 +1,115 @@
+import Foundation
+import Hummingbird
+import RTCCCore
+import RTCCStore
+
+/// `/api/v1/cameras/{id}/recordings` and `/events`: is the footage still there, and when was the camera down.
+struct RecordingRoutes {
+    let services: AppServices
+
+    /// What is recorded for a camera in a time range.
+    struct Coverage: Encodable {
+        var cameraID: UUID
+        var from: Date
+        var until: Date
+        /// Recorded wall-clock ranges (adjacent segments merged), minus gaps inside segments.
+        var recorded: [Range]
+        /// Unrecorded ranges within the request.
+        var missing: [Range]
+        var segments: [Segment]
+    }
+
+    struct Range: Encodable, Equatable {
+        var from: Date
+        var until: Date
+    }
+
+    struct Segment: Encodable {
+        var id: UUID
+        var stream: String
+        var start: Date
+        var end: Date
+        var bytes: Int64
+        var frames: Int
+        var codec: String
+        var sealed: Bool
+        var sha256: String?
+    }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.add(.cameraRecordings, recordings)
+        router.add(.cameraEvents, events)
+    }
+
+    @Sendable func recordings(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
+        let camera = try await visibleCamera(context, identity)
+        let (from, until) = try range(request)
+        let segments = try await services.store.segments.list(cameraID: camera.id, stream: request.uri.queryParameters.get("stream"), from: from, until: until)
+        let recorded = Self.recordedRanges(segments, from: from, until: until)
+        try await services.record(
+            "recordings.search", target: "camera:\(camera.id)", detail: "\(from.ISO8601Format())/\(until.ISO8601Format())", by: identity,
+            context: context, purpose: request.purpose)
+        return try Reply.json(Coverage(
+            cameraID: camera.id, from: from, until: until, recorded: recorded, missing: Self.complement(recorded, from: from, until: until),
+            segments: segments.map {
+                Segment(id: $0.id, stream: $0.stream, start: $0.start, end: $0.end, bytes: $0.bytes, frames: $0.frames, codec: $0.codec,
+                        sealed: $0.sha256 != nil, sha256: $0.sha256)
+            }))
+    }
+
+    @Sendable func events(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
+        let camera = try await visibleCamera(context, identity)
+        let (from, until) = try range(request)
+        return try Reply.json(try await services.store.cameraEvents.list(cameraID: camera.id, from: from, until: until))
+    }
+
+    private func visibleCamera(_ context: AppRequestContext, _ identity: Identity?) async throws -> Camera {
+        let id = try context.pathID("camera")
+        guard let camera = try await services.store.cameras.find(id: id) else { throw Problem.notFound("camera") }
+        if let identity, !identity.permissions.contains(.camerasRead), camera.partnerID == nil || camera.partnerID != identity.user.partnerID {
+            throw Problem.notFound("camera")
+        }
+        return camera
+    }
+
+    private func range(_ request: Request) throws -> (Date, Date) {
+        let until = try request.queryDate("until") ?? Date()
+        let from = try request.queryDate("from") ?? until.addingTimeInterval(-3600)
+        guard from < until else { throw Problem.badRequest(field: "from", "must be before until") }
+        guard until.timeIntervalSince(from) <= 31 * 86_400 else { throw Problem.badRequest(field: "until", "the range may span at most 31 days") }
+        return (from, until)
+    }
+
+    /// Merges segment spans (touching within 0.5 s) and cuts out in-segment gaps, clipped to the request.
+    static func recordedRanges(_ segments: [SegmentRecord], from: Date, until: Date) -> [Range] {
+        var pieces: [Range] = []
+        for segment in segments.sorted(by: { $0.start < $1.start }) {
+            var cursor = max(segment.start, from)
+            for gap in segment.gaps.sorted(by: { $0.start < $1.start }) where gap.end > cursor {
+                if gap.start > cursor { pieces.append(Range(from: cursor, until: min(gap.start, until))) }
+                cursor = max(cursor, gap.end)
+            }
+            if min(segment.end, until) > cursor { pieces.append(Range(from: cursor, until: min(segment.end, until))) }
+        }
+        var merged: [Range] = []
+        for piece in pieces where piece.until > piece.from {
+            if let last = merged.last, piece.from.timeIntervalSince(last.until) <= 0.5 {
+                merged[merged.count - 1].until = max(last.until, piece.until)
+            } else {
+                merged.append(piece)
+            }
+        }
+        return merged
+    }
+
+    static func complement(_ ranges: [Range], from: Date, until: Date) -> [Range] {
+        var missing: [Range] = []
+        var cursor = from
+        for range in ranges {
+            if range.from > cursor { missing.append(Range(from: cursor, until: range.from)) }
+            cursor = max(cursor, range.until)
+        }
+        if cursor < until { missing.append(Range(from: cursor, until: until)) }
+        return missing
+    }
+}
