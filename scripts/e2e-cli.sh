@@ -26,6 +26,17 @@ expect_fail "bad port is refused" "--port" "$rtcc" serve --port 70000 --data "$d
 expect_fail "bad environment value is named" "RTCC_BCRYPT_COST" env RTCC_BCRYPT_COST=lots "$rtcc" migrate --data "$data"
 expect_fail "unsupported database URL is refused" "unsupported database" "$rtcc" migrate --database mysql://x/y
 
+printf '{"port": 8181, "colour": "blue"}' >"$work/bad-config.json"
+expect_fail "unknown config file setting is named" "unknown setting 'colour'" "$rtcc" migrate --config "$work/bad-config.json" --data "$data"
+printf '{"sessionIdleSeconds": 5}' >"$work/bad-config2.json"
+expect_fail "out-of-range config value is named" "sessionIdleSeconds" "$rtcc" migrate --config "$work/bad-config2.json" --data "$data"
+printf '{"dataDirectory": "%s"}' "$data" >"$work/config.json"
+"$rtcc" user list --config "$work/config.json" | grep -q "^alice	analyst	active" || fail "config file data directory"
+pass "config file is read (user list shows alice)"
+RTCC_PASSWORD="a brand new password" "$rtcc" user passwd alice --data "$data" | grep -q "Password changed" || fail "passwd"
+expect_fail "passwd for an unknown user is refused" "no user is named" env RTCC_PASSWORD="a brand new password" "$rtcc" user passwd nobody --data "$data"
+pass "user passwd"
+
 printf 'name,kind,latitude,longitude,heading_deg\nOne,city,32.51,-93.75,10\nTwo,city,32.51,-93.75,400\nThree,city,32.51,-93.75,20\n' >"$work/bad.csv"
 expect_fail "CSV with one bad row reports its line" "line 3: headingDeg" "$rtcc" cameras import "$work/bad.csv" --data "$data"
 [ "$("$rtcc" cameras export --data "$data" | wc -l)" -eq 1 ] || fail "bad import stored rows"
