@@ -5,7 +5,9 @@ import HummingbirdTLS
 import Logging
 import NIOSSL
 import Prometheus
+import ServiceLifecycle
 import RTCCCore
+import RTCCMedia
 import RTCCStore
 
 /// Builds the router with every route and middleware. Shared by `rtcc serve` and the tests.
@@ -37,9 +39,19 @@ public func buildApplication(services: AppServices, logger: Logger, onServerRunn
     } else {
         server = .http1()
     }
+    var background: [any Service] = []
+    if config.recordingEnabled {
+        var settings = RecorderSupervisor.Settings(root: URL(fileURLWithPath: config.resolvedRecordingsDirectory))
+        settings.segmentDuration = .seconds(config.segmentSeconds)
+        settings.offlineAfter = .seconds(config.offlineSeconds)
+        settings.transport = config.rtspTransport == "udp" ? .udpWithTCPFallback : .tcp
+        background.append(RecorderSupervisor(services: services, settings: settings, logger: logger))
+        background.append(RetentionService(sweeper: RetentionSweeper(store: services.store, quotaBytes: config.diskQuotaBytes, logger: logger)))
+    }
     return Application(
         router: router, server: server,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "OpenRTCC"),
+        services: background,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
         logger: logger)
 }

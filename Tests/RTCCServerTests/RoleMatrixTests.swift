@@ -29,7 +29,7 @@ import Testing
             return Call(
                 uri: "/api/v1/cameras/\(app.partnerCamera.id)", body: endpoint.method == .patch ? jsonBody(["tags": ["checked"]]) : nil,
                 headers: endpoint.method == .patch ? jsonHeaders : [:])
-        case "/api/v1/cameras/{id}/recordings", "/api/v1/cameras/{id}/events":
+        case "/api/v1/cameras/{id}/recordings", "/api/v1/cameras/{id}/events", "/api/v1/cameras/{id}/health":
             return Call(uri: endpoint.path.replacingOccurrences(of: "{id}", with: app.partnerCamera.id.uuidString))
         case "/api/v1/partners" where endpoint.method == .post:
             return Call(uri: endpoint.path, body: jsonBody(["name": "Shop \(unique)", "kind": "business", "contactName": "C", "email": "c@example.org", "address": "1 Main St"]), headers: jsonHeaders)

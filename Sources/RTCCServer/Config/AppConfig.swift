@@ -29,6 +29,23 @@ public struct AppConfig: Sendable, Equatable {
     public var lockoutSeconds = 900
     /// Sign-in attempts allowed per source address per minute.
     public var loginAttemptsPerMinute = 20
+    /// Whether `serve` records cameras.
+    public var recordingEnabled = true
+    /// Where recordings go; defaults to `<dataDirectory>/recordings`.
+    public var recordingsDirectory: String?
+    /// Recording segment length, seconds.
+    public var segmentSeconds = 60
+    /// No video for this many seconds raises an offline event.
+    public var offlineSeconds = 10
+    /// RTP transport for cameras: `tcp`, `udp` (falls back to TCP) .
+    public var rtspTransport = "tcp"
+    /// Total recording bytes allowed before the oldest unheld footage is deleted; nil for none.
+    public var diskQuotaBytes: Int64?
+
+    /// The recordings folder.
+    public var resolvedRecordingsDirectory: String {
+        recordingsDirectory ?? URL(fileURLWithPath: dataDirectory).appendingPathComponent("recordings").path
+    }
 
     /// Creates the defaults.
     public init() {}
@@ -76,7 +93,9 @@ public struct AppConfig: Sendable, Equatable {
         "RTCC_CREDENTIAL_KEY": "credentialKey", "RTCC_TLS_CERT": "tlsCertificatePath", "RTCC_TLS_KEY": "tlsKeyPath",
         "RTCC_SESSION_IDLE_SECONDS": "sessionIdleSeconds", "RTCC_BCRYPT_COST": "bcryptCost",
         "RTCC_MAX_FAILED_LOGINS": "maxFailedLogins", "RTCC_LOCKOUT_SECONDS": "lockoutSeconds",
-        "RTCC_LOGIN_ATTEMPTS_PER_MINUTE": "loginAttemptsPerMinute",
+        "RTCC_LOGIN_ATTEMPTS_PER_MINUTE": "loginAttemptsPerMinute", "RTCC_RECORDING": "recordingEnabled",
+        "RTCC_RECORDINGS": "recordingsDirectory", "RTCC_SEGMENT_SECONDS": "segmentSeconds", "RTCC_OFFLINE_SECONDS": "offlineSeconds",
+        "RTCC_RTSP_TRANSPORT": "rtspTransport", "RTCC_DISK_QUOTA_BYTES": "diskQuotaBytes",
     ]
 
     /// Sets one setting from text, with a clear error naming `origin`.
@@ -103,6 +122,20 @@ public struct AppConfig: Sendable, Equatable {
         case "maxFailedLogins": maxFailedLogins = try int(1...100)
         case "lockoutSeconds": lockoutSeconds = try int(1...86_400)
         case "loginAttemptsPerMinute": loginAttemptsPerMinute = try int(1...10_000)
+        case "recordingEnabled":
+            guard let flag = Bool(value.lowercased()) ?? (value == "1" ? true : value == "0" ? false : nil) else {
+                throw Invalid(description: "\(origin): '\(value)' must be true or false")
+            }
+            recordingEnabled = flag
+        case "recordingsDirectory": recordingsDirectory = value
+        case "segmentSeconds": segmentSeconds = try int(2...3600)
+        case "offlineSeconds": offlineSeconds = try int(1...3600)
+        case "rtspTransport":
+            guard ["tcp", "udp"].contains(value) else { throw Invalid(description: "\(origin): '\(value)' must be tcp or udp") }
+            rtspTransport = value
+        case "diskQuotaBytes":
+            guard let bytes = Int64(value), bytes > 0 else { throw Invalid(description: "\(origin): '\(value)' must be a positive number of bytes") }
+            diskQuotaBytes = bytes
         default: throw Invalid(description: "\(origin): unknown setting '\(setting)'")
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RTCCMedia
 import RTCCCore
 import RTCCStore
 
@@ -39,6 +40,45 @@ struct RecordingRoutes {
     func register(on router: Router<AppRequestContext>) {
         router.add(.cameraRecordings, recordings)
         router.add(.cameraEvents, events)
+        router.add(.cameraHealth, health)
+        router.add(.camerasHealth, allHealth)
+    }
+
+    /// A camera's recording link as the API shows it.
+    struct HealthView: Encodable {
+        var cameraID: UUID
+        var recorded: Bool
+        var state: String
+        var reason: String?
+        var framesPerSecond: Double
+        var bitrate: Double
+        var lastFrameAt: Date?
+        var reconnects: Int
+        var packetsLost: Int
+        var framesRecorded: Int
+
+        init(_ id: UUID, _ health: CameraHealth?) {
+            cameraID = id
+            recorded = health != nil
+            state = health?.state.rawValue ?? "not_recorded"
+            reason = health == nil ? "the camera does not share live video, or has no stream URL, or is outside its active window" : health?.reason
+            framesPerSecond = health?.framesPerSecond ?? 0
+            bitrate = health?.bitrate ?? 0
+            lastFrameAt = health?.lastFrameAt
+            reconnects = health?.reconnects ?? 0
+            packetsLost = health?.packetsLost ?? 0
+            framesRecorded = health?.framesRecorded ?? 0
+        }
+    }
+
+    @Sendable func health(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
+        let camera = try await visibleCamera(context, identity)
+        return try Reply.json(HealthView(camera.id, await services.recorders.health(of: camera.id)))
+    }
+
+    @Sendable func allHealth(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
+        let all = await services.recorders.allHealth()
+        return try Reply.json(all.keys.sorted { $0.uuidString < $1.uuidString }.map { HealthView($0, all[$0]) })
     }
 
     @Sendable func recordings(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {

@@ -17,6 +17,8 @@ public struct AppServices: Sendable {
     public let cipher: CredentialCipher
     /// Prometheus registry rendered at `/metrics`.
     public let metrics: PrometheusCollectorRegistry
+    /// Running camera recorders and their health.
+    public let recorders = RecorderRegistry()
     let throttle: LoginThrottle
     /// Password hashing.
     public let passwords: PasswordHasher
