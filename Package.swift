@@ -87,8 +87,9 @@ let package = Package(
         .executableTarget(
             name: "rtcc",
             dependencies: [
-                "RTCCServer", "RTCCCore", "RTCCStore",
+                "RTCCServer", "RTCCCore", "RTCCStore", "RTCCMedia",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

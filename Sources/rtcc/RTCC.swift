@@ -11,5 +11,8 @@ struct RTCC: AsyncParsableCommand {
             The database is an embedded SQLite file in the data directory unless --database postgres://… is given.
             """,
         version: "0.1.0",
-        subcommands: [Serve.self, Demo.self, Migrate.self, UserCommand.self, CamerasCommand.self, AuditCommand.self])
+        subcommands: [
+            Serve.self, Demo.self, Migrate.self, UserCommand.self, CamerasCommand.self, AuditCommand.self, Simulate.self, Probe.self,
+            Record.self, Bench.self,
+        ])
 }

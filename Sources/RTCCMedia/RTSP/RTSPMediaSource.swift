@@ -25,5 +25,21 @@ public protocol RTSPMediaSource: Sendable {
     var sessionDescription: SessionDescription { get }
 
     /// The packets for one new viewer, starting where a decoder can start (e.g. at an IDR).
+    ///
+    /// Throwing ``RTSPMediaSourceError/closeConnection`` from the sequence makes the server close the viewer's connection.
     func makePackets() -> any AsyncSequence<RTSPMediaPacket, any Error> & Sendable
+
+    /// Whether new sessions are accepted; while `false` the server answers DESCRIBE, SETUP and PLAY with 503.
+    var isAvailable: Bool { get }
+}
+
+extension RTSPMediaSource {
+    /// Sources are available unless they say otherwise.
+    public var isAvailable: Bool { true }
+}
+
+/// What a media source can ask of the server by throwing from its packet sequence.
+public enum RTSPMediaSourceError: Error, Sendable, Equatable {
+    /// Close the viewer's RTSP connection, as a camera that drops its clients does.
+    case closeConnection
 }

@@ -29,6 +29,10 @@ struct RTSPServerConnection: Sendable {
                     defer { group.cancelAll() }
                     for try await message in inbound {
                         guard case .request(let request) = message else { continue }
+                        if let refusal = unavailableResponse(to: request, machine: machine) {
+                            try await outbound.write(.response(refusal))
+                            continue
+                        }
                         var action = machine.received(request)
                         if case .openUDPPorts(let track, let clientPorts, let pending) = action {
                             action = await openUDP(track: track, clientPorts: clientPorts, request: pending, machine: &machine, targets: &udpTargets)
@@ -65,6 +69,14 @@ struct RTSPServerConnection: Sendable {
             return false
         }
         return true
+    }
+
+    /// A 503 for requests that would start a session on a source that is not available.
+    private func unavailableResponse(to request: RTSPRequest, machine: RTSPServerConnectionStateMachine) -> RTSPResponse? {
+        guard [RTSPMethod.describe, .setup, .play].contains(request.method), let (path, _) = machine.resolve(request.uri),
+            let source = server.sources[path], !source.isAvailable
+        else { return nil }
+        return RTSPResponse(statusCode: 503, headers: ["CSeq": request.headers["CSeq"] ?? "0", "Server": "OpenRTCC"])
     }
 
     private func openUDP(
@@ -109,6 +121,9 @@ struct RTSPServerConnection: Sendable {
                     try? await (packet.isRTCP ? target.rtcp : target.rtp).writeAndFlush(envelope)
                 }
             }
+        } catch RTSPMediaSourceError.closeConnection {
+            server.logger.debug("RTSP source closed the connection")
+            try? await connection.channel.close()
         } catch {
             server.logger.debug("RTSP stream ended", metadata: ["error": "\(error)"])
         }

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """A GStreamer RTSP server for integration tests.
 
-Usage: gst_rtsp_server.py PORT [USER PASSWORD]
+Usage: gst_rtsp_server.py [--launch LAUNCH-LINE] PORT [USER PASSWORD]
 
-Serves an H.264 test pattern at rtsp://127.0.0.1:PORT/test over UDP and TCP.
+Serves an H.264 test pattern at rtsp://127.0.0.1:PORT/test over UDP and TCP, or
+whatever LAUNCH-LINE describes (payloaders named pay0, pay1...).
 Prints "READY <port>" on stdout once listening. With USER and PASSWORD, every
 request needs those credentials (Basic or Digest).
 """
@@ -25,20 +26,25 @@ LAUNCH = (
 
 def main() -> None:
     Gst.init(None)
-    port = sys.argv[1]
+    args = sys.argv[1:]
+    launch = LAUNCH
+    if len(args) >= 2 and args[0] == "--launch":
+        launch = args[1]
+        args = args[2:]
+    port = args[0]
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
     server.set_service(port)
     factory = GstRtspServer.RTSPMediaFactory()
-    factory.set_launch(LAUNCH)
+    factory.set_launch(launch)
     factory.set_shared(True)
     factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP | GstRtsp.RTSPLowerTrans.UDP)
-    if len(sys.argv) >= 4:
+    if len(args) >= 3:
         auth = GstRtspServer.RTSPAuth()
         token = GstRtspServer.RTSPToken()
         token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, "viewer")
-        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(sys.argv[2], sys.argv[3]), token)
-        auth.add_digest(sys.argv[2], sys.argv[3], token)
+        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(args[1], args[2]), token)
+        auth.add_digest(args[1], args[2], token)
         auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
         server.set_auth(auth)
         permissions = GstRtspServer.RTSPPermissions()

@@ -1,0 +1,148 @@
+import Foundation
+import NIOCore
+
+/// Why a camera session cannot be recorded.
+public enum CameraRecorderError: Error, Sendable, Hashable {
+    /// The session description has no video stream.
+    case noVideoTrack
+    /// The video codec is neither H.264 nor H.265 (the `rtpmap` encoding name).
+    case unsupportedCodec(String)
+}
+
+/// The H.264 or H.265 depacketizer of a session, chosen from its `rtpmap`.
+enum SessionDepacketizer: Sendable {
+    case h264(H264Depacketizer)
+    case h265(H265Depacketizer)
+
+    init(encodingName: String, parameters: SDPFormatParameters) throws(CameraRecorderError) {
+        switch encodingName.uppercased() {
+        case "H264":
+            var sets = H264ParameterSets()
+            for unit in parameters.h264ParameterSets { _ = try? sets.update(with: unit) }
+            self = .h264(H264Depacketizer(parameterSets: sets))
+        case "H265", "HEVC":
+            var sets = H265ParameterSets()
+            for unit in parameters.h265VPS + parameters.h265SPS + parameters.h265PPS { _ = try? sets.update(with: unit) }
+            self = .h265(H265Depacketizer(parameterSets: sets))
+        default:
+            throw .unsupportedCodec(encodingName)
+        }
+    }
+
+    mutating func process(_ packet: RTPPacket) throws(VideoDepacketizerError) -> [VideoAccessUnit] {
+        switch self {
+        case .h264(var inner):
+            defer { self = .h264(inner) }
+            return try inner.process(packet)
+        case .h265(var inner):
+            defer { self = .h265(inner) }
+            return try inner.process(packet)
+        }
+    }
+
+    mutating func flush() -> [VideoAccessUnit] {
+        switch self {
+        case .h264(var inner):
+            defer { self = .h264(inner) }
+            return inner.flush()
+        case .h265(var inner):
+            defer { self = .h265(inner) }
+            return inner.flush()
+        }
+    }
+
+    var lostPackets: Int {
+        switch self {
+        case .h264(let inner): inner.statistics.lostPackets
+        case .h265(let inner): inner.statistics.lostPackets
+        }
+    }
+}
+
+/// Turns the video track of one RTSP session into timed frames: RTP parsing, reordering, the
+/// depacketizer, wall-clock mapping and decode timestamps. Output starts at the first keyframe;
+/// other tracks (audio) are ignored.
+struct VideoIngest: Sendable {
+    /// What one packet produced.
+    struct Output: Sendable {
+        var frames: [TimedVideoFrame] = []
+        var newlyLostPackets = 0
+    }
+
+    let trackIndex: Int
+    let payloadType: UInt8
+    private var depacketizer: SessionDepacketizer
+    private var reorder = RTPReorderBuffer()
+    private var mapper: WallClockMapper
+    private var timeline: DecodeTimeline<(VideoAccessUnit, Date)>?
+    private var reportedLost = 0
+
+    init(description: SessionDescription, tracks: [RTSPTrack]) throws(CameraRecorderError) {
+        guard let track = tracks.first(where: { $0.media.type == "video" }), let payloadType = track.media.payloadTypes.first else {
+            throw .noVideoTrack
+        }
+        let map = track.media.rtpMap(for: payloadType)
+        trackIndex = track.index
+        self.payloadType = payloadType
+        depacketizer = try SessionDepacketizer(
+            encodingName: map?.encodingName ?? "unknown", parameters: track.media.formatParameters(for: payloadType))
+        mapper = WallClockMapper(clockRate: map?.clockRate ?? 90_000)
+    }
+
+    /// Packets lost so far in this session.
+    var lostPackets: Int { depacketizer.lostPackets }
+
+    /// Handles an RTP packet of any track.
+    mutating func handleRTP(track: Int, bytes: ByteBuffer, arrival: Date, now: ContinuousClock.Instant) -> Output {
+        var ready = reorder.flushExpired(now: now)
+        if track == trackIndex, let packet = try? RTPPacket(parsing: bytes), packet.payloadType == payloadType {
+            ready += reorder.insert(packet, arrival: now)
+        }
+        var output = Output()
+        for packet in ready {
+            let units = (try? depacketizer.process(packet)) ?? []
+            for unit in units { output.frames += accept(unit, arrival: arrival) }
+        }
+        output.newlyLostPackets = depacketizer.lostPackets - reportedLost
+        reportedLost = depacketizer.lostPackets
+        return output
+    }
+
+    /// Handles an RTCP packet: a sender report of the video track sets the wall clock.
+    mutating func handleRTCP(track: Int, bytes: ByteBuffer) {
+        guard track == trackIndex, let reports = try? RTCPSenderReport.senderReports(inCompound: Array(buffer: bytes)),
+            let report = reports.first
+        else { return }
+        mapper.apply(report)
+    }
+
+    /// Ends the session: returns every frame still held.
+    mutating func finish() -> [TimedVideoFrame] {
+        var frames: [TimedVideoFrame] = []
+        for packet in reorder.flush() {
+            for unit in (try? depacketizer.process(packet)) ?? [] { frames += accept(unit, arrival: Date()) }
+        }
+        for unit in depacketizer.flush() { frames += accept(unit, arrival: Date()) }
+        if var timeline {
+            frames += timeline.flush().map { Self.frame($0.timing, $0.payload) }
+            self.timeline = nil
+        }
+        return frames
+    }
+
+    private mutating func accept(_ unit: VideoAccessUnit, arrival: Date) -> [TimedVideoFrame] {
+        if timeline == nil {
+            guard unit.isKeyframe else { return [] }
+            timeline = DecodeTimeline(reorderDepth: DecodeTimeline<(VideoAccessUnit, Date)>.reorderDepth(for: unit.format), frameRate: unit.format.frameRate)
+        }
+        let wallClock = mapper.wallClock(forRTPTimestamp: UInt32(truncatingIfNeeded: unit.rtpTimestamp), arrival: arrival)
+        guard var current = timeline else { return [] }
+        let done = current.push(presentationTime: unit.rtpTimestamp, payload: (unit, wallClock))
+        timeline = current
+        return done.map { Self.frame($0.timing, $0.payload) }
+    }
+
+    private static func frame(_ timing: DecodeTiming, _ payload: (VideoAccessUnit, Date)) -> TimedVideoFrame {
+        TimedVideoFrame(accessUnit: payload.0, timing: timing, wallClock: payload.1)
+    }
+}

@@ -1,0 +1,93 @@
+import Crypto
+import Foundation
+
+/// Why a segment file could not be written, recovered or hashed.
+public enum SegmentFileError: Error, Sendable, Hashable {
+    /// A file-system call failed; `reason` is the system's message.
+    case fileSystem(path: String, reason: String)
+    /// The muxer refused a fragment.
+    case muxing(FMP4MuxerError)
+    /// The file does not start with a complete initialization segment (`ftyp` + `moov`).
+    case missingInitializationSegment(path: String)
+    /// Not one complete fragment survived; the file holds no playable frame and should be discarded.
+    case noCompleteFragment(path: String)
+}
+
+/// One segment file open for appending: every append is written and `fsync`ed before it returns,
+/// and the SHA-256 of everything written is kept up to date.
+struct SegmentFile {
+    let path: String
+    private let handle: FileHandle
+    private var hasher = SHA256()
+    private(set) var bytes: Int64 = 0
+
+    /// Creates the file and the folders above it; fails if the file exists.
+    init(creatingAt url: URL) throws(SegmentFileError) {
+        path = url.path
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw .fileSystem(path: url.deletingLastPathComponent().path, reason: "\(error)")
+        }
+        guard !manager.fileExists(atPath: url.path), manager.createFile(atPath: url.path, contents: nil) else {
+            throw .fileSystem(path: url.path, reason: "cannot create the file")
+        }
+        do {
+            handle = try FileHandle(forWritingTo: url)
+        } catch {
+            throw .fileSystem(path: url.path, reason: "\(error)")
+        }
+    }
+
+    /// Appends `data` and flushes it to stable storage.
+    mutating func append(_ data: [UInt8]) throws(SegmentFileError) {
+        do {
+            try handle.write(contentsOf: Data(data))
+            try handle.synchronize()
+        } catch {
+            throw .fileSystem(path: path, reason: "\(error)")
+        }
+        hasher.update(data: data)
+        bytes += Int64(data.count)
+    }
+
+    /// Closes the file and returns the hex SHA-256 of its contents.
+    consuming func close() throws(SegmentFileError) -> String {
+        do {
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            throw .fileSystem(path: path, reason: "\(error)")
+        }
+        return SegmentHash.hex(hasher.finalize())
+    }
+}
+
+/// SHA-256 of segment files.
+public enum SegmentHash {
+    /// The hex SHA-256 of the file at `path`, read in 1 MiB blocks.
+    public static func sha256(ofFileAt path: String) throws(SegmentFileError) -> String {
+        do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            var hasher = SHA256()
+            while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty {
+                hasher.update(data: block)
+            }
+            return hex(hasher.finalize())
+        } catch {
+            throw .fileSystem(path: path, reason: "\(error)")
+        }
+    }
+
+    static func hex(_ digest: SHA256.Digest) -> String {
+        let digits = Array("0123456789abcdef")
+        var text = ""
+        for byte in digest {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return text
+    }
+}

@@ -1,0 +1,244 @@
+import Foundation
+import Logging
+
+/// A picture ready to be recorded: its access unit, its timing and the wall-clock time of its
+/// presentation.
+public struct TimedVideoFrame: Sendable {
+    /// The coded picture and its format.
+    public var accessUnit: VideoAccessUnit
+    /// Decode and presentation times, in 90 kHz ticks.
+    public var timing: DecodeTiming
+    /// Wall-clock time of the presentation time (RTCP sender report or arrival).
+    public var wallClock: Date
+
+    /// Creates a frame from its fields.
+    public init(accessUnit: VideoAccessUnit, timing: DecodeTiming, wallClock: Date) {
+        self.accessUnit = accessUnit
+        self.timing = timing
+        self.wallClock = wallClock
+    }
+}
+
+/// Writes one fragmented MP4 file per segment and reports the segments to a ``RecordingIndex``.
+///
+/// Each file is an initialization segment followed by fragments of at most about a second (a new
+/// fragment starts at every keyframe and at the first frame past the fragment duration). A
+/// fragment is written and `fsync`ed as soon as it is complete, so a power loss costs at most about
+/// a second. A new file starts at the first keyframe after `segmentDuration`, and at any keyframe
+/// whose parameter sets differ. Files live at `<root>/<cameraID>/<yyyy-mm-dd>/<segment-id>.mp4`
+/// (UTC date of the first frame).
+public actor SegmentWriter {
+    /// Settings of a writer.
+    public struct Configuration: Sendable {
+        /// The recordings folder.
+        public var root: URL
+        /// The camera, used in paths and reported segments.
+        public var cameraID: UUID
+        /// Which stream of the camera (`main` or `sub`).
+        public var stream: String
+        /// A segment ends at the first keyframe after this much media.
+        public var segmentDuration: Duration
+        /// A fragment ends at the first frame after this much media.
+        public var fragmentDuration: Duration
+        /// The least time between two `progressed` reports of a segment.
+        public var progressInterval: Duration
+
+        /// Creates settings; durations default to 60 s segments, 1 s fragments and 5 s progress.
+        public init(
+            root: URL, cameraID: UUID, stream: String = "main", segmentDuration: Duration = .seconds(60),
+            fragmentDuration: Duration = .seconds(1), progressInterval: Duration = .seconds(5)
+        ) {
+            self.root = root
+            self.cameraID = cameraID
+            self.stream = stream
+            self.segmentDuration = segmentDuration
+            self.fragmentDuration = fragmentDuration
+            self.progressInterval = progressInterval
+        }
+    }
+
+    /// The settings.
+    public let configuration: Configuration
+    private let index: any RecordingIndex
+    private let logger: Logger
+    private var open: OpenSegment?
+    /// Frames dropped because no segment was open and they were not keyframes.
+    public private(set) var framesDroppedBeforeKeyframe = 0
+
+    /// Creates a writer reporting to `index`.
+    public init(configuration: Configuration, index: any RecordingIndex, logger: Logger = Logger(label: "rtcc.media.segment-writer")) {
+        self.configuration = configuration
+        self.index = index
+        var logger = logger
+        logger[metadataKey: "camera"] = "\(configuration.cameraID)"
+        self.logger = logger
+    }
+
+    /// The segment being written, as last reported (frames and bytes on disk).
+    public var currentSegment: RecordedSegment? { open?.record }
+
+    /// Adds the next frame in decoding order; frames before the first keyframe are dropped.
+    public func append(_ frame: TimedVideoFrame) async throws(SegmentFileError) {
+        if let current = open, frame.accessUnit.isKeyframe {
+            let elapsed = frame.timing.decodeTime - current.baseDecodeTime
+            if elapsed >= Self.ticks(configuration.segmentDuration) || frame.accessUnit.format != current.muxer.video {
+                try await seal(endingAt: frame.wallClock)
+            }
+        }
+        if open == nil {
+            guard frame.accessUnit.isKeyframe else {
+                framesDroppedBeforeKeyframe += 1
+                return
+            }
+            try await start(with: frame)
+        }
+        guard var current = open else { return }
+        open = nil
+        let shouldCut = current.pendingDuration >= Self.ticks(configuration.fragmentDuration) || frame.accessUnit.isKeyframe
+        if shouldCut, !current.pending.isEmpty {
+            do {
+                try current.writeFragment()
+            } catch {
+                logger.error("segment write failed", metadata: ["path": "\(current.record.path)", "error": "\(error)"])
+                throw error
+            }
+            await reportProgressIfDue(&current)
+        }
+        current.add(frame)
+        open = current
+    }
+
+    /// Records that packets were lost around `date`; the segment gets a gap there.
+    public func noteLoss(at date: Date, packets: Int) {
+        guard var current = open, packets > 0 else { return }
+        let length = Double(current.frameDuration) / 90_000
+        current.record.gaps.append(DateInterval(start: date, duration: length))
+        open = current
+    }
+
+    /// Writes what is pending, closes and hashes the file and reports it sealed; `end` is the
+    /// wall-clock end when known (the next segment's start), else it follows from the media.
+    public func close(endingAt end: Date? = nil) async throws(SegmentFileError) {
+        try await seal(endingAt: end)
+    }
+
+    private func start(with frame: TimedVideoFrame) async throws(SegmentFileError) {
+        let id = UUID()
+        let url = configuration.root
+            .appendingPathComponent(configuration.cameraID.uuidString.lowercased(), isDirectory: true)
+            .appendingPathComponent(Self.day(of: frame.wallClock), isDirectory: true)
+            .appendingPathComponent("\(id.uuidString.lowercased()).mp4")
+        var file = try SegmentFile(creatingAt: url)
+        let muxer = FMP4Muxer(video: frame.accessUnit.format)
+        try file.append(muxer.initializationSegment())
+        let record = RecordedSegment(
+            id: id, cameraID: configuration.cameraID, stream: configuration.stream, path: url.path, start: frame.wallClock,
+            end: frame.wallClock, bytes: file.bytes, frames: 0, gaps: [], codec: frame.accessUnit.format.codecString, sha256: nil)
+        open = OpenSegment(record: record, file: file, muxer: muxer, baseDecodeTime: frame.timing.decodeTime)
+        logger.info("segment opened", metadata: ["segment": "\(id)", "path": "\(url.path)"])
+        await report("opened", record) { try await $0.opened($1) }
+    }
+
+    private func seal(endingAt end: Date?) async throws(SegmentFileError) {
+        guard var current = open else { return }
+        open = nil
+        if !current.pending.isEmpty { try current.writeFragment() }
+        if let end, end >= current.record.start { current.record.end = end }
+        current.record.bytes = current.file.bytes
+        let digest = try current.file.close()
+        current.record.sha256 = digest
+        logger.info(
+            "segment sealed",
+            metadata: ["segment": "\(current.record.id)", "frames": "\(current.record.frames)", "bytes": "\(current.record.bytes)"])
+        await report("sealed", current.record) { try await $0.sealed($1) }
+    }
+
+    private func reportProgressIfDue(_ current: inout OpenSegment) async {
+        let now = ContinuousClock.now
+        guard now - current.lastProgress >= configuration.progressInterval else { return }
+        current.lastProgress = now
+        await report("progressed", current.record) { try await $0.progressed($1) }
+    }
+
+    private func report(
+        _ what: String, _ record: RecordedSegment, _ call: (any RecordingIndex, RecordedSegment) async throws -> Void
+    ) async {
+        do {
+            try await call(index, record)
+        } catch {
+            logger.warning("recording index refused a report", metadata: ["report": "\(what)", "segment": "\(record.id)", "error": "\(error)"])
+        }
+    }
+
+    static func ticks(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 90_000 + attoseconds / 11_111_111_111_111
+    }
+
+    static func day(of date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        let year = parts.year ?? 1970
+        let month = parts.month ?? 1
+        let day = parts.day ?? 1
+        return "\(year)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"
+    }
+}
+
+/// The state of the file being written.
+struct OpenSegment {
+    var record: RecordedSegment
+    var file: SegmentFile
+    var muxer: FMP4Muxer
+    /// The decode time that is 0 in this file.
+    let baseDecodeTime: Int64
+    var pending: [FMP4Sample] = []
+    var pendingStart: Int64?
+    var pendingDuration: Int64 = 0
+    var lastProgress = ContinuousClock.now
+
+    init(record: RecordedSegment, file: SegmentFile, muxer: FMP4Muxer, baseDecodeTime: Int64) {
+        self.record = record
+        self.file = file
+        self.muxer = muxer
+        self.baseDecodeTime = baseDecodeTime
+    }
+
+    /// The nominal frame duration in ticks.
+    var frameDuration: Int64 {
+        guard let rate = muxer.video.frameRate, rate > 0 else { return 3600 }
+        return max(Int64((90_000 / rate).rounded()), 1)
+    }
+
+    mutating func add(_ frame: TimedVideoFrame) {
+        let timing = frame.timing
+        if pendingStart == nil { pendingStart = timing.decodeTime }
+        let duration = UInt32(clamping: max(timing.duration, 1))
+        pending.append(FMP4Sample(accessUnit: frame.accessUnit, duration: duration, compositionOffset: Int32(clamping: timing.compositionOffset)))
+        pendingDuration += Int64(duration)
+        if timing.duration > 2 * frameDuration {
+            let start = frame.wallClock.addingTimeInterval(Double(frameDuration) / 90_000)
+            record.gaps.append(DateInterval(start: start, duration: Double(timing.duration - frameDuration) / 90_000))
+        }
+    }
+
+    mutating func writeFragment() throws(SegmentFileError) {
+        guard let pendingStart else { return }
+        muxer.nextVideoDecodeTime = UInt64(max(pendingStart - baseDecodeTime, 0))
+        let bytes: [UInt8]
+        do {
+            bytes = try muxer.fragment(video: pending)
+        } catch {
+            throw .muxing(error)
+        }
+        try file.append(bytes)
+        record.frames += pending.count
+        record.bytes = file.bytes
+        let mediaEnd = pendingStart + pendingDuration - baseDecodeTime
+        record.end = record.start.addingTimeInterval(Double(mediaEnd) / 90_000)
+        pending = []
+        self.pendingStart = nil
+        pendingDuration = 0
+    }
+}

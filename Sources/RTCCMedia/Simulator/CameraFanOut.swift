@@ -1,0 +1,94 @@
+import Foundation
+import NIOCore
+
+/// The viewers of one simulated camera: one bounded stream each, fed from the camera's single generator.
+///
+/// A viewer starts at the next keyframe; one whose buffer overflows (a slow viewer) loses the
+/// oldest packets and waits for the next keyframe again, so it never decodes a broken picture chain.
+final class CameraFanOut: @unchecked Sendable {
+    typealias Stream = AsyncThrowingStream<RTSPMediaPacket, any Error>
+
+    private struct Viewer {
+        var continuation: Stream.Continuation
+        var waitingForKeyframe = true
+    }
+
+    private let lock = NSLock()
+    private var viewers: [UInt64: Viewer] = [:]
+    private var nextID: UInt64 = 0
+    private let bufferSize: Int
+
+    init(bufferSize: Int) {
+        self.bufferSize = max(64, bufferSize)
+    }
+
+    /// The number of connected viewers.
+    var viewerCount: Int { lock.withLock { viewers.count } }
+
+    /// A new viewer's packets; `accepting` false gives a sequence that closes the connection at once.
+    func subscribe(accepting: Bool) -> Stream {
+        let (stream, continuation) = Stream.makeStream(bufferingPolicy: .bufferingNewest(bufferSize))
+        guard accepting else {
+            continuation.finish(throwing: RTSPMediaSourceError.closeConnection)
+            return stream
+        }
+        let id = lock.withLock {
+            nextID += 1
+            viewers[nextID] = Viewer(continuation: continuation)
+            return nextID
+        }
+        continuation.onTermination = { [weak self] _ in self?.remove(id) }
+        return stream
+    }
+
+    private func remove(_ id: UInt64) {
+        _ = lock.withLock { viewers.removeValue(forKey: id) }
+    }
+
+    /// Sends one access unit's packets (and an optional RTCP packet first) to every viewer that can decode it.
+    func publish(_ packets: [RTSPMediaPacket], senderReport: RTSPMediaPacket?, isKeyframe: Bool) {
+        let targets: [(UInt64, Stream.Continuation)] = lock.withLock {
+            var targets: [(UInt64, Stream.Continuation)] = []
+            targets.reserveCapacity(viewers.count)
+            for (id, viewer) in viewers {
+                if viewer.waitingForKeyframe {
+                    guard isKeyframe else { continue }
+                    viewers[id]?.waitingForKeyframe = false
+                }
+                targets.append((id, viewer.continuation))
+            }
+            return targets
+        }
+        var overflowed: [UInt64] = []
+        for (id, continuation) in targets {
+            if let senderReport { continuation.yield(senderReport) }
+            for packet in packets {
+                if case .dropped = continuation.yield(packet) {
+                    overflowed.append(id)
+                    break
+                }
+            }
+        }
+        guard !overflowed.isEmpty else { return }
+        lock.withLock {
+            for id in overflowed { viewers[id]?.waitingForKeyframe = true }
+        }
+    }
+
+    /// Makes every viewer wait for the next keyframe (after a gap in the stream).
+    func resynchronize() {
+        lock.withLock {
+            for id in viewers.keys { viewers[id]?.waitingForKeyframe = true }
+        }
+    }
+
+    /// Ends every viewer's stream with `error` (``RTSPMediaSourceError/closeConnection`` closes their connections).
+    func disconnectAll(_ error: any Error) {
+        let continuations = lock.withLock {
+            let continuations = viewers.values.map(\.continuation)
+            viewers.removeAll()
+            return continuations
+        }
+        for continuation in continuations { continuation.finish(throwing: error) }
+    }
+}

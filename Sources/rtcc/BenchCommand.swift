@@ -1,0 +1,200 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RTCCMedia
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `rtcc bench …`.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Benchmarks against named peers.", subcommands: [BenchRecord.self])
+}
+
+/// `rtcc bench record`: our recorder against `ffmpeg -c copy -f segment` on the same simulated streams.
+struct BenchRecord: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Record N simulated streams with OpenRTCC, then the same N with one ffmpeg -c copy per stream; print CPU, memory, lost frames and ratios.",
+        discussion: "The simulator runs as a separate `rtcc simulate` process so neither side pays for it. Frames are counted by ffprobe.")
+
+    @Option(help: "Streams recorded at once.") var streams = 10
+    @Option(help: "Seconds each side records.") var seconds = 30
+    @Option(help: "Picture size of the simulated streams.") var size = "1920x1080"
+    @Option(help: "Bitrate of the simulated streams.") var bitrate = 4_000_000
+    @Option(help: "Frames per second of the simulated streams.") var fps = 25
+    @Option(help: "Scratch folder (emptied).") var work = "/tmp/rtcc-bench"
+    @Option(help: "Where generated clips are cached.") var clips = "./data/clips"
+
+    func run() async throws {
+        let root = URL(fileURLWithPath: work)
+        try? FileManager.default.removeItem(at: root)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let simulator = try await ChildProcess.start(
+            CommandLine.arguments[0],
+            ["simulate", "--cameras", String(streams), "--port", "0", "--size", size, "--bitrate", String(bitrate), "--fps", String(fps),
+             "--clips", clips])
+        defer { simulator.stop() }
+        guard let line = try await simulator.waitForLine(containing: "rtsp://", timeout: 300),
+            let base = line.split(separator: " ").first(where: { $0.hasPrefix("rtsp://") }).map({ String($0.dropLast("/cam001".count)) })
+        else { throw CLIError("the simulator did not start") }
+        let urls = (1...streams).map { "\(base)" + CameraSimulator.path(camera: $0) }
+        say("Simulator: \(streams) × \(size) @ \(fps) fps, \(bitrate / 1000) kbit/s, at \(base)")
+        let ours = try await measureOurs(urls: urls, root: root.appendingPathComponent("rtcc"))
+        let peer = try await measureFFmpeg(urls: urls, root: root.appendingPathComponent("ffmpeg"))
+        report(ours: ours, peer: peer)
+    }
+
+    struct Result {
+        var cpuSeconds: Double
+        var addedRSSBytes: Double
+        var frames: Int
+        var expectedFrames: Int
+        var seconds: Double
+    }
+
+    private func measureOurs(urls: [String], root: URL) async throws -> Result {
+        let startCPU = processCPUSeconds()
+        let startRSS = residentBytes(pid: getpid())
+        let sampler = PeakSampler { residentBytes(pid: getpid()) }
+        let started = Date()
+        let index = FolderIndex(file: root.appendingPathComponent("index.json"))
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        await withTaskGroup(of: Void.self) { group in
+            for url in urls {
+                let recorder = CameraRecorder(
+                    configuration: CameraRecorder.Configuration(url: url, segments: SegmentWriter.Configuration(root: root, cameraID: UUID())),
+                    index: index, logger: Logger(label: "bench"))
+                group.addTask { await recorder.run() }
+            }
+            group.addTask { await sampler.run() }
+            try? await Task.sleep(for: .seconds(seconds))
+            group.cancelAll()
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        let cpu = processCPUSeconds() - startCPU
+        let files = await index.sealedSegments().map(\.path)
+        let (frames, expected) = try await countFrames(files)
+        return Result(cpuSeconds: cpu, addedRSSBytes: Double(await sampler.peak - startRSS), frames: frames, expectedFrames: expected, seconds: elapsed)
+    }
+
+    private func measureFFmpeg(urls: [String], root: URL) async throws -> Result {
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let ffmpeg = try locate("ffmpeg")
+        var children: [ChildProcess] = []
+        let started = Date()
+        for (number, url) in urls.enumerated() {
+            let folder = root.appendingPathComponent("cam\(number)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            children.append(try await ChildProcess.start(ffmpeg, [
+                "-hide_banner", "-loglevel", "error", "-rtsp_transport", "tcp", "-i", url, "-c", "copy", "-f", "segment",
+                "-segment_time", "60", "-reset_timestamps", "1", "-segment_format", "mp4", folder.appendingPathComponent("%03d.mp4").path,
+            ]))
+        }
+        let pids = children.map(\.pid)
+        let sampler = PeakSampler { pids.reduce(0) { $0 + residentBytes(pid: $1) } }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await sampler.run() }
+            try? await Task.sleep(for: .seconds(seconds))
+            group.cancelAll()
+        }
+        let cpu = children.reduce(0.0) { $0 + cpuSeconds(pid: $1.pid) }
+        for child in children { child.interrupt() }
+        for child in children { await child.waitForExit(timeout: 10) }
+        let elapsed = Date().timeIntervalSince(started)
+        let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? [])
+            .filter { $0.hasSuffix(".mp4") }.map { root.appendingPathComponent($0).path }
+        let (frames, expected) = try await countFrames(files)
+        return Result(cpuSeconds: cpu, addedRSSBytes: Double(await sampler.peak), frames: frames, expectedFrames: expected, seconds: elapsed)
+    }
+
+    /// Video packets counted by ffprobe, and the frames the files' durations should hold at the source rate.
+    private func countFrames(_ files: [String]) async throws -> (Int, Int) {
+        let ffprobe = try locate("ffprobe")
+        var frames = 0
+        var duration = 0.0
+        for file in files {
+            let output = try await ChildProcess.output(ffprobe, [
+                "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries", "stream=nb_read_packets:format=duration",
+                "-of", "default=noprint_wrappers=1", file,
+            ])
+            for line in output.split(separator: "\n") {
+                let parts = line.split(separator: "=")
+                guard parts.count == 2, let value = Double(parts[1]) else { continue }
+                if parts[0] == "nb_read_packets" { frames += Int(value) } else if parts[0] == "duration" { duration += value }
+            }
+        }
+        return (frames, Int((duration * Double(fps)).rounded()))
+    }
+
+    private func report(ours: Result, peer: Result) {
+        func perStreamSecond(_ r: Result) -> Double { r.cpuSeconds / (Double(streams) * seconds.asDouble) }
+        func rss(_ r: Result) -> Double { r.addedRSSBytes / Double(streams) / 1_048_576 }
+        func lost(_ r: Result) -> Int { max(0, r.expectedFrames - r.frames) }
+        let rows = [
+            ("CPU seconds per stream-second", String(format: "%.5f", perStreamSecond(ours)), String(format: "%.5f", perStreamSecond(peer)),
+             String(format: "%.2f×", perStreamSecond(ours) / max(perStreamSecond(peer), 1e-9))),
+            ("Added RSS per stream (MiB)", String(format: "%.2f", rss(ours)), String(format: "%.2f", rss(peer)),
+             String(format: "%.2f×", rss(ours) / max(rss(peer), 1e-9))),
+            ("Frames recorded", String(ours.frames), String(peer.frames), ""),
+            ("Frames lost (ffprobe vs duration × fps)", String(lost(ours)), String(lost(peer)), ""),
+        ]
+        say("")
+        say("rtcc bench record: \(streams) streams × \(seconds) s, \(size) @ \(fps) fps, \(bitrate / 1000) kbit/s")
+        say("| Measure | OpenRTCC | ffmpeg -c copy | ratio |")
+        say("|---|---|---|---|")
+        for row in rows { say("| \(row.0) | \(row.1) | \(row.2) | \(row.3) |") }
+    }
+
+    private func locate(_ tool: String) throws -> String {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let path = "\(dir)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw CLIError("\(tool) is missing; install it (apt-get install -y ffmpeg)")
+    }
+}
+
+private extension Int {
+    var asDouble: Double { Double(self) }
+}
+
+/// CPU seconds (user + system) this process has used.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+/// CPU seconds of another process, from /proc.
+func cpuSeconds(pid: Int32) -> Double {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return 0 }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+/// Resident memory of a process in bytes, from /proc.
+func residentBytes(pid: Int32) -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+    else { return 0 }
+    return kilobytes * 1024
+}
+
+/// Samples a value every 200 ms until cancelled and keeps the peak.
+actor PeakSampler {
+    private let sample: @Sendable () -> Int
+    private(set) var peak = 0
+
+    init(_ sample: @escaping @Sendable () -> Int) { self.sample = sample }
+
+    func run() async {
+        while !Task.isCancelled {
+            peak = max(peak, sample())
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        peak = max(peak, sample())
+    }
+}
