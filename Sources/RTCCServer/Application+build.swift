@@ -26,9 +26,9 @@ public func buildRouter(services: AppServices) async throws -> Router<AppRequest
 }
 
 /// Builds the HTTP(S) application over already-open services.
-public func buildApplication(services: AppServices, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
-    async throws -> some ApplicationProtocol
-{
+public func buildApplication(
+    services: AppServices, logger: Logger, extraServices: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws -> some ApplicationProtocol {
     let config = services.config
     let router = try await buildRouter(services: services)
     let server: HTTPServerBuilder
@@ -39,7 +39,7 @@ public func buildApplication(services: AppServices, logger: Logger, onServerRunn
     } else {
         server = .http1()
     }
-    var background: [any Service] = []
+    var background: [any Service] = extraServices
     if config.recordingEnabled {
         var settings = RecorderSupervisor.Settings(root: URL(fileURLWithPath: config.resolvedRecordingsDirectory))
         settings.segmentDuration = .seconds(config.segmentSeconds)

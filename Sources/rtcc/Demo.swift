@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import RTCCCore
 import RTCCServer
 import Synchronization
@@ -12,15 +13,21 @@ struct Demo: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var http: HTTPOptions
 
-    @Option(help: "Where the demo's simulated camera feeds are served.")
-    var streamBase = "rtsp://127.0.0.1:8554"
+    @Option(help: "Port of the demo's simulated camera feeds (rtsp://127.0.0.1:PORT/cam001…).")
+    var simulatorPort = 8554
+
+    @Flag(help: "Do not simulate the camera feeds (for example when a real `rtcc simulate` serves them).")
+    var noSimulator = false
 
     func run() async throws {
         let config = try http.apply(to: store.load(defaultData: "./data/demo"))
-        let streamBase = self.streamBase
+        let port = simulatorPort, simulate = !noSimulator
         let logins = LoginsBox()
         try await runServer(config: config, prepare: { services in
-            logins.set(try await DemoSeeder(services: services).seedIfEmpty(streamBase: streamBase))
+            let seeded = try await DemoSeeder(services: services).seedIfEmpty(streamBase: "rtsp://127.0.0.1:\(port)")
+            logins.set(seeded.logins)
+            guard simulate else { return [] }
+            return [try await DemoSimulator(cameras: seeded.streams, port: port, logger: Logger(label: "rtcc.demo.simulator"))]
         }) { url in
             say("OpenRTCC demo (Shreveport, LA) is running at \(url)")
             for login in logins.get() where login.role == .admin {

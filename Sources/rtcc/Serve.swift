@@ -6,6 +6,7 @@ import Metrics
 import Prometheus
 import RTCCServer
 import RTCCStore
+import ServiceLifecycle
 
 /// `rtcc serve`: runs the server.
 struct Serve: AsyncParsableCommand {
@@ -53,7 +54,7 @@ struct HTTPOptions: ParsableArguments {
 
 /// Runs the HTTP server until SIGINT/SIGTERM; `announce` receives the URL once it listens.
 func runServer(
-    config: AppConfig, prepare: @escaping @Sendable (AppServices) async throws -> Void = { _ in },
+    config: AppConfig, prepare: @escaping @Sendable (AppServices) async throws -> [any Service] = { _ in [] },
     announce: @escaping @Sendable (String) -> Void
 ) async throws {
     LoggingSystem.bootstrap { label in
@@ -66,10 +67,10 @@ func runServer(
     let logger = Logger(label: "rtcc")
     let services = try await openServices(config: config, logger: logger, metrics: registry)
     do {
-        try await prepare(services)
+        let extra = try await prepare(services)
         let scheme = config.usesTLS ? "https" : "http"
         let host = config.host == "0.0.0.0" ? "127.0.0.1" : config.host
-        let app = try await buildApplication(services: services, logger: logger) { port in
+        let app = try await buildApplication(services: services, logger: logger, extraServices: extra) { port in
             announce("\(scheme)://\(host):\(port)/")
         }
         try await app.runService()

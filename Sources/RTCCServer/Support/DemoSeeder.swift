@@ -19,15 +19,24 @@ public struct DemoSeeder: Sendable {
     /// Creates a seeder over open services.
     public init(services: AppServices) { self.services = services }
 
+    /// What the demo holds: its sign-ins and how many simulated streams its cameras use.
+    public struct Seeded: Sendable {
+        /// One sign-in per role.
+        public var logins: [Login]
+        /// Camera feeds (`/cam001` … `/camNNN`) the demo's cameras point at.
+        public var streams: Int
+    }
+
     /// Seeds when the registry is empty; returns the demo sign-ins (kept, mode 0600, in `<data>/demo-logins.json`).
-    public func seedIfEmpty(streamBase: String, now: Date = Date()) async throws -> [Login] {
+    public func seedIfEmpty(streamBase: String, now: Date = Date()) async throws -> Seeded {
         let loginsFile = URL(fileURLWithPath: services.config.dataDirectory).appendingPathComponent("demo-logins.json")
+        let city = DemoCity(now: now, streamBase: streamBase)
+        let streams = city.partners.flatMap(\.cameras).filter { $0.mainStreamURL != nil }.count + city.cityCameras.count
         if try await services.store.cameras.count() > 0, let data = FileManager.default.contents(atPath: loginsFile.path),
             let logins = try? JSONDecoder().decode([Login].self, from: data)
         {
-            return logins
+            return Seeded(logins: logins, streams: streams)
         }
-        let city = DemoCity(now: now, streamBase: streamBase)
         var records: [CameraRecord] = []
         var firstPartner: UUID?
         for site in city.partners {
@@ -61,6 +70,6 @@ public struct DemoSeeder: Sendable {
             actor: "system", action: "demo.seed", detail: "\(records.count) cameras, \(city.partners.count) partners, \(city.incidents.count) incidents"))
         try JSONEncoder().encode(logins).write(to: loginsFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: loginsFile.path)
-        return logins
+        return Seeded(logins: logins, streams: streams)
     }
 }
