@@ -19,4 +19,6 @@ echo "== OpenAPI document"
 .venv/bin/python scripts/validate_openapi.py Sources/RTCCServer/Resources/openapi.yaml
 echo "== rtcc end to end"
 scripts/e2e-cli.sh .build/debug/rtcc
+echo "== recording end to end (SIGKILL, outage)"
+python3 scripts/e2e_media.py .build/debug/rtcc
 echo "== all tests passed"

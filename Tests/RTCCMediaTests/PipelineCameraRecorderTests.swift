@@ -115,7 +115,10 @@ import Testing
         let sealed = await recording.index.sealedSegments
         try await Self.checkSegments(sealed, recording: recording, expectBFrames: true, directory: directory)
         let outage = try #require(await servers.outage)
-        let described = sealed.map { "[\($0.start.timeIntervalSince(outage)) → \($0.end.timeIntervalSince(outage)), \($0.frames) frames, gaps \($0.gaps.map { "\($0.start.timeIntervalSince(outage))+\($0.duration)" })]" }
+        let described = sealed.map { segment in
+            let gaps = segment.gaps.map { "\($0.start.timeIntervalSince(outage))+\($0.duration)" }
+            return "[\(segment.start.timeIntervalSince(outage)) → \(segment.end.timeIntervalSince(outage)), \(segment.frames) frames, gaps \(gaps)]"
+        }
         let gaps = zip(sealed, sealed.dropFirst()).map { $1.start.timeIntervalSince($0.end) }
         #expect(gaps.filter { $0 > 2.5 }.count == 1, "gaps between segments: \(gaps)")
         #expect(gaps.filter { $0 <= 2.5 }.allSatisfy { abs($0) < 0.05 }, "gaps between segments: \(gaps)")
@@ -127,7 +130,9 @@ import Testing
         try await pollUntil(30, "50 frames before the outage") { await framesRecorded(recording) >= 50 }
         await servers.stop()
         let stopped = ContinuousClock.now
-        try await pollUntil(10, "offline event") { await recording.log.first(after: stopped) { if case .offline = $0 { true } else { false } } != nil }
+        try await pollUntil(10, "offline event") {
+            await recording.log.first(after: stopped) { if case .offline = $0 { true } else { false } } != nil
+        }
         try await Task.sleep(until: stopped + .seconds(3))
         let (server, _) = try await startGStreamer(launch: PipelineLaunch.h264, port: port)
         let returned = ContinuousClock.now

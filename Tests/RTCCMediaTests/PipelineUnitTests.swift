@@ -14,8 +14,10 @@ import Testing
 
     static func frame(_ number: Int) -> LiveVideoFrame {
         let format = VideoFormat(codec: .h264, codecString: "avc1.42C01E", width: 2, height: 2, frameRate: 25, decoderConfiguration: [])
-        let unit = VideoAccessUnit(codec: .h264, nalUnits: [[0x65, UInt8(number)]], isKeyframe: number == 0, rtpTimestamp: Int64(number), format: format)
-        return LiveVideoFrame(accessUnit: unit, timing: DecodeTiming(decodeTime: Int64(number), presentationTime: Int64(number), duration: 1), wallClock: Date())
+        let unit = VideoAccessUnit(
+            codec: .h264, nalUnits: [[0x65, UInt8(number)]], isKeyframe: number == 0, rtpTimestamp: Int64(number), format: format)
+        let timing = DecodeTiming(decodeTime: Int64(number), presentationTime: Int64(number), duration: 1)
+        return LiveVideoFrame(accessUnit: unit, timing: timing, wallClock: Date())
     }
 
     @Test func slowViewerKeepsOnlyTheNewestFrames() async {

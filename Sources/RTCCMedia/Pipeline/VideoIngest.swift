@@ -133,7 +133,8 @@ struct VideoIngest: Sendable {
     private mutating func accept(_ unit: VideoAccessUnit, arrival: Date) -> [TimedVideoFrame] {
         if timeline == nil {
             guard unit.isKeyframe else { return [] }
-            timeline = DecodeTimeline(reorderDepth: DecodeTimeline<(VideoAccessUnit, Date)>.reorderDepth(for: unit.format), frameRate: unit.format.frameRate)
+            let depth = DecodeTimeline<(VideoAccessUnit, Date)>.reorderDepth(for: unit.format)
+            timeline = DecodeTimeline(reorderDepth: depth, frameRate: unit.format.frameRate)
         }
         let wallClock = mapper.wallClock(forRTPTimestamp: UInt32(truncatingIfNeeded: unit.rtpTimestamp), arrival: arrival)
         guard var current = timeline else { return [] }

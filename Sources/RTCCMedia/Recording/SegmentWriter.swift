@@ -93,19 +93,22 @@ public actor SegmentWriter {
             try await start(with: frame)
         }
         guard var current = open else { return }
-        open = nil
         let shouldCut = current.pendingDuration >= Self.ticks(configuration.fragmentDuration) || frame.accessUnit.isKeyframe
+        var wroteFragment = false
         if shouldCut, !current.pending.isEmpty {
             do {
                 try current.writeFragment()
+                wroteFragment = true
             } catch {
+                // The file is left unsealed for recovery; the next keyframe starts a new one.
+                open = nil
                 logger.error("segment write failed", metadata: ["path": "\(current.record.path)", "error": "\(error)"])
                 throw error
             }
-            await reportProgressIfDue(&current)
         }
         current.add(frame)
         open = current
+        if wroteFragment { await reportProgressIfDue() }
     }
 
     /// Records that packets were lost around `date`; the segment gets a gap there.
@@ -153,10 +156,10 @@ public actor SegmentWriter {
         await report("sealed", current.record) { try await $0.sealed($1) }
     }
 
-    private func reportProgressIfDue(_ current: inout OpenSegment) async {
+    private func reportProgressIfDue() async {
         let now = ContinuousClock.now
-        guard now - current.lastProgress >= configuration.progressInterval else { return }
-        current.lastProgress = now
+        guard let current = open, now - current.lastProgress >= configuration.progressInterval else { return }
+        open?.lastProgress = now
         await report("progressed", current.record) { try await $0.progressed($1) }
     }
 
@@ -205,9 +208,13 @@ struct OpenSegment {
         self.baseDecodeTime = baseDecodeTime
     }
 
-    /// The nominal frame duration in ticks.
+    /// The smallest sample duration seen, for streams whose SPS has no frame rate.
+    var smallestDuration: Int64?
+
+    /// The nominal frame duration in ticks: from the SPS frame rate, else the smallest sample
+    /// duration seen, else 3600 (25 fps).
     var frameDuration: Int64 {
-        guard let rate = muxer.video.frameRate, rate > 0 else { return 3600 }
+        guard let rate = muxer.video.frameRate, rate > 0 else { return smallestDuration ?? 3600 }
         return max(Int64((90_000 / rate).rounded()), 1)
     }
 
@@ -217,6 +224,7 @@ struct OpenSegment {
         let duration = UInt32(clamping: max(timing.duration, 1))
         pending.append(FMP4Sample(accessUnit: frame.accessUnit, duration: duration, compositionOffset: Int32(clamping: timing.compositionOffset)))
         pendingDuration += Int64(duration)
+        if timing.duration > 0, timing.duration < (smallestDuration ?? .max) { smallestDuration = timing.duration }
         if timing.duration > 2 * frameDuration {
             let start = frame.wallClock.addingTimeInterval(Double(frameDuration) / 90_000)
             record.gaps.append(DateInterval(start: start, duration: Double(timing.duration - frameDuration) / 90_000))

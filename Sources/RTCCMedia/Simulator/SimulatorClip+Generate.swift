@@ -103,7 +103,9 @@ func runTool(_ executable: String, _ arguments: [String]) async throws(Simulator
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     let log = FileManager.default.temporaryDirectory.appendingPathComponent("rtcc-tool-\(UInt64.random(in: .min ... .max)).log")
-    FileManager.default.createFile(atPath: log.path, contents: nil)
+    guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+        throw .fileAccess(path: log.path, reason: "cannot create the log file")
+    }
     defer { try? FileManager.default.removeItem(at: log) }
     let handle: FileHandle
     do {

@@ -22,6 +22,8 @@ public struct RecorderSupervisor: Service {
         public var transport: RTSPTransportPreference = .tcp
         /// How often the camera list is re-read.
         public var refreshInterval: Duration = .seconds(15)
+        /// Delays between reconnection attempts: short, so a camera that comes back is recording again within ~2 s.
+        public var backoff = ReconnectBackoff(initial: .milliseconds(250), maximum: .milliseconds(500))
 
         /// Creates settings with defaults.
         public init(root: URL) { self.root = root }
@@ -41,10 +43,9 @@ public struct RecorderSupervisor: Service {
     /// Repairs open segments, then keeps one recorder running per recordable camera until shutdown.
     public func run() async throws {
         try await recoverOpenSegments()
-        try await withGracefulShutdownHandler {
+        // Cancellation reaches the recorders through the task group; each seals its open segment.
+        try await cancelWhenGracefulShutdown {
             try await supervise()
-        } onGracefulShutdown: {
-            // Cancellation reaches the recorders through the task group; each seals its open segment.
         }
     }
 
@@ -109,7 +110,7 @@ public struct RecorderSupervisor: Service {
             configuration: CameraRecorder.Configuration(
                 url: target.url,
                 segments: SegmentWriter.Configuration(root: settings.root, cameraID: target.cameraID, segmentDuration: settings.segmentDuration),
-                transport: settings.transport, offlineAfter: settings.offlineAfter),
+                transport: settings.transport, offlineAfter: settings.offlineAfter, backoff: settings.backoff),
             index: DatabaseRecordingIndex(store: services.store), logger: logger)
         await services.recorders.started(target.cameraID, recorder)
         let metrics = CameraMetrics(registry: services.metrics, cameraID: target.cameraID)

@@ -83,7 +83,11 @@ public struct RetentionService: Service {
 
     /// Sweeps, then sleeps, until cancelled or shut down gracefully.
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        try await cancelWhenGracefulShutdown { await loop() }
+    }
+
+    private func loop() async {
+        while !Task.isCancelled {
             do {
                 _ = try await sweeper.sweep()
             } catch {
