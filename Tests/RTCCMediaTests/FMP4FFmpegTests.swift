@@ -131,11 +131,15 @@ struct FMP4FFmpegTests {
 
     /// Decode times as a receiver derives them: from RTP presentation times and the SPS reorder depth.
     static func decodeTimes(_ units: [VideoAccessUnit]) -> [Int64] {
-        var generator = DecodeTimestampGenerator(reorderDepth: units.first?.format.reorderDepth ?? 0, initialFrameDuration: frameDuration)
-        return units.map { generator.decodeTimestamp(presentation: $0.rtpTimestamp) }
+        var timeline = DecodeTimeline<Int>(
+            reorderDepth: units.first.map { DecodeTimeline<Int>.reorderDepth(for: $0.format) } ?? 0, frameRate: 90_000 / Double(frameDuration))
+        var timings: [DecodeTiming] = []
+        for (index, unit) in units.enumerated() { timings += timeline.push(presentationTime: unit.rtpTimestamp, payload: index).map(\.timing) }
+        timings += timeline.flush().map(\.timing)
+        return timings.map(\.decodeTime)
     }
 
-    /// RTP carries presentation time; decode time comes from ``DecodeTimestampGenerator``.
+    /// RTP carries presentation time; decode time comes from ``DecodeTimeline``.
     /// Audio frames go into the fragment whose video they start within.
     func mux(_ units: [VideoAccessUnit], samplesPerFragment: Int?, audio: (AACAudioFormat, [[UInt8]])? = nil) throws -> [UInt8] {
         let format = try #require(units.first?.format)

@@ -21,7 +21,7 @@ public struct VideoFormat: Sendable, Hashable {
     /// The body of the `avcC` or `hvcC` box (decoder configuration record).
     public var decoderConfiguration: [UInt8]
     /// An upper bound on how many pictures may precede any picture in decoding order and follow it
-    /// in output order (0 without B-frames); feeds ``DecodeTimestampGenerator``.
+    /// in output order (0 without B-frames); feeds ``DecodeTimeline``.
     public var reorderDepth: Int
 
     /// Creates a format from its fields.
