@@ -57,7 +57,7 @@ import Testing
         await server.stop()
         let sealed = await recording.index.sealedSegments
         try await Self.checkSegments(sealed, recording: recording, expectBFrames: codec == "h264", directory: directory)
-        var liveFrames: [LiveVideoFrame] = []
+        var liveFrames: [TimedVideoFrame] = []
         for await frame in live { liveFrames.append(frame) }
         #expect(liveFrames.first?.accessUnit.isKeyframe == true)
         #expect(liveFrames.count == sealed.reduce(0) { $0 + $1.frames })

@@ -12,12 +12,12 @@ import Testing
         #expect(backoff.delay(afterStreaming: .zero) == .seconds(1))
     }
 
-    static func frame(_ number: Int) -> LiveVideoFrame {
+    static func frame(_ number: Int) -> TimedVideoFrame {
         let format = VideoFormat(codec: .h264, codecString: "avc1.42C01E", width: 2, height: 2, frameRate: 25, decoderConfiguration: [])
         let unit = VideoAccessUnit(
             codec: .h264, nalUnits: [[0x65, UInt8(number)]], isKeyframe: number == 0, rtpTimestamp: Int64(number), format: format)
         let timing = DecodeTiming(decodeTime: Int64(number), presentationTime: Int64(number), duration: 1)
-        return LiveVideoFrame(accessUnit: unit, timing: timing, wallClock: Date())
+        return TimedVideoFrame(accessUnit: unit, timing: timing, wallClock: Date())
     }
 
     @Test func slowViewerKeepsOnlyTheNewestFrames() async {
@@ -32,7 +32,7 @@ import Testing
 
     @Test func endedViewersAreForgotten() async {
         let broadcaster = FrameBroadcaster()
-        var first: AsyncStream<LiveVideoFrame>? = await broadcaster.subscribe()
+        var first: AsyncStream<TimedVideoFrame>? = await broadcaster.subscribe()
         let second = await broadcaster.subscribe()
         #expect(await broadcaster.subscriberCount == 2)
         first = nil

@@ -1,6 +1,9 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Testing
+
+@testable import RTCCMedia
 
 /// A tool an integration test needs is not installed.
 struct RTSPMissingTool: Error, CustomStringConvertible {
@@ -142,5 +145,113 @@ enum RTSPPeer {
             }
             return lines
         }
+    }
+}
+
+/// RTP that ffmpeg's own packetizer sent to a loopback UDP port, and the SDP ffmpeg wrote for it.
+struct FFmpegRTPCapture: Sendable {
+    /// ffmpeg's description, with the port set to 0 as an RTSP server announces it.
+    var sessionDescription: SessionDescription
+    /// Every datagram ffmpeg sent (RTP and RTCP share the port), in arrival order.
+    var datagrams: [ByteBuffer]
+
+    /// Runs ffmpeg with `options` (input and encoder settings) and `-f rtp` to a loopback port until
+    /// it exits, and keeps everything it sent; fails unless at least `minimumPackets` arrived.
+    static func record(_ options: [String], minimumPackets: Int, deadline: Double = 60) async throws -> FFmpegRTPCapture {
+        let ffmpeg = try RTSPPeer.require("ffmpeg", package: "ffmpeg")
+        let collector = PacketCollector()
+        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.socketOption(.so_rcvbuf), value: 4 * 1024 * 1024)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65536))
+            .channelInitializer { $0.pipeline.addHandler(collector) }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let sdpFile = FileManager.default.temporaryDirectory.appendingPathComponent("rtsp-ffmpeg-\(UUID().uuidString).sdp")
+        defer { try? FileManager.default.removeItem(at: sdpFile) }
+        let datagrams: [ByteBuffer]
+        do {
+            datagrams = try await collect(ffmpeg: ffmpeg, options: options, sdpFile: sdpFile, channel: channel, collector: collector, deadline: deadline)
+        } catch {
+            try? await channel.close()
+            throw error
+        }
+        try await channel.close()
+        try #require(datagrams.count >= minimumPackets, "ffmpeg sent \(datagrams.count) datagrams, expected at least \(minimumPackets)")
+        var description = try SessionDescription.parse(String(contentsOf: sdpFile, encoding: .utf8))
+        try #require(!description.media.isEmpty, "ffmpeg's SDP has no media section")
+        description.media[0].port = 0
+        return FFmpegRTPCapture(sessionDescription: description, datagrams: datagrams)
+    }
+
+    private static func collect(
+        ffmpeg: String, options: [String], sdpFile: URL, channel: any Channel, collector: PacketCollector, deadline: Double
+    ) async throws -> [ByteBuffer] {
+        let address = try #require(channel.localAddress)
+        let port = try #require(address.port)
+        let output = ["-f", "rtp", "-sdp_file", sdpFile.path, "rtp://127.0.0.1:\(port)?rtcpport=\(port)&pkt_size=1200"]
+        let result = try await RTSPPeer.run(ffmpeg, ["-hide_banner", "-loglevel", "error"] + options + output, deadline: deadline)
+        try #require(result.status == 0, "ffmpeg failed: \(result.output)")
+        // ffmpeg has exited, so every datagram it sent is queued on the socket ahead of this marker.
+        let marker = ByteBuffer(string: "end of capture \(UUID().uuidString)")
+        try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: marker))
+        try await rtspWithDeadline(10, "the end of ffmpeg's RTP") {
+            while !collector.packets().contains(marker) { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        return collector.packets().filter { $0 != marker }
+    }
+
+    /// The RTP datagrams, RTCP (packet types 200–204) left out.
+    var rtpPackets: [ByteBuffer] { datagrams.filter { !Self.isRTCP($0) } }
+
+    /// The NAL unit types that open the RTP payloads (24 is STAP-A, 28 FU-A, 1–23 a single NAL unit).
+    var payloadNALUnitTypes: Set<UInt8> {
+        Set(rtpPackets.compactMap { try? RTPPacket(parsing: $0) }.compactMap { $0.payload.first.map { $0 & 0x1F } })
+    }
+
+    /// The RTP packets as a looping replay, paced by their timestamps.
+    func replaySource() -> RTSPPacketReplaySource {
+        RTSPPacketReplaySource(sessionDescription: sessionDescription, packets: Self.pace(rtpPackets))
+    }
+
+    static func isRTCP(_ datagram: ByteBuffer) -> Bool {
+        (72...76).contains((datagram.getInteger(at: datagram.readerIndex + 1, as: UInt8.self) ?? 0) & 0x7F)
+    }
+
+    /// Gives each packet the offset of its 90 kHz timestamp from the first one, but never earlier than
+    /// the packet before it: with B-frames, pictures go out in decoding order, ahead of their presentation.
+    static func pace(_ packets: [ByteBuffer]) -> [RTSPPacketReplaySource.Packet] {
+        guard let first = packets.first?.getInteger(at: packets[0].readerIndex + 4, as: UInt32.self) else { return [] }
+        var latest = Duration.zero
+        return packets.map { packet in
+            let ticks = Int32(bitPattern: (packet.getInteger(at: packet.readerIndex + 4, as: UInt32.self) ?? first) &- first)
+            latest = max(latest, .microseconds(Int64(ticks) * 100 / 9))
+            return .init(track: 0, offset: latest, bytes: packet)
+        }
+    }
+}
+
+/// Collects every datagram it reads.
+final class PacketCollector: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+
+    private let lock = NSLock()
+    private var received: [ByteBuffer] = []
+
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return received.count
+    }
+
+    func packets() -> [ByteBuffer] {
+        lock.lock()
+        defer { lock.unlock() }
+        return received
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        lock.lock()
+        received.append(envelope.data)
+        lock.unlock()
     }
 }

@@ -177,7 +177,7 @@ public actor CameraRecorder {
                 logger.error("recording failed", metadata: ["error": "\(error)"])
                 health.reason = "write failed: \(error)"
             }
-            await self.frames.publish(LiveVideoFrame(accessUnit: frame.accessUnit, timing: frame.timing, wallClock: frame.wallClock))
+            await self.frames.publish(frame)
             rates.record(bytes: frame.accessUnit.sampleData.count, at: now)
             lastFrameInstant = now
             health.lastFrameAt = Date()

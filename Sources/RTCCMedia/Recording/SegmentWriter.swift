@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// A picture ready to be recorded: its access unit, its timing and the wall-clock time of its
+/// A picture ready to be recorded or shown live: its access unit, its timing and the wall-clock time of its
 /// presentation.
 public struct TimedVideoFrame: Sendable {
     /// The coded picture and its format.

@@ -70,11 +70,16 @@ public actor CameraSimulator {
         var cameras: [SimulatedCamera] = []
         var subStreams: [SimulatedCamera] = []
         var sources: [String: any RTSPMediaSource] = [:]
+        // Cameras looping the same clip share its prepared payloads.
+        let mainPayloads = SimulatedCamera.payloads(for: clip, configuration: Self.cameraConfiguration("", configuration))
+        let subStream = subClip.map { ($0, SimulatedCamera.payloads(for: $0, configuration: Self.cameraConfiguration("", configuration))) }
         for number in 1...configuration.cameraCount {
             let path = Self.path(camera: number)
-            let main = SimulatedCamera(clip: clip, configuration: Self.cameraConfiguration(path, configuration), logger: logger)
-            let sub = subClip.map {
-                SimulatedCamera(clip: $0, configuration: Self.cameraConfiguration(path + "/sub", configuration), logger: logger)
+            let main = SimulatedCamera(
+                clip: clip, payloads: mainPayloads, configuration: Self.cameraConfiguration(path, configuration), logger: logger)
+            let sub = subStream.map { subClip, payloads in
+                SimulatedCamera(
+                    clip: subClip, payloads: payloads, configuration: Self.cameraConfiguration(path + "/sub", configuration), logger: logger)
             }
             cameras.append(main)
             subStreams.append(sub ?? main)

@@ -62,18 +62,28 @@ public final class SimulatedCamera: RTSPMediaSource, @unchecked Sendable {
     private var currentSSRC: UInt32
 
     /// Creates a camera; call ``run()`` to start its generator.
-    public init(clip: SimulatorClip, configuration: Configuration, logger: Logger = Logger(label: "rtcc.media.simulator")) {
+    public convenience init(clip: SimulatorClip, configuration: Configuration, logger: Logger = Logger(label: "rtcc.media.simulator")) {
+        self.init(clip: clip, payloads: Self.payloads(for: clip, configuration: configuration), configuration: configuration, logger: logger)
+    }
+
+    /// Creates a camera with payloads prepared by ``payloads(for:configuration:)`` (shared by cameras looping the same clip).
+    init(clip: SimulatorClip, payloads: [[[UInt8]]], configuration: Configuration, logger: Logger) {
         self.clip = clip
         self.configuration = configuration
         self.sessionDescription = Self.describe(clip: clip, configuration: configuration)
-        let builder = NALPayloadBuilder(codec: clip.codec, maximumPayloadSize: configuration.maximumPayloadSize, aggregates: true)
-        self.payloads = clip.accessUnits.map { builder.payloads(for: $0.nalUnits) }
+        self.payloads = payloads
         self.reorderDelay = clip.accessUnits.enumerated().reduce(0) { max($0, $1.element.presentationIndex - $1.offset) }
         self.fanOut = CameraFanOut(bufferSize: configuration.viewerBufferSize)
         var logger = logger
         logger[metadataKey: "camera"] = "\(configuration.name)"
         self.logger = logger
         self.currentSSRC = UInt32.random(in: 1 ... .max)
+    }
+
+    /// Each access unit's RTP payloads under `configuration`'s payload limit.
+    static func payloads(for clip: SimulatorClip, configuration: Configuration) -> [[[UInt8]]] {
+        let builder = NALPayloadBuilder(codec: clip.codec, maximumPayloadSize: configuration.maximumPayloadSize, aggregates: true)
+        return clip.accessUnits.map { builder.payloads(for: $0.nalUnits) }
     }
 
     /// Whether new sessions are accepted (see ``setOnline(_:)``).
