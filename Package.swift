@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "RTCCGeo", targets: ["RTCCGeo"]),
         .library(name: "RTCCMedia", targets: ["RTCCMedia"]),
         .library(name: "RTCCStore", targets: ["RTCCStore"]),
+        .library(name: "RTCCEvidence", targets: ["RTCCEvidence"]),
         .library(name: "RTCCServer", targets: ["RTCCServer"]),
     ],
     dependencies: [
@@ -48,6 +49,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "RTCCEvidence",
+            dependencies: [
+                "RTCCMedia",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -99,6 +109,11 @@ let package = Package(
         ),
         .testTarget(name: "RTCCCoreTests", dependencies: ["RTCCCore"], swiftSettings: strict),
         .testTarget(name: "RTCCGeoTests", dependencies: ["RTCCGeo"], swiftSettings: strict),
+        .testTarget(
+            name: "RTCCEvidenceTests",
+            dependencies: ["RTCCEvidence", "RTCCMedia", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "RTCCMediaTests",
             dependencies: [

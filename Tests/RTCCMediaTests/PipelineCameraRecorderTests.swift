@@ -12,9 +12,9 @@ import Testing
         var root: URL
     }
 
-    static func makeRecording(port: Int, transport: RTSPTransportPreference, root: URL) -> Recording {
+    static func makeRecording(port: Int, path: String = "test", transport: RTSPTransportPreference, root: URL) -> Recording {
         let configuration = CameraRecorder.Configuration(
-            url: "rtsp://127.0.0.1:\(port)/test",
+            url: "rtsp://127.0.0.1:\(port)/\(path)",
             segments: .init(root: root, cameraID: UUID(), segmentDuration: .seconds(2), progressInterval: .milliseconds(500)),
             transport: transport, offlineAfter: .seconds(1), backoff: ReconnectBackoff(initial: .milliseconds(500), maximum: .seconds(1)))
         let index = MemoryRecordingIndex()
@@ -39,14 +39,26 @@ import Testing
 
     static func framesRecorded(_ recording: Recording) async -> Int { await recording.recorder.health.framesRecorded }
 
-    @Test(arguments: [("h264", RTSPTransportPreference.tcp), ("h264", .udp), ("h265", .tcp)])
+    /// The GStreamer launch line of a codec argument: `h264`, `h264-stap-a` (aggregation packets) or `h265`.
+    static func launch(_ codec: String) -> String {
+        switch codec {
+        case "h264-stap-a": PipelineLaunch.h264Aggregated
+        case "h265": PipelineLaunch.h265
+        default: PipelineLaunch.h264
+        }
+    }
+
+    @Test(arguments: [
+        ("h264", RTSPTransportPreference.tcp), ("h264", .udp), ("h264-stap-a", .tcp), ("h265", .tcp), ("h265", .udp),
+    ])
     func recordsRollingSegmentsThatDecode(codec: String, transport: RTSPTransportPreference) async throws {
         let directory = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let (server, port) = try await startGStreamer(launch: codec == "h264" ? PipelineLaunch.h264 : PipelineLaunch.h265)
+        let (server, port) = try await startGStreamer(launch: Self.launch(codec))
         let recording = Self.makeRecording(port: port, transport: transport, root: directory.appendingPathComponent("rec"))
         let live = await recording.recorder.frames.subscribe(bufferingNewest: 500)
         do {
+            if codec == "h264-stap-a" { try await Self.expectAggregationPackets(port: port) }
             try await Self.whileRecording(recording) {
                 try await pollUntil(40, "150 frames recorded") { await Self.framesRecorded(recording) >= 150 }
             }
@@ -56,7 +68,7 @@ import Testing
         }
         await server.stop()
         let sealed = await recording.index.sealedSegments
-        try await Self.checkSegments(sealed, recording: recording, expectBFrames: codec == "h264", directory: directory)
+        try await Self.checkSegments(sealed, recording: recording, expectBFrames: codec.hasPrefix("h264"), directory: directory)
         var liveFrames: [TimedVideoFrame] = []
         for await frame in live { liveFrames.append(frame) }
         #expect(liveFrames.first?.accessUnit.isKeyframe == true)
@@ -76,8 +88,17 @@ import Testing
         print("[measure] \(codec)/\(transport): \(sealed.count) segments, \(frames) frames over \(span) s")
     }
 
-    static func checkSegments(_ sealed: [RecordedSegment], recording: Recording, expectBFrames: Bool, directory: URL) async throws {
-        #expect(sealed.count >= 3)
+    /// Checks that the stream of the fixture on `port` really carries STAP-A packets (NAL unit type 24).
+    static func expectAggregationPackets(port: Int) async throws {
+        let collected = try await rtspCollect(url: "rtsp://127.0.0.1:\(port)/test", count: 100)
+        let types = Set((collected.rtpPackets[0] ?? []).compactMap { (try? RTPPacket(parsing: $0))?.payload.first.map { $0 & 0x1F } })
+        #expect(types.contains(24), "no STAP-A from the payloader; NAL unit types seen: \(types.sorted())")
+    }
+
+    static func checkSegments(
+        _ sealed: [RecordedSegment], recording: Recording, expectBFrames: Bool, directory: URL, minimumSegments: Int = 3
+    ) async throws {
+        #expect(sealed.count >= minimumSegments, "\(sealed.count) segments sealed")
         #expect(await recording.index.openedSegments.map(\.id) == sealed.map(\.id))
         #expect(Set(await recording.index.progressedSegments.map(\.id)).isSubset(of: Set(sealed.map(\.id))))
         #expect(!(await recording.index.progressedSegments.isEmpty))
@@ -165,4 +186,10 @@ actor ServerSlot {
     }
 
     func replace(_ next: RTSPPeer.Background) { server = next }
+}
+
+extension PipelineLaunch {
+    /// ``h264`` with aggregation: the payloader puts the small NAL units of a picture (the parameter
+    /// sets before each IDR) into STAP-A packets.
+    static let h264Aggregated = h264.replacingOccurrences(of: "rtph264pay name=pay0", with: "rtph264pay name=pay0 aggregate-mode=zero-latency")
 }

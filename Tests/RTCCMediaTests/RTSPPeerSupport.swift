@@ -236,12 +236,6 @@ final class PacketCollector: ChannelInboundHandler, @unchecked Sendable {
     private let lock = NSLock()
     private var received: [ByteBuffer] = []
 
-    var count: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return received.count
-    }
-
     func packets() -> [ByteBuffer] {
         lock.lock()
         defer { lock.unlock() }
