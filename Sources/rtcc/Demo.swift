@@ -27,7 +27,12 @@ struct Demo: AsyncParsableCommand {
             let seeded = try await DemoSeeder(services: services).seedIfEmpty(streamBase: "rtsp://127.0.0.1:\(port)")
             logins.set(seeded.logins)
             guard simulate else { return [] }
-            return [try await DemoSimulator(cameras: seeded.streams, port: port, logger: Logger(label: "rtcc.demo.simulator"))]
+            do {
+                return [try await DemoSimulator(cameras: seeded.streams, port: port, logger: Logger(label: "rtcc.demo.simulator"))]
+            } catch {
+                say("Warning: the simulated camera feeds could not start on port \(port) (\(error)); use --simulator-port to pick another.")
+                return []
+            }
         }) { url in
             say("OpenRTCC demo (Shreveport, LA) is running at \(url)")
             for login in logins.get() where login.role == .admin {

@@ -169,7 +169,8 @@ struct FFmpegRTPCapture: Sendable {
         defer { try? FileManager.default.removeItem(at: sdpFile) }
         let datagrams: [ByteBuffer]
         do {
-            datagrams = try await collect(ffmpeg: ffmpeg, options: options, sdpFile: sdpFile, channel: channel, collector: collector, deadline: deadline)
+            datagrams = try await collect(
+                ffmpeg: ffmpeg, options: options, sdpFile: sdpFile, channel: channel, collector: collector, deadline: deadline)
         } catch {
             try? await channel.close()
             throw error
