@@ -67,13 +67,17 @@ public struct RecorderSupervisor: Service {
     }
 
     /// A camera to record, with the URL to connect to (credentials included).
-    struct Target: Sendable, Equatable {
-        var cameraID: UUID
-        var name: String
-        var url: String
+    public struct Target: Sendable, Equatable {
+        /// The camera.
+        public var cameraID: UUID
+        /// Its name.
+        public var name: String
+        /// The main stream URL with credentials.
+        public var url: String
     }
 
-    func targets(now: Date = Date()) async throws -> [UUID: Target] {
+    /// The cameras to record now: `live` sharing, a main stream URL, and an active window (if any) covering `now`.
+    public func targets(now: Date = Date()) async throws -> [UUID: Target] {
         var targets: [UUID: Target] = [:]
         for camera in try await services.store.cameras.all() where camera.sharing == .live {
             guard let address = camera.mainStreamURL else { continue }
