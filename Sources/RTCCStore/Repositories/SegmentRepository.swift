@@ -101,8 +101,8 @@ public struct SegmentRepository: Sendable {
 
     /// Total bytes recorded.
     public func totalBytes() async throws -> Int64 {
-        let row = try await database.sql.select().column(SQLFunction("coalesce", args: SQLFunction("sum", args: SQLColumn("bytes")), SQLLiteral.numeric("0")), as: "n")
-            .from("segments").first()
+        // sum() of a BIGINT is NUMERIC in PostgreSQL: cast it back so both dialects decode an integer.
+        let row = try await database.sql.raw("SELECT CAST(coalesce(sum(bytes), 0) AS BIGINT) AS n FROM segments").first()
         return try row?.decode(column: "n", as: Int64.self) ?? 0
     }
 }
