@@ -88,7 +88,9 @@ struct BenchRecord: AsyncParsableCommand {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             children.append(try await ChildProcess.start(ffmpeg, [
                 "-hide_banner", "-loglevel", "error", "-rtsp_transport", "tcp", "-i", url, "-c", "copy", "-f", "segment",
-                "-segment_time", "60", "-reset_timestamps", "1", "-segment_format", "mp4", folder.appendingPathComponent("%03d.mp4").path,
+                "-segment_time", "60", "-reset_timestamps", "1", "-segment_format", "mp4",
+                // Fragmented output, like ours: a stopped or crashed ffmpeg leaves playable files.
+                "-segment_format_options", "movflags=+frag_keyframe+empty_moov+default_base_moof", folder.appendingPathComponent("%03d.mp4").path,
             ]))
         }
         let pids = children.map(\.pid)

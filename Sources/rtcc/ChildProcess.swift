@@ -53,8 +53,8 @@ final class ChildProcess: Sendable {
         return nil
     }
 
-    /// Sends SIGINT (ffmpeg finishes its files on it).
-    func interrupt() { if process.isRunning { kill(process.processIdentifier, SIGINT) } }
+    /// Sends SIGTERM (ffmpeg finishes its files on it).
+    func interrupt() { if process.isRunning { kill(process.processIdentifier, SIGTERM) } }
 
     /// Stops the process now.
     func stop() { if process.isRunning { process.terminate() } }

@@ -40,13 +40,16 @@ import Testing
     }
 
     /// While the garbage flows: no frames, a state other than streaming, the reason for it, and an
-    /// offline announcement.
+    /// offline announcement. The sequence number jump of each round (1 000 packets) shows the
+    /// garbage reached the depacketizer.
     static func expectBadCameraNotStreaming(_ bad: Recorder.Recording) async throws {
         let health = await bad.recorder.health
         #expect(health.framesRecorded == 0, "\(health)")
         #expect([.connecting, .degraded, .down].contains(health.state), "\(health)")
-        #expect(health.reason != nil, "the bad camera's health gives no reason: \(health)")
+        #expect(health.packetsLost >= 1000, "\(health)")
         #expect(await bad.log.first { if case .offline = $0 { true } else { false } } != nil, "no offline event for the bad camera")
+        let explained = await bad.recorder.health
+        #expect(explained.reason != nil, "the bad camera's health gives no reason: \(explained)")
     }
 }
 
@@ -189,7 +192,8 @@ struct GarbageRTP {
 
     /// Datagrams that are too short for RTP, of version 1, or whose CSRC list, header extension or
     /// padding runs past the end; a payload type the session does not use; the timestamp leaping
-    /// by half its range; and the sequence number jumping forwards and back.
+    /// by half its range; and the sequence number skipping 1 000 packets, stepping back over packets
+    /// already sent, and leaping far enough for a receiver to start over.
     mutating func brokenHeaders() -> [ByteBuffer] {
         let slice: [UInt8] = [0x41] + random(100)
         var packets: [ByteBuffer] = [ByteBuffer(bytes: [0x80, 0xE0, 0x00])]
@@ -203,7 +207,9 @@ struct GarbageRTP {
         packets += picture([slice])
         sequence &+= 1000
         packets += picture([slice])
-        sequence &-= 3000
+        sequence &-= 3
+        packets += picture([slice, slice, slice])
+        sequence &+= 30000
         packets += picture([slice, slice])
         return packets
     }

@@ -88,6 +88,8 @@ struct ParseFailure: Error, Sendable, Hashable {
 
 /// Reads the samples of one `moof` (ISO/IEC 14496-12 sections 8.8.7 `tfhd`, 8.8.8 `trun`, 8.8.12 `tfdt`).
 enum FragmentRun {
+    typealias Defaults = (duration: UInt64, size: UInt64, flags: UInt64)
+
     static func samples(moof: MP4TopLevelBox, in data: [UInt8], defaultFlags trexFlags: UInt64) -> Result<[SegmentSample], ParseFailure> {
         let read = MP4TopLevelBox.readUInt
         let all = data[...]
@@ -100,60 +102,58 @@ enum FragmentRun {
         if let tfdt = FragmentedSegment.child("tfdt", of: traf, in: all), let version = read(all, tfdt.start + tfdt.headerSize, 1) {
             baseDecodeTime = read(all, tfdt.start + tfdt.headerSize + 4, version == 1 ? 8 : 4) ?? 0
         }
-        var defaults = (duration: UInt64(0), size: UInt64(0), flags: trexFlags)
-        var base = moof.start
-        var cursor = tfhd.start + tfhd.headerSize + 8
-        if tfhdFlags & 0x01 != 0 {
-            base = Int(clamping: read(all, cursor, 8) ?? 0)
-            cursor += 8
-        }
-        if tfhdFlags & 0x02 != 0 { cursor += 4 }
-        if tfhdFlags & 0x08 != 0 { defaults.duration = read(all, cursor, 4) ?? 0; cursor += 4 }
-        if tfhdFlags & 0x10 != 0 { defaults.size = read(all, cursor, 4) ?? 0; cursor += 4 }
-        if tfhdFlags & 0x20 != 0 { defaults.flags = read(all, cursor, 4) ?? 0 }
+        var fields = OptionalFields(data: all, position: tfhd.start + tfhd.headerSize + 8, present: tfhdFlags)
+        let base = fields.next(0x01, width: 8).map { Int(clamping: $0) } ?? moof.start
+        _ = fields.next(0x02)
+        let duration = fields.next(0x08) ?? 0
+        let size = fields.next(0x10) ?? 0
+        let defaults = (duration, size, fields.next(0x20) ?? trexFlags)
         return readRun(trun, in: data, base: base, decodeTime: Int64(clamping: baseDecodeTime), defaults: defaults)
     }
 
     private static func readRun(
-        _ trun: MP4TopLevelBox, in data: [UInt8], base: Int, decodeTime: Int64, defaults: (duration: UInt64, size: UInt64, flags: UInt64)
+        _ trun: MP4TopLevelBox, in data: [UInt8], base: Int, decodeTime: Int64, defaults: Defaults
     ) -> Result<[SegmentSample], ParseFailure> {
         let read = MP4TopLevelBox.readUInt
-        let all = data[...]
         let body = trun.start + trun.headerSize
-        guard let version = read(all, body, 1), let flags = read(all, body + 1, 3), let count = read(all, body + 4, 4), count <= 1_000_000
+        guard let version = read(data[...], body, 1), let flags = read(data[...], body + 1, 3), let count = read(data[...], body + 4, 4),
+            count <= 1_000_000
         else { return .failure(ParseFailure("trun at byte \(trun.start) is truncated")) }
-        var cursor = body + 8
-        var offset = base
-        if flags & 0x01 != 0 {
-            offset = base + Int(Int32(bitPattern: UInt32(truncatingIfNeeded: read(all, cursor, 4) ?? 0)))
-            cursor += 4
-        }
-        var firstFlags: UInt64?
-        if flags & 0x04 != 0 { firstFlags = read(all, cursor, 4); cursor += 4 }
+        var fields = OptionalFields(data: data[...], position: body + 8, present: flags)
+        var offset = base + (fields.next(0x01).map { Int(Int32(bitPattern: UInt32(truncatingIfNeeded: $0))) } ?? 0)
+        let firstFlags = fields.next(0x04)
         var samples: [SegmentSample] = []
         var time = decodeTime
         for index in 0..<Int(count) {
-            var field = (duration: defaults.duration, size: defaults.size, flags: index == 0 ? (firstFlags ?? defaults.flags) : defaults.flags)
-            var composition: Int64 = 0
-            if flags & 0x100 != 0 { field.duration = read(all, cursor, 4) ?? 0; cursor += 4 }
-            if flags & 0x200 != 0 { field.size = read(all, cursor, 4) ?? 0; cursor += 4 }
-            if flags & 0x400 != 0 { field.flags = read(all, cursor, 4) ?? 0; cursor += 4 }
-            if flags & 0x800 != 0 {
-                let raw = read(all, cursor, 4) ?? 0
-                composition = version == 0 ? Int64(raw) : Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: raw)))
-                cursor += 4
-            }
-            let size = Int(field.size)
-            guard cursor <= trun.end, offset >= 0, offset + size <= data.count else {
+            let duration = fields.next(0x100) ?? defaults.duration
+            let size = Int(fields.next(0x200) ?? defaults.size)
+            let sampleFlags = fields.next(0x400) ?? (index == 0 ? (firstFlags ?? defaults.flags) : defaults.flags)
+            let raw = fields.next(0x800) ?? 0
+            let composition = version == 0 ? Int64(raw) : Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: raw)))
+            guard fields.position <= trun.end, offset >= 0, offset + size <= data.count else {
                 return .failure(ParseFailure("sample \(index) of the fragment at byte \(trun.start) lies outside the file"))
             }
             samples.append(
                 SegmentSample(
-                    decodeTime: time, duration: Int64(field.duration), compositionOffset: composition,
-                    isSync: field.flags & 0x0001_0000 == 0, offset: offset, size: size))
-            time += Int64(field.duration)
+                    decodeTime: time, duration: Int64(duration), compositionOffset: composition, isSync: sampleFlags & 0x0001_0000 == 0,
+                    offset: offset, size: size))
+            time += Int64(duration)
             offset += size
         }
         return .success(samples)
+    }
+}
+
+/// Reads the optional fields of `tfhd` and `trun`: each is there when its flag is set.
+struct OptionalFields {
+    let data: ArraySlice<UInt8>
+    var position: Int
+    let present: UInt64
+
+    /// The field for `flag`, advancing past it; nil when the flag is clear (or the bytes run out).
+    mutating func next(_ flag: UInt64, width: Int = 4) -> UInt64? {
+        guard present & flag != 0 else { return nil }
+        defer { position += width }
+        return MP4TopLevelBox.readUInt(data, position, width)
     }
 }

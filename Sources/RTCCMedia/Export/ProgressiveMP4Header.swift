@@ -163,7 +163,8 @@ enum ProgressiveMP4Header {
             for sample in plan.samples { stsz.uint32(UInt32(clamping: sample.size)) }
         }
         var entries: [(firstChunk: Int, samples: Int, entry: Int)] = []
-        for (index, chunk) in chunks.enumerated() where entries.last.map({ $0.samples != chunk.sampleCount || $0.entry != chunk.sampleEntry }) ?? true {
+        for (index, chunk) in chunks.enumerated() where entries.last.map({ $0.samples != chunk.sampleCount || $0.entry != chunk.sampleEntry }) ?? true
+        {
             entries.append((index + 1, chunk.sampleCount, chunk.sampleEntry))
         }
         stbl.fullBox("stsc", version: 0, flags: 0) { stsc in

@@ -16,7 +16,8 @@ struct NALDepacketizerCore<Rules: NALCodecRules>: Sendable {
         assembler.statistics.packets += 1
         if let lastSequence, packet.sequenceNumber != lastSequence &+ 1 {
             let gap = Int(packet.sequenceNumber &- lastSequence &- 1)
-            if gap < 0x8000 { assembler.statistics.lostPackets += gap }
+            // A jump beyond the reorder buffer's dropout limit is a sender restart, not loss.
+            if gap < 3000 { assembler.statistics.lostPackets += gap }
             fragment = nil
             assembler.markBroken()
             append(assembler.begin(timestamp: packet.timestamp))

@@ -59,6 +59,8 @@ public actor CameraRecorder {
     private var lastLossInstant: ContinuousClock.Instant?
     private var lastHealthPublished = ContinuousClock.now
     private var isOffline = false
+    /// The last reason the video could not be depacketized, kept to explain a camera that sends nothing usable.
+    private var lastIngestProblem: String?
     private var watchStart = ContinuousClock.now
 
     /// Creates a recorder reporting segments to `index`.
@@ -147,6 +149,7 @@ public actor CameraRecorder {
                 guard var current = ingest else { continue }
                 let output = current.handleRTP(track: track, bytes: bytes, arrival: arrival, now: .now)
                 ingest = current
+                if let problem = output.problem { lastIngestProblem = problem }
                 await deliver(output.frames, lost: output.newlyLostPackets)
             case .rtcp(let track, let bytes, _):
                 ingest?.handleRTCP(track: track, bytes: bytes)
@@ -188,7 +191,10 @@ public actor CameraRecorder {
                 logger.info("camera online")
             }
         }
-        if !frames.isEmpty { refreshStreamingState(now: now) }
+        if !frames.isEmpty {
+            lastIngestProblem = nil
+            refreshStreamingState(now: now)
+        }
     }
 
     private func refreshStreamingState(now: ContinuousClock.Instant) {
@@ -227,7 +233,11 @@ public actor CameraRecorder {
         logger.warning("camera offline", metadata: ["after": "\(configuration.offlineAfter)"])
         eventContinuation.yield(.offline(lastFrameAt: health.lastFrameAt))
         rates.reset()
-        if health.state == .streaming || health.state == .degraded { setState(.down, reason: "no frames") }
+        if let problem = lastIngestProblem, health.state != .down {
+            setState(.degraded, reason: "no decodable video: \(problem)")
+        } else if health.state == .streaming || health.state == .degraded || health.state == .connecting {
+            setState(.down, reason: "no frames for \(configuration.offlineAfter)")
+        }
     }
 
     private func sealOpenSegment() async {

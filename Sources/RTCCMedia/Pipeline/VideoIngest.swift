@@ -67,6 +67,8 @@ struct VideoIngest: Sendable {
     struct Output: Sendable {
         var frames: [TimedVideoFrame] = []
         var newlyLostPackets = 0
+        /// The last depacketizer error in this batch, described for the camera's health.
+        var problem: String?
     }
 
     let trackIndex: Int
@@ -100,8 +102,11 @@ struct VideoIngest: Sendable {
         }
         var output = Output()
         for packet in ready {
-            let units = (try? depacketizer.process(packet)) ?? []
-            for unit in units { output.frames += accept(unit, arrival: arrival) }
+            do {
+                for unit in try depacketizer.process(packet) { output.frames += accept(unit, arrival: arrival) }
+            } catch {
+                output.problem = "\(error)"
+            }
         }
         output.newlyLostPackets = depacketizer.lostPackets - reportedLost
         reportedLost = depacketizer.lostPackets

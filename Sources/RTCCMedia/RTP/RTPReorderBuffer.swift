@@ -41,6 +41,8 @@ public struct RTPReorderBuffer: Sendable {
     private static let historySize = 1024
     /// A jump larger than this (RFC 3550 appendix A.1's MAX_DROPOUT) restarts the sequence.
     private static let maximumDropout = 3000
+    /// A step back larger than this is a sender restart, not a late packet (RFC 3550, appendix A.1).
+    private static let maximumMisorder = 100
 
     /// Creates a buffer; `capacity` is clamped to 1...1000.
     public init(capacity: Int = 64, maximumDelay: Duration = .milliseconds(500)) {
@@ -64,7 +66,7 @@ public struct RTPReorderBuffer: Sendable {
         if distance < 0 {
             if recentlyEmitted[Int(sequence) % Self.historySize] == sequence {
                 statistics.duplicates += 1
-            } else if distance < -Self.maximumDropout {
+            } else if distance < -Self.maximumMisorder {
                 return restart(with: packet, arrival: arrival)
             } else {
                 statistics.late += 1
