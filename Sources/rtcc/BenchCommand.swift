@@ -101,7 +101,9 @@ struct BenchRecord: AsyncParsableCommand {
             group.cancelAll()
         }
         let cpu = children.reduce(0.0) { $0 + cpuSeconds(pid: $1.pid) }
-        for child in children { child.interrupt() }
+        // Stop every ffmpeg at once at the end of the window. Its output is fragmented MP4, so the files stay playable
+        // up to the last complete fragment, as ours do; stopping them one by one would let the others record on.
+        for child in children { child.stop() }
         for child in children { await child.waitForExit(timeout: 10) }
         let elapsed = Date().timeIntervalSince(started)
         let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? [])

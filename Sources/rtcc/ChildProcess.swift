@@ -53,11 +53,8 @@ final class ChildProcess: Sendable {
         return nil
     }
 
-    /// Sends SIGTERM (ffmpeg finishes its files on it).
-    func interrupt() { if process.isRunning { kill(process.processIdentifier, SIGTERM) } }
-
-    /// Stops the process now.
-    func stop() { if process.isRunning { process.terminate() } }
+    /// Stops the process now (SIGKILL: children of this process may inherit blocked SIGINT/SIGTERM).
+    func stop() { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
     /// Waits for exit, killing the process after `timeout` seconds.
     func waitForExit(timeout: Double) async {
