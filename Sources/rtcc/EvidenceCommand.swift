@@ -45,11 +45,7 @@ struct EvidenceCommand: AsyncParsableCommand {
                 var requested: [EvidencePackager.Camera] = []
                 for id in ids {
                     guard let camera = try await services.store.cameras.find(id: id) else { throw CLIError("no camera has id \(id)") }
-                    let segments = try await services.store.segments.list(cameraID: id, from: start, until: end).map {
-                        RecordedSegment(
-                            id: $0.id, cameraID: $0.cameraID, stream: $0.stream, path: $0.path, start: $0.start, end: $0.end, bytes: $0.bytes,
-                            frames: $0.frames, gaps: $0.gaps, codec: $0.codec, sha256: $0.sha256)
-                    }
+                    let segments = try await services.store.segments.list(cameraID: id, from: start, until: end).map(\.recordedSegment)
                     var owner = "City"
                     if let partnerID = camera.partnerID { owner = try await services.store.partners.find(id: partnerID)?.name ?? "partner \(partnerID)" }
                     requested.append(EvidencePackager.Camera(

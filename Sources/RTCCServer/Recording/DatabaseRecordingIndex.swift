@@ -11,15 +11,26 @@ public struct DatabaseRecordingIndex: RecordingIndex {
     public init(store: Store) { self.store = store }
 
     /// Records a new segment file.
-    public func opened(_ segment: RecordedSegment) async throws { try await store.segments.upsert(Self.record(segment)) }
+    public func opened(_ segment: RecordedSegment) async throws { try await store.segments.upsert(SegmentRecord(segment)) }
     /// Records that more of the segment is on disk.
-    public func progressed(_ segment: RecordedSegment) async throws { try await store.segments.upsert(Self.record(segment)) }
+    public func progressed(_ segment: RecordedSegment) async throws { try await store.segments.upsert(SegmentRecord(segment)) }
     /// Records the sealed segment and its hash.
-    public func sealed(_ segment: RecordedSegment) async throws { try await store.segments.upsert(Self.record(segment)) }
+    public func sealed(_ segment: RecordedSegment) async throws { try await store.segments.upsert(SegmentRecord(segment)) }
+}
 
-    static func record(_ segment: RecordedSegment) -> SegmentRecord {
-        SegmentRecord(
+/// The index row and the recorder's segment carry the same fields; these convert between the two layers.
+extension SegmentRecord {
+    /// The row for a segment the recorder reported.
+    public init(_ segment: RecordedSegment) {
+        self.init(
             id: segment.id, cameraID: segment.cameraID, stream: segment.stream, path: segment.path, start: segment.start, end: segment.end,
             bytes: segment.bytes, frames: segment.frames, gaps: segment.gaps, codec: segment.codec, sha256: segment.sha256)
+    }
+
+    /// The segment as the media layer describes it (for recovery and export).
+    public var recordedSegment: RecordedSegment {
+        RecordedSegment(
+            id: id, cameraID: cameraID, stream: stream, path: path, start: start, end: end, bytes: bytes, frames: frames, gaps: gaps,
+            codec: codec, sha256: sha256)
     }
 }

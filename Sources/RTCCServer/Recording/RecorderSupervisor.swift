@@ -52,11 +52,8 @@ public struct RecorderSupervisor: Service {
     /// Seals, after repair, every segment whose writer died before sealing it. Missing files lose their index row.
     public func recoverOpenSegments() async throws {
         for segment in try await services.store.segments.unsealed() {
-            let media = RecordedSegment(
-                id: segment.id, cameraID: segment.cameraID, stream: segment.stream, path: segment.path, start: segment.start, end: segment.end,
-                bytes: segment.bytes, frames: segment.frames, gaps: segment.gaps, codec: segment.codec, sha256: nil)
             do {
-                let repaired = try SegmentRecovery.recover(media)
+                let repaired = try SegmentRecovery.recover(segment.recordedSegment)
                 try await DatabaseRecordingIndex(store: services.store).sealed(repaired)
                 logger.info("recovered open segment", metadata: ["segment": "\(segment.id)", "frames": "\(repaired.frames)"])
             } catch {

@@ -51,24 +51,16 @@ struct CameraRoutes {
     @Sendable func update(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
         let id = try context.pathID("camera")
         guard let existing = try await services.store.cameras.find(id: id) else { throw Problem.notFound("camera") }
-        let data = try await request.bodyData(context: context)
-        let patch = try Request.jsonObject(data)
-        if let unknown = patch.keys.sorted().first(where: { !CameraDraft.allowedKeys.contains($0) }) {
-            throw Problem.badRequest(field: unknown, "is not a camera field that can be changed")
-        }
-        // Merge the patch over the stored camera, so `null` clears an optional field.
-        var merged = try JSONSerialization.jsonObject(with: JSONCoding.encoder.encode(existing)) as? [String: Any] ?? [:]
-        merged = merged.filter { CameraDraft.allowedKeys.contains($0.key) }
-        for (key, value) in patch { merged[key] = value is NSNull ? nil : value }
-        let draft = try Request.decode(CameraDraft.self, from: JSONSerialization.data(withJSONObject: merged))
+        let (draft, keys) = try await request.mergePatch(
+            CameraDraft.self, over: existing, allowed: CameraDraft.allowedKeys, noun: "camera", context: context)
         let valid = try draft.validated()
         var secrets = try await storedSecrets(id: id)
-        if patch.keys.contains("mainStreamURL") { secrets.main = valid.mainCredentials ?? (valid.draft.mainStreamURL == nil ? nil : secrets.main) }
-        if patch.keys.contains("subStreamURL") { secrets.sub = valid.subCredentials ?? (valid.draft.subStreamURL == nil ? nil : secrets.sub) }
+        if keys.contains("mainStreamURL") { secrets.main = valid.mainCredentials ?? (valid.draft.mainStreamURL == nil ? nil : secrets.main) }
+        if keys.contains("subStreamURL") { secrets.sub = valid.subCredentials ?? (valid.draft.subStreamURL == nil ? nil : secrets.sub) }
         let record = CameraRecord(camera: valid, sealedSecrets: secrets.isEmpty ? nil : try services.cipher.seal(secrets))
         guard let camera = try await services.store.cameras.update(id: id, with: record) else { throw Problem.notFound("camera") }
         try await services.record(
-            "cameras.update", target: "camera:\(id)", detail: "fields: \(patch.keys.sorted().joined(separator: ","))", by: identity, context: context)
+            "cameras.update", target: "camera:\(id)", detail: "fields: \(keys.joined(separator: ","))", by: identity, context: context)
         return try Reply.json(camera)
     }
 

@@ -41,18 +41,12 @@ struct PartnerRoutes {
     @Sendable func update(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
         let id = try context.pathID("partner")
         guard let existing = try await services.store.partners.find(id: id) else { throw Problem.notFound("partner") }
-        let patch = try Request.jsonObject(try await request.bodyData(context: context))
-        if let unknown = patch.keys.sorted().first(where: { !PartnerDraft.allowedKeys.contains($0) }) {
-            throw Problem.badRequest(field: unknown, "is not a partner field that can be changed")
-        }
-        var merged = try JSONSerialization.jsonObject(with: JSONCoding.encoder.encode(existing)) as? [String: Any] ?? [:]
-        merged = merged.filter { PartnerDraft.allowedKeys.contains($0.key) }
-        for (key, value) in patch { merged[key] = value is NSNull ? nil : value }
-        let draft = try Request.decode(PartnerDraft.self, from: JSONSerialization.data(withJSONObject: merged))
+        let (draft, keys) = try await request.mergePatch(
+            PartnerDraft.self, over: existing, allowed: PartnerDraft.allowedKeys, noun: "partner", context: context)
         try draft.validate()
         guard let partner = try await services.store.partners.update(id: id, with: draft) else { throw Problem.notFound("partner") }
         try await services.record(
-            "partners.update", target: "partner:\(id)", detail: "fields: \(patch.keys.sorted().joined(separator: ","))", by: identity, context: context)
+            "partners.update", target: "partner:\(id)", detail: "fields: \(keys.joined(separator: ","))", by: identity, context: context)
         return try Reply.json(partner)
     }
 

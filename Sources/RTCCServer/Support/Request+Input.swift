@@ -21,6 +21,21 @@ extension Request {
         return try Self.decode(T.self, from: data)
     }
 
+    /// Applies a JSON merge-patch body to `existing`: only `allowed` keys may appear, and `null` clears an optional field.
+    /// Returns the patched value and the keys the client sent.
+    func mergePatch<T: Decodable>(
+        _ type: T.Type, over existing: some Encodable, allowed: Set<String>, noun: String, context: AppRequestContext
+    ) async throws -> (value: T, keys: [String]) {
+        let patch = try Self.jsonObject(try await bodyData(context: context))
+        if let unknown = patch.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw Problem.badRequest(field: unknown, "is not a \(noun) field that can be changed")
+        }
+        var merged = (try JSONSerialization.jsonObject(with: JSONCoding.encoder.encode(existing)) as? [String: Any] ?? [:])
+            .filter { allowed.contains($0.key) }
+        for (key, value) in patch { merged[key] = value is NSNull ? nil : value }
+        return (try Self.decode(T.self, from: JSONSerialization.data(withJSONObject: merged)), patch.keys.sorted())
+    }
+
     /// Parses a body that must be a JSON object.
     static func jsonObject(_ data: Data) throws -> [String: Any] {
         guard !data.isEmpty else { throw Problem.badRequest(field: "body", "is empty; send a JSON object") }
