@@ -25,7 +25,7 @@ struct PacketizerTests {
 
     @Test(arguments: [(1400, true), (1400, false), (200, true), (8, false)])
     func h264RoundTripsThroughDepacketizer(maximumPayloadSize: Int, aggregate: Bool) throws {
-        var packetizer = H264Packetizer(ssrc: 0xCAFE, sequenceNumber: 65_530, maximumPayloadSize: maximumPayloadSize, aggregatesSmallUnits: aggregate)
+        var packetizer = VideoPacketizer(codec: .h264, ssrc: 0xCAFE, sequenceNumber: 65_530, maximumPayloadSize: maximumPayloadSize, aggregatesSmallUnits: aggregate)
         var depacketizer = H264Depacketizer()
         var received: [[[UInt8]]] = []
         for (index, unit) in Self.h264Units.enumerated() {
@@ -43,7 +43,7 @@ struct PacketizerTests {
     }
 
     @Test func h264SequenceNumbersContinueAcrossAccessUnitsAndWrap() {
-        var packetizer = H264Packetizer(ssrc: 1, sequenceNumber: 65_534)
+        var packetizer = VideoPacketizer(codec: .h264, ssrc: 1, sequenceNumber: 65_534)
         let first = packetizer.packetize(Self.h264Units[0], timestamp: 0)
         let second = packetizer.packetize(Self.h264Units[1], timestamp: 3000)
         let numbers = (first + second).map(\.sequenceNumber)
@@ -53,7 +53,7 @@ struct PacketizerTests {
     }
 
     @Test func h264AggregatesParameterSetsIntoOneSTAPA() {
-        var packetizer = H264Packetizer(ssrc: 1, sequenceNumber: 0)
+        var packetizer = VideoPacketizer(codec: .h264, ssrc: 1, sequenceNumber: 0)
         let packets = packetizer.packetize(Self.h264Units[0], timestamp: 0)
         let stap = packets[0].payload
         #expect(stap[0] & 0x1F == H264NALUnitType.stapA)
@@ -69,7 +69,7 @@ struct PacketizerTests {
     }
 
     @Test func h264WithoutAggregationSendsSingleNALUnits() {
-        var packetizer = H264Packetizer(ssrc: 1, sequenceNumber: 0, aggregatesSmallUnits: false)
+        var packetizer = VideoPacketizer(codec: .h264, ssrc: 1, sequenceNumber: 0, aggregatesSmallUnits: false)
         let packets = packetizer.packetize(Self.h264Units[0], timestamp: 0)
         #expect(packets[0].payload == Vectors.sps1080p)
         #expect(packets[1].payload == Vectors.pps1080p)
@@ -77,7 +77,7 @@ struct PacketizerTests {
 
     @Test(arguments: [(1400, true), (1400, false), (100, true)])
     func h265RoundTripsThroughDepacketizer(maximumPayloadSize: Int, aggregate: Bool) throws {
-        var packetizer = H265Packetizer(ssrc: 7, sequenceNumber: 100, maximumPayloadSize: maximumPayloadSize, aggregatesSmallUnits: aggregate)
+        var packetizer = VideoPacketizer(codec: .h265, ssrc: 7, sequenceNumber: 100, maximumPayloadSize: maximumPayloadSize, aggregatesSmallUnits: aggregate)
         var depacketizer = H265Depacketizer()
         var received: [[[UInt8]]] = []
         for (index, unit) in Self.h265Units.enumerated() {
@@ -93,7 +93,7 @@ struct PacketizerTests {
     }
 
     @Test func h265FragmentationUnitHeaders() {
-        var packetizer = H265Packetizer(ssrc: 7, sequenceNumber: 0)
+        var packetizer = VideoPacketizer(codec: .h265, ssrc: 7, sequenceNumber: 0)
         let packets = packetizer.packetize(Self.h265Units[0], timestamp: 0)
         #expect((packets[0].payload[0] >> 1) & 0x3F == H265NALUnitType.aggregationPacket)
         #expect(packets[0].payload[1] & 0x07 == 1)
@@ -104,8 +104,8 @@ struct PacketizerTests {
     }
 
     @Test func serializedPacketsParseBackToTheSamePackets() throws {
-        var structured = H265Packetizer(ssrc: 9, sequenceNumber: 5)
-        var serialized = H265Packetizer(ssrc: 9, sequenceNumber: 5)
+        var structured = VideoPacketizer(codec: .h265, ssrc: 9, sequenceNumber: 5)
+        var serialized = VideoPacketizer(codec: .h265, ssrc: 9, sequenceNumber: 5)
         let packets = structured.packetize(Self.h265Units[2], timestamp: 42)
         let buffers = serialized.serializedPackets(Self.h265Units[2], timestamp: 42)
         #expect(try buffers.map { try RTPPacket(parsing: $0) } == packets)

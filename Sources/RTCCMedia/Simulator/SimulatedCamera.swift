@@ -27,7 +27,7 @@ public final class SimulatedCamera: RTSPMediaSource, @unchecked Sendable {
 
         /// Creates a configuration.
         public init(
-            name: String, payloadType: UInt8 = 96, maximumPayloadSize: Int = H264Packetizer.defaultMaximumPayloadSize,
+            name: String, payloadType: UInt8 = 96, maximumPayloadSize: Int = VideoPacketizer.defaultMaximumPayloadSize,
             senderReportInterval: Duration = .seconds(1), viewerBufferSize: Int = 4096
         ) {
             self.name = name

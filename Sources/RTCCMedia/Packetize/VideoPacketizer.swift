@@ -1,17 +1,18 @@
 import NIOCore
 
-/// Packs H.265 access units into RTP packets (RFC 7798): single NAL unit packets, fragmentation units (FU) for
-/// units larger than ``maximumPayloadSize`` and, when ``aggregatesSmallUnits`` is set, aggregation packets (AP)
-/// for runs of small units (such as VPS + SPS + PPS); no DONL fields (`sprop-max-don-diff` 0).
+/// Packs H.264 or H.265 access units into RTP packets: single NAL unit packets, fragmentation units for units larger
+/// than ``maximumPayloadSize`` (FU-A, RFC 6184 packetization-mode 1; FU, RFC 7798) and, when ``aggregatesSmallUnits``
+/// is set, aggregation packets for runs of small units such as parameter sets (STAP-A; AP without DONL fields).
 ///
 /// Every packet of an access unit carries its RTP timestamp; the last one has the marker bit set.
-/// Sequence numbers continue across calls. The SDP needs no `sprop-max-don-diff`.
+/// Sequence numbers continue across calls. Announce H.264 with `packetization-mode=1` in the SDP; H.265 needs no
+/// `sprop-max-don-diff`.
 ///
 /// ```swift
-/// var packetizer = H265Packetizer(ssrc: 0x1234_5678)
+/// var packetizer = VideoPacketizer(codec: .h264, ssrc: 0x1234_5678)
 /// let packets = packetizer.packetize(accessUnit.nalUnits, timestamp: 90_000)
 /// ```
-public struct H265Packetizer: Sendable {
+public struct VideoPacketizer: Sendable {
     /// The default largest RTP payload, which keeps packets under a 1500-byte Ethernet MTU.
     public static let defaultMaximumPayloadSize = 1400
 
@@ -43,11 +44,11 @@ public struct H265Packetizer: Sendable {
 
     /// Creates a packetizer; `maximumPayloadSize` below 8 is raised to 8.
     public init(
-        payloadType: UInt8 = 96, ssrc: UInt32, sequenceNumber: UInt16 = .random(in: .min ... .max),
+        codec: VideoCodec, payloadType: UInt8 = 96, ssrc: UInt32, sequenceNumber: UInt16 = .random(in: .min ... .max),
         maximumPayloadSize: Int = defaultMaximumPayloadSize, aggregatesSmallUnits: Bool = true
     ) {
         state = NALPacketizerState(
-            builder: NALPayloadBuilder(codec: .h265, maximumPayloadSize: maximumPayloadSize, aggregates: aggregatesSmallUnits),
+            builder: NALPayloadBuilder(codec: codec, maximumPayloadSize: maximumPayloadSize, aggregates: aggregatesSmallUnits),
             payloadType: payloadType & 0x7F, ssrc: ssrc, sequenceNumber: sequenceNumber)
     }
 
