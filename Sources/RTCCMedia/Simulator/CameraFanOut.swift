@@ -5,6 +5,10 @@ import NIOCore
 ///
 /// A viewer starts at the next keyframe; one whose buffer overflows (a slow viewer) loses the
 /// oldest packets and waits for the next keyframe again, so it never decodes a broken picture chain.
+///
+/// `@unchecked Sendable`: every stored property is either immutable or read and written only while `lock` is held.
+/// A lock rather than an actor because the generator publishes to every viewer synchronously, once per packet, and
+/// ``SimulatedCamera/makePackets()`` (a synchronous protocol requirement) subscribes.
 final class CameraFanOut: @unchecked Sendable {
     typealias Stream = AsyncThrowingStream<RTSPMediaPacket, any Error>
 

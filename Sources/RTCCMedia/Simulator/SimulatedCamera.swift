@@ -11,6 +11,9 @@ import NIOCore
 ///
 /// The switches (``drop()``, ``stall(for:)``, ``restart()``, ``setOnline(_:)``) act at once and are safe to
 /// call from any task.
+///
+/// `@unchecked Sendable`: the mutable switch state is read and written only under the camera's lock; everything else
+/// is immutable. ``RTSPMediaSource`` asks for packets synchronously, so an actor cannot serve it.
 public final class SimulatedCamera: RTSPMediaSource, @unchecked Sendable {
     /// Settings for one camera.
     public struct Configuration: Sendable {
