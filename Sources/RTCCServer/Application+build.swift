@@ -22,6 +22,7 @@ public func buildRouter(services: AppServices) async throws -> Router<AppRequest
     UserRoutes(services: services).register(on: router)
     RecordRoutes(services: services).register(on: router)
     RecordingRoutes(services: services).register(on: router)
+    HoldRoutes(services: services).register(on: router)
     return router
 }
 

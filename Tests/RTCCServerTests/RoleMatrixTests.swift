@@ -31,6 +31,11 @@ import Testing
                 headers: endpoint.method == .patch ? jsonHeaders : [:])
         case "/api/v1/cameras/{id}/recordings", "/api/v1/cameras/{id}/events", "/api/v1/cameras/{id}/health":
             return Call(uri: endpoint.path.replacingOccurrences(of: "{id}", with: app.partnerCamera.id.uuidString))
+        case "/api/v1/holds" where endpoint.method == .post:
+            return Call(uri: endpoint.path, body: jsonBody(["cameraID": app.cityCamera.id.uuidString, "from": "2026-11-01T10:00:00Z",
+                                                           "until": "2026-11-01T11:00:00Z", "reason": "case 26-1"]), headers: jsonHeaders)
+        case "/api/v1/holds/{id}":
+            return Call(uri: "/api/v1/holds/\(app.hold?.id ?? UUID())")
         case "/api/v1/partners" where endpoint.method == .post:
             return Call(uri: endpoint.path, body: jsonBody(["name": "Shop \(unique)", "kind": "business", "contactName": "C", "email": "c@example.org", "address": "1 Main St"]), headers: jsonHeaders)
         case "/api/v1/partners/{id}":

@@ -21,6 +21,7 @@ struct TestApp: Sendable {
     var partnerCamera: Camera
     var spareUser: User
     var token: APIToken?
+    var hold: Hold?
     static let password = "correct horse battery"
 
     static func make(configure: (inout AppConfig) -> Void = { _ in }) async throws -> TestApp {
@@ -54,6 +55,9 @@ struct TestApp: Sendable {
             app.users[role] = user
             app.cookies[role] = try await store.sessions.start(userID: user.id, source: "test")
         }
+        app.hold = try await store.holds.place(
+            cameraID: city.id, from: Date(timeIntervalSince1970: 1_795_000_000), until: Date(timeIntervalSince1970: 1_795_003_600), reason: "case 26-9",
+            by: "supervisor")
         app.token = try await store.tokens.issue(name: "spare", ownerID: app.users[.admin]!.id, scopes: [.camerasRead], expiresAt: nil).token
         return app
     }

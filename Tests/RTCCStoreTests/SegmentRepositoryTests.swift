@@ -48,7 +48,10 @@ import Testing
             #expect(expired.map { Int($0.start.timeIntervalSince(base) / 60) } == [0, 1, 3, 4])
             let global = try await store.holds.place(cameraID: nil, from: base, until: base.addingTimeInterval(30), reason: "case 26-2", by: "sup")
             #expect(try await store.segments.oldestUnheld(limit: 10).map { Int($0.start.timeIntervalSince(base) / 60) } == [1, 3, 4])
-            try await store.holds.release(id: global.id)
+            #expect(try await store.holds.active().count == 2)
+            #expect(try await store.holds.release(id: global.id))
+            #expect(try await !store.holds.release(id: global.id))
+            #expect(try await store.holds.active(cameraID: camera).map(\.reason) == ["case 26-1"])
             #expect(try await store.segments.oldestUnheld(limit: 2).count == 2)
         }
     }

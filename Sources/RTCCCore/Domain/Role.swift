@@ -8,9 +8,9 @@ public enum Role: String, Codable, Sendable, CaseIterable {
         case .admin:
             return Set(Permission.allCases).subtracting([.auditRead])
         case .supervisor:
-            return [.camerasRead, .camerasWrite, .camerasExport, .partnersRead, .partnersWrite, .incidentsRead, .sessionRead]
+            return [.camerasRead, .camerasWrite, .camerasExport, .partnersRead, .partnersWrite, .incidentsRead, .holdsWrite, .sessionRead]
         case .analyst:
-            return [.camerasRead, .camerasExport, .partnersRead, .incidentsRead, .sessionRead]
+            return [.camerasRead, .camerasExport, .partnersRead, .incidentsRead, .holdsWrite, .sessionRead]
         case .officer:
             return [.camerasRead, .incidentsRead, .sessionRead]
         case .partner:
@@ -47,4 +47,6 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case usersWrite = "users:write"
     /// Read and verify the audit log.
     case auditRead = "audit:read"
+    /// Place and release evidence holds, which keep footage from retention.
+    case holdsWrite = "holds:write"
 }

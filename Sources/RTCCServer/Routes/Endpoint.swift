@@ -69,6 +69,9 @@ extension Endpoint {
     static let cameraEvents = Endpoint(method: .get, path: "/api/v1/cameras/{id}/events", access: .anyOf([.camerasRead, .ownCamerasRead]))
     static let cameraHealth = Endpoint(method: .get, path: "/api/v1/cameras/{id}/health", access: .anyOf([.camerasRead, .ownCamerasRead]))
     static let camerasHealth = Endpoint(method: .get, path: "/api/v1/cameras/health", access: .permission(.camerasRead))
+    static let holdsList = Endpoint(method: .get, path: "/api/v1/holds", access: .permission(.camerasRead))
+    static let holdsCreate = Endpoint(method: .post, path: "/api/v1/holds", access: .permission(.holdsWrite))
+    static let holdRelease = Endpoint(method: .delete, path: "/api/v1/holds/{id}", access: .permission(.holdsWrite))
     static let partnersList = Endpoint(method: .get, path: "/api/v1/partners", access: .permission(.partnersRead))
     static let partnersCreate = Endpoint(method: .post, path: "/api/v1/partners", access: .permission(.partnersWrite))
     static let partnerGet = Endpoint(method: .get, path: "/api/v1/partners/{id}", access: .permission(.partnersRead))
@@ -88,7 +91,7 @@ extension Endpoint {
     /// Every API route.
     public static let all: [Endpoint] = [
         health, openAPI, metrics, login, logout, me, camerasList, camerasCreate, camerasImport, camerasExport, cameraGet,
-        cameraUpdate, cameraDelete, cameraRecordings, cameraEvents, cameraHealth, camerasHealth, partnersList, partnersCreate, partnerGet, partnerUpdate, partnerDelete, usersList, usersCreate,
+        cameraUpdate, cameraDelete, cameraRecordings, cameraEvents, cameraHealth, camerasHealth, holdsList, holdsCreate, holdRelease, partnersList, partnersCreate, partnerGet, partnerUpdate, partnerDelete, usersList, usersCreate,
         userUpdate, tokensList, tokensCreate, tokenRevoke, auditList, auditVerify, incidentsList, venuesList,
     ]
 }

@@ -174,9 +174,26 @@ public struct HoldRepository: Sendable {
         return hold
     }
 
-    /// Releases a hold.
-    public func release(id: UUID, now: Date = Date()) async throws {
+    /// Releases an active hold. Returns false when there is no such active hold.
+    public func release(id: UUID, now: Date = Date()) async throws -> Bool {
+        guard try await active().contains(where: { $0.id == id }) else { return false }
         try await database.sql.update("holds").set("released_at", to: now.millisecondPrecision).where("id", .equal, id).run()
+        return true
+    }
+
+    /// Active (unreleased) holds, optionally only those covering `cameraID` (holds on every camera included).
+    public func active(cameraID: UUID? = nil) async throws -> [Hold] {
+        let rows = try await database.sql.select().columns("id", "camera_id", "from_at", "until_at", "reason", "created_by").from("holds")
+            .where("released_at", .is, SQLLiteral.null).orderBy("from_at").all()
+        let holds = try rows.map {
+            Hold(
+                id: try $0.decode(column: "id", as: UUID.self), cameraID: try $0.decode(column: "camera_id", as: UUID?.self),
+                from: try $0.decode(column: "from_at", as: Date.self).millisecondPrecision,
+                until: try $0.decode(column: "until_at", as: Date.self).millisecondPrecision,
+                reason: try $0.decode(column: "reason", as: String.self), createdBy: try $0.decode(column: "created_by", as: String.self))
+        }
+        guard let cameraID else { return holds }
+        return holds.filter { $0.cameraID == nil || $0.cameraID == cameraID }
     }
 }
 
