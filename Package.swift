@@ -97,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "rtcc",
             dependencies: [
-                "RTCCServer", "RTCCCore", "RTCCStore", "RTCCMedia", "RTCCEvidence",
+                "RTCCServer", "RTCCCore", "RTCCGeo", "RTCCStore", "RTCCMedia", "RTCCEvidence",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
