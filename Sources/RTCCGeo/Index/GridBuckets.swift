@@ -59,6 +59,20 @@ struct GridBuckets: Sendable {
         return items[Int(starts[cell])..<Int(starts[cell + 1])]
     }
 
+    /// Calls `body` for every item listed in the cells `box` overlaps, once per cell: for point items, which sit in one
+    /// cell each, that is once per item with no bookkeeping.
+    func forEachPoint(in box: PlaneBox, _ body: (Int) -> Void) {
+        let c0 = max(0, Int(((box.minX - minX) / cellSize).rounded(.down))), c1 = min(columns - 1, Int(((box.maxX - minX) / cellSize).rounded(.down)))
+        let r0 = max(0, Int(((box.minY - minY) / cellSize).rounded(.down))), r1 = min(rows - 1, Int(((box.maxY - minY) / cellSize).rounded(.down)))
+        guard c0 <= c1, r0 <= r1 else { return }
+        for r in r0...r1 {
+            for c in c0...c1 {
+                let cell = r * columns + c
+                for item in items[Int(starts[cell])..<Int(starts[cell + 1])] { body(Int(item)) }
+            }
+        }
+    }
+
     /// Calls `body` once for every item in the cells `box` overlaps, until it returns false.
     func forEachItem(intersecting box: PlaneBox, _ body: (Int) -> Bool) {
         let c0 = max(0, Int(((box.minX - minX) / cellSize).rounded(.down))), c1 = min(columns - 1, Int(((box.maxX - minX) / cellSize).rounded(.down)))

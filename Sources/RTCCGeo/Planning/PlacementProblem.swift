@@ -96,7 +96,7 @@ struct CoverageSets: Sendable {
         var weights = demand.weights
         var covered = 0.0
         for camera in existing {
-            CoverageSets.visit(camera, demand: demand, buckets: buckets, buildings: buildings, spacing: spacing) { cell, squared in
+            CoverageSets.visit([camera], demand: demand, buckets: buckets, buildings: buildings, spacing: spacing) { _, cell, squared in
                 if weights[cell] > 0, requiredLevel.map({ camera.doriRangeSquared[$0.rawValue] >= squared }) ?? true {
                     covered += weights[cell]
                     weights[cell] = 0
@@ -106,11 +106,14 @@ struct CoverageSets: Sendable {
         var starts = [0]
         starts.reserveCapacity(optionCount + 1)
         var cells: [Int32] = []
+        var perHeading = [[Int32]](repeating: [], count: headingsPerSite)
         for site in candidates {
-            for camera in site {
-                CoverageSets.visit(camera, demand: demand, buckets: buckets, buildings: buildings, spacing: spacing) { cell, _ in
-                    if weights[cell] > 0 { cells.append(Int32(cell)) }
-                }
+            for h in perHeading.indices { perHeading[h].removeAll(keepingCapacity: true) }
+            CoverageSets.visit(site, demand: demand, buckets: buckets, buildings: buildings, spacing: spacing) { heading, cell, _ in
+                if weights[cell] > 0 { perHeading[heading].append(Int32(cell)) }
+            }
+            for list in perHeading {
+                cells.append(contentsOf: list)
                 starts.append(cells.count)
             }
         }
@@ -120,27 +123,28 @@ struct CoverageSets: Sendable {
         alreadyCoveredWeight = covered
     }
 
-    /// Calls `body(cell, squaredDistance)` for each demand cell `camera` covers and sees past the buildings.
+    /// Calls `body(camera, cell, squaredDistance)` for each demand cell each of `cameras` (all at one position) covers
+    /// and sees past the buildings.
     static func visit(
-        _ camera: PlanarCamera, demand: DemandGrid, buckets: GridBuckets, buildings: BuildingIndex?, spacing: Double,
-        _ body: (Int, Double) -> Void
+        _ cameras: [PlanarCamera], demand: DemandGrid, buckets: GridBuckets, buildings: BuildingIndex?, spacing: Double,
+        _ body: (Int, Int, Double) -> Void
     ) {
-        let p = camera.position, range = camera.view.range
+        guard let first = cameras.first else { return }
+        let p = first.position, range = cameras.map(\.view.range).max() ?? 0
         let bins = max(64, Int((2 * Double.pi * range / (spacing / 4)).rounded(.up)))
         let horizon = buildings?.horizon(from: p, range: range, bins: bins)
         let binScale = Double(bins) / (2 * Double.pi)
-        buckets.forEachItem(intersecting: PlaneBox(minX: p.x - range, minY: p.y - range, maxX: p.x + range, maxY: p.y + range)) { cell in
+        buckets.forEachPoint(in: PlaneBox(minX: p.x - range, minY: p.y - range, maxX: p.x + range, maxY: p.y + range)) { cell in
             let q = demand.points[cell]
             let dx = q.x - p.x, dy = q.y - p.y, squared = dx * dx + dy * dy
-            guard camera.covers(dx: dx, dy: dy, squared: squared) else { return true }
+            guard squared <= range * range * (1 + 1e-12) else { return }
             if let horizon {
                 var angle = atan2(dx, dy)
                 if angle < 0 { angle += 2 * .pi }
                 let depth = horizon[min(bins - 1, Int(angle * binScale))]
-                guard squared <= depth * depth else { return true }
+                guard squared <= depth * depth else { return }
             }
-            body(cell, squared)
-            return true
+            for (index, camera) in cameras.enumerated() where camera.covers(dx: dx, dy: dy, squared: squared) { body(index, cell, squared) }
         }
     }
 
