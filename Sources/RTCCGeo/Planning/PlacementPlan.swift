@@ -12,6 +12,14 @@ public struct PlacementPlan: Sendable, Hashable {
         public var heading: Double
         /// Demand weight this camera alone covers in the final plan (lost if it were dropped).
         public var uniqueWeight: Double
+
+        /// Creates a choice.
+        public init(siteIndex: Int, site: CandidateSite, heading: Double, uniqueWeight: Double) {
+            self.siteIndex = siteIndex
+            self.site = site
+            self.heading = heading
+            self.uniqueWeight = uniqueWeight
+        }
     }
 
     /// The chosen cameras, in the order they were chosen.
@@ -28,6 +36,19 @@ public struct PlacementPlan: Sendable, Hashable {
     public var evaluations: Int
     /// Swaps local search made after the greedy phase.
     public var swaps: Int
+
+    /// Creates a plan (the optimiser makes them; this is for tests and readers of saved plans).
+    public init(
+        choices: [Choice], value: Double, upperBound: Double, totalWeight: Double, alreadyCoveredWeight: Double, evaluations: Int, swaps: Int
+    ) {
+        self.choices = choices
+        self.value = value
+        self.upperBound = upperBound
+        self.totalWeight = totalWeight
+        self.alreadyCoveredWeight = alreadyCoveredWeight
+        self.evaluations = evaluations
+        self.swaps = swaps
+    }
 
     /// value / upperBound: the plan is at least this fraction of the optimum.
     public var guaranteedFraction: Double { upperBound > 0 ? min(1, value / upperBound) : 1 }
