@@ -70,6 +70,15 @@ public struct PlacementProblem: Sendable {
 
     /// Number of (site, heading) pairs.
     public var optionCount: Int { sets.optionCount }
+
+    /// Demand weight of each cell after existing coverage (0 where an existing camera covers it).
+    public var remainingWeights: [Double] { sets.weights }
+
+    /// The demand cells (indices into ``demand``) a camera on site `site` at heading `heading` (an index into the
+    /// option's headings) would cover, leaving out those already covered.
+    public func coveredCells(site: Int, heading: Int) -> [Int] {
+        sets.cells(of: site * sets.headingsPerSite + heading).map { Int($0) }
+    }
 }
 
 /// For each (site, heading) option, the demand cells it covers (CSR layout), with weights after existing coverage.
