@@ -59,8 +59,7 @@ public struct BuildingIndex: Sendable {
                     var from = atan2(a.x - camera.x, a.y - camera.y), to = atan2(b.x - camera.x, b.y - camera.y)
                     if from > to { swap(&from, &to) }
                     // The segment does not contain the camera, so it spans less than half a turn; take the short way.
-                    var spans: [(Double, Double)] = to - from <= .pi ? [(from, to)] : [(to, .pi), (-.pi, from)]
-                    if spans.isEmpty { spans = [] }
+                    let spans: [(Double, Double)] = to - from <= .pi ? [(from, to)] : [(to, .pi), (-.pi, from)]
                     for (lower, upper) in spans {
                         let first = Int(((lower < 0 ? lower + 2 * .pi : lower) / binWidth).rounded(.down))
                         let count = Int(((upper - lower) / binWidth).rounded(.up)) + 1

@@ -13,7 +13,7 @@ public struct CSVTable: Sendable, Hashable {
     /// Parses `text`.
     public init(text: String) throws(InterchangeError) {
         var rows: [(Int, [String])] = []
-        var field = "", fields: [String] = [], quoted = false, line = 1, start = 1, sawQuote = false
+        var field = "", fields: [String] = [], quoted = false, line = 1, start = 1
         var iterator = text.makeIterator()
         var pending: Character? = nil
         func endRecord() {
@@ -38,7 +38,6 @@ public struct CSVTable: Sendable, Hashable {
                 }
             } else if c == "\"" && field.trimmingCharacters(in: .whitespaces).isEmpty {
                 quoted = true
-                sawQuote = true
                 field = ""
             } else if c == "," {
                 fields.append(field)
@@ -53,7 +52,6 @@ public struct CSVTable: Sendable, Hashable {
         }
         if quoted { throw InterchangeError([.init(location: "line \(start)", message: "a quoted field is not closed: add the closing \"")]) }
         if !field.isEmpty || !fields.isEmpty { endRecord() }
-        _ = sawQuote
         guard let first = rows.first else { throw InterchangeError("the file is empty: it needs a header row") }
         header = first.1.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         records = rows.dropFirst().map { (line: $0.0, fields: $0.1.map { $0.trimmingCharacters(in: .whitespaces) }) }
