@@ -23,4 +23,6 @@ echo "== rtcc end to end"
 scripts/e2e-cli.sh .build/debug/rtcc
 echo "== recording end to end (SIGKILL, outage)"
 python3 scripts/e2e_media.py .build/debug/rtcc
+echo "== web app in headless Chromium (screenshots in .build/browser-tests)"
+.venv/bin/python scripts/browser_tests.py .build/debug/rtcc .build/browser-tests
 echo "== all tests passed"

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import HummingbirdWebSocket
 import Logging
 import NIOSSL
 import Prometheus
@@ -14,6 +15,7 @@ import RTCCStore
 public func buildRouter(services: AppServices) async throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: WebAppMiddleware())
     router.add(middleware: AuthMiddleware(services: services))
     SystemRoutes(services: services).register(on: router)
     AuthRoutes(services: services, decoyHash: try await services.passwords.hash(SecretToken.generate())).register(on: router)
@@ -23,6 +25,10 @@ public func buildRouter(services: AppServices) async throws -> Router<AppRequest
     RecordRoutes(services: services).register(on: router)
     RecordingRoutes(services: services).register(on: router)
     HoldRoutes(services: services).register(on: router)
+    LiveRoutes(services: services).register(on: router)
+    PlaybackRoutes(services: services).register(on: router)
+    PreferenceRoutes(services: services).register(on: router)
+    TelemetryRoutes(services: services).register(on: router)
     return router
 }
 
@@ -36,11 +42,11 @@ public func buildApplication(
     if let cert = config.tlsCertificatePath, let key = config.tlsKeyPath {
         let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
         let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-        server = try .tls(.http1(), tlsConfiguration: tls)
+        server = try .tls(.http1WebSocketUpgrade(webSocketRouter: router), tlsConfiguration: tls)
     } else {
-        server = .http1()
+        server = .http1WebSocketUpgrade(webSocketRouter: router)
     }
-    var background: [any Service] = extraServices
+    var background: [any Service] = extraServices + [services.live]
     if config.recordingEnabled {
         var settings = RecorderSupervisor.Settings(root: URL(fileURLWithPath: config.resolvedRecordingsDirectory))
         settings.segmentDuration = .seconds(config.segmentSeconds)

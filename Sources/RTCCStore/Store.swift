@@ -117,6 +117,7 @@ public final class Store: Sendable {
         let migrations = Migrations()
         migrations.add(SchemaV1())
         migrations.add(SchemaV2())
+        migrations.add(SchemaPreferences())
         let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: databases.eventLoopGroup.any())
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()
@@ -168,4 +169,6 @@ extension Store {
     public var holds: HoldRepository { HoldRepository(database: database) }
     /// Camera health events.
     public var cameraEvents: CameraEventRepository { CameraEventRepository(database: database) }
+    /// Per-user web app settings.
+    public var preferences: PreferenceRepository { PreferenceRepository(database: database) }
 }

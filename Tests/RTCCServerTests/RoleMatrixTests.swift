@@ -50,10 +50,27 @@ import Testing
             return Call(uri: endpoint.path, body: jsonBody(["name": "feed", "scopes": ["session:read"]]), headers: jsonHeaders)
         case "/api/v1/tokens/{id}":
             return Call(uri: "/api/v1/tokens/\(app.token?.id ?? UUID())")
+        case "/api/v1/cameras/{id}/live", "/api/v1/cameras/{id}/snapshot.jpg", "/api/v1/cameras/{id}/media":
+            return Call(uri: endpoint.path.replacingOccurrences(of: "{id}", with: app.partnerCamera.id.uuidString))
+        case "/api/v1/cameras/{id}/hls/{file}":
+            return Call(uri: "/api/v1/cameras/\(app.partnerCamera.id)/hls/index.m3u8")
+        case "/api/v1/playback":
+            return Call(uri: endpoint.path, body: jsonBody(["cameraIDs": [app.partnerCamera.id.uuidString], "purpose": "case review 26-1"]), headers: jsonHeaders)
+        case "/api/v1/me/layouts" where endpoint.method == .put:
+            return Call(uri: endpoint.path, body: jsonBody(["layouts": [["name": "A", "grid": 4, "tiles": []]], "current": "A"]), headers: jsonHeaders)
+        case "/api/v1/telemetry/live" where endpoint.method == .post:
+            return Call(uri: endpoint.path, body: jsonBody(["latencies": [120.5, 98.0]]), headers: jsonHeaders)
         default:
             return Call(uri: endpoint.path)
         }
     }
+
+    /// What an allowed caller gets where the fixture cannot make the call succeed: the fixture records no camera,
+    /// so live video is refused as not streaming (409), there is no picture (404), and media needs a playback session (400).
+    static let allowedStatus: [String: Int] = [
+        "GET /api/v1/cameras/{id}/live": 409, "GET /api/v1/cameras/{id}/hls/{file}": 409, "GET /api/v1/cameras/{id}/snapshot.jpg": 404,
+        "GET /api/v1/cameras/{id}/media": 400,
+    ]
 
     static let cells: [(Endpoint, Role?)] = Endpoint.all.flatMap { endpoint in ([nil] + Role.allCases).map { (endpoint, $0) } }
 
@@ -65,7 +82,8 @@ import Testing
         if case .everyone = endpoint.access {
             expected = 200...299
         } else if let role {
-            expected = endpoint.allows(role) ? 200...299 : 403...403
+            let allowed = Self.allowedStatus[endpoint.description].map { $0...$0 } ?? 200...299
+            expected = endpoint.allows(role) ? allowed : 403...403
         } else {
             expected = 401...401
         }

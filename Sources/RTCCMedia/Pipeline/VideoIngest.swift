@@ -76,7 +76,7 @@ struct VideoIngest: Sendable {
     private var depacketizer: SessionDepacketizer
     private var reorder = RTPReorderBuffer()
     private var mapper: WallClockMapper
-    private var timeline: DecodeTimeline<(VideoAccessUnit, Date)>?
+    private var timeline: DecodeTimeline<PendingFrame>?
     private var reportedLost = 0
 
     init(description: SessionDescription, tracks: [RTSPTrack]) throws(CameraRecorderError) {
@@ -138,17 +138,24 @@ struct VideoIngest: Sendable {
     private mutating func accept(_ unit: VideoAccessUnit, arrival: Date) -> [TimedVideoFrame] {
         if timeline == nil {
             guard unit.isKeyframe else { return [] }
-            let depth = DecodeTimeline<(VideoAccessUnit, Date)>.reorderDepth(for: unit.format)
+            let depth = DecodeTimeline<PendingFrame>.reorderDepth(for: unit.format)
             timeline = DecodeTimeline(reorderDepth: depth, frameRate: unit.format.frameRate)
         }
         let wallClock = mapper.wallClock(forRTPTimestamp: UInt32(truncatingIfNeeded: unit.rtpTimestamp), arrival: arrival)
         guard var current = timeline else { return [] }
-        let done = current.push(presentationTime: unit.rtpTimestamp, payload: (unit, wallClock))
+        let done = current.push(presentationTime: unit.rtpTimestamp, payload: PendingFrame(unit: unit, wallClock: wallClock, arrival: arrival))
         timeline = current
         return done.map { Self.frame($0.timing, $0.payload) }
     }
 
-    private static func frame(_ timing: DecodeTiming, _ payload: (VideoAccessUnit, Date)) -> TimedVideoFrame {
-        TimedVideoFrame(accessUnit: payload.0, timing: timing, wallClock: payload.1)
+    private static func frame(_ timing: DecodeTiming, _ pending: PendingFrame) -> TimedVideoFrame {
+        TimedVideoFrame(accessUnit: pending.unit, timing: timing, wallClock: pending.wallClock, receivedAt: pending.arrival)
     }
+}
+
+/// A picture waiting in the decode timeline for its decode time.
+struct PendingFrame: Sendable {
+    var unit: VideoAccessUnit
+    var wallClock: Date
+    var arrival: Date
 }

@@ -10,12 +10,15 @@ public struct TimedVideoFrame: Sendable {
     public var timing: DecodeTiming
     /// Wall-clock time of the presentation time (RTCP sender report or arrival).
     public var wallClock: Date
+    /// When the packet completing the frame arrived at this server (ingress), for latency measurement.
+    public var receivedAt: Date
 
-    /// Creates a frame from its fields.
-    public init(accessUnit: VideoAccessUnit, timing: DecodeTiming, wallClock: Date) {
+    /// Creates a frame from its fields; `receivedAt` defaults to now.
+    public init(accessUnit: VideoAccessUnit, timing: DecodeTiming, wallClock: Date, receivedAt: Date = Date()) {
         self.accessUnit = accessUnit
         self.timing = timing
         self.wallClock = wallClock
+        self.receivedAt = receivedAt
     }
 }
 

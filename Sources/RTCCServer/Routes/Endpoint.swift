@@ -27,7 +27,9 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(method.rawValue) \(path)" }
 
     /// The Hummingbird route path (`:id` placeholders).
-    var routerPath: RouterPath { RouterPath(path.replacingOccurrences(of: "{id}", with: ":id")) }
+    var routerPath: RouterPath {
+        RouterPath(path.replacing(#/\{([a-z]+)\}/#) { ":\($0.output.1)" })
+    }
 
     /// Whether a role may call it.
     public func allows(_ role: Role) -> Bool {
@@ -87,12 +89,22 @@ extension Endpoint {
     static let auditVerify = Endpoint(method: .get, path: "/api/v1/audit/verify", access: .permission(.auditRead))
     static let incidentsList = Endpoint(method: .get, path: "/api/v1/incidents", access: .permission(.incidentsRead))
     static let venuesList = Endpoint(method: .get, path: "/api/v1/venues", access: .permission(.incidentsRead))
+    static let cameraLive = Endpoint(method: .get, path: "/api/v1/cameras/{id}/live", access: .anyOf([.camerasRead, .ownCamerasRead]))
+    static let cameraHLS = Endpoint(method: .get, path: "/api/v1/cameras/{id}/hls/{file}", access: .anyOf([.camerasRead, .ownCamerasRead]))
+    static let cameraSnapshot = Endpoint(method: .get, path: "/api/v1/cameras/{id}/snapshot.jpg", access: .anyOf([.camerasRead, .ownCamerasRead]))
+    static let cameraMedia = Endpoint(method: .get, path: "/api/v1/cameras/{id}/media", access: .anyOf([.camerasRead, .ownCamerasRead]))
+    static let playbackStart = Endpoint(method: .post, path: "/api/v1/playback", access: .anyOf([.camerasRead, .ownCamerasRead]))
+    static let layoutsGet = Endpoint(method: .get, path: "/api/v1/me/layouts", access: .permission(.sessionRead))
+    static let layoutsPut = Endpoint(method: .put, path: "/api/v1/me/layouts", access: .permission(.sessionRead))
+    static let telemetryLive = Endpoint(method: .post, path: "/api/v1/telemetry/live", access: .permission(.sessionRead))
+    static let telemetryLiveSummary = Endpoint(method: .get, path: "/api/v1/telemetry/live", access: .permission(.camerasRead))
 
     /// Every API route.
     public static let all: [Endpoint] = [
         health, openAPI, metrics, login, logout, me, camerasList, camerasCreate, camerasImport, camerasExport, cameraGet,
         cameraUpdate, cameraDelete, cameraRecordings, cameraEvents, cameraHealth, camerasHealth, holdsList, holdsCreate, holdRelease, partnersList, partnersCreate, partnerGet, partnerUpdate, partnerDelete, usersList, usersCreate,
         userUpdate, tokensList, tokensCreate, tokenRevoke, auditList, auditVerify, incidentsList, venuesList,
+        cameraLive, cameraHLS, cameraSnapshot, cameraMedia, playbackStart, layoutsGet, layoutsPut, telemetryLive, telemetryLiveSummary,
     ]
 }
 

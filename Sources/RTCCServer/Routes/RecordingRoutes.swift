@@ -72,7 +72,7 @@ struct RecordingRoutes {
     }
 
     @Sendable func health(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
-        let camera = try await visibleCamera(context, identity)
+        let camera = try await services.visibleCamera(context, identity)
         return try Reply.json(HealthView(camera.id, await services.recorders.health(of: camera.id)))
     }
 
@@ -82,7 +82,7 @@ struct RecordingRoutes {
     }
 
     @Sendable func recordings(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
-        let camera = try await visibleCamera(context, identity)
+        let camera = try await services.visibleCamera(context, identity)
         let (from, until) = try range(request)
         let segments = try await services.store.segments.list(cameraID: camera.id, stream: request.uri.queryParameters.get("stream"), from: from, until: until)
         let recorded = Self.recordedRanges(segments, from: from, until: until)
@@ -98,18 +98,9 @@ struct RecordingRoutes {
     }
 
     @Sendable func events(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
-        let camera = try await visibleCamera(context, identity)
+        let camera = try await services.visibleCamera(context, identity)
         let (from, until) = try range(request)
         return try Reply.json(try await services.store.cameraEvents.list(cameraID: camera.id, from: from, until: until))
-    }
-
-    private func visibleCamera(_ context: AppRequestContext, _ identity: Identity?) async throws -> Camera {
-        let id = try context.pathID("camera")
-        guard let camera = try await services.store.cameras.find(id: id) else { throw Problem.notFound("camera") }
-        if let identity, !identity.permissions.contains(.camerasRead), camera.partnerID == nil || camera.partnerID != identity.user.partnerID {
-            throw Problem.notFound("camera")
-        }
-        return camera
     }
 
     private func range(_ request: Request) throws -> (Date, Date) {

@@ -1,12 +1,15 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import NIOCore
 import RTCCCore
 
 /// Per-request state: who is calling, from where, and why.
-public struct AppRequestContext: RequestContext {
+public struct AppRequestContext: RequestContext, WebSocketRequestContext {
     /// Hummingbird's own per-request storage.
     public var coreContext: CoreRequestContextStorage
+    /// Where a live-video WebSocket upgrade keeps its handler.
+    public let webSocket = WebSocketHandlerReference<AppRequestContext>()
     /// The authenticated caller, if any.
     public var identity: Identity?
     /// Set when a session cookie was sent but the session had been locked for idling.

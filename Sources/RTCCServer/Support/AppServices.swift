@@ -18,7 +18,12 @@ public struct AppServices: Sendable {
     /// Prometheus registry rendered at `/metrics`.
     public let metrics: PrometheusCollectorRegistry
     /// Running camera recorders and their health.
-    public let recorders = RecorderRegistry()
+    public let recorders: RecorderRegistry
+    /// Live streams fanned out from the recorders to viewers.
+    public let live: LiveHub
+    let snapshots = Snapshotter()
+    let playback = PlaybackSessions()
+    let liveLatency: LiveLatency
     let throttle: LoginThrottle
     /// Password hashing.
     public let passwords: PasswordHasher
@@ -31,6 +36,10 @@ public struct AppServices: Sendable {
         self.audit = AuditLog(store: store)
         self.cipher = cipher
         self.metrics = metrics
+        let recorders = RecorderRegistry()
+        self.recorders = recorders
+        self.live = LiveHub(recorders: recorders)
+        self.liveLatency = LiveLatency(registry: metrics)
         self.throttle = LoginThrottle(attemptsPerMinute: config.loginAttemptsPerMinute)
         self.passwords = PasswordHasher(cost: config.bcryptCost)
         self.signIns = SignInMetrics(registry: metrics)

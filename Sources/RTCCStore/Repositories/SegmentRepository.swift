@@ -68,6 +68,20 @@ public struct SegmentRepository: Sendable {
         return try await select.orderBy("start_at").all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.record)
     }
 
+    /// The first segment of a camera's stream that ends after `date` (the one holding `date`, or the next after a gap).
+    public func first(cameraID: UUID, stream: String, endingAfter date: Date) async throws -> SegmentRecord? {
+        try await database.sql.select().column("*").from("segments").where("camera_id", .equal, cameraID).where("stream", .equal, stream)
+            .where("end_at", .greaterThan, date).orderBy("start_at").limit(1)
+            .all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.record).first
+    }
+
+    /// The newest segment of a camera's stream.
+    public func latest(cameraID: UUID, stream: String) async throws -> SegmentRecord? {
+        try await database.sql.select().column("*").from("segments").where("camera_id", .equal, cameraID).where("stream", .equal, stream)
+            .orderBy("start_at", .descending).limit(1)
+            .all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.record).first
+    }
+
     /// Segments never sealed (left open by a crash), for recovery at start-up.
     public func unsealed() async throws -> [SegmentRecord] {
         try await database.sql.select().column("*").from("segments").where("sha256", .is, SQLLiteral.null).orderBy("start_at")

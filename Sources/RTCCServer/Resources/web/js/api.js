@@ -1,0 +1,71 @@
+// Talks to the OpenRTCC API: JSON in and out, problems (RFC 9457) turned into errors with a readable message.
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    const fields = (problem?.errors || []).map((e) => `${e.field}: ${e.reason}`).join('; ');
+    super(problem?.detail ? problem.detail + (fields && !problem.detail.includes(fields) ? ` (${fields})` : '') : `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+export async function api(path, { method = 'GET', body, headers = {}, raw = false, signal } = {}) {
+  const init = { method, headers: { ...headers }, credentials: 'same-origin', signal };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    init.headers['Content-Type'] = init.headers['Content-Type'] || 'application/json';
+  }
+  const response = await fetch(path, init);
+  if (!response.ok) {
+    let problem = null;
+    try { problem = await response.json(); } catch { /* not JSON */ }
+    if (response.status === 401 && !path.endsWith('/auth/login')) window.dispatchEvent(new CustomEvent('rtcc:signed-out', { detail: problem }));
+    throw new ApiError(response.status, problem);
+  }
+  if (raw) return response;
+  if (response.status === 204) return null;
+  const type = response.headers.get('Content-Type') || '';
+  return type.includes('json') ? response.json() : response.text();
+}
+
+export function toast(message, kind = 'error') {
+  const element = document.getElementById('toast');
+  if (!element) return;
+  element.textContent = message;
+  element.className = `toast ${kind}`;
+  element.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { element.hidden = true; }, kind === 'error' ? 8000 : 4000);
+}
+
+export function el(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on')) element.addEventListener(key.slice(2), value);
+    else if (key === 'class') element.className = value;
+    else if (key === 'dataset') Object.assign(element.dataset, value);
+    else element.setAttribute(key, value === true ? '' : value);
+  }
+  for (const child of children.flat()) if (child !== null && child !== undefined) element.append(child);
+  return element;
+}
+
+/// Every camera the user may see (paged through the API).
+export async function allCameras() {
+  const cameras = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = await api(`/api/v1/cameras?limit=1000&offset=${offset}`);
+    cameras.push(...page.items);
+    if (cameras.length >= page.total || page.items.length === 0) return cameras;
+  }
+}
+
+export function formatWallClock(ms, { utc = false } = {}) {
+  const date = new Date(ms);
+  const pad = (n, w = 2) => String(n).padStart(w, '0');
+  const get = utc
+    ? [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), date.getUTCMilliseconds()]
+    : [date.getFullYear(), date.getMonth() + 1, date.getDate(), date.getHours(), date.getMinutes(), date.getSeconds(), date.getMilliseconds()];
+  return `${get[0]}-${pad(get[1])}-${pad(get[2])} ${pad(get[3])}:${pad(get[4])}:${pad(get[5])}.${pad(get[6], 3)}${utc ? 'Z' : ''}`;
+}
