@@ -27,6 +27,7 @@ struct BenchLive: AsyncParsableCommand {
     @Option(help: "Picture size of the simulated camera.") var size = "1280x720"
     @Option(help: "Frames per second of the simulated camera.") var fps = 25
     @Option(help: "Bitrate of the simulated camera.") var bitrate = 2_000_000
+    @Option(name: .customLong("b-frames"), help: "B-frames of the simulated camera (each adds a frame of reordering delay).") var bFrames = 0
     @Option(help: "Most ffmpeg clients started for the peer measurement (its CPU is scaled to the viewer count).") var peerClients = 20
     @Flag(help: "Skip the Chromium viewer.") var noBrowser = false
     @Option(help: "Scratch folder (emptied).") var work = "/tmp/rtcc-bench-live"
@@ -43,7 +44,7 @@ struct BenchLive: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let me = CommandLine.arguments[0]
         let simulator = try await ChildProcess.start(
-            me, ["simulate", "--cameras", "1", "--port", "0", "--size", size, "--bitrate", String(bitrate), "--fps", String(fps), "--clips", clips])
+            me, ["simulate", "--cameras", "1", "--port", "0", "--size", size, "--bitrate", String(bitrate), "--fps", String(fps), "--b-frames", String(bFrames), "--clips", clips])
         defer { simulator.stop() }
         guard let line = try await simulator.waitForLine(containing: "rtsp://", timeout: 300),
             let url = line.split(separator: " ").first(where: { $0.hasPrefix("rtsp://") }).map(String.init)
@@ -67,7 +68,7 @@ struct BenchLive: AsyncParsableCommand {
         try await api.login(user: "bench", password: password)
         let camera = try await api.firstCameraID()
         try await api.waitUntilStreaming(camera)
-        say("Camera: \(size) @ \(fps) fps, \(bitrate / 1000) kbit/s; server \(base) (pid \(server.pid))")
+        say("Camera: \(size) @ \(fps) fps, \(bitrate / 1000) kbit/s, \(bFrames) B-frames; server \(base) (pid \(server.pid))")
 
         let browser = noBrowser ? nil : try await startChromium(base: base, camera: camera, password: password, root: root)
         defer { browser?.stop() }
@@ -152,7 +153,7 @@ struct BenchLive: AsyncParsableCommand {
         let p95 = (presented["p95"] as? Double).map { String(format: "%.1f", $0) } ?? "–"
         let peerCores = peerCoresPerClient * Double(viewers)
         say("")
-        say("rtcc bench live: \(viewers) viewers × \(seconds) s, \(size) @ \(fps) fps, \(bitrate / 1000) kbit/s")
+        say("rtcc bench live: \(viewers) viewers × \(seconds) s, \(size) @ \(fps) fps, \(bitrate / 1000) kbit/s, \(bFrames) B-frames")
         say("| Measure | OpenRTCC | \(viewers) × ffmpeg -c copy pulling RTSP | ratio |")
         say("|---|---|---|---|")
         say("| Ingress→received at the viewers, p50 / p95 (ms) | \(percentile(0.5)) / \(percentile(0.95)) | | |")

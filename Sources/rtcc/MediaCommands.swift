@@ -22,8 +22,10 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Video bitrate, bits per second.") var bitrate = 2_000_000
     @Option(help: "Clip length in seconds (it loops).") var seconds = 10
     @Option(help: "Where generated clips are cached.") var clips = "./data/clips"
+    @Option(name: .customLong("b-frames"), help: "B-frames between reference pictures (0-3; many surveillance cameras send none).") var bFrames = 2
 
     func validate() throws {
+        guard (0...3).contains(bFrames) else { throw ValidationError("--b-frames must be 0-3") }
         guard ["h264", "h265"].contains(codec) else { throw ValidationError("--codec must be h264 or h265") }
         guard parsedSize != nil else { throw ValidationError("--size must look like 1280x720") }
         guard (1...999).contains(cameras) else { throw ValidationError("--cameras must be 1-999") }
@@ -49,10 +51,10 @@ struct Simulate: AsyncParsableCommand {
     func startSimulator(logger: Logger = Logger(label: "rtcc.simulate")) async throws -> CameraSimulator {
         let (width, height) = parsedSize ?? (1280, 720)
         let clip = try await SimulatorClip.generate(
-            codec: codec == "h265" ? .h265 : .h264, width: width, height: height, fps: fps, seconds: seconds, bitrate: bitrate,
+            codec: codec == "h265" ? .h265 : .h264, width: width, height: height, fps: fps, seconds: seconds, bitrate: bitrate, bFrames: bFrames,
             into: URL(fileURLWithPath: clips), logger: logger)
         let sub = try await SimulatorClip.generate(
-            codec: codec == "h265" ? .h265 : .h264, width: 640, height: 360, fps: fps, seconds: seconds, bitrate: 400_000,
+            codec: codec == "h265" ? .h265 : .h264, width: 640, height: 360, fps: fps, seconds: seconds, bitrate: 400_000, bFrames: bFrames,
             into: URL(fileURLWithPath: clips), logger: logger)
         return try await CameraSimulator(
             configuration: CameraSimulator.Configuration(host: host, port: port, cameraCount: cameras), clip: clip, subClip: sub, logger: logger)

@@ -6,20 +6,20 @@ extension SimulatorClip {
     ///
     /// The picture is `testsrc2` with the wall-clock time burned in (`drawtext`); where ffmpeg has no
     /// `drawtext` or no font, plain `testsrc2` (which shows a frame counter and a timer). H.264 is Main
-    /// profile, H.265 Main; both with two B-frames and a keyframe every second. The file is cached in
+    /// profile, H.265 Main; both with `bFrames` B-frames (two unless told) and a keyframe every second. The file is cached in
     /// `directory` under a name made of the parameters, so a second call does not run ffmpeg.
     public static func generate(
-        codec: VideoCodec, width: Int, height: Int, fps: Int, seconds: Int, bitrate: Int, into directory: URL,
+        codec: VideoCodec, width: Int, height: Int, fps: Int, seconds: Int, bitrate: Int, bFrames: Int = 2, into directory: URL,
         logger: Logger = Logger(label: "rtcc.media.simulator")
     ) async throws(SimulatorError) -> SimulatorClip {
         guard width >= 16, height >= 16, width % 2 == 0, height % 2 == 0 else {
             throw .invalidConfiguration("size \(width)x\(height) must be even and at least 16x16")
         }
-        guard (1...120).contains(fps), (1...3600).contains(seconds), bitrate >= 10_000 else {
-            throw .invalidConfiguration("need 1≤fps≤120, 1≤seconds≤3600, bitrate≥10000")
+        guard (1...120).contains(fps), (1...3600).contains(seconds), bitrate >= 10_000, (0...3).contains(bFrames) else {
+            throw .invalidConfiguration("need 1≤fps≤120, 1≤seconds≤3600, bitrate≥10000, 0≤B-frames≤3")
         }
         let fileExtension = codec == .h264 ? "264" : "265"
-        let name = "clip-\(codec.rawValue)-\(width)x\(height)-\(fps)fps-\(seconds)s-\(bitrate / 1000)k.\(fileExtension)"
+        let name = "clip-\(codec.rawValue)-\(width)x\(height)-\(fps)fps-\(seconds)s-\(bitrate / 1000)k\(bFrames == 2 ? "" : "-\(bFrames)b").\(fileExtension)"
         let file = directory.appendingPathComponent(name)
         if !FileManager.default.fileExists(atPath: file.path) {
             do {
@@ -30,7 +30,7 @@ extension SimulatorClip {
             let ffmpeg = try locateTool("ffmpeg")
             let partial = directory.appendingPathComponent(".\(name).\(UInt32.random(in: .min ... .max)).partial")
             defer { try? FileManager.default.removeItem(at: partial) }
-            let settings = EncoderSettings(codec: codec, width: width, height: height, fps: fps, seconds: seconds, bitrate: bitrate)
+            let settings = EncoderSettings(codec: codec, width: width, height: height, fps: fps, seconds: seconds, bitrate: bitrate, bFrames: bFrames)
             logger.info("generating simulator clip", metadata: ["clip": "\(name)"])
             let clocked = try await runTool(ffmpeg, settings.arguments(output: partial.path, clock: true))
             if clocked.status != 0 {
@@ -55,6 +55,7 @@ extension SimulatorClip {
         var fps: Int
         var seconds: Int
         var bitrate: Int
+        var bFrames: Int
 
         func arguments(output: String, clock: Bool) -> [String] {
             var arguments = ["-hide_banner", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=\(width)x\(height):rate=\(fps)"]
@@ -69,10 +70,10 @@ extension SimulatorClip {
             let rate = ["-b:v", "\(bitrate)", "-maxrate", "\(bitrate * 3 / 2)", "-bufsize", "\(bitrate)"]
             switch codec {
             case .h264:
-                arguments += ["-c:v", "libx264", "-profile:v", "main", "-bf", "2", "-g", "\(fps)", "-keyint_min", "\(fps)"]
+                arguments += ["-c:v", "libx264", "-profile:v", "main", "-bf", "\(bFrames)", "-g", "\(fps)", "-keyint_min", "\(fps)"]
                 arguments += ["-sc_threshold", "0", "-pix_fmt", "yuv420p"] + rate + ["-f", "h264", output]
             case .h265:
-                arguments += ["-c:v", "libx265", "-profile:v", "main", "-bf", "2", "-g", "\(fps)", "-keyint_min", "\(fps)"]
+                arguments += ["-c:v", "libx265", "-profile:v", "main", "-bf", "\(bFrames)", "-g", "\(fps)", "-keyint_min", "\(fps)"]
                 arguments += ["-x265-params", "log-level=error:open-gop=0:scenecut=0:repeat-headers=1"]
                 arguments += ["-pix_fmt", "yuv420p", "-tag:v", "hvc1"] + rate + ["-f", "hevc", output]
             }

@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import RTCCCore
 import SQLKit
+import SQLiteNIO
 
 /// What to append to the audit log; the log assigns the sequence and hashes.
 public struct AuditEvent: Sendable {
@@ -52,6 +53,20 @@ public actor AuditLog {
     }
 
     private func write(_ event: AuditEvent, at now: Date) async throws -> AuditEntry {
+        // SQLite refuses (SQLITE_BUSY, without waiting) to turn this read transaction into a write when another
+        // connection wrote meanwhile; the transaction has rolled back then, so it is simply run again.
+        var attempt = 0
+        while true {
+            do {
+                return try await writeOnce(event, at: now)
+            } catch let error as SQLiteError where error.reason == .busy && attempt < 50 {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(5 * min(attempt, 10)))
+            }
+        }
+    }
+
+    private func writeOnce(_ event: AuditEvent, at now: Date) async throws -> AuditEntry {
         try await database.transaction { db in
             if db.sql.dialect.name == "postgresql" {
                 // Other server processes may append too: hold the table for the read-then-insert.

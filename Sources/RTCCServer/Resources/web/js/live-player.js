@@ -141,10 +141,13 @@ export class LivePlayer {
     if (ranges.length > 0) {
       const end = ranges.end(ranges.length - 1);
       const lag = end - video.currentTime;
-      if (lag > 1.2 || video.currentTime < ranges.start(ranges.length - 1)) {
-        video.currentTime = Math.max(ranges.start(ranges.length - 1), end - 0.08);
-      } else if (lag > 0.35) {
-        video.playbackRate = 1.15;
+      // Keep about one frame buffered: jump when far behind, play slightly fast when a little behind.
+      if (lag > 1.0 || video.currentTime < ranges.start(ranges.length - 1)) {
+        video.currentTime = Math.max(ranges.start(ranges.length - 1), end - 0.05);
+      } else if (lag > 0.25) {
+        video.playbackRate = 1.2;
+      } else if (lag > 0.12) {
+        video.playbackRate = 1.06;
       } else {
         video.playbackRate = 1.0;
       }

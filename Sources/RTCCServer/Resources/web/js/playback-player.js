@@ -110,6 +110,7 @@ export class PlaybackPlayer {
         const problem = await response.json().catch(() => null);
         if (response.status === 404) {
           this.ended = true;
+          this.endedAt = performance.now();
           if (!this.video.buffered.length) this.onInfo(problem?.detail || 'no recording at or after this time');
           return null;
         }
@@ -125,7 +126,7 @@ export class PlaybackPlayer {
       const next = response.headers.get('X-RTCC-Next');
       this.frameDuration = Number(response.headers.get('X-RTCC-Frame-Duration')) || this.frameDuration;
       const advanced = next ? Date.parse(next) : end;
-      if (!(advanced > this.next)) this.ended = true;
+      if (!(advanced > this.next)) { this.ended = true; this.endedAt = performance.now(); }
       this.next = advanced;
       return { firstFrame, end };
     } catch (error) {
@@ -143,6 +144,8 @@ export class PlaybackPlayer {
     const range = this.bufferedRange(t);
     const ahead = range ? range[1] - t : 0;
     const rate = Math.max(1, this.video.playbackRate);
+    // Near the present the recording is still growing: look again every 2 s after reaching its end.
+    if (this.ended && this.next > Date.now() - 120e3 && performance.now() - (this.endedAt || 0) > 2000) this.ended = false;
     if (!this.fetching && !this.ended && this.lastBufferedEnd() - t < 12 * rate) this.fetchChunk();
     if (!this.video.paused && (!range || ahead < 0.1)) {
       const ranges = this.video.buffered;
