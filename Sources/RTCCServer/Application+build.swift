@@ -23,6 +23,10 @@ public func buildRouter(services: AppServices) async throws -> Router<AppRequest
     RecordRoutes(services: services).register(on: router)
     RecordingRoutes(services: services).register(on: router)
     HoldRoutes(services: services).register(on: router)
+    CaseRoutes(services: services).register(on: router)
+    EvidenceRoutes(services: services).register(on: router)
+    ShareRoutes(services: services).register(on: router)
+    CustodyRoutes(services: services).register(on: router)
     return router
 }
 
@@ -40,7 +44,7 @@ public func buildApplication(
     } else {
         server = .http1()
     }
-    var background: [any Service] = extraServices
+    var background: [any Service] = extraServices + [services.exports]
     if config.recordingEnabled {
         var settings = RecorderSupervisor.Settings(root: URL(fileURLWithPath: config.resolvedRecordingsDirectory))
         settings.segmentDuration = .seconds(config.segmentSeconds)

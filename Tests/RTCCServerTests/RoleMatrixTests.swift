@@ -51,6 +51,9 @@ import Testing
         case "/api/v1/tokens/{id}":
             return Call(uri: "/api/v1/tokens/\(app.token?.id ?? UUID())")
         default:
+            if let evidence = app.evidence?.call(for: endpoint, cameraID: app.cityCamera.id) {
+                return Call(uri: evidence.uri, body: evidence.body, headers: evidence.headers)
+            }
             return Call(uri: endpoint.path)
         }
     }

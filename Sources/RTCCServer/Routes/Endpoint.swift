@@ -93,7 +93,7 @@ extension Endpoint {
         health, openAPI, metrics, login, logout, me, camerasList, camerasCreate, camerasImport, camerasExport, cameraGet,
         cameraUpdate, cameraDelete, cameraRecordings, cameraEvents, cameraHealth, camerasHealth, holdsList, holdsCreate, holdRelease, partnersList, partnersCreate, partnerGet, partnerUpdate, partnerDelete, usersList, usersCreate,
         userUpdate, tokensList, tokensCreate, tokenRevoke, auditList, auditVerify, incidentsList, venuesList,
-    ]
+    ] + evidence
 }
 
 extension Router where Context == AppRequestContext {
