@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import RTCCCore
 import RTCCServer
 import RTCCStore
@@ -15,7 +16,7 @@ import Testing
         try await app.test { client async throws in
             let created = try await client.execute(
                 uri: "/api/v1/cases", method: .post, headers: app.headers(.analyst, jsonHeaders),
-                body: jsonBody(["number": " 26-004512 ", "type": "shooting", "location": "Texas St & Market St", "occurredAt": "2026-11-30T21:14:00Z",
+                body: jsonBody(["number": " 26-004512 ", "type": "shooting", "location": "1908 Murphy St", "occurredAt": "2026-11-30T21:14:00Z",
                                 "point": ["latitude": 32.5115, "longitude": -93.7488]]))
             #expect(created.status == .created, "\(created.text)")
             let id = try #require((try created.json() as? [String: Any])?["id"] as? String)
@@ -24,7 +25,7 @@ import Testing
                 body: jsonBody(["number": "26-004512", "type": "robbery", "location": "", "occurredAt": "2026-11-30T21:14:00Z"]))
             #expect(duplicate.status == .conflict)
 
-            let found = try await client.execute(uri: "/api/v1/cases?q=market&status=open", method: .get, headers: app.headers(.officer), body: nil)
+            let found = try await client.execute(uri: "/api/v1/cases?q=MURPHY&status=open", method: .get, headers: app.headers(.officer), body: nil)
             #expect(found.text.contains(id) && !found.text.contains("26-000042"))
             let linked = try await client.execute(
                 uri: "/api/v1/cases/\(id)/links", method: .post, headers: app.headers(.analyst, jsonHeaders), body: jsonBody(["kind": "camera", "reference": camera.uppercased()]))

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import RTCCCore
 import RTCCServer
 import RTCCStore
@@ -50,13 +51,15 @@ import Testing
             #expect(try await client.execute(uri: "/api/v1/shares/\(revoked.id)", method: .delete, headers: app.headers(.supervisor), body: nil).status == .noContent)
             #expect(try await client.execute(uri: "/api/v1/shares/\(revoked.id)", method: .delete, headers: app.headers(.supervisor), body: nil).status == .notFound)
             let gone = try await client.execute(uri: "/api/v1/share/\(revoked.token)", method: .get, headers: [:], body: nil)
-            #expect(gone.status == .gone && (try gone.problem()["detail"] as? String)?.contains("revoked") == true)
+            let goneDetail = try gone.problem()["detail"] as? String
+            #expect(gone.status == .gone && goneDetail?.contains("revoked") == true)
 
             let expiring = try await Self.issue(client, app, ["recipient": "Shreveport PD", "reason": "review", "expiresInHours": 1])
             try await app.services.store.sql.update("share_links").set("expires_at", to: Date().addingTimeInterval(-1))
                 .where("id", .equal, UUID(uuidString: expiring.id)!).run()
             let expired = try await client.execute(uri: "/api/v1/share/\(expiring.token)", method: .get, headers: [:], body: nil)
-            #expect(expired.status == .gone && (try expired.problem()["detail"] as? String)?.contains("expired") == true)
+            let expiredDetail = try expired.problem()["detail"] as? String
+            #expect(expired.status == .gone && expiredDetail?.contains("expired") == true)
 
             let listed = try await client.execute(uri: "/api/v1/packages/\(package)/shares", method: .get, headers: app.headers(.auditor), body: nil)
             let states = ((try listed.json() as? [[String: Any]]) ?? []).compactMap { $0["state"] as? String }

@@ -8,7 +8,7 @@ public enum Role: String, Codable, Sendable, CaseIterable {
         case .admin:
             return Set(Permission.allCases).subtracting([.auditRead])
         case .supervisor:
-            return [.camerasRead, .camerasWrite, .camerasExport, .partnersRead, .partnersWrite, .incidentsRead, .holdsWrite, .sessionRead]
+            return Set<Permission>([.camerasRead, .camerasWrite, .camerasExport, .partnersRead, .partnersWrite, .incidentsRead, .holdsWrite, .sessionRead])
                 .union(Permission.evidenceWork).union([.evidenceRelease])
         case .analyst:
             return Set<Permission>([.camerasRead, .camerasExport, .partnersRead, .incidentsRead, .holdsWrite, .sessionRead]).union(Permission.evidenceWork)

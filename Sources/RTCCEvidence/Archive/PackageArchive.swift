@@ -45,14 +45,14 @@ public struct PackageArchive: Sendable {
         self.folder = folder
         self.rootName = rootName
         self.chunkSize = max(chunkSize, 4096)
-        entries = try Self.entries(in: folder, root: rootName)
-        let local = entries.reduce(Int64(0)) { $0 + 30 + Int64($1.name.count) + $1.size + 16 }
-        let central = entries.reduce(Int64(0)) { $0 + 46 + Int64($1.name.count) }
-        byteCount = local + central + 22
-        guard byteCount < Int64(UInt32.max), entries.count < Int(UInt16.max) else {
-            throw .archiveTooLarge(path: folder.path, bytes: byteCount)
-        }
-        phase = entries.isEmpty ? .centralDirectory : .header(0)
+        let found = try Self.entries(in: folder, root: rootName)
+        let local = found.reduce(Int64(0)) { $0 + 30 + Int64($1.name.count) + $1.size + 16 }
+        let central = found.reduce(Int64(0)) { $0 + 46 + Int64($1.name.count) }
+        let total = local + central + 22
+        guard total < Int64(UInt32.max), found.count < Int(UInt16.max) else { throw .archiveTooLarge(path: folder.path, bytes: total) }
+        entries = found
+        byteCount = total
+        phase = found.isEmpty ? .centralDirectory : .header(0)
     }
 
     /// The next bytes of the archive, or nil after the last.

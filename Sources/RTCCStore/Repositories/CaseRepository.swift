@@ -42,7 +42,7 @@ public struct CaseRepository: Sendable {
         let row = CaseRow(id: UUID(), draft: draft, createdBy: actor, createdAt: now, updatedAt: now)
         do {
             try await database.sql.insert(into: "cases").model(row, with: rowEncoder).run()
-        } catch where isUniqueViolation(error) {
+        } catch let error where isUniqueViolation(error) {
             throw StoreError.duplicate(field: "number", value: draft.number)
         }
         return row.evidenceCase
@@ -54,7 +54,7 @@ public struct CaseRepository: Sendable {
         let row = CaseRow(id: id, draft: draft, createdBy: existing.createdBy, createdAt: existing.createdAt, updatedAt: now.millisecondPrecision)
         do {
             try await database.sql.update("cases").set(model: row, with: rowEncoder).where("id", .equal, id).run()
-        } catch where isUniqueViolation(error) {
+        } catch let error where isUniqueViolation(error) {
             throw StoreError.duplicate(field: "number", value: draft.number)
         }
         return try await find(id: id)
@@ -87,7 +87,7 @@ public struct CaseRepository: Sendable {
                 .run()
             try await touch(caseID, now: now)
             return true
-        } catch where isUniqueViolation(error) {
+        } catch let error where isUniqueViolation(error) {
             return false
         }
     }
@@ -139,15 +139,15 @@ public struct CaseRepository: Sendable {
         if let text = query.text?.lowercased(), !text.isEmpty {
             // strpos/instr match the text literally, unlike LIKE with its wildcards.
             let position = database.sql.dialect.name == "postgresql" ? "strpos" : "instr"
-            builder = builder.where(SQLQueryString(
-                "\(unsafeRaw: position)(lower(number || ' ' || type || ' ' || location), \(bind: text)) > 0"))
+            let condition: SQLQueryString = "\(unsafeRaw: position)(lower(number || ' ' || type || ' ' || location), \(bind: text)) > 0"
+            builder = builder.where(condition)
         }
         if let status = query.status { builder = builder.where("status", .equal, status.rawValue) }
         if let from = query.from { builder = builder.where("occurred_at", .greaterThanOrEqual, from) }
         if let until = query.until { builder = builder.where("occurred_at", .lessThan, until) }
         if let camera = query.cameraID {
-            builder = builder.where(SQLQueryString(
-                "id IN (SELECT case_id FROM case_links WHERE kind = 'camera' AND reference = \(bind: camera.uuidString.lowercased()))"))
+            let condition: SQLQueryString = "id IN (SELECT case_id FROM case_links WHERE kind = 'camera' AND reference = \(bind: camera.uuidString.lowercased()))"
+            builder = builder.where(condition)
         }
         return builder
     }

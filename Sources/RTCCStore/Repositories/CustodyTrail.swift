@@ -12,7 +12,7 @@ extension Store {
     public func custodyTrail(caseID: UUID, limit: Int = 10_000) async throws -> [AuditEntry] {
         let target = Self.auditTarget(caseID: caseID)
         return try await sql.select().column("*").from("audit_log")
-            .where { $0.where("target", .equal, target).orWhere("target", .like, target + "/%") }
+            .where(group: { $0.where("target", .equal, target).orWhere("target", .like, target + "/%") })
             .orderBy("sequence").limit(limit)
             .all(decoding: AuditEntry.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
