@@ -11,8 +11,8 @@ import Testing
 
 /// Clip export as a background job: progress, result, refusals, a corrupted segment, and the ZIP round trip.
 @Suite(.timeLimit(.minutes(3))) struct ExportAPITests {
-    /// A whole second ten minutes ago: the API's times have no fractions.
-    static func recentStart() -> Date { Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 600).rounded(.down)) }
+    /// A whole second an hour ago (clear of the fixture's segment ten minutes ago): the API's times have no fractions.
+    static func recentStart() -> Date { Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 3600).rounded(.down)) }
 
     static func startBody(_ cameras: [UUID], _ from: Date, _ until: Date, purpose: String = "court disclosure") -> ByteBuffer {
         jsonBody(["cameraIDs": cameras.map(\.uuidString), "from": from.ISO8601Format(), "until": until.ISO8601Format(), "purpose": purpose])

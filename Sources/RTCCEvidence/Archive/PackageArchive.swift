@@ -107,7 +107,10 @@ public struct PackageArchive: Sendable {
     /// Every regular file under `folder`, sorted by relative path.
     private static func entries(in folder: URL, root: String) throws(EvidenceError) -> [Entry] {
         let base = folder.standardizedFileURL.resolvingSymlinksInPath()
-        guard let walker = FileManager.default.enumerator(atPath: base.path) else {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: base.path, isDirectory: &isFolder), isFolder.boolValue,
+            let walker = FileManager.default.enumerator(atPath: base.path)
+        else {
             throw .fileSystem(path: folder.path, reason: "cannot list the package folder")
         }
         var found: [Entry] = []
