@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "RTCCServer",
             dependencies: [
-                "RTCCCore", "RTCCGeo", "RTCCMedia", "RTCCStore",
+                "RTCCCore", "RTCCGeo", "RTCCMedia", "RTCCStore", "RTCCEvidence",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "RTCCServerTests",
             dependencies: [
-                "RTCCServer", "RTCCCore", "RTCCStore",
+                "RTCCServer", "RTCCCore", "RTCCStore", "RTCCEvidence", "RTCCMedia",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -19,6 +19,8 @@ public enum EvidenceError: Error, Sendable, Hashable, CustomStringConvertible {
     case signingFailed(reason: String)
     /// A file-system call failed; check the path and free space.
     case fileSystem(path: String, reason: String)
+    /// The package is too large for a ZIP archive without ZIP64 (4 GiB); export fewer cameras or a shorter range per package.
+    case archiveTooLarge(path: String, bytes: Int64)
 
     /// A sentence saying what failed and what to do.
     public var description: String {
@@ -32,6 +34,8 @@ public enum EvidenceError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidKeyFile(let path): return "\(path) is not a PEM PKCS#8 Ed25519 private key."
         case .signingFailed(let reason): return "Signing the manifest failed: \(reason)."
         case .fileSystem(let path, let reason): return "Writing \(path) failed: \(reason)."
+        case .archiveTooLarge(let path, let bytes):
+            return "\(path) would make a \(bytes)-byte ZIP archive, over the 4 GiB this server writes; export fewer cameras or a shorter range per package."
         }
     }
 }

@@ -29,6 +29,10 @@ public func buildRouter(services: AppServices) async throws -> Router<AppRequest
     PlaybackRoutes(services: services).register(on: router)
     PreferenceRoutes(services: services).register(on: router)
     TelemetryRoutes(services: services).register(on: router)
+    CaseRoutes(services: services).register(on: router)
+    EvidenceRoutes(services: services).register(on: router)
+    ShareRoutes(services: services).register(on: router)
+    CustodyRoutes(services: services).register(on: router)
     return router
 }
 
@@ -46,7 +50,7 @@ public func buildApplication(
     } else {
         server = .http1WebSocketUpgrade(webSocketRouter: router)
     }
-    var background: [any Service] = extraServices + [services.live]
+    var background: [any Service] = extraServices + [services.live, services.exports]
     if config.recordingEnabled {
         var settings = RecorderSupervisor.Settings(root: URL(fileURLWithPath: config.resolvedRecordingsDirectory))
         settings.segmentDuration = .seconds(config.segmentSeconds)

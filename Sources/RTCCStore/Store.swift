@@ -118,6 +118,7 @@ public final class Store: Sendable {
         migrations.add(SchemaV1())
         migrations.add(SchemaV2())
         migrations.add(SchemaPreferences())
+        migrations.add(SchemaCases())
         let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: databases.eventLoopGroup.any())
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()
@@ -171,4 +172,12 @@ extension Store {
     public var cameraEvents: CameraEventRepository { CameraEventRepository(database: database) }
     /// Per-user web app settings.
     public var preferences: PreferenceRepository { PreferenceRepository(database: database) }
+    /// Cases, their links and notes.
+    public var cases: CaseRepository { CaseRepository(database: database) }
+    /// Evidence export jobs.
+    public var exportJobs: ExportJobRepository { ExportJobRepository(database: database) }
+    /// Evidence packages.
+    public var packages: PackageRepository { PackageRepository(database: database) }
+    /// Share links that release packages outside the RTCC.
+    public var shareLinks: ShareLinkRepository { ShareLinkRepository(database: database) }
 }

@@ -55,14 +55,14 @@ struct EvidenceCommand: AsyncParsableCommand {
                 let key = try SigningKey.loadOrCreate(at: URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("evidence-signing.key"))
                 let request = EvidencePackager.Request(caseNumber: caseNumber, purpose: purpose, exporter: cliActor, cameras: requested)
                 let package: EvidencePackager.Package
+                let bar = ProgressBar(label: "exporting")
                 do {
-                    package = try EvidencePackager(key: key).package(request, to: URL(fileURLWithPath: out)) { fraction in
-                        FileHandle.standardError.write(Data(String(format: "\rexporting… %3.0f%%", fraction * 100).utf8))
-                    }
+                    package = try EvidencePackager(key: key).package(request, to: URL(fileURLWithPath: out), progress: bar.update)
                 } catch {
+                    bar.finish()
                     throw CLIError("\(error)")
                 }
-                FileHandle.standardError.write(Data("\n".utf8))
+                bar.finish()
                 try await services.audit.append(AuditEvent(
                     actor: cliActor, action: "evidence.export", target: ids.map { "camera:\($0)" }.joined(separator: ","), purpose: "\(caseNumber): \(purpose)",
                     detail: "\(start.ISO8601Format())/\(end.ISO8601Format()) → \(out), key \(package.fingerprint)"))

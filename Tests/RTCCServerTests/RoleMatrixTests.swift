@@ -61,6 +61,9 @@ import Testing
         case "/api/v1/telemetry/live" where endpoint.method == .post:
             return Call(uri: endpoint.path, body: jsonBody(["latencies": [120.5, 98.0]]), headers: jsonHeaders)
         default:
+            if let evidence = app.evidence?.call(for: endpoint, cameraID: app.cityCamera.id) {
+                return Call(uri: evidence.uri, body: evidence.body, headers: evidence.headers)
+            }
             return Call(uri: endpoint.path)
         }
     }

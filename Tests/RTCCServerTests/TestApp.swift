@@ -22,6 +22,7 @@ struct TestApp: Sendable {
     var spareUser: User
     var token: APIToken?
     var hold: Hold?
+    var evidence: EvidenceFixture?
     static let password = "correct horse battery"
 
     static func make(configure: (inout AppConfig) -> Void = { _ in }) async throws -> TestApp {
@@ -58,6 +59,7 @@ struct TestApp: Sendable {
         app.hold = try await store.holds.place(
             cameraID: city.id, from: Date(timeIntervalSince1970: 1_795_000_000), until: Date(timeIntervalSince1970: 1_795_003_600), reason: "case 26-9",
             by: "supervisor")
+        app.evidence = try await EvidenceFixture.make(store: store, camera: city)
         app.token = try await store.tokens.issue(name: "spare", ownerID: app.users[.admin]!.id, scopes: [.camerasRead], expiresAt: nil).token
         return app
     }

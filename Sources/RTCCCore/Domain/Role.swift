@@ -8,15 +8,16 @@ public enum Role: String, Codable, Sendable, CaseIterable {
         case .admin:
             return Set(Permission.allCases).subtracting([.auditRead])
         case .supervisor:
-            return [.camerasRead, .camerasWrite, .camerasExport, .partnersRead, .partnersWrite, .incidentsRead, .holdsWrite, .sessionRead]
+            return Set<Permission>([.camerasRead, .camerasWrite, .camerasExport, .partnersRead, .partnersWrite, .incidentsRead, .holdsWrite, .sessionRead])
+                .union(Permission.evidenceWork).union([.evidenceRelease])
         case .analyst:
-            return [.camerasRead, .camerasExport, .partnersRead, .incidentsRead, .holdsWrite, .sessionRead]
+            return Set<Permission>([.camerasRead, .camerasExport, .partnersRead, .incidentsRead, .holdsWrite, .sessionRead]).union(Permission.evidenceWork)
         case .officer:
-            return [.camerasRead, .incidentsRead, .sessionRead]
+            return [.camerasRead, .incidentsRead, .sessionRead, .casesRead]
         case .partner:
             return [.ownCamerasRead, .sessionRead]
         case .auditor:
-            return [.camerasRead, .camerasExport, .partnersRead, .incidentsRead, .auditRead, .usersRead, .sessionRead]
+            return [.camerasRead, .camerasExport, .partnersRead, .incidentsRead, .auditRead, .usersRead, .sessionRead, .casesRead]
         }
     }
 }
@@ -49,4 +50,15 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case auditRead = "audit:read"
     /// Place and release evidence holds, which keep footage from retention.
     case holdsWrite = "holds:write"
+    /// Search and view cases, their packages and custody reports, and verify packages.
+    case casesRead = "cases:read"
+    /// Open and change cases: details, status, links and notes.
+    case casesWrite = "cases:write"
+    /// Export evidence packages for a case and download them.
+    case evidenceExport = "evidence:export"
+    /// Release a package outside the RTCC: issue and revoke share links.
+    case evidenceRelease = "evidence:release"
+
+    /// What an analyst does with cases: read, change, export.
+    static let evidenceWork: Set<Permission> = [.casesRead, .casesWrite, .evidenceExport]
 }

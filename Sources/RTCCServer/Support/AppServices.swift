@@ -28,6 +28,8 @@ public struct AppServices: Sendable {
     /// Password hashing.
     public let passwords: PasswordHasher
     let signIns: SignInMetrics
+    /// Evidence export jobs: run by this service (add it to the application's services).
+    public let exports: ExportService
 
     /// Creates the services.
     public init(config: AppConfig, store: Store, cipher: CredentialCipher, metrics: PrometheusCollectorRegistry) {
@@ -43,6 +45,7 @@ public struct AppServices: Sendable {
         self.throttle = LoginThrottle(attemptsPerMinute: config.loginAttemptsPerMinute)
         self.passwords = PasswordHasher(cost: config.bcryptCost)
         self.signIns = SignInMetrics(registry: metrics)
+        self.exports = ExportService(store: store, audit: audit, directory: config.evidenceDirectory, signingKey: config.evidenceSigningKey)
     }
 
     /// Appends an audit entry for the caller of a request.
