@@ -68,18 +68,18 @@ import Testing
             try await client.execute(uri: "/api/v1/playback", method: .post, headers: app.headers(.analyst, jsonHeaders), body: noPurpose) { response in
                 #expect(response.status == .unprocessableContent && response.text.contains("purpose"))
             }
-            let foreign = jsonBody(["cameraIDs": [app.cityCamera.id.uuidString], "purpose": "my own camera"])
+            let foreign = jsonBody(["cameraIDs": [app.cityCamera.id.uuidString], "purpose": "not my camera"])
             try await client.execute(uri: "/api/v1/playback", method: .post, headers: app.headers(.partner, jsonHeaders), body: foreign) { response in
                 #expect(response.status == .unprocessableContent, "a partner cannot play back a city camera")
             }
-            let good = jsonBody(["cameraIDs": [app.cityCamera.id.uuidString], "purpose": "Review of case 26-1", "caseNumber": "26-1"])
+            let good = jsonBody(["cameraIDs": [app.partnerCamera.id.uuidString], "purpose": "Review of case 26-1", "caseNumber": "26-1"])
             let session = try await client.execute(uri: "/api/v1/playback", method: .post, headers: app.headers(.analyst, jsonHeaders), body: good) {
                 response in
                 #expect(response.status == .created)
                 return response.text
             }
             let id = try JSONDecoder().decode(Opened.self, from: Data(session.utf8)).id
-            let media = "/api/v1/cameras/\(app.cityCamera.id)/media?session=\(id)&from=2026-11-01T10:00:00Z&until=2026-11-01T10:00:10Z"
+            let media = "/api/v1/cameras/\(app.partnerCamera.id)/media?session=\(id)&from=2026-11-01T10:00:00Z&until=2026-11-01T10:00:10Z"
             try await client.execute(uri: media, method: .get, headers: app.headers(.analyst)) { response in
                 #expect(response.status == .notFound && response.text.contains("nothing of camera"), "nothing is recorded: a 404 that says so")
             }
@@ -95,6 +95,19 @@ import Testing
             }
         }
         let entries = try await app.services.audit.entries(action: "playback.start")
+        // The city camera has an indexed segment whose file is gone: playback says so instead of failing.
+        try await app.test { client in
+            let open = jsonBody(["cameraIDs": [app.cityCamera.id.uuidString], "purpose": "Review of case 26-2"])
+            let session = try await client.execute(uri: "/api/v1/playback", method: .post, headers: app.headers(.analyst, jsonHeaders), body: open) {
+                $0.text
+            }
+            let id = try JSONDecoder().decode(Opened.self, from: Data(session.utf8)).id
+            try await client.execute(
+                uri: "/api/v1/cameras/\(app.cityCamera.id)/media?session=\(id)&from=2026-01-01T00:00:00Z", method: .get, headers: app.headers(.analyst)
+            ) { response in
+                #expect(response.status == .notFound && response.text.contains("cannot be read"), "\(response.status) \(response.text)")
+            }
+        }
         #expect(entries.contains { $0.action == "playback.start" && $0.purpose == "Review of case 26-1" && $0.target == "case:26-1" })
     }
 

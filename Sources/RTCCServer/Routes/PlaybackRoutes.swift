@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Logging
 import Hummingbird
 import NIOCore
 import RTCCCore
@@ -89,8 +90,9 @@ struct PlaybackRoutes {
             throw Problem(.notFound, "nothing of camera \"\(camera.name)\" is recorded at or after \(from.formatted(Date.ISO8601FormatStyle()))")
         case .failure(.originAfterFootage(_, let footage)):
             throw Problem.badRequest(field: "origin", "must be before the footage, which starts at \(footage.formatted(Date.ISO8601FormatStyle()))")
-        case .failure(let failure):
-            throw Problem(.internalServerError, "the recording could not be read: \(failure)")
+        case .failure(.segmentUnreadable(let path, _)):
+            context.logger.error("recording unreadable", metadata: ["camera": "\(camera.id)", "path": "\(path)"])
+            throw Problem(.notFound, "the recording of camera \"\(camera.name)\" at this time cannot be read (its file is missing or damaged); ask an administrator to check the recordings folder")
         }
         var headers: HTTPFields = [.contentType: "video/mp4", .cacheControl: "private, no-store"]
         let iso = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
