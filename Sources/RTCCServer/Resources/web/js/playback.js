@@ -43,7 +43,7 @@ class Playback {
     if (!session) { this.picker(); return; }
     this.session = session;
     this.build();
-    this.windowEnd = Math.max(at + this.span / 2, Math.min(Date.now(), at + this.span));
+    this.windowEnd = this.windowEndAround(at);
     await this.loadTimeline();
     await this.seek(at);
     this.syncTimer = setInterval(() => this.sync(), 200);
@@ -156,7 +156,7 @@ class Playback {
     for (const player of this.players) player.video.pause();
     await Promise.all(this.players.map((p) => p.seek(wallMs)));
     this.target = wallMs;
-    if (wallMs > this.windowEnd || wallMs < this.windowEnd - this.span) { this.windowEnd = wallMs + this.span / 2; await this.loadTimeline(); }
+    if (wallMs > this.windowEnd || wallMs < this.windowEnd - this.span) { this.windowEnd = this.windowEndAround(wallMs); await this.loadTimeline(); }
     this.container.dataset.seekedTo = String(wallMs);
     if (playing !== false) this.play(); else this.drawCursor();
   }
@@ -227,9 +227,12 @@ class Playback {
     this.span = span;
     Object.keys(SPANS).forEach((label, i) => this.spanButtons[i].classList.toggle('active', SPANS[label] === span));
     const wall = this.wallClock() || Date.now();
-    this.windowEnd = Math.min(Date.now() + span * 0.05, wall + span / 2);
+    this.windowEnd = this.windowEndAround(wall);
     this.loadTimeline();
   }
+
+  /// The end of a timeline window that shows `wallMs`, centred on it but never reaching far into the future.
+  windowEndAround(wallMs) { return Math.max(wallMs + this.span * 0.02, Math.min(Date.now() + this.span * 0.02, wallMs + this.span / 2)); }
 
   async loadTimeline() {
     const until = this.windowEnd, from = until - this.span;
