@@ -112,13 +112,15 @@ struct LocalSearch {
         }
     }
 
-    /// Perturbation restarts from the best plan found, until the work budget is spent.
-    mutating func restarts(maxRounds: Int = 5000) {
+    /// Perturbation restarts from the best plan found, until the work budget is spent or `stallRounds` rounds in a row
+    /// found nothing better.
+    mutating func restarts(maxRounds: Int = 20_000, stallRounds: Int = 1000) {
         let k = state.chosen.count
         guard k > 0 else { return }
         var best = state.chosen, bestValue = current
-        for _ in 0..<maxRounds {
-            guard work < workLimit, !optimal else { break }
+        var lastImprovement = 0
+        for round in 0..<maxRounds {
+            guard work < workLimit, !optimal, round - lastImprovement < stallRounds else { break }
             let drops = 1 + Int(random.next() % UInt64(min(3, k)))
             var dropped: [Int] = []
             for _ in 0..<drops {
@@ -135,6 +137,7 @@ struct LocalSearch {
             if current > bestValue + epsilon {
                 best = state.chosen
                 bestValue = current
+                lastImprovement = round
                 state.tightenBound(budget: budget)
                 work += sets.cells.count
             } else if current < bestValue - epsilon {

@@ -15,7 +15,7 @@ import Foundation
 /// reports the smallest such bound over several S met on the way (and never more than the uncovered weight).
 public enum PlacementOptimizer {
     /// Work the local search may do by default, in cell and option visits (about 0.1 s of a release build).
-    public static let defaultSearchWork = 60_000_000
+    public static let defaultSearchWork = 20_000_000
 
     /// Solves `problem` with `strategy`; `searchWork` caps the local search of ``PlacementStrategy/lazyGreedyWithSwaps``
     /// (in cell and option visits, so the result does not depend on the machine).

@@ -34,7 +34,7 @@ public struct PlacementPlan: Sendable, Hashable {
     public var alreadyCoveredWeight: Double
     /// Marginal-gain evaluations (one pass over one option's cells each), a measure of the work done.
     public var evaluations: Int
-    /// Swaps local search made after the greedy phase.
+    /// Swaps local search made after the greedy phase (counting those in restarts it later went back on).
     public var swaps: Int
 
     /// Creates a plan (the optimiser makes them; this is for tests and readers of saved plans).
@@ -56,7 +56,8 @@ public struct PlacementPlan: Sendable, Hashable {
 
 /// How ``PlacementOptimizer`` searches.
 public enum PlacementStrategy: String, Sendable, Hashable, CaseIterable {
-    /// Lazy greedy (a priority queue of stale marginal gains), then single swaps while any improves the value.
+    /// Lazy greedy (a priority queue of stale marginal gains), then local search: single and pair swaps and seeded
+    /// perturbation restarts within a fixed amount of work (see ``PlacementOptimizer``).
     case lazyGreedyWithSwaps = "lazy-greedy+swaps"
     /// Lazy greedy only.
     case lazyGreedy = "lazy-greedy"
