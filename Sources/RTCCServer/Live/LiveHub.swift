@@ -19,31 +19,41 @@ public actor LiveHub: Service {
         var lastUsed: ContinuousClock.Instant
     }
 
+    /// A camera's stream as recorded, or re-encoded to H.264 for browsers that cannot decode its codec.
+    public struct Key: Sendable, Hashable {
+        /// The camera.
+        public var cameraID: UUID
+        /// Whether this is the H.264 re-encoding of an H.265 camera.
+        public var transcoded: Bool
+    }
+
     private let recorders: RecorderRegistry
     private let logger: Logger
-    private var entries: [UUID: Entry] = [:]
-    private let requests: AsyncStream<UUID>
-    private let requestContinuation: AsyncStream<UUID>.Continuation
+    private var entries: [Key: Entry] = [:]
+    private let requests: AsyncStream<Key>
+    private let requestContinuation: AsyncStream<Key>.Continuation
 
     /// Creates a hub over the running recorders.
     public init(recorders: RecorderRegistry, logger: Logger = Logger(label: "rtcc.live")) {
         self.recorders = recorders
         self.logger = logger
-        (requests, requestContinuation) = AsyncStream.makeStream(of: UUID.self)
+        (requests, requestContinuation) = AsyncStream.makeStream(of: Key.self)
     }
 
     /// The live channel of a camera, started when needed; nil when the camera is not being recorded.
-    public func channel(for cameraID: UUID) async -> LiveChannel? {
-        if var entry = entries[cameraID] {
+    /// With `transcoded`, the camera's H.265 re-encoded to H.264 (one encoder for all such viewers).
+    public func channel(for cameraID: UUID, transcoded: Bool = false) async -> LiveChannel? {
+        let key = Key(cameraID: cameraID, transcoded: transcoded)
+        if var entry = entries[key] {
             entry.lastUsed = .now
-            entries[cameraID] = entry
+            entries[key] = entry
             return entry.channel
         }
         guard await recorders.recorder(of: cameraID) != nil else { return nil }
-        if let entry = entries[cameraID] { return entry.channel }
+        if let entry = entries[key] { return entry.channel }
         let channel = LiveChannel()
-        entries[cameraID] = Entry(channel: channel, lastUsed: .now)
-        requestContinuation.yield(cameraID)
+        entries[key] = Entry(channel: channel, lastUsed: .now)
+        requestContinuation.yield(key)
         return channel
     }
 
@@ -57,8 +67,8 @@ public actor LiveHub: Service {
                     requestContinuation.finish()
                 }
             }
-            for await cameraID in requests {
-                group.addTask { await self.pump(cameraID) }
+            for await key in requests {
+                group.addTask { await self.pump(key) }
             }
             group.cancelAll()
         }
@@ -66,21 +76,26 @@ public actor LiveHub: Service {
     }
 
     /// Feeds a camera's channel from whichever recorder records it, until the channel idles out.
-    private func pump(_ cameraID: UUID) async {
-        while !Task.isCancelled, let channel = await activeChannel(cameraID) {
+    private func pump(_ key: Key) async {
+        let cameraID = key.cameraID
+        while !Task.isCancelled, let channel = await activeChannel(key) {
             guard let recorder = await recorders.recorder(of: cameraID) else {
                 try? await Task.sleep(for: .milliseconds(250))
                 continue
             }
             let frames = await recorder.frames.subscribe(bufferingNewest: 600)
             await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for await frame in frames { await channel.push(frame) }
+                group.addTask { [logger] in
+                    if key.transcoded {
+                        await LiveTranscoder.run(frames, into: channel, logger: logger)
+                    } else {
+                        for await frame in frames { await channel.push(frame) }
+                    }
                 }
                 group.addTask {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: .seconds(1))
-                        guard await self.activeChannel(cameraID) != nil, await self.recorders.recorder(of: cameraID) === recorder else { return }
+                        guard await self.activeChannel(key) != nil, await self.recorders.recorder(of: cameraID) === recorder else { return }
                     }
                 }
                 await group.next()
@@ -91,14 +106,14 @@ public actor LiveHub: Service {
     }
 
     /// The channel while it is in use (or was used within ``idleTimeout``); forgets it otherwise.
-    private func activeChannel(_ cameraID: UUID) async -> LiveChannel? {
-        guard let entry = entries[cameraID] else { return nil }
+    private func activeChannel(_ key: Key) async -> LiveChannel? {
+        guard let entry = entries[key] else { return nil }
         if await entry.channel.viewerCount > 0 {
-            entries[cameraID]?.lastUsed = .now
+            entries[key]?.lastUsed = .now
             return entry.channel
         }
-        guard ContinuousClock.now - entry.lastUsed < Self.idleTimeout else {
-            entries[cameraID] = nil
+        guard ContinuousClock.now - entry.lastUsed < (key.transcoded ? .seconds(10) : Self.idleTimeout) else {
+            entries[key] = nil
             await entry.channel.close()
             return nil
         }

@@ -18,13 +18,14 @@ struct LiveRoutes {
         router.ws(endpoint.routerPath) { request, context in
             let identity = try endpoint.authorize(context)
             let camera = try await services.visibleCamera(context, identity)
-            guard await services.live.channel(for: camera.id) != nil else { throw Self.notLive(camera) }
+            let transcoded = try Self.transcoding(request)
+            guard await services.live.channel(for: camera.id, transcoded: transcoded) != nil else { throw Self.notLive(camera) }
             try await services.record("live.view", target: "camera:\(camera.id)", detail: camera.name, by: identity, context: context,
                                       purpose: request.purpose)
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             guard let id = context.requestContext.parameters.get("id").flatMap(UUID.init(uuidString:)),
-                let channel = await services.live.channel(for: id)
+                let channel = await services.live.channel(for: id, transcoded: (try? Self.transcoding(context.request)) ?? false)
             else {
                 try await outbound.close(.unexpectedServerError, reason: "the camera stopped streaming")
                 return
@@ -33,6 +34,13 @@ struct LiveRoutes {
         }
         router.add(.cameraHLS, hls)
         router.add(.cameraSnapshot, snapshot)
+    }
+
+    /// `?codec=h264` asks for the H.264 re-encoding of an H.265 camera; no other value is offered.
+    static func transcoding(_ request: Request) throws -> Bool {
+        guard let codec = request.uri.queryParameters.get("codec") else { return false }
+        guard codec == "h264" else { throw Problem.badRequest(field: "codec", "may only be h264 (to re-encode an H.265 camera)") }
+        return true
     }
 
     static func notLive(_ camera: Camera) -> Problem {

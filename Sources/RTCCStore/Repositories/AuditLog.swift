@@ -59,7 +59,7 @@ public actor AuditLog {
         while true {
             do {
                 return try await writeOnce(event, at: now)
-            } catch let error as SQLiteError where error.reason == .busy && attempt < 50 {
+            } catch let error as SQLiteError where (error.reason == .busy || error.reason == .busyInSnapshot) && attempt < 50 {
                 attempt += 1
                 try await Task.sleep(for: .milliseconds(5 * min(attempt, 10)))
             }

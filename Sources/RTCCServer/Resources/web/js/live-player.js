@@ -36,7 +36,8 @@ export class LivePlayer {
     if (this.stopped) return;
     if (!this.state) this.setState('connecting');
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const socket = new WebSocket(`${scheme}//${location.host}/api/v1/cameras/${this.cameraId}/live`);
+    const query = this.transcode ? '?codec=h264' : '';
+    const socket = new WebSocket(`${scheme}//${location.host}/api/v1/cameras/${this.cameraId}/live${query}`);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     socket.onopen = () => { this.retry = 500; };
@@ -87,6 +88,13 @@ export class LivePlayer {
 
   openSource(mime) {
     if (!mime || !('MediaSource' in window) || !MediaSource.isTypeSupported(mime)) {
+      if (!this.transcode && /hvc1|hev1/.test(mime || '') && MediaSource.isTypeSupported('video/mp4; codecs="avc1.42E01E"')) {
+        // This browser has no H.265 decoder: ask the server for its H.264 re-encoding of this camera.
+        this.transcode = true;
+        this.retry = 100;
+        this.socket?.close();
+        return;
+      }
       this.setState('unsupported', `this browser cannot decode ${mime || 'the stream'}`);
       this.stopped = true;
       this.socket?.close();
@@ -200,7 +208,7 @@ export class LivePlayer {
     else if (this.framesReceived === 0) this.setState('connecting', link === 'connecting' ? 'camera connecting' : 'waiting for a keyframe');
     else if (sinceFrame > 3000) this.setState(link === 'connecting' ? 'reconnecting' : 'down', `no picture for ${Math.round(sinceFrame / 1000)} s`);
     else if (link === 'degraded') this.setState('degraded', this.health?.reason || 'packet loss');
-    else this.setState('live');
+    else this.setState('live', this.transcode ? 'H.265 re-encoded to H.264 for this browser' : '');
   }
 
   stop() {

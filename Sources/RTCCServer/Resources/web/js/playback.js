@@ -118,7 +118,8 @@ class Playback {
         el('button', { onclick: () => this.step(1), title: 'Next frame (.)' }, '|▶'),
         el('button', { onclick: () => this.jumpBy(10e3), title: 'Forward 10 s' }, '+10 s'), this.rateSelect,
         this.jumpInput, el('button', { id: 'playback-go', onclick: () => this.jumpToInput() }, 'Go'),
-        el('span', { class: 'muted' }, ' Span'), ...this.spanButtons, this.info),
+        el('span', { class: 'muted' }, ' Span'), ...this.spanButtons,
+        el('button', { id: 'playback-export', onclick: () => this.exportClip(), title: 'Export these cameras around this time as evidence' }, 'Export clip…'), this.info),
       this.grid, this.timeline));
     this.origin = null;
     this.makePlayers(Date.now());
@@ -197,6 +198,15 @@ class Playback {
     if (Number.isNaN(ms)) { toast('Type a date and time to jump to.'); return; }
     if (ms > Date.now()) { toast('That time is in the future.'); return; }
     this.seek(ms);
+  }
+
+  /// Opens the evidence screen with these cameras and 30 s either side of the time shown, for the same case.
+  exportClip() {
+    const wall = this.wallClock() || Date.now();
+    const remembered = JSON.parse(sessionStorage.getItem('rtcc.playback.purpose') || '{}');
+    const query = new URLSearchParams({ export: '1', cameras: this.ids.join(','), from: new Date(wall - 30e3).toISOString(),
+      until: new Date(wall + 30e3).toISOString(), caseNumber: remembered.caseNumber || '', purpose: remembered.purpose || '' });
+    this.navigate(`/evidence?${query}`);
   }
 
   /// Keeps every player within a fraction of a second of the one in charge.

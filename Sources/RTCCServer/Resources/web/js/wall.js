@@ -182,7 +182,8 @@ class Wall {
         tile.element.dataset.state = state;
         tile.badge.className = `badge ${state}`;
         tile.badge.textContent = state;
-        tile.message.textContent = state === 'live' ? '' : message || '';
+        tile.message.textContent = message || '';
+        tile.message.classList.toggle('note', state === 'live');
       },
       onLatency: (ms) => this.reportLatency(ms),
     });
