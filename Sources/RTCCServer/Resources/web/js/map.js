@@ -40,6 +40,13 @@ function formatLeft(seconds) {
   return days > 0 ? `${days} d ${hours} h` : hours > 0 ? `${hours} h ${minutes} min` : `${minutes} min`;
 }
 
+function retentionText(camera) {
+  if (camera.held) return 'held: retention will not delete it';
+  if (camera.footage === 'recorded') return `retention deletes it in ${formatLeft(camera.retentionLeftSeconds)}`;
+  if (camera.footage === 'request') return `the owner's retention ends in ${formatLeft(camera.retentionLeftSeconds)}`;
+  return 'nothing recorded in the window';
+}
+
 class MapScreen {
   constructor(container, navigate) {
     this.container = container;
@@ -205,6 +212,7 @@ class MapScreen {
     this.results.dataset.point = `${report.point.latitude.toFixed(6)},${report.point.longitude.toFixed(6)}`;
     this.seenLayer.clearLayers();
     const point = [report.point.latitude, report.point.longitude];
+    if (!this.map.getBounds().contains(point)) this.map.panTo(point, { animate: false });
     this.seenLayer.addLayer(this.L.circleMarker(point, { radius: 7, color: '#ffffff', weight: 2, fillColor: '#ef4444', fillOpacity: 1, interactive: false }));
     for (const camera of report.cameras) {
       this.seenLayer.addLayer(this.L.polyline([[camera.location.latitude, camera.location.longitude], point], { color: '#ffffff', weight: 1, dashArray: '2 4', interactive: false }));
@@ -215,7 +223,7 @@ class MapScreen {
       el('div', { class: 'name' }, camera.name),
       el('div', { class: 'small' }, `${camera.distanceM.toFixed(1)} m · ${camera.dori || 'beyond detect'} · `,
         el('span', { class: 'footage' }, camera.footage === 'recorded' ? 'recorded' : camera.footage === 'request' ? 'owner keeps footage: request it' : 'not recorded')),
-      el('div', { class: 'small muted' }, camera.held ? 'held: retention will not delete it' : `retention deletes in ${formatLeft(camera.retentionLeftSeconds)}`))));
+      el('div', { class: 'small muted' }, retentionText(camera)))));
     this.holdButton.disabled = report.cameras.length === 0;
   }
 
@@ -245,7 +253,7 @@ class MapScreen {
     try {
       const result = await api('/api/v1/coverage', { method: 'POST', body: { venueID, resolutionM: Number(this.resolution.value) } });
       this.coverageLayer.clearLayers();
-      this.coverageLayer.addLayer(this.L.geoJSON(result.gaps, { style: { color: '#ef4444', weight: 0, fillOpacity: 0.35 }, interactive: false }));
+      this.coverageLayer.addLayer(this.L.geoJSON(result.gaps, { style: { stroke: false, fillColor: '#ef4444', fillOpacity: 0.35 }, interactive: false }));
       const levels = ['any', 'detect', 'observe', 'recognise', 'identify'];
       this.coverageResult.replaceChildren(el('table', { class: 'data' }, ...levels.map((level) => el('tr', { dataset: { level } },
         el('td', {}, level === 'any' ? 'in view' : level), el('td', { class: 'percent' }, `${result.coveredPercent[level].toFixed(1)} %`)))),
