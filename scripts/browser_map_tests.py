@@ -11,6 +11,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -183,6 +184,7 @@ def main():
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+        shutil.rmtree(WORK, ignore_errors=True)
 
 
 def run(browser, base, client, password):
@@ -243,6 +245,11 @@ def run(browser, base, client, password):
     status, report = client.call("GET", f"/api/v1/seen?lat={typed[0]:.6f}&lon={typed[1]:.6f}&from={window[0]}&until={window[1]}")
     check(status == 200 and listed_typed == [c["cameraID"] for c in report["cameras"]],
           f"a typed point lists the same cameras as the API ({len(listed_typed)})")
+    cli = subprocess.run([RTCC, "seen", "--lat", f"{typed[0]:.6f}", "--lon", f"{typed[1]:.6f}", "--from", window[0], "--to", window[1],
+                          "--data", os.path.join(WORK, "demo"), "--json"], capture_output=True, text=True, timeout=60)
+    from_cli = json.loads(cli.stdout or "{}").get("cameras", [])
+    check(cli.returncode == 0 and [c["cameraID"] for c in from_cli] == listed_typed,
+          f"rtcc seen prints the same cameras ({len(from_cli)}; {cli.stderr.strip()[:120]})")
 
     # Hold footage at a point a private camera sees: the demo records nothing here, so its owner gets a drafted request.
     private = [c for c in cameras if c["sharing"] in ("registered", "on_request")]

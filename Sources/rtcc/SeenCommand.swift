@@ -10,8 +10,8 @@ struct Seen: AsyncParsableCommand {
         discussion: "The same answer as GET /api/v1/seen. Times are ISO 8601 (2026-11-30T21:15:00Z).")
 
     @OptionGroup var store: StoreOptions
-    @Option(help: "Latitude, decimal degrees.") var lat: Double
-    @Option(help: "Longitude, decimal degrees.") var lon: Double
+    @Option(parsing: .unconditional, help: "Latitude, decimal degrees.") var lat: Double
+    @Option(parsing: .unconditional, help: "Longitude, decimal degrees (west is negative: --lon -93.75).") var lon: Double
     @Option(help: "Start of the window (ISO 8601).") var from: String
     @Option(help: "End of the window (ISO 8601).") var to: String
     @Flag(help: "Print the answer as JSON.") var json = false
