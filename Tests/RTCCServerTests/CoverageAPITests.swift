@@ -68,6 +68,8 @@ import Testing
          "resolutionM", "from 1 to 1000"),
         ("too many cells", #"{"polygon": {"type": "Polygon", "coordinates": [[[-93.70, 32.50], [-93.65, 32.50], [-93.65, 32.55], [-93.70, 32.55], [-93.70, 32.50]]]}, "resolutionM": 1}"#,
          "resolutionM", "cells"),
+        ("unknown DORI level", #"{"polygon": {"type": "Polygon", "coordinates": [[[-93.7000, 32.5000], [-93.6996, 32.5000], [-93.6996, 32.5004], [-93.7000, 32.5000]]]}, "level": 3}"#,
+         "level", "must be detect"),
         ("no area", #"{"resolutionM": 5}"#, "polygon", "required"),
         ("unknown venue", #"{"venueID": "8E0B8E3C-6E1C-4C41-9D0A-3A6F7D1B2C09"}"#, "venueID", "no venue"),
     ])

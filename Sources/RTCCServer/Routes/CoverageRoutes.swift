@@ -40,12 +40,16 @@ struct CoverageRoutes {
         }
         let (polygon, areaName) = try await area(object)
         let resolution = try number(object["resolutionM"], field: "resolutionM") ?? 5
-        let level = try (object["level"] as? String).map { name in
-            guard let level = DORILevel(name: name) else { throw ValidationError(field: "level", reason: "must be detect, observe, recognise or identify") }
+        let level = try object["level"].map { value in
+            guard let name = value as? String, let level = DORILevel(name: name) else {
+                throw ValidationError(field: "level", reason: "must be detect, observe, recognise or identify")
+            }
             return level
         }
-        let at = try (object["at"] as? String).map { text in
-            guard let date = try? Date(text, strategy: .iso8601) else { throw ValidationError(field: "at", reason: "must be an ISO 8601 time") }
+        let at = try object["at"].map { value in
+            guard let text = value as? String, let date = try? Date(text, strategy: .iso8601) else {
+                throw ValidationError(field: "at", reason: "must be an ISO 8601 time such as 2026-11-01T00:00:00Z")
+            }
             return date
         }
         let index = try await services.sightingIndexes.index(services.store)
