@@ -25,4 +25,5 @@ echo "== recording end to end (SIGKILL, outage)"
 python3 scripts/e2e_media.py .build/debug/rtcc
 echo "== web app in headless Chromium (screenshots in .build/browser-tests)"
 .venv/bin/python scripts/browser_tests.py .build/debug/rtcc .build/browser-tests
+.venv/bin/python scripts/browser_map_tests.py .build/debug/rtcc .build/browser-tests/map
 echo "== all tests passed"

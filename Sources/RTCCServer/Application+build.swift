@@ -33,6 +33,8 @@ public func buildRouter(services: AppServices) async throws -> Router<AppRequest
     EvidenceRoutes(services: services).register(on: router)
     ShareRoutes(services: services).register(on: router)
     CustodyRoutes(services: services).register(on: router)
+    SeenRoutes(services: services).register(on: router)
+    CoverageRoutes(services: services).register(on: router)
     return router
 }
 

@@ -119,6 +119,7 @@ public final class Store: Sendable {
         migrations.add(SchemaV2())
         migrations.add(SchemaPreferences())
         migrations.add(SchemaCases())
+        migrations.add(SchemaBuildings())
         let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: databases.eventLoopGroup.any())
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()

@@ -60,6 +60,16 @@ import Testing
             return Call(uri: endpoint.path, body: jsonBody(["layouts": [["name": "A", "grid": 4, "tiles": []]], "current": "A"]), headers: jsonHeaders)
         case "/api/v1/telemetry/live" where endpoint.method == .post:
             return Call(uri: endpoint.path, body: jsonBody(["latencies": [120.5, 98.0]]), headers: jsonHeaders)
+        case "/api/v1/seen":
+            return Call(uri: "/api/v1/seen?lat=32.5116&lon=-93.7487&from=2026-11-01T10:00:00Z&until=2026-11-01T11:00:00Z")
+        case "/api/v1/seen/hold":
+            return Call(uri: endpoint.path, body: jsonBody(["lat": 32.5116, "lon": -93.7487, "from": "2026-11-01T10:00:00Z",
+                                                           "until": "2026-11-01T11:00:00Z", "reason": "case 26-1"]), headers: jsonHeaders)
+        case "/api/v1/coverage":
+            return Call(uri: endpoint.path, body: jsonBody(["polygon": ["type": "Polygon", "coordinates": [[[-93.749, 32.511], [-93.748, 32.511], [-93.748, 32.512], [-93.749, 32.511]]]],
+                                                           "resolutionM": 5]), headers: jsonHeaders)
+        case "/api/v1/buildings":
+            return Call(uri: endpoint.path, body: jsonBody(["type": "FeatureCollection", "features": []]), headers: jsonHeaders)
         default:
             if let evidence = app.evidence?.call(for: endpoint, cameraID: app.cityCamera.id) {
                 return Call(uri: evidence.uri, body: evidence.body, headers: evidence.headers)

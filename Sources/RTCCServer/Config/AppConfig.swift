@@ -41,6 +41,8 @@ public struct AppConfig: Sendable, Equatable {
     public var rtspTransport = "tcp"
     /// Total recording bytes allowed before the oldest unheld footage is deleted; nil for none.
     public var diskQuotaBytes: Int64?
+    /// Map tile URL template for the web app's map (`https://tile.example.org/{z}/{x}/{y}.png`); nil shows no tiles.
+    public var mapTileURL: String?
 
     /// The recordings folder.
     public var resolvedRecordingsDirectory: String {
@@ -96,6 +98,7 @@ public struct AppConfig: Sendable, Equatable {
         "RTCC_LOGIN_ATTEMPTS_PER_MINUTE": "loginAttemptsPerMinute", "RTCC_RECORDING": "recordingEnabled",
         "RTCC_RECORDINGS": "recordingsDirectory", "RTCC_SEGMENT_SECONDS": "segmentSeconds", "RTCC_OFFLINE_SECONDS": "offlineSeconds",
         "RTCC_RTSP_TRANSPORT": "rtspTransport", "RTCC_DISK_QUOTA_BYTES": "diskQuotaBytes",
+        "RTCC_MAP_TILE_URL": "mapTileURL",
     ]
 
     /// Sets one setting from text, with a clear error naming `origin`.
@@ -136,6 +139,11 @@ public struct AppConfig: Sendable, Equatable {
         case "diskQuotaBytes":
             guard let bytes = Int64(value), bytes > 0 else { throw Invalid(description: "\(origin): '\(value)' must be a positive number of bytes") }
             diskQuotaBytes = bytes
+        case "mapTileURL":
+            guard value.isEmpty || (value.hasPrefix("https://") && value.contains("{z}")) else {
+                throw Invalid(description: "\(origin): '\(value)' must be an https:// URL template with {z}, {x} and {y} (the page allows only https images), or empty for no tiles")
+            }
+            mapTileURL = value.isEmpty ? nil : value
         default: throw Invalid(description: "\(origin): unknown setting '\(setting)'")
         }
     }

@@ -23,6 +23,7 @@ public struct AppServices: Sendable {
     public let live: LiveHub
     let snapshots = Snapshotter()
     let playback = PlaybackSessions()
+    let sightingIndexes = SightingIndexCache()
     let liveLatency: LiveLatency
     let throttle: LoginThrottle
     /// Password hashing.

@@ -4,7 +4,7 @@ import { api, toast } from './api.js';
 const screens = {
   wall: () => import('./wall.js'),
   playback: () => import('./playback.js'),
-  map: () => import('./placeholder.js'),
+  map: () => import('./map.js'),
   alerts: () => import('./placeholder.js'),
   evidence: () => import('./evidence.js'),
   partners: () => import('./placeholder.js'),

@@ -1,0 +1,327 @@
+"""The map screen in real headless Chromium (Debian's chromium, driven by Playwright), against `rtcc demo` (the
+Shreveport demo city: city, partner and temporary cameras, the fairgrounds venue, incidents).
+
+Checks: the map loads every demo camera as a marker with its view cone; a click near known cameras lists exactly the
+cameras whose view sector holds the point, as computed here independently (spherical distance and bearing, the same
+sector test), nearest first; a typed point gives the same answer as the API; "hold footage" places holds; a camera's
+popup offers live view and playback; coverage of the fairgrounds draws the gap layer and shows the same percentage as
+the API; layer toggles hide and show markers. Screenshots go to OUTDIR. Usage: browser_map_tests.py RTCC OUTDIR
+"""
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from playwright.sync_api import sync_playwright
+
+RTCC = os.path.abspath(sys.argv[1])
+OUT = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else "browser-map-test-output")
+os.makedirs(OUT, exist_ok=True)
+WORK = tempfile.mkdtemp(prefix="rtcc-map-")
+RESULTS = {"passed": 0, "failed": 0}
+CHROMIUM = os.environ.get("RTCC_CHROMIUM", "/usr/bin/chromium")
+EARTH_RADIUS = 6371008.8
+
+
+def check(condition, message):
+    print(("ok - " if condition else "FAIL: ") + message, flush=True)
+    RESULTS["passed" if condition else "failed"] += 1
+    return condition
+
+
+def wait_for(predicate, timeout, what=None):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            value = predicate()
+        except Exception:  # a page mid-navigation, a server not yet up
+            value = None
+        if value:
+            return value
+        time.sleep(0.2)
+    if what:
+        print(f"  (timed out after {timeout} s waiting for {what})", flush=True)
+    return None
+
+
+def read_line(process, pattern, timeout=300):
+    found = {}
+
+    def scan():
+        line = process.stdout.readline()
+        match = re.search(pattern, line or "")
+        if match:
+            found["value"] = match.group(1)
+        return found.get("value")
+
+    value = wait_for(scan, timeout, pattern)
+    if not value:
+        raise SystemExit(f"FAIL: no line matching {pattern}")
+    return value
+
+
+class Client:
+    """A minimal API client with a session cookie."""
+
+    def __init__(self, base):
+        self.base = base
+        self.cookie = None
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        if self.cookie:
+            request.add_header("Cookie", self.cookie)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                content = response.read()
+                cookie = response.headers.get("Set-Cookie")
+                if cookie:
+                    self.cookie = cookie.split(";")[0]
+                return response.status, (json.loads(content) if content else None)
+        except urllib.error.HTTPError as error:
+            content = error.read()
+            try:
+                return error.code, json.loads(content)
+            except ValueError:
+                return error.code, content
+
+
+# The sector test, independently of the server: great-circle distance and initial bearing on a sphere.
+def distance(lat1, lon1, lat2, lon2):
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS * math.asin(math.sqrt(a))
+
+
+def bearing(lat1, lon1, lat2, lon2):
+    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
+    y = math.sin(dl) * math.cos(p2)
+    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
+    return (math.degrees(math.atan2(y, x)) + 360) % 360
+
+
+def destination(lat, lon, heading, metres):
+    d, b, p1 = metres / EARTH_RADIUS, math.radians(heading), math.radians(lat)
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
+    l2 = math.radians(lon) + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
+    return math.degrees(p2), math.degrees(l2)
+
+
+def sector_margin(camera, lat, lon):
+    """How far inside the camera's sector the point is: min(metres inside the range, degrees inside the field of view)
+    (negative when outside)."""
+    loc = camera["location"]
+    d = distance(loc["latitude"], loc["longitude"], lat, lon)
+    range_margin = camera["rangeM"] - d
+    if camera["fieldOfViewDeg"] >= 360 or d < 0.01:
+        return range_margin, d
+    off = abs((bearing(loc["latitude"], loc["longitude"], lat, lon) - camera["headingDeg"] + 540) % 360 - 180)
+    return min(range_margin, (camera["fieldOfViewDeg"] / 2 - off) * d * math.pi / 180), d
+
+
+def active(camera, window):
+    """Whether the camera is active at some time in the window (ISO 8601 strings compare in time order as UTC 'Z')."""
+    span = camera.get("activeWindow")
+    return span is None or window is None or (span["from"] <= window[1] and span["until"] >= window[0])
+
+
+def expected_seen(cameras, lat, lon, window=None, tolerance=0.5):
+    """(cameras certainly covering the point, cameras possibly covering it within `tolerance` metres), nearest first."""
+    certain, possible = [], []
+    for camera in cameras:
+        if not active(camera, window):
+            continue
+        margin, d = sector_margin(camera, lat, lon)
+        if margin > tolerance:
+            certain.append((d, camera["id"]))
+        if margin > -tolerance:
+            possible.append((d, camera["id"]))
+    return [c for _, c in sorted(certain)], [c for _, c in sorted(possible)]
+
+
+def all_cameras(client):
+    cameras, offset = [], 0
+    while True:
+        status, page = client.call("GET", f"/api/v1/cameras?limit=1000&offset={offset}")
+        assert status == 200, f"camera list: {status}"
+        cameras += page["items"]
+        if len(cameras) >= page["total"] or not page["items"]:
+            return cameras
+        offset += 1000
+
+
+def main():
+    env = dict(os.environ, RTCC_BCRYPT_COST="4", RTCC_RECORDING="false")
+    log = open(os.path.join(OUT, "server.log"), "w")
+    server = subprocess.Popen([RTCC, "demo", "--data", os.path.join(WORK, "demo"), "--port", "0", "--no-simulator"],
+                              stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+    try:
+        base = read_line(server, r"running at (https?://\S+?)/?\s").rstrip("/")
+        password = read_line(server, r"Sign in as: admin / (\S+)")
+        client = Client(base)
+        status, _ = client.call("POST", "/api/v1/auth/login", {"username": "admin", "password": password})
+        assert status == 200, f"admin sign-in: {status}"
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            try:
+                run(browser, base, client, password)
+            finally:
+                browser.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        shutil.rmtree(WORK, ignore_errors=True)
+
+
+def run(browser, base, client, password):
+    cameras = all_cameras(client)
+    by_id = {c["id"]: c for c in cameras}
+    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(base + "/")
+    page.fill("#signin-user", "admin")
+    page.fill("#signin-password", password)
+    page.click("#signin-submit")
+    page.wait_for_selector("#whoami")
+    page.goto(base + "/map")
+    ready = wait_for(lambda: page.eval_on_selector("#map", "m => m.dataset.ready"), 30, "the map")
+    shown = page.eval_on_selector("#map", "m => Number(m.dataset.cameras)") if ready else 0
+    markers = page.eval_on_selector_all(".leaflet-overlay-pane path.cam-marker", "p => p.length")
+    check(ready and shown == len(cameras) and markers == len(cameras),
+          f"the map loads every demo camera as a marker ({markers} markers, {len(cameras)} cameras)")
+    page.screenshot(path=os.path.join(OUT, "map.png"))
+
+    # A point where the views of several cameras meet, well inside each (so rounding cannot change the answer).
+    best = None
+    for camera in cameras:
+        for metres in (10, 20, 30):
+            for turn in (-15, 0, 15):
+                lat, lon = destination(camera["location"]["latitude"], camera["location"]["longitude"], camera["headingDeg"] + turn, metres)
+                certain, possible = expected_seen(cameras, lat, lon, tolerance=2)
+                if certain == possible and (best is None or len(certain) > len(best[2])):
+                    best = (lat, lon, certain)
+    lat, lon, _ = best
+    page.evaluate("([lat, lon]) => window.rtccMap.map.setView([lat, lon], 18, { animate: false })", [lat, lon])
+    box = page.eval_on_selector("#map", "m => { const r = m.getBoundingClientRect(); return [r.left, r.top]; }")
+    point = page.evaluate("([lat, lon]) => { const p = window.rtccMap.map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }", [lat, lon])
+    page.mouse.click(box[0] + point[0], box[1] + point[1])
+    wait_for(lambda: page.eval_on_selector("#seen-summary", "s => s.textContent.includes('could have seen')"), 30, "the seen list")
+    clicked = (float(page.input_value("#seen-lat")), float(page.input_value("#seen-lon")))
+    listed = page.eval_on_selector_all("#seen-results li", "items => items.map(i => i.dataset.cameraId)")
+    window = page.evaluate("() => ['#seen-from', '#seen-until'].map(s => new Date(document.querySelector(s).value).toISOString().slice(0, 19) + 'Z')")
+    certain, possible = expected_seen(cameras, *clicked, window=window)
+    check(len(listed) >= 2 and set(certain) <= set(listed) <= set(possible),
+          f"a click near known cameras lists the cameras whose sector holds the point ({len(listed)} listed, "
+          f"{len(certain)} computed independently: {[by_id[c]['name'] for c in certain]})")
+    distances = [distance(by_id[c]["location"]["latitude"], by_id[c]["location"]["longitude"], *clicked) for c in listed]
+    check(distances == sorted(distances), "the list is nearest first")
+    first_text = page.eval_on_selector("#seen-results li", "li => li.textContent")
+    check(re.search(r"\d+\.\d m", first_text) and re.search(r"retention|held|nothing recorded", first_text) and re.search(r"detect|observe|recognise|identify|beyond", first_text),
+          f"each row shows distance, DORI level, footage and retention (\"{first_text[:120]}\")")
+    page.screenshot(path=os.path.join(OUT, "seen.png"))
+
+    # A typed point gives the API's answer.
+    typed = destination(lat, lon, 90, 5)
+    page.fill("#seen-lat", f"{typed[0]:.6f}")
+    page.fill("#seen-lon", f"{typed[1]:.6f}")
+    page.click("#seen-search")
+    wait_for(lambda: page.query_selector(f"#seen-results[data-point='{typed[0]:.6f},{typed[1]:.6f}']"), 30, "the typed point's answer")
+    listed_typed = page.eval_on_selector_all("#seen-results li", "items => items.map(i => i.dataset.cameraId)")
+    status, report = client.call("GET", f"/api/v1/seen?lat={typed[0]:.6f}&lon={typed[1]:.6f}&from={window[0]}&until={window[1]}")
+    check(status == 200 and listed_typed == [c["cameraID"] for c in report["cameras"]],
+          f"a typed point lists the same cameras as the API ({len(listed_typed)})")
+    cli = subprocess.run([RTCC, "seen", "--lat", f"{typed[0]:.6f}", "--lon", f"{typed[1]:.6f}", "--from", window[0], "--to", window[1],
+                          "--data", os.path.join(WORK, "demo"), "--json"], capture_output=True, text=True, timeout=60)
+    from_cli = json.loads(cli.stdout or "{}").get("cameras", [])
+    check(cli.returncode == 0 and [c["cameraID"] for c in from_cli] == listed_typed,
+          f"rtcc seen prints the same cameras ({len(from_cli)}; {cli.stderr.strip()[:120]})")
+
+    # Hold footage at a point a private camera sees: the demo records nothing here, so its owner gets a drafted request.
+    private = [c for c in cameras if c["sharing"] in ("registered", "on_request")]
+    spot = None
+    for camera in private:
+        lat2, lon2 = destination(camera["location"]["latitude"], camera["location"]["longitude"], camera["headingDeg"], 10)
+        certain, possible = expected_seen(cameras, lat2, lon2, window=window, tolerance=2)
+        if certain == possible and camera["id"] in certain:
+            spot = (lat2, lon2, certain)
+            break
+    check(spot is not None, f"the demo has a point that a private camera sees ({len(private)} private cameras)")
+    if spot:
+        page.fill("#seen-lat", f"{spot[0]:.6f}")
+        page.fill("#seen-lon", f"{spot[1]:.6f}")
+        page.click("#seen-search")
+        wait_for(lambda: page.query_selector(f"#seen-results[data-point='{spot[0]:.6f},{spot[1]:.6f}']"), 30, "the private camera's point")
+        owners = [c for c in spot[2] if by_id[c]["sharing"] in ("registered", "on_request")]
+        page.fill("#seen-reason", "case 26-0001 map test")
+        page.click("#seen-hold")
+        toast = wait_for(lambda: page.eval_on_selector("#toast:not([hidden])", "t => t.textContent"), 20, "the hold toast")
+        drafts = page.eval_on_selector_all("#seen-requests details", "d => d.length")
+        check(toast and f"{len(owners)} footage request" in toast and drafts == len(owners),
+              f"hold footage drafts one request per private camera ({drafts} drafted, {len(owners)} expected: \"{toast}\")")
+        status, holds = client.call("GET", "/api/v1/holds")
+        placed = [h for h in holds or [] if h.get("reason") == "case 26-0001 map test"]
+        reported = re.search(r"(\d+) holds? placed", toast or "")
+        check(status == 200 and reported and len(placed) == int(reported.group(1)), f"the holds the page reports are stored ({len(placed)})")
+        page.screenshot(path=os.path.join(OUT, "hold.png"))
+
+    # A camera popup: snapshot (or why not), live and play back.
+    target = listed_typed[0] if listed_typed else cameras[0]["id"]
+    page.evaluate("(id) => document.querySelector(`path.cam-${id}`).dispatchEvent(new MouseEvent('click', { bubbles: true }))", target)
+    popup = page.wait_for_selector(".cam-popup", timeout=10000)
+    buttons = page.eval_on_selector_all(".cam-popup button", "b => b.map(x => x.textContent)")
+    check(popup and popup.get_attribute("data-camera-id") == target and "Live" in buttons and "Play back" in buttons,
+          f"clicking a camera opens a popup with live and play back ({buttons})")
+    page.screenshot(path=os.path.join(OUT, "popup.png"))
+    page.click(".cam-popup .cam-playback")
+    wait_for(lambda: "/playback" in page.url, 10, "playback")
+    check(f"cameras={target}" in page.url, f"play back opens the playback screen for the camera ({page.url[len(base):][:60]})")
+
+    # Coverage of the fairgrounds.
+    page.goto(base + "/map")
+    wait_for(lambda: page.eval_on_selector("#map", "m => m.dataset.ready"), 30, "the map again")
+    status, venues = client.call("GET", "/api/v1/venues")
+    fair = next(v for v in venues if "fairgrounds" in v["name"].lower())
+    page.select_option("#coverage-venue", fair["id"])
+    page.fill("#coverage-resolution", "5")
+    before = page.eval_on_selector_all(".leaflet-overlay-pane path", "p => p.length")
+    page.click("#coverage-run")
+    shown = wait_for(lambda: page.eval_on_selector("#coverage-result tr[data-level=any] .percent", "p => p.textContent"), 60, "coverage")
+    after = page.eval_on_selector_all(".leaflet-overlay-pane path", "p => p.length")
+    status, result = client.call("POST", "/api/v1/coverage", {"venueID": fair["id"], "resolutionM": 5})
+    check(status == 200 and shown and f"{result['coveredPercent']['any']:.1f} %" == shown,
+          f"coverage of the fairgrounds shows the API's percentage ({shown})")
+    check(after > before and result["gapRectangles"] > 0, f"the gap layer is drawn ({result['gapRectangles']} gap rectangles)")
+    page.evaluate("() => window.rtccMap.map.fitBounds(window.rtccMap.groups.venues.getLayers()[0].getBounds())")
+    page.screenshot(path=os.path.join(OUT, "coverage.png"))
+
+    # Layer toggles.
+    city_count = sum(1 for c in cameras if c["kind"] == "city" and c["sharing"] not in ("registered", "on_request"))
+    page.uncheck("input[data-layer=city]")
+    hidden = page.eval_on_selector_all(".leaflet-overlay-pane path.cam-marker", "p => p.length")
+    page.check("input[data-layer=city]")
+    restored = page.eval_on_selector_all(".leaflet-overlay-pane path.cam-marker", "p => p.length")
+    check(hidden == len(cameras) - city_count and restored == len(cameras), f"the city layer toggle hides {city_count} markers and shows them again")
+    check(not errors, f"no script errors on the page ({errors[:3]})")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed", flush=True)
+    sys.exit(1 if RESULTS["failed"] else 0)
