@@ -373,7 +373,8 @@ def evidence(page, browser, base, sims):
     boss.wait_for_selector(f"button[data-share='{package}']").click()
     shown = wait_for(lambda: boss.query_selector("#share-url code"), 20, "share URL")
     if not check(bool(shown), "a supervisor's release shows the share link once"):
-        print(f"  toast: {boss.evaluate('() => document.querySelector(\"#toast\").textContent')}")
+        toast_text = boss.evaluate("() => document.querySelector('#toast').textContent")
+        print(f"  toast: {toast_text}")
         context.close()
         return
     url = shown.inner_text()
