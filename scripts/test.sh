@@ -23,6 +23,8 @@ echo "== rtcc end to end"
 scripts/e2e-cli.sh .build/debug/rtcc
 echo "== recording end to end (SIGKILL, outage)"
 python3 scripts/e2e_media.py .build/debug/rtcc
+echo "== camera placement against the exact optimum (HiGHS)"
+.venv/bin/python scripts/geo_optimum_check.py --rtcc .build/debug/rtcc
 echo "== web app in headless Chromium (screenshots in .build/browser-tests)"
 .venv/bin/python scripts/browser_tests.py .build/debug/rtcc .build/browser-tests
 .venv/bin/python scripts/browser_map_tests.py .build/debug/rtcc .build/browser-tests/map
