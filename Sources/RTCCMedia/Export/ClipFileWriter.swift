@@ -5,7 +5,7 @@ import Foundation
 enum ClipFileWriter {
     /// Writes the clip; `progress` gets the segment bytes read so far. Returns the clip's SHA-256 and size.
     static func write(
-        _ plan: ClipPlan, sources: [RecordedSegment], to destination: URL, progress: (Int64) -> Void
+        _ plan: ClipPlan, sources: [RecordedSegment], checked: [Int: [UInt8]] = [:], to destination: URL, progress: (Int64) -> Void
     ) throws(ClipExportError) -> (sha256: String, bytes: Int64) {
         let folder = destination.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString.lowercased()).partial")
@@ -20,7 +20,7 @@ enum ClipFileWriter {
         }
         var done = false
         defer { if !done { try? manager.removeItem(at: temporary) } }
-        let result = try fill(temporary, plan: plan, sources: sources, progress: progress)
+        let result = try fill(temporary, plan: plan, sources: sources, checked: checked, progress: progress)
         guard !manager.fileExists(atPath: destination.path) else { throw .destinationExists(path: destination.path) }
         do {
             try manager.moveItem(at: temporary, to: destination)
@@ -32,7 +32,7 @@ enum ClipFileWriter {
     }
 
     private static func fill(
-        _ url: URL, plan: ClipPlan, sources: [RecordedSegment], progress: (Int64) -> Void
+        _ url: URL, plan: ClipPlan, sources: [RecordedSegment], checked: [Int: [UInt8]], progress: (Int64) -> Void
     ) throws(ClipExportError) -> (sha256: String, bytes: Int64) {
         var hasher = SHA256()
         var written: Int64 = 0
@@ -50,7 +50,8 @@ enum ClipFileWriter {
             for chunk in ProgressiveMP4Header.chunks(of: plan) {
                 let source = plan.samples[chunk.firstSample].source
                 if loaded?.source != source {
-                    let data = try ClipExporter.verifiedBytes(of: sources[source])
+                    // Bytes checked moments ago are used as they are; any other source is read and checked again.
+                    let data = try checked[source] ?? ClipExporter.verifiedBytes(of: sources[source])
                     loaded = (source, data)
                     read += Int64(data.count)
                     progress(read)
