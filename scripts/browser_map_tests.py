@@ -5,7 +5,8 @@ Checks: the map loads every demo camera as a marker with its view cone; a click 
 cameras whose view sector holds the point, as computed here independently (spherical distance and bearing, the same
 sector test), nearest first; a typed point gives the same answer as the API; "hold footage" places holds; a camera's
 popup offers live view and playback; coverage of the fairgrounds draws the gap layer and shows the same percentage as
-the API; layer toggles hide and show markers. Screenshots go to OUTDIR. Usage: browser_map_tests.py RTCC OUTDIR
+the API; the plan panel places N cameras over the fairgrounds, draws them and downloads them as GeoJSON and CSV; replay
+colours incidents as the API counts them; layer toggles hide and show markers. Screenshots go to OUTDIR. Usage: browser_map_tests.py RTCC OUTDIR
 """
 import json
 import math
@@ -308,6 +309,51 @@ def run(browser, base, client, password):
     check(after > before and result["gapRectangles"] > 0, f"the gap layer is drawn ({result['gapRectangles']} gap rectangles)")
     page.evaluate("() => window.rtccMap.map.fitBounds(window.rtccMap.groups.venues.getLayers()[0].getBounds())")
     page.screenshot(path=os.path.join(OUT, "coverage.png"))
+
+    # Plan four new cameras over the fairgrounds on a 40 m grid, drawn with their cones, downloadable; then replay.
+    page.select_option("#plan-venue", fair["id"])
+    for field, value in (("#plan-budget", "4"), ("#plan-fov", "90"), ("#plan-range", "60"), ("#plan-spacing", "40")):
+        page.fill(field, value)
+    page.select_option("#plan-demand", "uniform")
+    page.click("#plan-run")
+    planned = wait_for(lambda: page.eval_on_selector("#plan-result", "r => r.dataset.cameras"), 120, "the plan")
+    markers = page.eval_on_selector_all(".leaflet-overlay-pane path.plan-marker", "p => p.length")
+    cones = page.eval_on_selector_all(".leaflet-overlay-pane path.plan-cone", "p => p.length")
+    body = {"venueID": fair["id"], "budget": 4, "candidateGrid": {"spacingM": 40}, "demand": {"kind": "uniform"},
+            "camera": {"fovDeg": 90, "rangeM": 60}}
+    status, plan = client.call("POST", "/api/v1/plans", body)
+    check(status == 200 and planned == "4" and markers == 4 and cones == 4 and len(plan["chosen"]) == 4,
+          f"the plan panel places 4 cameras over the fairgrounds and draws them with cones ({markers} markers, {cones} cones)")
+    summary = page.eval_on_selector("#plan-summary", "p => p.textContent")
+    check(status == 200 and f"cover {plan['value']:.1f} of {plan['totalWeight']:.1f}" in summary
+          and f"{plan['percentOfBound']:.1f} % of the best" in summary, f"the plan shows the API's value and bound ({summary})")
+    page.screenshot(path=os.path.join(OUT, "plan.png"))
+    with page.expect_download() as download:
+        page.click("#plan-geojson")
+    with open(download.value.path()) as handle:
+        exported = json.load(handle)
+    points = [f for f in exported["features"] if f["geometry"]["type"] == "Point"]
+    check(len(points) == 4 and len(exported["features"]) == 8, f"the plan downloads as GeoJSON ({len(points)} cameras)")
+    with page.expect_download() as download:
+        page.click("#plan-csv")
+    with open(download.value.path()) as handle:
+        rows = handle.read().strip().splitlines()
+    check(len(rows) == 5 and rows[0].startswith("rank,site,name"), f"the plan downloads as CSV ({len(rows) - 1} rows)")
+
+    page.click("#replay-run")
+    total = wait_for(lambda: page.eval_on_selector("#replay-result", "r => r.dataset.total"), 120, "the replay")
+    shown = {v: int(page.eval_on_selector(f"#replay-counts tr[data-verdict={v}] .percent", "p => p.textContent"))
+             for v in ("seen", "covered-by-plan", "gap")}
+    drawn = {v: page.eval_on_selector_all(f".leaflet-overlay-pane path.replay-{v}", "p => p.length") for v in shown}
+    now = time.time()
+    status, replay = client.call("POST", "/api/v1/coverage/replay", {
+        "from": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 366 * 86400)),
+        "until": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 60)), "proposed": plan["chosen"]})
+    counts = replay.get("counts", {}) if status == 200 else {}
+    check(total and int(total) == counts.get("total") and shown == drawn and shown == {
+        "seen": counts.get("seen"), "covered-by-plan": counts.get("coveredByPlan"), "gap": counts.get("gap")},
+          f"replay colours every incident seen / covered by the plan / gap as the API counts ({shown})")
+    page.screenshot(path=os.path.join(OUT, "replay.png"))
 
     # Layer toggles.
     city_count = sum(1 for c in cameras if c["kind"] == "city" and c["sharing"] not in ("registered", "on_request"))

@@ -35,6 +35,7 @@ public func buildRouter(services: AppServices) async throws -> Router<AppRequest
     CustodyRoutes(services: services).register(on: router)
     SeenRoutes(services: services).register(on: router)
     CoverageRoutes(services: services).register(on: router)
+    PlanRoutes(services: services).register(on: router)
     return router
 }
 

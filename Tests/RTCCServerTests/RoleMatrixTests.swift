@@ -68,6 +68,13 @@ import Testing
         case "/api/v1/coverage":
             return Call(uri: endpoint.path, body: jsonBody(["polygon": ["type": "Polygon", "coordinates": [[[-93.749, 32.511], [-93.748, 32.511], [-93.748, 32.512], [-93.749, 32.511]]]],
                                                            "resolutionM": 5]), headers: jsonHeaders)
+        case "/api/v1/plans":
+            return Call(uri: endpoint.path, body: jsonBody(["candidates": "latitude,longitude\n32.5116,-93.7487\n32.5118,-93.7485\n", "budget": 1,
+                                                           "demand": ["kind": "uniform"], "cellM": 5,
+                                                           "polygon": ["type": "Polygon", "coordinates": [[[-93.749, 32.511], [-93.748, 32.511], [-93.748, 32.512], [-93.749, 32.511]]]]]),
+                        headers: jsonHeaders)
+        case "/api/v1/coverage/replay":
+            return Call(uri: endpoint.path, body: jsonBody(["csv": "time,type,latitude,longitude\n2026-11-01T10:00:00Z,theft,32.5116,-93.7487\n"]), headers: jsonHeaders)
         case "/api/v1/buildings":
             return Call(uri: endpoint.path, body: jsonBody(["type": "FeatureCollection", "features": []]), headers: jsonHeaders)
         default:

@@ -38,7 +38,8 @@ struct CoverageRoutes {
         if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw Problem.badRequest(field: unknown, "is not a known field (known: \(allowed.sorted().joined(separator: ", ")))")
         }
-        let (polygon, areaName) = try await area(object)
+        guard let area = try await AreaInput.read(object, store: services.store) else { throw ValidationError(field: "polygon", reason: "is required") }
+        let (polygon, areaName) = (area.polygon, area.name)
         let resolution = try number(object["resolutionM"], field: "resolutionM") ?? 5
         let level = try object["level"].map { value in
             guard let name = value as? String, let level = DORILevel(name: name) else {
@@ -67,26 +68,6 @@ struct CoverageRoutes {
         ]
         let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    /// The area asked about: a GeoJSON polygon or a stored venue, and a name for it.
-    private func area(_ object: [String: Any]) async throws -> (GeoPolygon, String) {
-        switch (object["polygon"], object["venueID"]) {
-        case (.some(let value), nil):
-            return (try CoverageAnalysis.polygon(geoJSON: value, field: "polygon"), "polygon")
-        case (nil, .some(let value)):
-            guard let text = value as? String, let id = UUID(uuidString: text) else { throw ValidationError(field: "venueID", reason: "must be a UUID") }
-            guard let venue = try await services.store.incidents.venues().first(where: { $0.id == id }) else {
-                throw ValidationError(field: "venueID", reason: "no venue has id \(id.uuidString)")
-            }
-            do {
-                return (try SightingIndex.polygon([venue.polygon]), "venue:\(venue.id)")
-            } catch {
-                throw ValidationError(field: "venueID", reason: "the venue's stored polygon is invalid: \(error.description)")
-            }
-        case (.some, .some): throw ValidationError(field: "venueID", reason: "give either polygon or venueID, not both")
-        case (nil, nil): throw ValidationError(field: "polygon", reason: "is required: give a GeoJSON Polygon or a venueID")
-        }
     }
 
     private func number(_ value: Any?, field: String) throws -> Double? {

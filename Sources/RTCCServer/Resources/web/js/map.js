@@ -1,8 +1,9 @@
 // The map: cameras with their fields of view, venues and incidents; "who could have seen it" at a clicked point, with a
-// button that holds the footage; coverage of a venue with its gaps. Leaflet comes from the system (/vendor/leaflet/).
+// button that holds the footage; coverage of a venue with its gaps; a plan for new cameras (map-plan.js). Leaflet comes from the system (/vendor/leaflet/).
 import { api, el, toast, allCameras } from './api.js';
 import { LivePlayer } from './live-player.js';
 import { sectorRing } from './map-geometry.js';
+import { PlanPanel } from './map-plan.js';
 
 const KIND_COLOURS = { city: '#3b82f6', partner: '#f59e0b', temporary: '#a855f7' };
 const HEALTH_STROKES = { streaming: '#22c55e', degraded: '#f59e0b', connecting: '#f59e0b', down: '#ef4444', not_recorded: '#8b96a5' };
@@ -67,6 +68,8 @@ class MapScreen {
     for (const [key] of LAYERS) this.groups[key] = L.layerGroup().addTo(this.map);
     this.seenLayer = L.layerGroup().addTo(this.map);
     this.coverageLayer = L.layerGroup().addTo(this.map);
+    this.planPanel = new PlanPanel(this.map, L);
+    this.side.append(this.planPanel.element);
     this.map.on('click', (event) => this.pick(event.latlng.lat, event.latlng.lng));
     await Promise.all([this.loadCameras(), this.loadVenues(), this.loadIncidents()]);
     this.mapElement.dataset.ready = '1';
@@ -102,7 +105,7 @@ class MapScreen {
       el('label', {}, 'From', this.form.from), el('label', {}, 'Until', this.form.until),
       el('button', { type: 'submit', id: 'seen-search' }, 'Who could have seen it'));
     this.mapElement = el('div', { id: 'map', class: 'map-canvas' });
-    const side = el('aside', { class: 'sidebar map-side' },
+    const side = this.side = el('aside', { class: 'sidebar map-side' },
       el('section', {}, el('h3', {}, 'Layers'), ...toggles),
       el('section', {}, el('h3', {}, 'Who could have seen it'), seenForm, this.summary, this.results,
         el('div', { class: 'map-row' }, this.form.reason, this.holdButton), this.requests),
@@ -167,6 +170,7 @@ class MapScreen {
   async loadVenues() {
     const venues = await api('/api/v1/venues').catch(() => []);
     this.venueSelect.replaceChildren(...venues.map((venue) => el('option', { value: venue.id }, venue.name)));
+    this.planPanel.setVenues(venues);
     for (const venue of venues) {
       this.groups.venues.addLayer(this.L.polygon(venue.polygon.map((p) => [p.latitude, p.longitude]),
         { color: '#22c55e', weight: 2, fill: false, dashArray: '6 4', interactive: false }).bindTooltip(venue.name));
