@@ -96,6 +96,8 @@ class MapScreen {
     this.results = el('ol', { id: 'seen-results', class: 'seen-results' });
     this.summary = el('p', { id: 'seen-summary', class: 'muted small' }, 'Click the map or type a point.');
     this.holdButton = el('button', { id: 'seen-hold', disabled: true, onclick: () => this.hold() }, 'Hold footage');
+    this.exportButton = el('button', { id: 'seen-export', disabled: true, onclick: () => this.exportRecorded(),
+      title: 'Export the recorded cameras for this window as evidence' }, 'Export clips');
     this.requests = el('div', { id: 'seen-requests', class: 'seen-requests' });
     this.venueSelect = el('select', { id: 'coverage-venue' });
     this.resolution = el('input', { id: 'coverage-resolution', type: 'number', min: '1', step: 'any', value: '5' });
@@ -108,7 +110,7 @@ class MapScreen {
     const side = this.side = el('aside', { class: 'sidebar map-side' },
       el('section', {}, el('h3', {}, 'Layers'), ...toggles),
       el('section', {}, el('h3', {}, 'Who could have seen it'), seenForm, this.summary, this.results,
-        el('div', { class: 'map-row' }, this.form.reason, this.holdButton), this.requests),
+        el('div', { class: 'map-row' }, this.form.reason, this.holdButton, this.exportButton), this.requests),
       el('section', {}, el('h3', {}, 'Coverage'), el('div', { class: 'map-row' }, this.venueSelect, this.resolution, el('span', { class: 'muted' }, 'm')),
         el('button', { id: 'coverage-run', onclick: () => this.coverage() }, 'Coverage'), this.coverageResult));
     this.container.append(el('div', { class: 'map-screen', id: 'map-screen' }, side, el('div', { class: 'content' }, this.mapElement)));
@@ -229,6 +231,16 @@ class MapScreen {
         el('span', { class: 'footage' }, camera.footage === 'recorded' ? 'recorded' : camera.footage === 'request' ? 'owner keeps footage: request it' : 'not recorded')),
       el('div', { class: 'small muted' }, retentionText(camera)))));
     this.holdButton.disabled = report.cameras.length === 0;
+    this.exportButton.disabled = !report.cameras.some((c) => c.footage === 'recorded');
+  }
+
+  /// Opens the evidence screen to export exact clips of the recorded cameras for this window.
+  exportRecorded() {
+    if (!this.report) return;
+    const cameras = this.report.cameras.filter((c) => c.footage === 'recorded').map((c) => c.cameraID).slice(0, 16);
+    const query = new URLSearchParams({ export: '1', cameras: cameras.join(','), from: this.report.from, until: this.report.until,
+      caseNumber: (this.form.reason.value.match(/[0-9]{2}-[0-9]+/) || [''])[0], purpose: this.form.reason.value.trim() });
+    this.navigate(`/evidence?${query}`);
   }
 
   async hold() {
