@@ -17,84 +17,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
 from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser_support import RESULTS, Client, check, read_line, wait_for  # noqa: E402
 
 RTCC = os.path.abspath(sys.argv[1])
 OUT = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else "browser-map-test-output")
 os.makedirs(OUT, exist_ok=True)
 WORK = tempfile.mkdtemp(prefix="rtcc-map-")
-RESULTS = {"passed": 0, "failed": 0}
 CHROMIUM = os.environ.get("RTCC_CHROMIUM", "/usr/bin/chromium")
 EARTH_RADIUS = 6371008.8
-
-
-def check(condition, message):
-    print(("ok - " if condition else "FAIL: ") + message, flush=True)
-    RESULTS["passed" if condition else "failed"] += 1
-    return condition
-
-
-def wait_for(predicate, timeout, what=None):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            value = predicate()
-        except Exception:  # a page mid-navigation, a server not yet up
-            value = None
-        if value:
-            return value
-        time.sleep(0.2)
-    if what:
-        print(f"  (timed out after {timeout} s waiting for {what})", flush=True)
-    return None
-
-
-def read_line(process, pattern, timeout=300):
-    found = {}
-
-    def scan():
-        line = process.stdout.readline()
-        match = re.search(pattern, line or "")
-        if match:
-            found["value"] = match.group(1)
-        return found.get("value")
-
-    value = wait_for(scan, timeout, pattern)
-    if not value:
-        raise SystemExit(f"FAIL: no line matching {pattern}")
-    return value
-
-
-class Client:
-    """A minimal API client with a session cookie."""
-
-    def __init__(self, base):
-        self.base = base
-        self.cookie = None
-
-    def call(self, method, path, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        if self.cookie:
-            request.add_header("Cookie", self.cookie)
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                content = response.read()
-                cookie = response.headers.get("Set-Cookie")
-                if cookie:
-                    self.cookie = cookie.split(";")[0]
-                return response.status, (json.loads(content) if content else None)
-        except urllib.error.HTTPError as error:
-            content = error.read()
-            try:
-                return error.code, json.loads(content)
-            except ValueError:
-                return error.code, content
 
 
 # The sector test, independently of the server: great-circle distance and initial bearing on a sphere.
@@ -154,7 +88,7 @@ def expected_seen(cameras, lat, lon, window=None, tolerance=0.5):
 def all_cameras(client):
     cameras, offset = [], 0
     while True:
-        status, page = client.call("GET", f"/api/v1/cameras?limit=1000&offset={offset}")
+        status, page, _ = client.call("GET", f"/api/v1/cameras?limit=1000&offset={offset}")
         assert status == 200, f"camera list: {status}"
         cameras += page["items"]
         if len(cameras) >= page["total"] or not page["items"]:
@@ -171,7 +105,7 @@ def main():
         base = read_line(server, r"running at (https?://\S+?)/?\s").rstrip("/")
         password = read_line(server, r"Sign in as: admin / (\S+)")
         client = Client(base)
-        status, _ = client.call("POST", "/api/v1/auth/login", {"username": "admin", "password": password})
+        status, _, _ = client.call("POST", "/api/v1/auth/login", {"username": "admin", "password": password})
         assert status == 200, f"admin sign-in: {status}"
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -243,7 +177,7 @@ def run(browser, base, client, password):
     page.click("#seen-search")
     wait_for(lambda: page.query_selector(f"#seen-results[data-point='{typed[0]:.6f},{typed[1]:.6f}']"), 30, "the typed point's answer")
     listed_typed = page.eval_on_selector_all("#seen-results li", "items => items.map(i => i.dataset.cameraId)")
-    status, report = client.call("GET", f"/api/v1/seen?lat={typed[0]:.6f}&lon={typed[1]:.6f}&from={window[0]}&until={window[1]}")
+    status, report, _ = client.call("GET", f"/api/v1/seen?lat={typed[0]:.6f}&lon={typed[1]:.6f}&from={window[0]}&until={window[1]}")
     check(status == 200 and listed_typed == [c["cameraID"] for c in report["cameras"]],
           f"a typed point lists the same cameras as the API ({len(listed_typed)})")
     cli = subprocess.run([RTCC, "seen", "--lat", f"{typed[0]:.6f}", "--lon", f"{typed[1]:.6f}", "--from", window[0], "--to", window[1],
@@ -274,7 +208,7 @@ def run(browser, base, client, password):
         drafts = page.eval_on_selector_all("#seen-requests details", "d => d.length")
         check(toast and f"{len(owners)} footage request" in toast and drafts == len(owners),
               f"hold footage drafts one request per private camera ({drafts} drafted, {len(owners)} expected: \"{toast}\")")
-        status, holds = client.call("GET", "/api/v1/holds")
+        status, holds, _ = client.call("GET", "/api/v1/holds")
         placed = [h for h in holds or [] if h.get("reason") == "case 26-0001 map test"]
         reported = re.search(r"(\d+) holds? placed", toast or "")
         check(status == 200 and reported and len(placed) == int(reported.group(1)), f"the holds the page reports are stored ({len(placed)})")
@@ -295,7 +229,7 @@ def run(browser, base, client, password):
     # Coverage of the fairgrounds.
     page.goto(base + "/map")
     wait_for(lambda: page.eval_on_selector("#map", "m => m.dataset.ready"), 30, "the map again")
-    status, venues = client.call("GET", "/api/v1/venues")
+    status, venues, _ = client.call("GET", "/api/v1/venues")
     fair = next(v for v in venues if "fairgrounds" in v["name"].lower())
     page.select_option("#coverage-venue", fair["id"])
     page.fill("#coverage-resolution", "5")
@@ -303,7 +237,7 @@ def run(browser, base, client, password):
     page.click("#coverage-run")
     shown = wait_for(lambda: page.eval_on_selector("#coverage-result tr[data-level=any] .percent", "p => p.textContent"), 60, "coverage")
     after = page.eval_on_selector_all(".leaflet-overlay-pane path", "p => p.length")
-    status, result = client.call("POST", "/api/v1/coverage", {"venueID": fair["id"], "resolutionM": 5})
+    status, result, _ = client.call("POST", "/api/v1/coverage", {"venueID": fair["id"], "resolutionM": 5})
     check(status == 200 and shown and f"{result['coveredPercent']['any']:.1f} %" == shown,
           f"coverage of the fairgrounds shows the API's percentage ({shown})")
     check(after > before and result["gapRectangles"] > 0, f"the gap layer is drawn ({result['gapRectangles']} gap rectangles)")
@@ -321,7 +255,7 @@ def run(browser, base, client, password):
     cones = page.eval_on_selector_all(".leaflet-overlay-pane path.plan-cone", "p => p.length")
     body = {"venueID": fair["id"], "budget": 4, "candidateGrid": {"spacingM": 40}, "demand": {"kind": "uniform"},
             "camera": {"fovDeg": 90, "rangeM": 60}}
-    status, plan = client.call("POST", "/api/v1/plans", body)
+    status, plan, _ = client.call("POST", "/api/v1/plans", body)
     check(status == 200 and planned == "4" and markers == 4 and cones == 4 and len(plan["chosen"]) == 4,
           f"the plan panel places 4 cameras over the fairgrounds and draws them with cones ({markers} markers, {cones} cones)")
     summary = page.eval_on_selector("#plan-summary", "p => p.textContent")
@@ -346,7 +280,7 @@ def run(browser, base, client, password):
              for v in ("seen", "covered-by-plan", "gap")}
     drawn = {v: page.eval_on_selector_all(f".leaflet-overlay-pane path.replay-{v}", "p => p.length") for v in shown}
     now = time.time()
-    status, replay = client.call("POST", "/api/v1/coverage/replay", {
+    status, replay, _ = client.call("POST", "/api/v1/coverage/replay", {
         "from": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 366 * 86400)),
         "until": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 60)), "proposed": plan["chosen"]})
     counts = replay.get("counts", {}) if status == 200 else {}

@@ -10,16 +10,16 @@ are JPEGs. Screenshots go to OUTDIR. Usage: browser_tests.py RTCC OUTDIR
 """
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 
 from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser_support import RESULTS, Client, check, read_line, summary, wait_for  # noqa: E402
 
 RTCC = os.path.abspath(sys.argv[1])
 OUT = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else "browser-test-output")
@@ -27,83 +27,7 @@ os.makedirs(OUT, exist_ok=True)
 WORK = tempfile.mkdtemp(prefix="rtcc-browser-")
 DATA = os.path.join(WORK, "data")
 PASSWORD = "a long test password"
-RESULTS = {"passed": 0, "failed": 0}
 CHROMIUM = os.environ.get("RTCC_CHROMIUM", "/usr/bin/chromium")
-
-
-def check(condition, message):
-    print(("ok - " if condition else "FAIL: ") + message, flush=True)
-    RESULTS["passed" if condition else "failed"] += 1
-    return condition
-
-
-def wait_for(predicate, timeout, what=None):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            value = predicate()
-        except Exception:  # a page mid-navigation, a server not yet up
-            value = None
-        if value:
-            return value
-        time.sleep(0.2)
-    if what:
-        print(f"  (timed out after {timeout} s waiting for {what})", flush=True)
-    return None
-
-
-def read_line(process, pattern, timeout=120):
-    found = {}
-
-    def scan():
-        line = process.stdout.readline()
-        match = re.search(pattern, line or "")
-        if match:
-            found["value"] = match.group(1)
-        return found.get("value")
-
-    value = wait_for(scan, timeout, pattern)
-    if not value:
-        raise SystemExit(f"FAIL: no line matching {pattern}")
-    return value
-
-
-class Client:
-    """A minimal API client with a session cookie or a bearer token."""
-
-    def __init__(self, base, token=None):
-        self.base = base
-        self.cookie = None
-        self.token = token
-
-    def call(self, method, path, body=None, raw=False):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        if self.cookie:
-            request.add_header("Cookie", self.cookie)
-        if self.token:
-            request.add_header("Authorization", f"Bearer {self.token}")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                content = response.read()
-                cookie = response.headers.get("Set-Cookie")
-                if cookie:
-                    self.cookie = cookie.split(";")[0]
-                return response.status, (content if raw else (json.loads(content) if content else None)), response.headers
-        except urllib.error.HTTPError as error:
-            content = error.read()
-            try:
-                parsed = json.loads(content)
-            except ValueError:
-                parsed = content
-            return error.code, parsed, error.headers
-
-    def login(self, username):
-        status, _, _ = self.call("POST", "/api/v1/auth/login", {"username": username, "password": PASSWORD})
-        assert status == 200, f"login {username}: {status}"
-        return self
 
 
 def main():
@@ -147,7 +71,7 @@ def main():
 
 
 def run(base, simulator):
-    admin = Client(base).login("admin")
+    admin = Client(base).login("admin", PASSWORD)
     _, page_of_cameras, _ = admin.call("GET", "/api/v1/cameras?limit=100")
     cameras = {c["name"]: c for c in page_of_cameras["items"]}
     sims = [cameras[f"Sim {n}"]["id"] for n in range(1, 6)]
@@ -314,7 +238,7 @@ def playback(page, base, admin, sims):
     timeline_segments = page.eval_on_selector_all("#timeline .rec", "r => r.length")
     check(timeline_segments >= 4, f"the timeline shows recorded ranges for every camera ({timeline_segments} bars)")
     page.screenshot(path=os.path.join(OUT, "playback.png"))
-    status, audit, _ = Client(base).login("audrey").call("GET", "/api/v1/audit?limit=1000")
+    status, audit, _ = Client(base).login("audrey", PASSWORD).call("GET", "/api/v1/audit?limit=1000")
     entries = audit["items"] if isinstance(audit, dict) and "items" in audit else (audit or [])
     starts = [e for e in entries if e.get("action") == "playback.start" and e.get("purpose") == "Review of the 7th St shooting"]
     check(status == 200 and len(starts) == 1 and starts[0].get("target") == "case:26-014523",
@@ -491,5 +415,5 @@ if __name__ == "__main__":
     try:
         main()
     finally:
-        print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed", flush=True)
+        print(summary(), flush=True)
     sys.exit(1 if RESULTS["failed"] else 0)

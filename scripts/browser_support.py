@@ -1,0 +1,92 @@
+"""What the browser test scripts share: results, waiting for a condition with a deadline, reading a process's
+announcement, and a small API client with a session cookie or a bearer token."""
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+
+RESULTS = {"passed": 0, "failed": 0}
+
+
+def check(condition, message):
+    """Records one check and prints it."""
+    print(("ok - " if condition else "FAIL: ") + message, flush=True)
+    RESULTS["passed" if condition else "failed"] += 1
+    return condition
+
+
+def summary():
+    """The closing line test runners read."""
+    return f"{RESULTS['passed']} passed, {RESULTS['failed']} failed"
+
+
+def wait_for(predicate, timeout, what=None):
+    """The first truthy value of `predicate` within `timeout` seconds, else None (exceptions count as not yet)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            value = predicate()
+        except Exception:  # a page mid-navigation, a server not yet up
+            value = None
+        if value:
+            return value
+        time.sleep(0.2)
+    if what:
+        print(f"  (timed out after {timeout} s waiting for {what})", flush=True)
+    return None
+
+
+def read_line(process, pattern, timeout=300):
+    """The first group of the first output line of `process` matching `pattern`."""
+    found = {}
+
+    def scan():
+        line = process.stdout.readline()
+        match = re.search(pattern, line or "")
+        if match:
+            found["value"] = match.group(1)
+        return found.get("value")
+
+    value = wait_for(scan, timeout, pattern)
+    if not value:
+        raise SystemExit(f"FAIL: no line matching {pattern}")
+    return value
+
+
+class Client:
+    """A minimal API client with a session cookie or a bearer token: `call` returns (status, body, headers)."""
+
+    def __init__(self, base, token=None):
+        self.base = base
+        self.cookie = None
+        self.token = token
+
+    def call(self, method, path, body=None, raw=False):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        if self.cookie:
+            request.add_header("Cookie", self.cookie)
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                content = response.read()
+                cookie = response.headers.get("Set-Cookie")
+                if cookie:
+                    self.cookie = cookie.split(";")[0]
+                return response.status, (content if raw else (json.loads(content) if content else None)), response.headers
+        except urllib.error.HTTPError as error:
+            content = error.read()
+            try:
+                parsed = json.loads(content)
+            except ValueError:
+                parsed = content
+            return error.code, parsed, error.headers
+
+    def login(self, username, password):
+        status, _, _ = self.call("POST", "/api/v1/auth/login", {"username": username, "password": password})
+        assert status == 200, f"login {username}: {status}"
+        return self
