@@ -77,6 +77,10 @@ public final class Store: Sendable {
     public let location: StoreLocation
     private let databases: Databases
     private let logger: Logger
+    /// SQLite gets one connection, always on this event loop: with two, a writer waiting for the other's lock spins a
+    /// thread-pool thread that the lock holder may need, and read-then-write transactions fail with SQLITE_BUSY.
+    /// PostgreSQL uses every loop's pool.
+    private let sqliteLoop: (any EventLoop)?
     private let closed = Mutex(false)
 
     /// Opens (but does not migrate) the store.
@@ -84,6 +88,7 @@ public final class Store: Sendable {
         self.location = location
         self.logger = logger
         databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        if case .postgres = location { sqliteLoop = nil } else { sqliteLoop = MultiThreadedEventLoopGroup.singleton.next() }
         switch location {
         case .sqlite(let path):
             try FileManager.default.createDirectory(
@@ -102,7 +107,7 @@ public final class Store: Sendable {
 
     /// The Fluent database. A default database is always configured in `init`, so the lookup cannot fail.
     public var database: any Database {
-        databases.database(logger: logger, on: databases.eventLoopGroup.any())!
+        databases.database(logger: logger, on: sqliteLoop ?? databases.eventLoopGroup.any())!
     }
 
     /// The same database as SQL (both drivers in use are SQL databases).
@@ -120,7 +125,7 @@ public final class Store: Sendable {
         migrations.add(SchemaPreferences())
         migrations.add(SchemaCases())
         migrations.add(SchemaBuildings())
-        let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: databases.eventLoopGroup.any())
+        let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: sqliteLoop ?? databases.eventLoopGroup.any())
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()
     }
