@@ -93,9 +93,9 @@ public final class Store: Sendable {
         case .sqlite(let path):
             try FileManager.default.createDirectory(
                 at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-            databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 1, sqlLogLevel: .trace), as: .sqlite)
+            databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(120), sqlLogLevel: .trace), as: .sqlite)
         case .memory:
-            databases.use(.sqlite(.memory, maxConnectionsPerEventLoop: 1, sqlLogLevel: .trace), as: .sqlite)
+            databases.use(.sqlite(.memory, connectionPoolTimeout: .seconds(120), sqlLogLevel: .trace), as: .sqlite)
         case .postgres(let url):
             do {
                 databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
