@@ -63,7 +63,7 @@ class Evidence {
     } catch (error) { toast(error.message); }
   }
 
-  newCase(prefill = {}) {
+  newCase(prefill = {}, exportPrefill = {}) {
     return new Promise((resolve) => {
       const number = el('input', { id: 'new-case-number', required: true, maxlength: 40, value: prefill.number || '', placeholder: 'Police report number' });
       const type = el('input', { id: 'new-case-type', required: true, maxlength: 60, value: prefill.type || '', placeholder: 'e.g. aggravated assault' });
@@ -90,10 +90,10 @@ class Evidence {
       });
       document.body.append(dialog);
       dialog.showModal();
-    }).then(async (created) => { if (created) await this.open(created.id); return created; });
+    }).then(async (created) => { if (created) await this.open(created.id, exportPrefill); return created; });
   }
 
-  async open(id) {
+  async open(id, exportPrefill = {}) {
     for (const item of this.list.querySelectorAll('.cam-item')) item.classList.toggle('selected', item.dataset.case === id);
     history.replaceState({}, '', `/evidence?case=${id}`);
     let found;
@@ -114,7 +114,7 @@ class Evidence {
       el('div', { class: 'pane' }, el('h4', {}, 'Links'), el('ul', {}, found.links.map((l) => el('li', {}, `${l.kind}: ${l.kind === 'camera' ? this.cameraNames.get(l.reference.toUpperCase()) || this.cameraNames.get(l.reference) || l.reference : l.reference}`))),
         el('h4', {}, 'Notes'), el('ul', { id: 'case-notes' }, found.notes.map((n) => el('li', {}, el('span', { class: 'muted small' }, `${n.author} ${local(n.at)} `), n.text))),
         writable ? el('form', { onsubmit: (e) => { e.preventDefault(); this.addNote(note.value); } }, note) : null),
-      el('div', { class: 'pane' }, el('h4', {}, 'Exports'), may(this.me, 'evidence:export') ? this.exportForm() : null, this.exportsBox,
+      el('div', { class: 'pane' }, el('h4', {}, 'Exports'), may(this.me, 'evidence:export') ? this.exportForm(exportPrefill) : null, this.exportsBox,
         el('h4', {}, 'Evidence packages'), this.packagesBox)));
     await Promise.all([this.loadExports(), this.loadPackages()]);
   }
@@ -203,6 +203,7 @@ class Evidence {
 
   packageRow(pkg) {
     const shares = el('div', { class: 'shares' });
+    const issued = el('div', { class: 'issued' });
     const row = el('div', { class: 'package', dataset: { package: pkg.id } },
       el('div', {}, el('strong', {}, `Package ${pkg.id.slice(0, 8)}`), el('span', { class: 'muted small' }, ` ${(pkg.bytes / 1e6).toFixed(1)} MB · key ${pkg.fingerprint.slice(0, 16)}… · ${local(pkg.createdAt)}`)),
       el('table', { class: 'data' }, el('tr', {}, el('th', {}, 'Camera'), el('th', {}, 'Frames'), el('th', {}, 'First – last picture'), el('th', {}, 'Gaps')),
@@ -211,8 +212,8 @@ class Evidence {
       el('div', { class: 'controls' },
         may(this.me, 'evidence:export') ? el('a', { class: 'button', href: `/api/v1/packages/${pkg.id}/download`, dataset: { download: pkg.id } }, 'Download ZIP') : null,
         el('button', { onclick: () => this.verify(pkg.id), dataset: { verify: pkg.id } }, 'Verify'),
-        may(this.me, 'evidence:release') ? el('button', { onclick: () => this.share(pkg.id, shares), dataset: { share: pkg.id } }, 'Share with police…') : null),
-      shares);
+        may(this.me, 'evidence:release') ? el('button', { onclick: () => this.share(pkg.id, shares, issued), dataset: { share: pkg.id } }, 'Share with police…') : null),
+      issued, shares);
     this.loadShares(pkg.id, shares);
     return row;
   }
@@ -236,15 +237,15 @@ class Evidence {
     } catch { /* listed when permitted */ }
   }
 
-  async share(id, box) {
+  async share(id, box, issued) {
     const recipient = prompt('Recipient (name and agency)', '');
     if (!recipient) return;
     const reason = prompt('Reason for the release', 'Case evidence for the prosecutor') || '';
     try {
-      const issued = await api(`/api/v1/packages/${id}/shares`, { method: 'POST', body: { recipient, reason, expiresInHours: 72, maxDownloads: 3 } });
-      const url = new URL(issued.url, location.origin).href;
+      const link = await api(`/api/v1/packages/${id}/shares`, { method: 'POST', body: { recipient, reason, expiresInHours: 72, maxDownloads: 3 } });
+      const url = new URL(link.url, location.origin).href;
       this.lastShareURL = url;
-      box.prepend(el('div', { class: 'share-url', id: 'share-url' }, 'Send this link (shown once): ', el('code', {}, url)));
+      issued.replaceChildren(el('div', { class: 'share-url', id: 'share-url' }, 'Send this link (shown once): ', el('code', {}, url)));
       await this.loadShares(id, box);
     } catch (error) { toast(error.message); }
   }
@@ -259,11 +260,10 @@ class Evidence {
     const from = Date.parse(this.params.get('from')), until = Date.parse(this.params.get('until'));
     const number = this.params.get('caseNumber') || '';
     let target = number ? (await api(`/api/v1/cases?q=${encodeURIComponent(number)}`).catch(() => ({ items: [] }))).items.find((c) => c.number === number) : null;
-    if (!target) target = await this.newCase({ number, at: from });
+    const prefill = { cameras, from, until, purpose: this.params.get('purpose') || '' };
+    if (!target) target = await this.newCase({ number, at: from }, prefill);
     if (!target) return;
-    await this.open(target.id);
-    const form = this.detail.querySelector('.export-form');
-    form?.replaceWith(this.exportForm({ cameras, from, until, purpose: this.params.get('purpose') || '' }));
+    await this.open(target.id, prefill);
   }
 
   destroy() {
