@@ -81,8 +81,8 @@ pass "printed demo login signs in"
 total=$(curl -s -b "$work/jar" "${url}api/v1/cameras?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
 [ "$total" -ge 100 ] || fail "demo lists $total cameras"
 pass "demo lists $total cameras (≥ 100)"
-curl -s "${url}api/v1/openapi.yaml" | grep -q '^openapi: 3' || fail "openapi served"
-curl -s "${url}metrics" | grep -q 'rtcc_logins_total' || fail "metrics"
+grep -q '^openapi: 3' <<<"$(curl -s "${url}api/v1/openapi.yaml")" || fail "openapi served"
+grep -q 'rtcc_logins_total' <<<"$(curl -s "${url}metrics")" || fail "metrics"
 pass "OpenAPI document and Prometheus metrics are served"
 
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 2 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
