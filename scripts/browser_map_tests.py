@@ -6,7 +6,9 @@ cameras whose view sector holds the point, as computed here independently (spher
 sector test), nearest first; a typed point gives the same answer as the API; "hold footage" places holds; a camera's
 popup offers live view and playback; coverage of the fairgrounds draws the gap layer and shows the same percentage as
 the API; the plan panel places N cameras over the fairgrounds, draws them and downloads them as GeoJSON and CSV; replay
-colours incidents as the API counts them; layer toggles hide and show markers. Screenshots go to OUTDIR. Usage: browser_map_tests.py RTCC OUTDIR
+colours incidents as the API counts them; layer toggles hide and show markers; the demo's State Fair is an event whose
+after-event report shows the API's coverage (permanent / planned / achieved) and incident counts; a new event is created
+over the fairgrounds, its cameras planned and registered as temporary cameras in its window. Screenshots go to OUTDIR. Usage: browser_map_tests.py RTCC OUTDIR
 """
 import json
 import math
@@ -296,6 +298,62 @@ def run(browser, base, client, password):
     page.check("input[data-layer=city]")
     restored = page.eval_on_selector_all(".leaflet-overlay-pane path.cam-marker", "p => p.length")
     check(hidden == len(cameras) - city_count and restored == len(cameras), f"the city layer toggle hides {city_count} markers and shows them again")
+    # Events: the demo's State Fair deployment and its after-event report, then a new event planned and equipped.
+    status, listing, _ = client.call("GET", "/api/v1/deployments")
+    fair_event = next((d for d in listing.get("items", []) if "State Fair" in d["name"]), None) if status == 200 else None
+    check(fair_event is not None and len(fair_event["cameras"]) == sum(1 for c in cameras if c["kind"] == "temporary"),
+          f"the demo's State Fair is an event holding every temporary camera ({len(fair_event['cameras']) if fair_event else 0})")
+    options = page.eval_on_selector_all("#event-select option", "o => o.map(x => x.value)")
+    check(fair_event and fair_event["id"] in options, f"the events panel lists the fair ({len(options)} events)")
+    page.select_option("#event-select", fair_event["id"])
+    outlines = page.eval_on_selector_all(".leaflet-overlay-pane path.event-area", "p => p.length")
+    check(outlines == 1, f"the chosen event's area is outlined on the map ({outlines})")
+    page.click("#event-report")
+    wait_for(lambda: page.eval_on_selector("#event-result", "r => r.dataset.report"), 120, "the after-event report")
+    status, report, _ = client.call("GET", f"/api/v1/deployments/{fair_event['id']}/report?resolutionM=5")
+    shown = {level: page.eval_on_selector(f"#event-coverage tr[data-level={level}]", "r => [...r.children].slice(1).map(c => c.textContent)")
+             for level in ("any", "identify")}
+    achieved = report["coverage"]["achieved"].get("coveredPercent", {}) if status == 200 else {}
+    expected = {level: [f"{report['coverage']['permanentOnly'][level]:.1f} %", f"{report['coverage']['planned'][level]:.1f} %",
+                        f"{achieved[level]:.1f} %" if level in achieved else "–"] for level in shown} if status == 200 else None
+    check(status == 200 and shown == expected and report["eventCameras"]["linked"] == len(fair_event["cameras"]),
+          f"the report shows the API's coverage permanent / planned / achieved ({shown['any']})")
+    summary = page.eval_on_selector("#event-incidents", "p => p.textContent")
+    verdicts = report["incidents"]["verdicts"] if status == 200 else {}
+    check(f"{report['incidents']['total']} incidents in the area: {verdicts.get('recorded')} recorded" in summary,
+          f"the report counts the incidents in the fair during the event ({summary})")
+    page.eval_on_selector("#event-result", "e => e.scrollIntoView()")
+    page.screenshot(path=os.path.join(OUT, "event-report.png"))
+
+    page.click("#event-new summary")
+    page.fill("#event-name", "Holiday parade")
+    page.select_option("#event-venue", fair["id"])
+    page.click("#event-create")
+    created = wait_for(lambda: next((o for o in page.eval_on_selector_all("#event-select option", "o => o.map(x => [x.value, x.textContent, x.selected])")
+                                     if o[1].startswith("Holiday parade") and o[2]), None), 30, "the new event")
+    status, parade, _ = client.call("GET", f"/api/v1/deployments/{created[0]}") if created else (0, {}, {})
+    check(status == 200 and parade["phase"] == "upcoming" and parade["venueID"] == fair["id"],
+          "a new event is created over the fairgrounds from the panel")
+    page.fill("#event-budget", "3")
+    page.click("#event-plan")
+    wait_for(lambda: page.query_selector("#event-plan-summary"), 120, "the event plan")
+    status, event_plan, _ = client.call("POST", f"/api/v1/deployments/{created[0]}/plan",
+                                        {"budget": 3, "camera": {"fovDeg": 90, "rangeM": 60}, "candidateGrid": {"spacingM": 30}})
+    plan_text = page.eval_on_selector("#event-plan-summary", "p => p.textContent")
+    check(status == 200 and f"{event_plan['coveredPercent']:.1f} % in view" in plan_text
+          and page.eval_on_selector_all(".leaflet-overlay-pane path.plan-marker", "p => p.length") == 3,
+          f"the event's cameras are planned over its area ({plan_text[:80]})")
+    page.click("#event-add-planned")
+    wait_for(lambda: page.eval_on_selector("#map", "m => Number(m.dataset.cameras)") == len(cameras) + 3, 30, "the new cameras on the map")
+    status, parade, _ = client.call("GET", f"/api/v1/deployments/{created[0]}")
+    registered = [by_id.get(c["id"]) for c in parade.get("cameras", [])]
+    fresh = [c for c in all_cameras(client) if c["id"] in {x["id"] for x in parade.get("cameras", [])}]
+    check(status == 200 and len(fresh) == 3 and all(c["kind"] == "temporary" and c["activeWindow"]["from"][:19] == parade["startsAt"][:19]
+                                                   and c["activeWindow"]["until"][:19] == parade["endsAt"][:19] for c in fresh)
+          and not any(registered),
+          f"the planned cameras are registered as temporary cameras active in the event's window ({len(fresh)})")
+    page.eval_on_selector("#events-panel", "e => e.scrollIntoView()")
+    page.screenshot(path=os.path.join(OUT, "event-plan.png"))
     check(not errors, f"no script errors on the page ({errors[:3]})")
 
 

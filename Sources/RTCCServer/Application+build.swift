@@ -36,6 +36,7 @@ public func buildRouter(services: AppServices) async throws -> Router<AppRequest
     SeenRoutes(services: services).register(on: router)
     CoverageRoutes(services: services).register(on: router)
     PlanRoutes(services: services).register(on: router)
+    DeploymentRoutes(services: services).register(on: router)
     return router
 }
 

@@ -75,6 +75,17 @@ import Testing
                         headers: jsonHeaders)
         case "/api/v1/coverage/replay":
             return Call(uri: endpoint.path, body: jsonBody(["csv": "time,type,latitude,longitude\n2026-11-01T10:00:00Z,theft,32.5116,-93.7487\n"]), headers: jsonHeaders)
+        case "/api/v1/deployments" where endpoint.method == .post:
+            return Call(uri: endpoint.path, body: jsonBody(["name": "Parade \(unique)", "polygon": Self.smallSquare, "startsAt": "2026-12-24T10:00:00Z",
+                                                           "endsAt": "2026-12-24T18:00:00Z"]), headers: jsonHeaders)
+        case "/api/v1/deployments/{id}" where endpoint.method == .patch:
+            return Call(uri: endpoint.path, body: jsonBody(["notes": "radio channel 4"]), headers: jsonHeaders)
+        case "/api/v1/deployments/{id}/cameras" where endpoint.method == .put:
+            return Call(uri: endpoint.path, body: jsonBody(["cameraIDs": []]), headers: jsonHeaders)
+        case "/api/v1/deployments/{id}/cameras":
+            return Call(uri: endpoint.path, body: jsonBody(["cameras": [["latitude": 32.5116, "longitude": -93.7487, "headingDeg": 90]]]), headers: jsonHeaders)
+        case "/api/v1/deployments/{id}/plan":
+            return Call(uri: endpoint.path, body: jsonBody(["budget": 1, "candidates": "latitude,longitude\n32.5116,-93.7487\n", "cellM": 5]), headers: jsonHeaders)
         case "/api/v1/buildings":
             return Call(uri: endpoint.path, body: jsonBody(["type": "FeatureCollection", "features": []]), headers: jsonHeaders)
         default:
@@ -92,12 +103,25 @@ import Testing
         "GET /api/v1/cameras/{id}/media": 400,
     ]
 
+    /// A small square downtown, as a GeoJSON Polygon.
+    static var smallSquare: [String: Any] {
+        ["type": "Polygon", "coordinates": [[[-93.749, 32.511], [-93.748, 32.511], [-93.748, 32.512], [-93.749, 32.512], [-93.749, 32.511]]]]
+    }
+
     static let cells: [(Endpoint, Role?)] = Endpoint.all.flatMap { endpoint in ([nil] + Role.allCases).map { (endpoint, $0) } }
 
     @Test(arguments: cells)
     func cell(_ endpoint: Endpoint, _ role: Role?) async throws {
         let app = try await TestApp.make()
-        let call = Self.call(for: endpoint, app: app)
+        var prepared = Self.call(for: endpoint, app: app)
+        if endpoint.path.hasPrefix("/api/v1/deployments/{id}") {
+            let square = [[GeoPoint(latitude: 32.511, longitude: -93.749), GeoPoint(latitude: 32.511, longitude: -93.748), GeoPoint(latitude: 32.512, longitude: -93.748)]]
+            let event = try await app.services.store.deployments.create(
+                DeploymentDraft(name: "Parade", area: square, startsAt: Date(timeIntervalSince1970: 1_795_000_000), endsAt: Date(timeIntervalSince1970: 1_795_010_000)),
+                by: "test")
+            prepared.uri = prepared.uri.replacingOccurrences(of: "{id}", with: event.id.uuidString)
+        }
+        let call = prepared
         let expected: ClosedRange<Int>
         if case .everyone = endpoint.access {
             expected = 200...299

@@ -58,7 +58,11 @@ struct PlacementPlanning: Sendable {
         } catch let error as PlanningError {
             throw ValidationError(field: "demand", reason: error.description)
         }
-        let existing = request.countExisting ? index.index.cameras.map(\.view) : []
+        let existing = request.countExisting
+            ? index.index.cameras.enumerated().filter { offset, _ in
+                request.existingActiveDuring.map { index.cameras[offset].isActive(from: $0.start, until: $0.end) } ?? true
+            }.map(\.element.view)
+            : []
         let problem: PlacementProblem
         do {
             problem = try PlacementProblem(

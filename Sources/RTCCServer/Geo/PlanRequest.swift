@@ -37,6 +37,8 @@ struct PlanRequest: Sendable {
     var area: AreaInput?
     var cellSize: Double
     var countExisting: Bool
+    /// When set, only cameras active at some time in this interval count as existing coverage (an event's window).
+    var existingActiveDuring: DateInterval? = nil
 
     /// Reads and checks `object`; a venue is looked up in `store`.
     static func read(_ object: [String: Any], store: Store) async throws -> PlanRequest {

@@ -88,6 +88,27 @@ public struct RecorderSupervisor: Service {
         return targets
     }
 
+    /// The next moment after `now` at which a recordable camera's active window opens or closes, so a temporary
+    /// camera starts and stops recording on time rather than at the next registry refresh.
+    public func nextWindowBoundary(after now: Date = Date()) async throws -> Date? {
+        var next: Date?
+        for camera in try await services.store.cameras.all() where camera.sharing == .live && camera.mainStreamURL != nil {
+            guard let window = camera.activeWindow else { continue }
+            for edge in [window.from, window.until.addingTimeInterval(0.001)] where edge > now {
+                next = min(next ?? edge, edge)
+            }
+        }
+        return next
+    }
+
+    /// How long to wait before re-reading the registry: `interval`, or less when a window opens or closes sooner.
+    private func pause(before interval: Duration) async -> Duration {
+        let now = Date()
+        guard let boundary = try? await nextWindowBoundary(after: now) else { return interval }
+        let untilBoundary = Duration.milliseconds(Int64((boundary.timeIntervalSince(now) * 1000).rounded(.up)) + 20)
+        return min(interval, untilBoundary)
+    }
+
     private func supervise() async throws {
         let wanted = WantedCameras()
         try await withThrowingDiscardingTaskGroup { group in
@@ -100,7 +121,7 @@ public struct RecorderSupervisor: Service {
                     group.addTask { await record(target, wanted: wanted) }
                 }
                 running = running.filter { current[$0.key] != nil }
-                try await Task.sleep(for: settings.refreshInterval)
+                try await Task.sleep(for: await pause(before: settings.refreshInterval))
             }
         }
     }

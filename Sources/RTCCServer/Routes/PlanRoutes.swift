@@ -32,6 +32,12 @@ struct PlanRoutes {
             "plan.compute", target: planRequest.area?.name ?? "candidates",
             detail: "\(plan.choices.count) of \(result.candidates) sites, \(Int((plan.guaranteedFraction * 100).rounded()))% of the bound",
             by: identity, context: context, purpose: request.purpose)
+        return try Self.reply(result, for: planRequest, format: format)
+    }
+
+    /// A solved plan as JSON (with both exports inside), GeoJSON or CSV.
+    static func reply(_ result: PlacementPlanning, for planRequest: PlanRequest, format: Format) throws -> Response {
+        let plan = result.plan
         let geoJSON = PlanWriter.geoJSON(plan, option: result.option, projection: result.projection)
         switch format {
         case .geojson: return Reply.text(String(decoding: geoJSON, as: UTF8.self), contentType: "application/geo+json", filename: "plan.geojson")

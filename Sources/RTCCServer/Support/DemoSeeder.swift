@@ -55,8 +55,19 @@ public struct DemoSeeder: Sendable {
             let secrets = CameraSecrets(main: valid.mainCredentials, sub: valid.subCredentials)
             records.append(CameraRecord(camera: valid, sealedSecrets: try services.cipher.seal(secrets), label: camera.name))
         }
-        _ = try await services.store.cameras.createAll(records, now: now)
+        let created = try await services.store.cameras.createAll(records, now: now)
         for venue in city.venues { try await services.store.incidents.insert(venue: venue) }
+        // The State Fair's temporary cameras belong to the fair's deployment, which sets their window.
+        let trailers = created.filter { $0.kind == .temporary }
+        if let window = trailers.first?.activeWindow, let venue = city.venues.first {
+            let year = Calendar(identifier: .gregorian).component(.year, from: window.from)
+            let fair = try await services.store.deployments.create(
+                DeploymentDraft(
+                    name: "State Fair of Louisiana \(year)", notes: "Fairgrounds trailers on the perimeter; radio channel 4.", venueID: venue.id,
+                    area: [venue.polygon], startsAt: window.from, endsAt: window.until),
+                by: "system", now: now)
+            _ = try await services.store.deployments.setCameras(deploymentID: fair.id, cameraIDs: trailers.map(\.id), now: now)
+        }
         try await services.store.incidents.insert(city.incidents)
         var logins: [Login] = []
         for role in Role.allCases {

@@ -77,6 +77,13 @@ public struct ExportJobRepository: Sendable {
             .all(decoding: ExportJobRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.job)
     }
 
+    /// Every job whose footage window overlaps `[from, until)`, oldest first.
+    public func overlapping(from: Date, until: Date) async throws -> [ExportJob] {
+        try await database.sql.select().column("*").from("export_jobs")
+            .where("from_at", .lessThan, until.millisecondPrecision).where("until_at", .greaterThan, from.millisecondPrecision)
+            .orderBy("created_at").all(decoding: ExportJobRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.job)
+    }
+
     /// Marks a queued job running. Returns false when it was not queued.
     public func start(id: UUID) async throws -> Bool {
         let rows = try await database.sql.update("export_jobs").set("state", to: ExportJob.State.running.rawValue)

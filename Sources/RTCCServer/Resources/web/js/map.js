@@ -4,6 +4,7 @@ import { api, el, toast, allCameras } from './api.js';
 import { LivePlayer } from './live-player.js';
 import { sectorRing } from './map-geometry.js';
 import { PlanPanel } from './map-plan.js';
+import { EventsPanel } from './map-events.js';
 
 const KIND_COLOURS = { city: '#3b82f6', partner: '#f59e0b', temporary: '#a855f7' };
 const HEALTH_STROKES = { streaming: '#22c55e', degraded: '#f59e0b', connecting: '#f59e0b', down: '#ef4444', not_recorded: '#8b96a5' };
@@ -70,8 +71,10 @@ class MapScreen {
     this.coverageLayer = L.layerGroup().addTo(this.map);
     this.planPanel = new PlanPanel(this.map, L);
     this.side.append(this.planPanel.element);
+    this.eventsPanel = new EventsPanel(this.map, L, { planPanel: this.planPanel, onCamerasChanged: () => this.reloadCameras() });
+    this.side.append(this.eventsPanel.element);
     this.map.on('click', (event) => this.pick(event.latlng.lat, event.latlng.lng));
-    await Promise.all([this.loadCameras(), this.loadVenues(), this.loadIncidents()]);
+    await Promise.all([this.loadCameras(), this.loadVenues(), this.loadIncidents(), this.eventsPanel.load()]);
     this.mapElement.dataset.ready = '1';
     window.rtccMap = this;
   }
@@ -142,6 +145,11 @@ class MapScreen {
     this.mapElement.dataset.cameras = String(cameras.length);
   }
 
+  async reloadCameras() {
+    for (const key of ['city', 'partner', 'temporary', 'registered']) this.groups[key].clearLayers();
+    await this.loadCameras();
+  }
+
   popup(camera, state) {
     const body = el('div', { class: 'cam-popup', dataset: { cameraId: camera.id } });
     const picture = el('img', { class: 'cam-snapshot', alt: `snapshot of ${camera.name}`, src: `/api/v1/cameras/${camera.id}/snapshot.jpg?t=${Date.now()}` });
@@ -173,6 +181,7 @@ class MapScreen {
     const venues = await api('/api/v1/venues').catch(() => []);
     this.venueSelect.replaceChildren(...venues.map((venue) => el('option', { value: venue.id }, venue.name)));
     this.planPanel.setVenues(venues);
+    this.eventsPanel.setVenues(venues);
     for (const venue of venues) {
       this.groups.venues.addLayer(this.L.polygon(venue.polygon.map((p) => [p.latitude, p.longitude]),
         { color: '#22c55e', weight: 2, fill: false, dashArray: '6 4', interactive: false }).bindTooltip(venue.name));
