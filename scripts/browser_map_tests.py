@@ -327,13 +327,27 @@ def run(browser, base, client, password):
 
     page.click("#event-new summary")
     page.fill("#event-name", "Holiday parade")
-    page.select_option("#event-venue", fair["id"])
+    page.select_option("#event-venue", "")
+    # Draw the parade's area on the map: three corners inside the fairgrounds, then finish.
+    corners = [(32.4800, -93.7960), (32.4800, -93.7900), (32.4750, -93.7930)]
+    page.evaluate("() => window.rtccMap.map.fitBounds(window.rtccMap.groups.venues.getLayers()[0].getBounds(), { animate: false })")
+    page.click("#event-draw")
+    origin = page.eval_on_selector("#map", "m => { const r = m.getBoundingClientRect(); return [r.left, r.top]; }")
+    for lat, lon in corners:
+        x, y = page.evaluate("([lat, lon]) => { const p = window.rtccMap.map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }", [lat, lon])
+        page.mouse.click(origin[0] + x, origin[1] + y)
+        time.sleep(0.4)
+    page.click("#event-draw")
+    drawn = json.loads(page.eval_on_selector("#event-polygon", "t => t.value") or "{}")
+    ring = drawn.get("coordinates", [[]])[0]
+    check(len(ring) == 4 and all(abs(p[1] - c[0]) < 3e-5 and abs(p[0] - c[1]) < 3e-5 for p, c in zip(ring, corners)),
+          f"an area drawn on the map becomes the event's GeoJSON polygon ({len(ring)} points)")
     page.click("#event-create")
     created = wait_for(lambda: next((o for o in page.eval_on_selector_all("#event-select option", "o => o.map(x => [x.value, x.textContent, x.selected])")
                                      if o[1].startswith("Holiday parade") and o[2]), None), 30, "the new event")
     status, parade, _ = client.call("GET", f"/api/v1/deployments/{created[0]}") if created else (0, {}, {})
-    check(status == 200 and parade["phase"] == "upcoming" and parade["venueID"] == fair["id"],
-          "a new event is created over the fairgrounds from the panel")
+    check(status == 200 and parade["phase"] == "upcoming" and parade.get("venueID") is None and len(parade["area"][0]) == 3,
+          "a new event is created over the drawn area from the panel")
     page.fill("#event-budget", "3")
     page.click("#event-plan")
     wait_for(lambda: page.query_selector("#event-plan-summary"), 120, "the event plan")

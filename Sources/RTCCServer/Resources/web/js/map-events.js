@@ -18,7 +18,7 @@ function when(iso) {
 
 export class EventsPanel {
   /// `planPanel` draws plans; `onCamerasChanged` reloads the map's cameras after new ones are registered.
-  constructor(map, L, { planPanel, onCamerasChanged }) {
+  constructor(map, L, { planPanel, drawer, onCamerasChanged }) {
     this.map = map;
     this.L = L;
     this.planPanel = planPanel;
@@ -48,7 +48,7 @@ export class EventsPanel {
       this.result,
       el('details', { id: 'event-new' }, el('summary', {}, 'New event'),
         el('form', { class: 'map-form', onsubmit: (event) => { event.preventDefault(); this.createEvent(); } },
-          this.create.name, this.create.venue, this.create.polygon,
+          this.create.name, this.create.venue, this.create.polygon, drawer ? drawer.buttonFor(this.create.polygon, 'event-draw') : null,
           label('Starts', this.create.starts), label('Ends', this.create.ends),
           el('button', { type: 'submit', id: 'event-create' }, 'Create event'))));
   }

@@ -15,7 +15,7 @@ function download(name, type, text) {
 }
 
 export class PlanPanel {
-  constructor(map, L) {
+  constructor(map, L, { drawer } = {}) {
     this.map = map;
     this.L = L;
     this.planLayer = L.layerGroup().addTo(map);
@@ -40,7 +40,7 @@ export class PlanPanel {
     this.replayResult = el('div', { id: 'replay-result', class: 'coverage-result' });
     const label = (text, input) => el('label', { class: 'small' }, text, input);
     this.element = el('section', { id: 'plan-panel' }, el('h3', {}, 'Plan'),
-      this.inputs.venue, this.inputs.polygon,
+      this.inputs.venue, this.inputs.polygon, drawer ? drawer.buttonFor(this.inputs.polygon, 'plan-draw') : null,
       el('div', { class: 'map-row' }, label('Cameras', this.inputs.budget), label('FOV °', this.inputs.fov), label('Range m', this.inputs.range)),
       el('div', { class: 'map-row' }, label('Grid m', this.inputs.spacing), label('Bandwidth m', this.inputs.bandwidth)),
       label('Cover', this.inputs.demand),

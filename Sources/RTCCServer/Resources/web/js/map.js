@@ -5,6 +5,7 @@ import { LivePlayer } from './live-player.js';
 import { sectorRing } from './map-geometry.js';
 import { PlanPanel } from './map-plan.js';
 import { EventsPanel } from './map-events.js';
+import { AreaDrawer } from './map-draw.js';
 
 const KIND_COLOURS = { city: '#3b82f6', partner: '#f59e0b', temporary: '#a855f7' };
 const HEALTH_STROKES = { streaming: '#22c55e', degraded: '#f59e0b', connecting: '#f59e0b', down: '#ef4444', not_recorded: '#8b96a5' };
@@ -69,11 +70,12 @@ class MapScreen {
     for (const [key] of LAYERS) this.groups[key] = L.layerGroup().addTo(this.map);
     this.seenLayer = L.layerGroup().addTo(this.map);
     this.coverageLayer = L.layerGroup().addTo(this.map);
-    this.planPanel = new PlanPanel(this.map, L);
+    this.drawer = new AreaDrawer(this.map, L);
+    this.planPanel = new PlanPanel(this.map, L, { drawer: this.drawer });
     this.side.append(this.planPanel.element);
-    this.eventsPanel = new EventsPanel(this.map, L, { planPanel: this.planPanel, onCamerasChanged: () => this.reloadCameras() });
+    this.eventsPanel = new EventsPanel(this.map, L, { planPanel: this.planPanel, drawer: this.drawer, onCamerasChanged: () => this.reloadCameras() });
     this.side.append(this.eventsPanel.element);
-    this.map.on('click', (event) => this.pick(event.latlng.lat, event.latlng.lng));
+    this.map.on('click', (event) => (this.drawer.active ? this.drawer.add(event.latlng) : this.pick(event.latlng.lat, event.latlng.lng)));
     await Promise.all([this.loadCameras(), this.loadVenues(), this.loadIncidents(), this.eventsPanel.load()]);
     this.mapElement.dataset.ready = '1';
     window.rtccMap = this;
