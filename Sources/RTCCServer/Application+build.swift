@@ -36,6 +36,8 @@ public func buildRouter(services: AppServices) async throws -> Router<AppRequest
     SeenRoutes(services: services).register(on: router)
     CoverageRoutes(services: services).register(on: router)
     PlanRoutes(services: services).register(on: router)
+    EventRoutes(services: services).register(on: router)
+    AlertRoutes(services: services).register(on: router)
     return router
 }
 
