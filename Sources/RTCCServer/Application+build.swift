@@ -37,6 +37,9 @@ public func buildRouter(services: AppServices) async throws -> Router<AppRequest
     CoverageRoutes(services: services).register(on: router)
     PlanRoutes(services: services).register(on: router)
     DeploymentRoutes(services: services).register(on: router)
+    ImpactRoutes(services: services).register(on: router)
+    EventRoutes(services: services).register(on: router)
+    AlertRoutes(services: services).register(on: router)
     return router
 }
 

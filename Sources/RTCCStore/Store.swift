@@ -126,6 +126,8 @@ public final class Store: Sendable {
         migrations.add(SchemaCases())
         migrations.add(SchemaBuildings())
         migrations.add(SchemaDeployments())
+        migrations.add(SchemaLeads())
+        migrations.add(SchemaImpact())
         let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: sqliteLoop ?? databases.eventLoopGroup.any())
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()

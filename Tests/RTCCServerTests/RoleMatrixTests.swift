@@ -88,6 +88,23 @@ import Testing
             return Call(uri: endpoint.path, body: jsonBody(["budget": 1, "candidates": "latitude,longitude\n32.5116,-93.7487\n", "cellM": 5]), headers: jsonHeaders)
         case "/api/v1/buildings":
             return Call(uri: endpoint.path, body: jsonBody(["type": "FeatureCollection", "features": []]), headers: jsonHeaders)
+        case "/api/v1/events/gunshots":
+            return Call(uri: endpoint.path, body: jsonBody(["id": "G-\(unique)", "time": Date().ISO8601Format(), "latitude": 32.5116, "longitude": -93.7487,
+                                                           "rounds": 2, "confidence": 0.8]), headers: jsonHeaders)
+        case "/api/v1/events/plates":
+            return Call(uri: endpoint.path, body: jsonBody(["id": "P-\(unique)", "time": Date().ISO8601Format(), "plate": "ABC 1234", "state": "LA",
+                                                           "cameraID": app.cityCamera.id.uuidString]), headers: jsonHeaders)
+        case "/api/v1/events/calls":
+            return Call(uri: endpoint.path, body: jsonBody(["id": "C-\(unique)", "time": Date().ISO8601Format(), "callType": "prowler", "priority": 3]),
+                        headers: jsonHeaders)
+        case "/api/v1/events/tips":
+            return Call(uri: endpoint.path, body: jsonBody(["id": "T-\(unique)", "time": Date().ISO8601Format(), "text": "loud party"]), headers: jsonHeaders)
+        case "/api/v1/hotlist/import":
+            return Call(uri: endpoint.path, body: ByteBuffer(string: "plate,state,reason\nABC1234,LA,stolen_vehicle\n"), headers: [.contentType: "text/csv"])
+        case "/api/v1/alerts/{id}":
+            return Call(uri: "/api/v1/alerts/\(app.alert?.id ?? UUID())")
+        case "/api/v1/alerts/{id}/actions":
+            return Call(uri: "/api/v1/alerts/\(app.alert?.id ?? UUID())/actions", body: jsonBody(["action": "note", "text": "seen"]), headers: jsonHeaders)
         default:
             if let evidence = app.evidence?.call(for: endpoint, cameraID: app.cityCamera.id) {
                 return Call(uri: evidence.uri, body: evidence.body, headers: evidence.headers)

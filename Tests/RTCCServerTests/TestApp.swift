@@ -23,6 +23,7 @@ struct TestApp: Sendable {
     var token: APIToken?
     var hold: Hold?
     var evidence: EvidenceFixture?
+    var alert: Alert?
     static let password = "correct horse battery"
 
     static func make(configure: (inout AppConfig) -> Void = { _ in }) async throws -> TestApp {
@@ -60,6 +61,9 @@ struct TestApp: Sendable {
             cameraID: city.id, from: Date(timeIntervalSince1970: 1_795_000_000), until: Date(timeIntervalSince1970: 1_795_003_600), reason: "case 26-9",
             by: "supervisor")
         app.evidence = try await EvidenceFixture.make(store: store, camera: city)
+        let alert = Alert(kind: .tip, severity: .medium, title: "Tip: fixture", raisedAt: Date().millisecondPrecision, cameraID: city.id)
+        try await store.alerts.create(alert, bookmarks: [], by: "fixture")
+        app.alert = alert
         app.token = try await store.tokens.issue(name: "spare", ownerID: app.users[.admin]!.id, scopes: [.camerasRead], expiresAt: nil).token
         return app
     }

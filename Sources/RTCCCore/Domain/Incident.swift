@@ -20,9 +20,18 @@ public struct Incident: Codable, Sendable, Hashable, Identifiable {
     public var summary: String
     /// Whether a firearm was recovered.
     public var weaponRecovered: Bool
+    /// The police case (report) number, for imported crime data.
+    public var caseNumber: String?
+    /// The NIBRS offense code it was reported under (`09A`, `13A`…), for imported crime data.
+    public var offenseCode: String?
 
     /// Creates an incident.
-    public init(id: UUID, occurredAt: Date, category: Category, location: GeoPoint, summary: String, weaponRecovered: Bool) {
+    public init(
+        id: UUID, occurredAt: Date, category: Category, location: GeoPoint, summary: String, weaponRecovered: Bool, caseNumber: String? = nil,
+        offenseCode: String? = nil
+    ) {
+        self.caseNumber = caseNumber
+        self.offenseCode = offenseCode
         self.id = id
         self.occurredAt = occurredAt
         self.category = category

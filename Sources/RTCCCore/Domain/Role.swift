@@ -9,15 +9,16 @@ public enum Role: String, Codable, Sendable, CaseIterable {
             return Set(Permission.allCases).subtracting([.auditRead])
         case .supervisor:
             return Set<Permission>([.camerasRead, .camerasWrite, .camerasExport, .partnersRead, .partnersWrite, .incidentsRead, .holdsWrite, .sessionRead])
-                .union(Permission.evidenceWork).union([.evidenceRelease])
+                .union(Permission.evidenceWork).union([.evidenceRelease, .eventsWrite, .impactWrite]).union(Permission.alertWork)
         case .analyst:
             return Set<Permission>([.camerasRead, .camerasExport, .partnersRead, .incidentsRead, .holdsWrite, .sessionRead]).union(Permission.evidenceWork)
+                .union(Permission.alertWork)
         case .officer:
-            return [.camerasRead, .incidentsRead, .sessionRead, .casesRead]
+            return [.camerasRead, .incidentsRead, .sessionRead, .casesRead, .alertsRead]
         case .partner:
             return [.ownCamerasRead, .sessionRead]
         case .auditor:
-            return [.camerasRead, .camerasExport, .partnersRead, .incidentsRead, .auditRead, .usersRead, .sessionRead, .casesRead]
+            return [.camerasRead, .camerasExport, .partnersRead, .incidentsRead, .auditRead, .usersRead, .sessionRead, .casesRead, .alertsRead]
         }
     }
 }
@@ -58,7 +59,18 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case evidenceExport = "evidence:export"
     /// Release a package outside the RTCC: issue and revoke share links.
     case evidenceRelease = "evidence:release"
+    /// Send intake events (gunshot detections, plate reads, calls for service, tips) and import hot lists: for the
+    /// API tokens of integrations.
+    case eventsWrite = "events:write"
+    /// See the alert queue, alerts, their bookmarked recordings and history, and the hot list.
+    case alertsRead = "alerts:read"
+    /// Triage alerts: acknowledge, assign, escalate, dismiss, close, add notes, link to cases.
+    case alertsWrite = "alerts:write"
+    /// Import crime data, the weapons-recovered log and historical yearly totals for the impact dashboard.
+    case impactWrite = "impact:write"
 
     /// What an analyst does with cases: read, change, export.
     static let evidenceWork: Set<Permission> = [.casesRead, .casesWrite, .evidenceExport]
+    /// What an analyst does with the alert queue: read and triage.
+    static let alertWork: Set<Permission> = [.alertsRead, .alertsWrite]
 }

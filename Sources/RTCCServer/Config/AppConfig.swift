@@ -43,6 +43,14 @@ public struct AppConfig: Sendable, Equatable {
     public var diskQuotaBytes: Int64?
     /// Map tile URL template for the web app's map (`https://tile.example.org/{z}/{x}/{y}.png`); nil shows no tiles.
     public var mapTileURL: String?
+    /// Intake accepts located events only inside this box (`south,west,north,east`).
+    public var intakeArea = IntakeArea.demoCity
+    /// Recordings are bookmarked from this many seconds before an event to as many after.
+    public var bookmarkSeconds = 30
+    /// At most this many cameras (nearest first) are correlated with one event.
+    public var correlatedCameras = 6
+    /// Intake events each API token may send per second (with a burst of as many); more are refused with 429.
+    public var intakeEventsPerSecond = 2000
 
     /// The recordings folder.
     public var resolvedRecordingsDirectory: String {
@@ -98,7 +106,8 @@ public struct AppConfig: Sendable, Equatable {
         "RTCC_LOGIN_ATTEMPTS_PER_MINUTE": "loginAttemptsPerMinute", "RTCC_RECORDING": "recordingEnabled",
         "RTCC_RECORDINGS": "recordingsDirectory", "RTCC_SEGMENT_SECONDS": "segmentSeconds", "RTCC_OFFLINE_SECONDS": "offlineSeconds",
         "RTCC_RTSP_TRANSPORT": "rtspTransport", "RTCC_DISK_QUOTA_BYTES": "diskQuotaBytes",
-        "RTCC_MAP_TILE_URL": "mapTileURL",
+        "RTCC_MAP_TILE_URL": "mapTileURL", "RTCC_INTAKE_AREA": "intakeArea", "RTCC_BOOKMARK_SECONDS": "bookmarkSeconds",
+        "RTCC_CORRELATED_CAMERAS": "correlatedCameras", "RTCC_INTAKE_EVENTS_PER_SECOND": "intakeEventsPerSecond",
     ]
 
     /// Sets one setting from text, with a clear error naming `origin`.
@@ -144,6 +153,14 @@ public struct AppConfig: Sendable, Equatable {
                 throw Invalid(description: "\(origin): '\(value)' must be an https:// URL template with {z}, {x} and {y} (the page allows only https images), or empty for no tiles")
             }
             mapTileURL = value.isEmpty ? nil : value
+        case "intakeArea":
+            guard let area = IntakeArea(parsing: value) else {
+                throw Invalid(description: "\(origin): '\(value)' must be south,west,north,east in decimal degrees, with south < north and west < east")
+            }
+            intakeArea = area
+        case "bookmarkSeconds": bookmarkSeconds = try int(1...3600)
+        case "correlatedCameras": correlatedCameras = try int(0...50)
+        case "intakeEventsPerSecond": intakeEventsPerSecond = try int(1...1_000_000)
         default: throw Invalid(description: "\(origin): unknown setting '\(setting)'")
         }
     }

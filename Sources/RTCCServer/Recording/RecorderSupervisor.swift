@@ -158,12 +158,23 @@ public struct RecorderSupervisor: Service {
                 let since = lastFrameAt.map { " since \($0.ISO8601Format())" } ?? ""
                 await note(CameraEvent(cameraID: target.cameraID, at: Date(), kind: "offline", reason: "no video\(since)"))
                 metrics.offline.set(1.0)
+                await outage { try await $0.cameraOffline(target.cameraID, name: target.name, lastFrameAt: lastFrameAt) }
             case .online(let at):
                 await note(CameraEvent(cameraID: target.cameraID, at: at, kind: "online", reason: "video is back"))
                 metrics.offline.set(0.0)
+                await outage { try await $0.cameraOnline(target.cameraID, at: at) }
             case .sessionStarted, .segmentSealed:
                 break
             }
+        }
+    }
+
+    /// Raises or clears a camera's outage alert; a failure is logged (the camera event is stored regardless).
+    private func outage(_ change: (LeadDesk) async throws -> Void) async {
+        do {
+            try await change(LeadDesk(services: services))
+        } catch {
+            logger.error("could not update the camera's outage alert", metadata: ["error": "\(String(reflecting: error))"])
         }
     }
 

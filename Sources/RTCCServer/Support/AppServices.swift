@@ -31,6 +31,9 @@ public struct AppServices: Sendable {
     let signIns: SignInMetrics
     /// Evidence export jobs: run by this service (add it to the application's services).
     public let exports: ExportService
+    /// Alerts pushed live to analysts.
+    public let alertHub = AlertHub()
+    let intakeLimiter: IntakeRateLimiter
 
     /// Creates the services.
     public init(config: AppConfig, store: Store, cipher: CredentialCipher, metrics: PrometheusCollectorRegistry) {
@@ -46,6 +49,7 @@ public struct AppServices: Sendable {
         self.throttle = LoginThrottle(attemptsPerMinute: config.loginAttemptsPerMinute)
         self.passwords = PasswordHasher(cost: config.bcryptCost)
         self.signIns = SignInMetrics(registry: metrics)
+        self.intakeLimiter = IntakeRateLimiter(perSecond: config.intakeEventsPerSecond)
         self.exports = ExportService(store: store, audit: audit, directory: config.evidenceDirectory, signingKey: config.evidenceSigningKey)
     }
 

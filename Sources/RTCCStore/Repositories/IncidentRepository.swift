@@ -60,6 +60,8 @@ struct IncidentRow: Codable, Sendable {
     var longitude: Double
     var summary: String
     var weaponRecovered: Bool
+    var caseNumber: String?
+    var offenseCode: String?
 
     init(_ incident: Incident) {
         id = incident.id
@@ -69,11 +71,14 @@ struct IncidentRow: Codable, Sendable {
         longitude = incident.location.longitude
         summary = incident.summary
         weaponRecovered = incident.weaponRecovered
+        caseNumber = incident.caseNumber
+        offenseCode = incident.offenseCode
     }
 
     var incident: Incident {
         Incident(
             id: id, occurredAt: occurredAt.millisecondPrecision, category: Incident.Category(rawValue: category) ?? .assault,
-            location: GeoPoint(latitude: latitude, longitude: longitude), summary: summary, weaponRecovered: weaponRecovered)
+            location: GeoPoint(latitude: latitude, longitude: longitude), summary: summary, weaponRecovered: weaponRecovered,
+            caseNumber: caseNumber, offenseCode: offenseCode)
     }
 }

@@ -1,0 +1,183 @@
+import Foundation
+import HTTPTypes
+import RTCCCore
+import RTCCGeo
+import RTCCStore
+
+/// Turns intake events and camera outages into alerts: stores the event once, decides whether it is a lead, finds the
+/// cameras that could see it and bookmarks their recordings, stores the alert and pushes it to the analysts.
+public struct LeadDesk: Sendable {
+    let services: AppServices
+
+    /// Creates the desk over open services.
+    public init(services: AppServices) { self.services = services }
+
+    /// What intake answers: the stored event, the alert it raised (if any), and whether the event is new.
+    struct Receipt: Encodable, Sendable {
+        var event: LeadEvent
+        var alert: Alert?
+        var created: Bool
+    }
+
+    /// Stores a validated event from `source` and raises its alert. A repeat of a stored event (same source, kind and
+    /// id) changes nothing except a call for service's status, and answers with what is stored.
+    func receive(_ draft: IntakeDraft, source: String, actor: String, now: Date = Date()) async throws -> Receipt {
+        let store = services.store
+        let id = UUID()
+        var attributes = draft.attributes
+        for (index, media) in draft.media.enumerated() {
+            attributes["media\(index)"] = try save(media, eventID: id, index: index)
+        }
+        let event = LeadEvent(
+            id: id, kind: draft.kind, source: source, sourceEventID: draft.sourceEventID, occurredAt: draft.occurredAt, receivedAt: now,
+            location: draft.location, cameraID: draft.cameraID, status: draft.status, attributes: attributes)
+        var (stored, created) = try await store.leadEvents.insert(event)
+        if !created, !draft.media.isEmpty { try? FileManager.default.removeItem(at: mediaFolder(id)) }
+        var alert: Alert?
+        if let alertID = stored.alertID { alert = try await store.alerts.summary(id: alertID) }
+        if !created, stored.kind == .cadCall, let status = draft.status, status != stored.status {
+            var merged = stored.attributes.merging(draft.attributes) { _, new in new }
+            merged["status"] = status
+            try await store.leadEvents.update(id: stored.id, status: status, attributes: merged)
+            let previous = stored.status ?? "received"
+            stored.status = status
+            stored.attributes = merged
+            if var current = alert {
+                current.detail = Self.describe(stored)
+                current.updatedAt = now
+                try await store.alerts.update(current, entry: AlertHistoryEntry(at: now, actor: actor, action: "updated", detail: "status \(previous) → \(status)"))
+                alert = current
+                await services.alertHub.publish(current, change: "updated")
+            }
+        }
+        // An alert that failed to be raised the first time is raised when the sender retries.
+        if alert == nil, let lead = try await lead(for: stored, now: now) {
+            alert = try await raise(lead, at: stored.location, time: stored.occurredAt, by: actor)
+            if let alert {
+                try await store.leadEvents.setAlert(eventID: stored.id, alertID: alert.id)
+                stored.alertID = alert.id
+            }
+        }
+        return Receipt(event: stored, alert: alert, created: created)
+    }
+
+    /// The alert an event calls for, or nil (a plate read that is on no hot list).
+    func lead(for event: LeadEvent, now: Date) async throws -> Alert? {
+        let detail = Self.describe(event)
+        switch event.kind {
+        case .gunshot:
+            let rounds = Int(event.attributes["rounds"] ?? "") ?? 1
+            let confidence = Double(event.attributes["confidence"] ?? "") ?? 0
+            return Alert(
+                kind: .gunshot, severity: rounds >= 3 || confidence >= 0.9 ? .critical : .high,
+                title: "Gunshot detected: \(rounds) round\(rounds == 1 ? "" : "s") (\(Int((confidence * 100).rounded()))% confidence)", detail: detail,
+                raisedAt: now, cameraID: nil, location: event.location, eventID: event.id)
+        case .plateRead:
+            guard let plate = PlateNumber(event.attributes["plate"] ?? "") else { return nil }
+            let hits = try await services.store.hotList.matches(plate, state: event.attributes["state"], now: now)
+            guard let hit = hits.max(by: { $0.reason.severity < $1.reason.severity }) else { return nil }
+            let reasons = Set(hits.map(\.reason.label)).sorted().joined(separator: ", ")
+            return Alert(
+                kind: .plateHit, severity: hit.reason.severity, title: "Hot-list plate \(plate) (\(hit.state)): \(reasons)",
+                detail: detail + (hit.note.isEmpty ? "" : "; list: \(hit.note)"), raisedAt: now, cameraID: event.cameraID, location: event.location,
+                eventID: event.id)
+        case .cadCall:
+            let priority = Int(event.attributes["priority"] ?? "") ?? 3
+            let severity: Alert.Severity = priority == 1 ? .critical : priority == 2 ? .high : priority == 3 ? .medium : .low
+            return Alert(
+                kind: .cadCall, severity: severity, title: "Call for service P\(priority): \(event.attributes["callType"] ?? "call")", detail: detail,
+                raisedAt: now, location: event.location, eventID: event.id)
+        case .tip:
+            let text = event.attributes["text"] ?? ""
+            return Alert(
+                kind: .tip, severity: event.location == nil ? .low : .medium, title: "Tip: \(text.prefix(80))\(text.count > 80 ? "…" : "")",
+                detail: detail, raisedAt: now, location: event.location, eventID: event.id)
+        }
+    }
+
+    /// Stores `alert` with bookmarks of the cameras that could see `point` around `time`, and pushes it.
+    @discardableResult
+    func raise(_ alert: Alert, at point: GeoPoint?, time: Date, by actor: String) async throws -> Alert {
+        var alert = alert
+        var bookmarks: [AlertBookmark] = []
+        if let point {
+            bookmarks = try await correlate(point, at: time)
+            if alert.cameraID == nil { alert.cameraID = bookmarks.first?.cameraID }
+        }
+        try await services.store.alerts.create(alert, bookmarks: bookmarks, by: actor)
+        alert.bookmarks = bookmarks
+        await services.alertHub.publish(alert, change: "raised")
+        return alert
+    }
+
+    /// The cameras (nearest first, at most the configured number) that could see `point`, with their recordings from
+    /// the configured seconds before `time` to as many after.
+    func correlate(_ point: GeoPoint, at time: Date) async throws -> [AlertBookmark] {
+        let limit = services.config.correlatedCameras
+        guard limit > 0 else { return [] }
+        let index = try await services.sightingIndexes.index(services.store)
+        let span = TimeInterval(services.config.bookmarkSeconds)
+        let from = time.addingTimeInterval(-span).millisecondPrecision
+        let until = time.addingTimeInterval(span).millisecondPrecision
+        return index.sightings(of: Coordinate(latitude: point.latitude, longitude: point.longitude), from: from, until: until).prefix(limit).map {
+            AlertBookmark(cameraID: $0.camera.id, cameraName: $0.camera.name, distanceM: ($0.sighting.distance * 10).rounded() / 10, from: from, until: until)
+        }
+    }
+
+    /// Applies an analyst's action and pushes the change.
+    func act(on id: UUID, _ action: AlertAction, by actor: String, now: Date = Date()) async throws -> Alert {
+        guard let alert = try await services.store.alerts.summary(id: id) else { throw Problem.notFound("alert") }
+        let (next, entry): (Alert, AlertHistoryEntry)
+        do { (next, entry) = try alert.applying(action, by: actor, at: now.millisecondPrecision) } catch { throw Problem(.conflict, error.description) }
+        try await services.store.alerts.update(next, entry: entry)
+        await services.alertHub.publish(next, change: "updated")
+        guard let updated = try await services.store.alerts.find(id: id) else { throw Problem.notFound("alert") }
+        return updated
+    }
+
+    /// A camera stopped sending video for longer than the offline threshold: raises an outage alert (one per outage).
+    public func cameraOffline(_ cameraID: UUID, name: String, lastFrameAt: Date?, now: Date = Date()) async throws {
+        guard try await services.store.alerts.activeOutage(cameraID: cameraID) == nil else { return }
+        let since = lastFrameAt.map { "no video since \($0.ISO8601Format())" } ?? "no video since the recorder started"
+        let camera = try await services.store.cameras.find(id: cameraID)
+        try await raise(
+            Alert(kind: .cameraOffline, severity: .medium, title: "Camera offline: \(name)", detail: since, raisedAt: now.millisecondPrecision,
+                  cameraID: cameraID, location: camera?.location),
+            at: nil, time: now, by: "system")
+    }
+
+    /// A camera's video is back: its active outage alert is closed.
+    public func cameraOnline(_ cameraID: UUID, at now: Date = Date()) async throws {
+        guard var alert = try await services.store.alerts.activeOutage(cameraID: cameraID) else { return }
+        let seconds = Int(now.timeIntervalSince(alert.raisedAt).rounded())
+        alert.status = .closed
+        alert.updatedAt = now.millisecondPrecision
+        alert.detail += "; video back at \(now.ISO8601Format()) after \(seconds) s"
+        try await services.store.alerts.update(alert, entry: AlertHistoryEntry(at: now, actor: "system", action: "cleared", detail: "video is back"))
+        await services.alertHub.publish(alert, change: "updated")
+    }
+
+    /// One line describing an event's fields for people.
+    static func describe(_ event: LeadEvent) -> String {
+        var parts = ["\(event.kind.rawValue) \(event.sourceEventID) from \(event.source) at \(event.occurredAt.ISO8601Format())"]
+        for key in event.attributes.keys.sorted() where !key.hasPrefix("media") {
+            if let value = event.attributes[key], !value.isEmpty { parts.append("\(key): \(value)") }
+        }
+        if let location = event.location { parts.append("at \(location.latitude),\(location.longitude)") }
+        return parts.joined(separator: "; ")
+    }
+
+    private func mediaFolder(_ eventID: UUID) -> URL {
+        URL(fileURLWithPath: services.config.dataDirectory).appendingPathComponent("leads", isDirectory: true)
+            .appendingPathComponent(eventID.uuidString.lowercased(), isDirectory: true)
+    }
+
+    /// Writes an event's media file; returns `name (type, bytes)` for the event's attributes.
+    private func save(_ media: IntakeDraft.Media, eventID: UUID, index: Int) throws -> String {
+        let folder = mediaFolder(eventID)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let ext = media.contentType == "image/png" ? "png" : media.contentType == "video/mp4" ? "mp4" : media.contentType == "text/plain" ? "txt" : "jpg"
+        try media.bytes.write(to: folder.appendingPathComponent("\(index).\(ext)"), options: .atomic)
+        return "\(media.name) (\(media.contentType), \(media.bytes.count) bytes)"
+    }
+}

@@ -1,0 +1,85 @@
+import FluentKit
+import SQLKit
+
+/// Leads before a crime is reported: intake events, hot lists, and the analysts' alerts with their bookmarked
+/// recordings and history. The `alerts` columns and their values are read by the dashboard; keep them.
+struct SchemaLeads: AsyncMigration {
+    var name: String { "rtcc.v4.leads" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema("lead_events")
+            .id()
+            .field("kind", .string, .required)
+            .field("source", .string, .required)
+            .field("source_event_id", .string, .required)
+            .field("occurred_at", .datetime, .required)
+            .field("received_at", .datetime, .required)
+            .field("latitude", .double)
+            .field("longitude", .double)
+            .field("camera_id", .uuid)
+            .field("status", .string)
+            .field("attributes", .string, .required)
+            .field("alert_id", .uuid)
+            .unique(on: "source", "kind", "source_event_id")
+            .create()
+        try await database.sql.create(index: "lead_events_occurred").on("lead_events").column("occurred_at").run()
+        try await database.schema("alerts")
+            .id()
+            .field("kind", .string, .required)
+            .field("severity", .string, .required)
+            .field("status", .string, .required)
+            .field("raised_at", .datetime, .required)
+            .field("acknowledged_at", .datetime)
+            .field("case_id", .uuid)
+            .field("camera_id", .uuid)
+            .field("title", .string, .required)
+            .field("detail", .string, .required)
+            .field("latitude", .double)
+            .field("longitude", .double)
+            .field("event_id", .uuid)
+            .field("assigned_to", .string)
+            .field("dismiss_reason", .string)
+            .field("updated_at", .datetime, .required)
+            .create()
+        try await database.sql.create(index: "alerts_raised").on("alerts").column("raised_at").run()
+        try await database.sql.create(index: "alerts_status").on("alerts").column("status").column("raised_at").run()
+        try await database.sql.create(index: "alerts_camera").on("alerts").column("camera_id").column("kind").run()
+        try await database.schema("alert_bookmarks")
+            .id()
+            .field("alert_id", .uuid, .required)
+            .field("rank", .int, .required)
+            .field("camera_id", .uuid, .required)
+            .field("camera_name", .string, .required)
+            .field("distance_m", .double, .required)
+            .field("from_at", .datetime, .required)
+            .field("until_at", .datetime, .required)
+            .create()
+        try await database.sql.create(index: "alert_bookmarks_alert").on("alert_bookmarks").column("alert_id").column("rank").run()
+        try await database.schema("alert_history")
+            .id()
+            .field("alert_id", .uuid, .required)
+            .field("at", .datetime, .required)
+            .field("actor", .string, .required)
+            .field("action", .string, .required)
+            .field("detail", .string, .required)
+            .create()
+        try await database.sql.create(index: "alert_history_alert").on("alert_history").column("alert_id").column("at").run()
+        try await database.schema("hot_list_entries")
+            .id()
+            .field("plate", .string, .required)
+            .field("state", .string, .required)
+            .field("reason", .string, .required)
+            .field("note", .string, .required)
+            .field("expires_at", .datetime)
+            .field("imported_by", .string, .required)
+            .field("imported_at", .datetime, .required)
+            .unique(on: "plate", "state")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        for table in ["hot_list_entries", "alert_history", "alert_bookmarks", "alerts", "lead_events"] {
+            try await database.schema(table).delete()
+        }
+    }
+}

@@ -1,0 +1,216 @@
+import FluentKit
+import Foundation
+import RTCCCore
+import SQLKit
+import Synchronization
+
+/// What to search alerts by.
+public struct AlertQuery: Sendable, Hashable {
+    /// Only these statuses (empty: any).
+    public var statuses: [Alert.Status] = []
+    /// Only this kind.
+    public var kind: Alert.Kind?
+    /// Only this severity or higher.
+    public var minimumSeverity: Alert.Severity?
+    /// Text in the title or detail (case-insensitive).
+    public var text: String?
+    /// Raised at or after.
+    public var from: Date?
+    /// Raised before.
+    public var until: Date?
+    /// Only about this camera.
+    public var cameraID: UUID?
+    /// Page size.
+    public var limit = 50
+    /// Items skipped.
+    public var offset = 0
+
+    /// Creates a query.
+    public init() {}
+}
+
+/// Alerts, their bookmarked recordings and history in SQL.
+public struct AlertRepository: Sendable {
+    let database: any Database
+
+    /// Stores a new alert, its bookmarks and its `raised` history entry in one transaction.
+    public func create(_ alert: Alert, bookmarks: [AlertBookmark], by actor: String) async throws {
+        try await database.transaction { db in
+            try await db.sql.insert(into: "alerts").model(AlertRow(alert), with: rowEncoder).run()
+            for (rank, bookmark) in bookmarks.enumerated() {
+                try await db.sql.insert(into: "alert_bookmarks")
+                    .columns("id", "alert_id", "rank", "camera_id", "camera_name", "distance_m", "from_at", "until_at")
+                    .values(
+                        SQLBind(UUID()), SQLBind(alert.id), SQLBind(rank), SQLBind(bookmark.cameraID), SQLBind(bookmark.cameraName),
+                        SQLBind(bookmark.distanceM), SQLBind(bookmark.from.millisecondPrecision), SQLBind(bookmark.until.millisecondPrecision)
+                    ).run()
+            }
+            try await Self.append(AlertHistoryEntry(at: alert.raisedAt, actor: actor, action: "raised", detail: alert.title), to: alert.id, on: db)
+        }
+    }
+
+    /// Replaces an alert's triage fields and appends `entry` to its history, in one transaction.
+    public func update(_ alert: Alert, entry: AlertHistoryEntry) async throws {
+        try await database.transaction { db in
+            try await db.sql.update("alerts")
+                .set("status", to: alert.status.rawValue).set("severity", to: alert.severity.rawValue)
+                .set("acknowledged_at", to: alert.acknowledgedAt?.millisecondPrecision).set("case_id", to: alert.caseID)
+                .set("assigned_to", to: alert.assignedTo).set("dismiss_reason", to: alert.dismissReason).set("detail", to: alert.detail)
+                .set("updated_at", to: alert.updatedAt.millisecondPrecision)
+                .where("id", .equal, alert.id).run()
+            try await Self.append(entry, to: alert.id, on: db)
+        }
+    }
+
+    /// One alert with its bookmarks and history, or nil.
+    public func find(id: UUID) async throws -> Alert? {
+        guard var alert = try await row(id: id)?.alert else { return nil }
+        alert.bookmarks = try await bookmarks(alertID: id)
+        alert.history = try await history(alertID: id)
+        return alert
+    }
+
+    /// One alert without bookmarks and history, or nil.
+    public func summary(id: UUID) async throws -> Alert? { try await row(id: id)?.alert }
+
+    /// The camera's outage alert that is still active, if any.
+    public func activeOutage(cameraID: UUID) async throws -> Alert? {
+        try await database.sql.select().column("*").from("alerts").where("kind", .equal, Alert.Kind.cameraOffline.rawValue)
+            .where("camera_id", .equal, cameraID)
+            .where("status", .in, Alert.Status.allCases.filter(\.isActive).map(\.rawValue))
+            .orderBy("raised_at", .descending)
+            .first(decoding: AlertRow.self, keyDecodingStrategy: .convertFromSnakeCase)?.alert
+    }
+
+    /// A page of alerts (without bookmarks and history): most severe first, then newest.
+    public func search(_ query: AlertQuery) async throws -> Page<Alert> {
+        let total = try await filtered(database.sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n"), query)
+            .first(decodingColumn: "n", as: Int.self) ?? 0
+        let severityRank: SQLQueryString =
+            "CASE severity WHEN 'critical' THEN 3 WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END"
+        let rows = try await filtered(database.sql.select().column("*"), query)
+            .orderBy(SQLOrderBy(expression: severityRank, direction: SQLDirection.descending)).orderBy("raised_at", .descending).orderBy("id")
+            .limit(query.limit).offset(query.offset)
+            .all(decoding: AlertRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return Page(items: rows.map(\.alert), total: total, limit: query.limit, offset: query.offset)
+    }
+
+    /// An alert's bookmarks, nearest camera first.
+    public func bookmarks(alertID: UUID) async throws -> [AlertBookmark] {
+        let rows = try await database.sql.select().columns("camera_id", "camera_name", "distance_m", "from_at", "until_at").from("alert_bookmarks")
+            .where("alert_id", .equal, alertID).orderBy("rank").all()
+        return try rows.map {
+            AlertBookmark(
+                cameraID: try $0.decode(column: "camera_id", as: UUID.self), cameraName: try $0.decode(column: "camera_name", as: String.self),
+                distanceM: try $0.decode(column: "distance_m", as: Double.self),
+                from: try $0.decode(column: "from_at", as: Date.self).millisecondPrecision,
+                until: try $0.decode(column: "until_at", as: Date.self).millisecondPrecision)
+        }
+    }
+
+    /// An alert's history, oldest first.
+    public func history(alertID: UUID) async throws -> [AlertHistoryEntry] {
+        let rows = try await database.sql.select().columns("at", "actor", "action", "detail").from("alert_history")
+            .where("alert_id", .equal, alertID).orderBy("at").orderBy("id").all()
+        return try rows.map {
+            AlertHistoryEntry(
+                at: try $0.decode(column: "at", as: Date.self).millisecondPrecision, actor: try $0.decode(column: "actor", as: String.self),
+                action: try $0.decode(column: "action", as: String.self), detail: try $0.decode(column: "detail", as: String.self))
+        }
+    }
+
+    static func append(_ entry: AlertHistoryEntry, to alertID: UUID, on db: any Database) async throws {
+        // Ids sort by time so entries written in the same millisecond keep their order.
+        try await db.sql.insert(into: "alert_history").columns("id", "alert_id", "at", "actor", "action", "detail")
+            .values(SQLBind(OrderedID.next()), SQLBind(alertID), SQLBind(entry.at.millisecondPrecision), SQLBind(entry.actor), SQLBind(entry.action), SQLBind(entry.detail))
+            .run()
+    }
+
+    private func row(id: UUID) async throws -> AlertRow? {
+        try await database.sql.select().column("*").from("alerts").where("id", .equal, id)
+            .first(decoding: AlertRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    private func filtered(_ select: SQLSelectBuilder, _ query: AlertQuery) -> SQLSelectBuilder {
+        var builder = select.from("alerts")
+        if !query.statuses.isEmpty { builder = builder.where("status", .in, query.statuses.map(\.rawValue)) }
+        if let kind = query.kind { builder = builder.where("kind", .equal, kind.rawValue) }
+        if let minimum = query.minimumSeverity {
+            builder = builder.where("severity", .in, Alert.Severity.allCases.filter { $0 >= minimum }.map(\.rawValue))
+        }
+        if let text = query.text?.lowercased(), !text.isEmpty {
+            let position = database.sql.dialect.name == "postgresql" ? "strpos" : "instr"
+            let condition: SQLQueryString = "\(unsafeRaw: position)(lower(title || ' ' || detail), \(bind: text)) > 0"
+            builder = builder.where(condition)
+        }
+        if let from = query.from { builder = builder.where("raised_at", .greaterThanOrEqual, from) }
+        if let until = query.until { builder = builder.where("raised_at", .lessThan, until) }
+        if let camera = query.cameraID { builder = builder.where("camera_id", .equal, camera) }
+        return builder
+    }
+}
+
+/// An `alerts` row.
+struct AlertRow: Codable, Sendable {
+    var id: UUID
+    var kind: String
+    var severity: String
+    var status: String
+    var raisedAt: Date
+    var acknowledgedAt: Date?
+    var caseId: UUID?
+    var cameraId: UUID?
+    var title: String
+    var detail: String
+    var latitude: Double?
+    var longitude: Double?
+    var eventId: UUID?
+    var assignedTo: String?
+    var dismissReason: String?
+    var updatedAt: Date
+
+    init(_ alert: Alert) {
+        id = alert.id
+        kind = alert.kind.rawValue
+        severity = alert.severity.rawValue
+        status = alert.status.rawValue
+        raisedAt = alert.raisedAt.millisecondPrecision
+        acknowledgedAt = alert.acknowledgedAt?.millisecondPrecision
+        caseId = alert.caseID
+        cameraId = alert.cameraID
+        title = alert.title
+        detail = alert.detail
+        latitude = alert.location?.latitude
+        longitude = alert.location?.longitude
+        eventId = alert.eventID
+        assignedTo = alert.assignedTo
+        dismissReason = alert.dismissReason
+        updatedAt = alert.updatedAt.millisecondPrecision
+    }
+
+    var alert: Alert {
+        Alert(
+            id: id, kind: Alert.Kind(rawValue: kind) ?? .tip, severity: Alert.Severity(rawValue: severity) ?? .medium,
+            status: Alert.Status(rawValue: status) ?? .open, title: title, detail: detail, raisedAt: raisedAt.millisecondPrecision,
+            acknowledgedAt: acknowledgedAt?.millisecondPrecision, caseID: caseId, cameraID: cameraId,
+            location: latitude.flatMap { lat in longitude.map { GeoPoint(latitude: lat, longitude: $0) } }, eventID: eventId,
+            assignedTo: assignedTo, dismissReason: dismissReason, updatedAt: updatedAt.millisecondPrecision)
+    }
+}
+
+/// UUIDs that sort (as text and as bytes) in the order they were made: a millisecond clock and a counter, then random bits.
+enum OrderedID {
+    private static let counter = Mutex<(millis: Int64, sequence: Int64)>((0, 0))
+
+    static func next(now: Date = Date()) -> UUID {
+        let millis = Int64(now.timeIntervalSince1970 * 1000)
+        let sequence = counter.withLock { state -> Int64 in
+            state = state.millis >= millis ? (state.millis, state.sequence + 1) : (millis, 0)
+            return state.millis << 16 | (state.sequence & 0xFFFF)
+        }
+        let random = UUID().uuidString.replacingOccurrences(of: "-", with: "").suffix(12)
+        let hex = Array(String(format: "%016llX", sequence) + "0000" + random)
+        let groups = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(hex[$0]) }
+        return UUID(uuidString: groups.joined(separator: "-")) ?? UUID()
+    }
+}

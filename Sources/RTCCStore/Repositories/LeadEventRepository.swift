@@ -1,0 +1,96 @@
+import FluentKit
+import Foundation
+import RTCCCore
+import SQLKit
+
+/// Intake events in SQL, one row per source, kind and source event id.
+public struct LeadEventRepository: Sendable {
+    let database: any Database
+
+    /// Stores `event` unless the source already sent one with the same kind and id; returns the stored event and
+    /// whether it is new.
+    public func insert(_ event: LeadEvent) async throws -> (event: LeadEvent, created: Bool) {
+        do {
+            try await database.sql.insert(into: "lead_events").model(LeadEventRow(event), with: rowEncoder).run()
+            return (event, true)
+        } catch let error where isUniqueViolation(error) {
+            guard let existing = try await find(source: event.source, kind: event.kind, sourceEventID: event.sourceEventID) else { throw error }
+            return (existing, false)
+        }
+    }
+
+    /// The event a source sent under `sourceEventID`, or nil.
+    public func find(source: String, kind: LeadEvent.Kind, sourceEventID: String) async throws -> LeadEvent? {
+        try await database.sql.select().column("*").from("lead_events").where("source", .equal, source).where("kind", .equal, kind.rawValue)
+            .where("source_event_id", .equal, sourceEventID)
+            .first(decoding: LeadEventRow.self, keyDecodingStrategy: .convertFromSnakeCase)?.event
+    }
+
+    /// One event by id, or nil.
+    public func find(id: UUID) async throws -> LeadEvent? {
+        try await database.sql.select().column("*").from("lead_events").where("id", .equal, id)
+            .first(decoding: LeadEventRow.self, keyDecodingStrategy: .convertFromSnakeCase)?.event
+    }
+
+    /// Records the alert an event raised.
+    public func setAlert(eventID: UUID, alertID: UUID) async throws {
+        try await database.sql.update("lead_events").set("alert_id", to: alertID).where("id", .equal, eventID).run()
+    }
+
+    /// Replaces an event's status and attributes (a call for service's update).
+    public func update(id: UUID, status: String?, attributes: [String: String]) async throws {
+        try await database.sql.update("lead_events").set("status", to: status).set("attributes", to: LeadEventRow.encode(attributes))
+            .where("id", .equal, id).run()
+    }
+
+    /// How many events are stored.
+    public func count() async throws -> Int {
+        try await database.sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("lead_events")
+            .first(decodingColumn: "n", as: Int.self) ?? 0
+    }
+}
+
+/// A `lead_events` row.
+struct LeadEventRow: Codable, Sendable {
+    var id: UUID
+    var kind: String
+    var source: String
+    var sourceEventId: String
+    var occurredAt: Date
+    var receivedAt: Date
+    var latitude: Double?
+    var longitude: Double?
+    var cameraId: UUID?
+    var status: String?
+    var attributes: String
+    var alertId: UUID?
+
+    init(_ event: LeadEvent) {
+        id = event.id
+        kind = event.kind.rawValue
+        source = event.source
+        sourceEventId = event.sourceEventID
+        occurredAt = event.occurredAt.millisecondPrecision
+        receivedAt = event.receivedAt.millisecondPrecision
+        latitude = event.location?.latitude
+        longitude = event.location?.longitude
+        cameraId = event.cameraID
+        status = event.status
+        attributes = Self.encode(event.attributes)
+        alertId = event.alertID
+    }
+
+    static func encode(_ attributes: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(attributes)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    var event: LeadEvent {
+        LeadEvent(
+            id: id, kind: LeadEvent.Kind(rawValue: kind) ?? .tip, source: source, sourceEventID: sourceEventId,
+            occurredAt: occurredAt.millisecondPrecision, receivedAt: receivedAt.millisecondPrecision,
+            location: latitude.flatMap { lat in longitude.map { GeoPoint(latitude: lat, longitude: $0) } }, cameraID: cameraId, status: status,
+            attributes: (try? JSONDecoder().decode([String: String].self, from: Data(attributes.utf8))) ?? [:], alertID: alertId)
+    }
+}

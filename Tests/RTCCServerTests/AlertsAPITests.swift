@@ -1,0 +1,305 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import RTCCCore
+import RTCCServer
+import RTCCStore
+import SQLKit
+import Testing
+
+/// Event intake (`/api/v1/events/*`), hot lists and the alert triage queue (`/api/v1/alerts`).
+@Suite struct AlertsAPITests {
+    /// A point the fixture's city camera sees (as in the role matrix's "who could see" call).
+    static let seen = GeoPoint(latitude: 32.5116, longitude: -93.7487)
+
+    /// An intake token of the admin with `events:write`.
+    static func intakeToken(_ app: TestApp, name: String = "ShotSpotter feed", expiresAt: Date? = nil) async throws -> HTTPFields {
+        let secret = try await app.services.store.tokens.issue(name: name, ownerID: app.users[.admin]!.id, scopes: [.eventsWrite], expiresAt: expiresAt).secret
+        return [.authorization: "Bearer \(secret)", .contentType: "application/json"]
+    }
+
+    static func gunshot(id: String = "SST-1", at time: Date = Date(), point: GeoPoint = seen, rounds: Any = 4, confidence: Any = 0.93) -> ByteBuffer {
+        jsonBody(["id": id, "time": time.ISO8601Format(), "latitude": point.latitude, "longitude": point.longitude, "rounds": rounds, "confidence": confidence])
+    }
+
+    static func date(_ value: Any?) -> Date? {
+        guard let text = value as? String else { return nil }
+        return (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))) ?? (try? Date(text, strategy: .iso8601))
+    }
+
+    static func object(_ response: TestResponse) throws -> [String: Any] { try #require(try response.json() as? [String: Any]) }
+
+    static func fields(_ response: TestResponse) throws -> Set<String> {
+        Set((try response.problem()["errors"] as? [[String: String]])?.compactMap { $0["field"] } ?? [])
+    }
+
+    @Test func gunshotRaisesAnAlertWithTheNearestCamerasBookmarkedAroundTheShot() async throws {
+        let app = try await TestApp.make()
+        let token = try await Self.intakeToken(app)
+        let time = Date().addingTimeInterval(-10)
+        try await app.test { client async throws in
+            let posted = try await client.execute(uri: "/api/v1/events/gunshots", method: .post, headers: token, body: Self.gunshot(at: time))
+            #expect(posted.status == .created, "\(posted.text)")
+            let alert = try #require(try Self.object(posted)["alert"] as? [String: Any])
+            #expect(alert["kind"] as? String == "gunshot" && alert["severity"] as? String == "critical" && alert["status"] as? String == "open")
+            #expect(alert["cameraID"] as? String == app.cityCamera.id.uuidString)
+            let id = try #require(alert["id"] as? String)
+            let detail = try Self.object(try await client.execute(uri: "/api/v1/alerts/\(id)", method: .get, headers: app.headers(.analyst)))
+            let bookmarks = try #require(detail["bookmarks"] as? [[String: Any]])
+            #expect(bookmarks.first?["cameraID"] as? String == app.cityCamera.id.uuidString)
+            let from = try #require(Self.date(bookmarks.first?["from"]))
+            let until = try #require(Self.date(bookmarks.first?["until"]))
+            #expect(abs(from.timeIntervalSince(time) + 30) < 1 && abs(until.timeIntervalSince(time) - 30) < 1)
+            #expect((detail["history"] as? [[String: Any]])?.first?["action"] as? String == "raised")
+            let queue = try Self.object(try await client.execute(uri: "/api/v1/alerts?status=active", method: .get, headers: app.headers(.officer)))
+            #expect((queue["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
+        }
+        let row = try #require(try await app.services.store.sql.raw("SELECT kind, severity, status, title, camera_id FROM alerts").first())
+        #expect(try row.decode(column: "kind", as: String.self) == "gunshot")
+        #expect(try row.decode(column: "camera_id", as: UUID.self) == app.cityCamera.id)
+        #expect(try await app.services.audit.entries(action: "events.receive").count == 1)
+    }
+
+    @Test func theSameEventSentTwiceIsStoredOnceAndAnsweredWithTheFirst() async throws {
+        let app = try await TestApp.make()
+        let token = try await Self.intakeToken(app)
+        try await app.test { client async throws in
+            let first = try await client.execute(uri: "/api/v1/events/gunshots", method: .post, headers: token, body: Self.gunshot(id: "SST-77"))
+            let again = try await client.execute(uri: "/api/v1/events/gunshots", method: .post, headers: token, body: Self.gunshot(id: "SST-77"))
+            #expect(first.status == .created && again.status == .ok)
+            let a = try Self.object(first), b = try Self.object(again)
+            #expect((a["event"] as? [String: Any])?["id"] as? String == (b["event"] as? [String: Any])?["id"] as? String)
+            #expect((a["alert"] as? [String: Any])?["id"] as? String == (b["alert"] as? [String: Any])?["id"] as? String)
+            #expect(b["created"] as? Bool == false)
+        }
+        #expect(try await app.services.store.leadEvents.count() == 1)
+        #expect(try await app.services.store.alerts.search(AlertQuery()).total == 1)
+    }
+
+    @Test func unknownExpiredAndRevokedTokensAreRefused() async throws {
+        let app = try await TestApp.make()
+        let expired = try await Self.intakeToken(app, name: "old", expiresAt: Date().addingTimeInterval(-60))
+        try await app.test { client async throws in
+            for headers: HTTPFields in [[.authorization: "Bearer rtcc_nosuchtoken", .contentType: "application/json"], expired] {
+                let response = try await client.execute(uri: "/api/v1/events/gunshots", method: .post, headers: headers, body: Self.gunshot())
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+            // An analyst may read alerts but is no intake feed.
+            let analyst = try await client.execute(uri: "/api/v1/events/gunshots", method: .post, headers: app.headers(.analyst, jsonHeaders), body: Self.gunshot())
+            #expect(analyst.status == .forbidden)
+        }
+    }
+
+    @Test func wrongTypesAreAllNamedAtOnce() async throws {
+        let app = try await TestApp.make()
+        let token = try await Self.intakeToken(app)
+        try await app.test { client async throws in
+            let response = try await client.execute(
+                uri: "/api/v1/events/gunshots", method: .post, headers: token,
+                body: jsonBody(["id": 12, "time": "yesterday", "latitude": "32.5", "longitude": -93.7, "rounds": "three", "confidence": 2]))
+            #expect(response.status == .unprocessableContent)
+            #expect(try Self.fields(response) == ["id", "time", "latitude", "rounds", "confidence"])
+            let unknown = try await client.execute(
+                uri: "/api/v1/events/tips", method: .post, headers: token, body: jsonBody(["id": "T1", "time": Date().ISO8601Format(), "text": "x", "colour": "red"]))
+            #expect(unknown.status == .unprocessableContent)
+            #expect(try Self.fields(unknown) == ["colour"])
+        }
+        #expect(try await app.services.store.leadEvents.count() == 0)
+    }
+
+    @Test(arguments: [
+        (400.0, "time"), (-8 * 86_400.0, "time"),
+    ])
+    func eventsFromTheFutureOrTheFarPastAreRefused(_ offset: TimeInterval, _ field: String) async throws {
+        let app = try await TestApp.make()
+        let token = try await Self.intakeToken(app)
+        try await app.test { client async throws in
+            let response = try await client.execute(uri: "/api/v1/events/gunshots", method: .post, headers: token, body: Self.gunshot(at: Date().addingTimeInterval(offset)))
+            #expect(response.status == .unprocessableContent)
+            #expect(try Self.fields(response) == [field])
+        }
+    }
+
+    @Test func pointsOutsideTheCityAreRefusedAndTheAreaIsConfigurable() async throws {
+        let app = try await TestApp.make()
+        let token = try await Self.intakeToken(app)
+        let paris = GeoPoint(latitude: 48.8566, longitude: 2.3522)
+        try await app.test { client async throws in
+            let response = try await client.execute(uri: "/api/v1/events/gunshots", method: .post, headers: token, body: Self.gunshot(point: paris))
+            #expect(response.status == .unprocessableContent)
+            #expect(try Self.fields(response) == ["latitude"])
+            #expect(response.text.contains("outside the city"))
+        }
+        let elsewhere = try await TestApp.make { $0.intakeArea = IntakeArea(south: 48.8, west: 2.2, north: 48.9, east: 2.5) }
+        let other = try await Self.intakeToken(elsewhere)
+        try await elsewhere.test { client async throws in
+            #expect(try await client.execute(uri: "/api/v1/events/gunshots", method: .post, headers: other, body: Self.gunshot(point: paris)).status == .created)
+        }
+    }
+
+    @Test func anOversizeImageIsRefusedWith413() async throws {
+        let app = try await TestApp.make()
+        let token = try await Self.intakeToken(app, name: "ALPR")
+        let big = Data(repeating: 0xFF, count: 1_200_000).base64EncodedString()
+        try await app.test { client async throws in
+            let response = try await client.execute(
+                uri: "/api/v1/events/plates", method: .post, headers: token,
+                body: jsonBody(["id": "R1", "time": Date().ISO8601Format(), "plate": "ABC1234", "cameraID": app.cityCamera.id.uuidString, "image": big]))
+            #expect(response.status == .contentTooLarge)
+            #expect(try Self.fields(response) == ["image"])
+            let small = try await client.execute(
+                uri: "/api/v1/events/plates", method: .post, headers: token,
+                body: jsonBody(["id": "R2", "time": Date().ISO8601Format(), "plate": "ABC1234", "cameraID": app.cityCamera.id.uuidString,
+                                "image": Data(repeating: 0xD8, count: 2000).base64EncodedString()]))
+            #expect(small.status == .created, "\(small.text)")
+            let media = (try Self.object(small)["event"] as? [String: Any]).flatMap { $0["attributes"] as? [String: String] }?["media0"]
+            #expect(media?.contains("2000 bytes") == true)
+        }
+    }
+
+    @Test func aFloodFromOneTokenIsRefusedWith429AndRetryAfter() async throws {
+        let app = try await TestApp.make { $0.intakeEventsPerSecond = 3 }
+        let token = try await Self.intakeToken(app)
+        try await app.test { client async throws in
+            var statuses: [HTTPResponse.Status] = []
+            var retryAfter: String?
+            for index in 0..<6 {
+                let response = try await client.execute(uri: "/api/v1/events/gunshots", method: .post, headers: token, body: Self.gunshot(id: "F\(index)"))
+                statuses.append(response.status)
+                if response.status == .tooManyRequests {
+                    retryAfter = response.headers[.retryAfter]
+                    #expect(try response.problem()["status"] as? Int == 429)
+                }
+            }
+            #expect(statuses.prefix(3).allSatisfy { $0 == .created })
+            #expect(statuses.contains(.tooManyRequests))
+            #expect(retryAfter.flatMap(Int.init).map { $0 >= 1 } == true)
+        }
+        // Everything accepted was stored.
+        #expect(try await app.services.store.leadEvents.count() >= 3)
+    }
+
+    @Test func aPlateReadMatchesTheHotListWhateverItsSpacingAndCase() async throws {
+        let app = try await TestApp.make()
+        let token = try await Self.intakeToken(app, name: "ALPR")
+        let csv = "plate,state,reason,expires,note\nabc-1234,la,stolen vehicle,2099-12-31,2019 silver Camry\nXYZ 999,LA,amber_alert,2020-01-01,expired\n"
+        try await app.test { client async throws in
+            let imported = try await client.execute(
+                uri: "/api/v1/hotlist/import", method: .post, headers: [.authorization: token[.authorization]!, .contentType: "text/csv"], body: ByteBuffer(string: csv))
+            #expect(imported.status == .ok, "\(imported.text)")
+            let bad = try await client.execute(
+                uri: "/api/v1/hotlist/import", method: .post, headers: [.authorization: token[.authorization]!, .contentType: "text/csv"],
+                body: ByteBuffer(string: "plate,state,reason\n!!,Louisiana,parking\n"))
+            #expect(bad.status == .unprocessableContent)
+            #expect(try Self.fields(bad) == ["line 2: plate", "line 2: state", "line 2: reason"])
+            func read(_ id: String, _ plate: String) async throws -> [String: Any] {
+                let response = try await client.execute(
+                    uri: "/api/v1/events/plates", method: .post, headers: token,
+                    body: jsonBody(["id": id, "time": Date().ISO8601Format(), "plate": plate, "state": "LA", "cameraID": app.cityCamera.id.uuidString, "confidence": 0.97]))
+                #expect(response.status == .created, "\(response.text)")
+                return try Self.object(response)
+            }
+            let hit = try await read("R1", " Abc 1234 ")
+            let alert = try #require(hit["alert"] as? [String: Any])
+            #expect(alert["kind"] as? String == "plate_hit" && alert["severity"] as? String == "high")
+            #expect((alert["title"] as? String)?.contains("ABC1234") == true)
+            #expect(alert["cameraID"] as? String == app.cityCamera.id.uuidString)
+            #expect(try await read("R2", "XYZ-999")["alert"] == nil)
+            #expect(try await read("R3", "QQQ111")["alert"] == nil)
+        }
+    }
+
+    @Test func aCallForServiceTakesStatusUpdatesUnderTheSameCallID() async throws {
+        let app = try await TestApp.make()
+        let token = try await Self.intakeToken(app, name: "CAD")
+        @Sendable func call(_ status: String) -> ByteBuffer {
+            jsonBody(["id": "C-26-1001", "time": Date().ISO8601Format(), "callType": "shots fired", "priority": 1, "address": "401 Texas St",
+                      "latitude": Self.seen.latitude, "longitude": Self.seen.longitude, "status": status])
+        }
+        try await app.test { client async throws in
+            let first = try await client.execute(uri: "/api/v1/events/calls", method: .post, headers: token, body: call("received"))
+            #expect(first.status == .created)
+            let id = try #require((try Self.object(first)["alert"] as? [String: Any])?["id"] as? String)
+            let update = try await client.execute(uri: "/api/v1/events/calls", method: .post, headers: token, body: call("on_scene"))
+            #expect(update.status == .ok)
+            #expect((try Self.object(update)["event"] as? [String: Any])?["status"] as? String == "on_scene")
+            let detail = try Self.object(try await client.execute(uri: "/api/v1/alerts/\(id)", method: .get, headers: app.headers(.analyst)))
+            #expect(detail["severity"] as? String == "critical")
+            let history = (detail["history"] as? [[String: Any]])?.map { "\($0["action"] ?? "") \($0["detail"] ?? "")" } ?? []
+            #expect(history.last == "updated status received → on_scene")
+            let wrong = try await client.execute(uri: "/api/v1/events/calls", method: .post, headers: token, body: call("lost"))
+            #expect(wrong.status == .unprocessableContent)
+        }
+        #expect(try await app.services.store.alerts.search(AlertQuery()).total == 1)
+    }
+
+    @Test func triageRecordsTimeToAcknowledgeAssignmentDismissalNotesAndTheCaseLink() async throws {
+        let app = try await TestApp.make()
+        let token = try await Self.intakeToken(app, name: "Tips portal")
+        let caseID = try #require(app.evidence?.evidenceCase.id)
+        try await app.test { client async throws in
+            let posted = try await client.execute(
+                uri: "/api/v1/events/tips", method: .post, headers: token,
+                body: jsonBody(["id": "TIP-5", "time": Date().ISO8601Format(), "text": "Man with a gun behind the grocery", "latitude": Self.seen.latitude, "longitude": Self.seen.longitude]))
+            let id = try #require((try Self.object(posted)["alert"] as? [String: Any])?["id"] as? String)
+            func act(_ body: [String: Any], as role: Role = .analyst) async throws -> TestResponse {
+                try await client.execute(uri: "/api/v1/alerts/\(id)/actions", method: .post, headers: app.headers(role, jsonHeaders), body: jsonBody(body))
+            }
+            let acknowledged = try await act(["action": "acknowledge"])
+            #expect(acknowledged.status == .ok)
+            let ack = try Self.object(acknowledged)
+            #expect(ack["status"] as? String == "acknowledged" && ack["acknowledgedAt"] != nil && ack["secondsToAcknowledge"] as? Double != nil)
+            #expect(try await act(["action": "assign", "assignee": "nobody"]).status == .unprocessableContent)
+            #expect(try Self.object(try await act(["action": "assign", "assignee": "officer"]))["assignedTo"] as? String == "officer")
+            #expect(try await act(["action": "escalate"]).status == .unprocessableContent)
+            #expect(try await act(["action": "note", "text": "Called the caller back"]).status == .ok)
+            #expect(try await act(["action": "link", "caseID": caseID.uuidString]).status == .ok)
+            let dismissed = try Self.object(try await act(["action": "dismiss", "reason": "duplicate of CAD C-26-1001"], as: .supervisor))
+            #expect(dismissed["status"] as? String == "dismissed" && dismissed["dismissReason"] as? String == "duplicate of CAD C-26-1001")
+            #expect(try await act(["action": "acknowledge"]).status == .conflict)
+            #expect(try await act(["action": "acknowledge"], as: .officer).status == .forbidden)
+            let history = (dismissed["history"] as? [[String: Any]])?.compactMap { $0["action"] as? String } ?? []
+            #expect(history == ["raised", "acknowledge", "assign", "note", "link", "dismiss"])
+            let searched = try Self.object(try await client.execute(uri: "/api/v1/alerts?q=grocery&status=dismissed", method: .get, headers: app.headers(.auditor)))
+            #expect(searched["total"] as? Int == 1)
+            #expect(try Self.object(try await client.execute(uri: "/api/v1/alerts?status=active", method: .get, headers: app.headers(.analyst)))["total"] as? Int == 0)
+        }
+        let row = try #require(try await app.services.store.sql.raw("SELECT status, case_id, acknowledged_at FROM alerts").first())
+        #expect(try row.decode(column: "status", as: String.self) == "dismissed")
+        #expect(try row.decode(column: "case_id", as: UUID.self) == caseID)
+        #expect(try row.decode(column: "acknowledged_at", as: Date?.self) != nil)
+        #expect(try await app.services.store.cases.links(caseID: caseID).contains { $0.kind == .alert })
+        #expect(try await app.services.audit.entries(action: "alerts.dismiss").first?.actor == "supervisor")
+    }
+
+    @Test func analystsSubscribedToTheHubReceiveEachNewAlert() async throws {
+        let app = try await TestApp.make()
+        let token = try await Self.intakeToken(app)
+        let (_, messages) = await app.services.alertHub.subscribe()
+        try await app.test { client async throws in
+            #expect(try await client.execute(uri: "/api/v1/events/gunshots", method: .post, headers: token, body: Self.gunshot(id: "LIVE-1")).status == .created)
+        }
+        var iterator = messages.makeAsyncIterator()
+        let message = try #require(await iterator.next())
+        let decoded = try JSONCoding.decoder.decode(AlertHub.Message.self, from: Data(message.utf8))
+        #expect(decoded.change == "raised" && decoded.alert.kind == .gunshot && decoded.alert.bookmarks?.first?.cameraID == app.cityCamera.id)
+    }
+
+    @Test func aCameraOutageRaisesOneAlertThatClosesWhenVideoReturns() async throws {
+        let app = try await TestApp.make()
+        let desk = LeadDesk(services: app.services)
+        let camera = app.cityCamera
+        try await desk.cameraOffline(camera.id, name: camera.name, lastFrameAt: Date().addingTimeInterval(-12))
+        try await desk.cameraOffline(camera.id, name: camera.name, lastFrameAt: Date().addingTimeInterval(-12))
+        var query = AlertQuery()
+        query.kind = .cameraOffline
+        query.statuses = [.open]
+        #expect(try await app.services.store.alerts.search(query).total == 1)
+        try await desk.cameraOnline(camera.id)
+        #expect(try await app.services.store.alerts.search(query).total == 0)
+        let outage = try #require(try await app.services.store.alerts.search(AlertQuery()).items.first)
+        #expect(outage.status == .closed && outage.cameraID == camera.id && outage.title == "Camera offline: \(camera.name)")
+    }
+}
