@@ -125,6 +125,7 @@ public final class Store: Sendable {
         migrations.add(SchemaPreferences())
         migrations.add(SchemaCases())
         migrations.add(SchemaBuildings())
+        migrations.add(SchemaCommunity())
         let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: sqliteLoop ?? databases.eventLoopGroup.any())
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()
