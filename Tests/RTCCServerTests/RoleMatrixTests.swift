@@ -78,6 +78,9 @@ import Testing
         case "/api/v1/buildings":
             return Call(uri: endpoint.path, body: jsonBody(["type": "FeatureCollection", "features": []]), headers: jsonHeaders)
         default:
+            if let community = app.community?.call(for: endpoint, partner: app.partner, partnerCamera: app.partnerCamera) {
+                return Call(uri: community.uri, body: community.body, headers: community.headers)
+            }
             if let evidence = app.evidence?.call(for: endpoint, cameraID: app.cityCamera.id) {
                 return Call(uri: evidence.uri, body: evidence.body, headers: evidence.headers)
             }

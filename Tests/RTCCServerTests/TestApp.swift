@@ -23,6 +23,7 @@ struct TestApp: Sendable {
     var token: APIToken?
     var hold: Hold?
     var evidence: EvidenceFixture?
+    var community: CommunityFixture?
     static let password = "correct horse battery"
 
     static func make(configure: (inout AppConfig) -> Void = { _ in }) async throws -> TestApp {
@@ -30,6 +31,7 @@ struct TestApp: Sendable {
         config.database = .memory
         config.credentialKey = CredentialCipher.generateKey()
         config.bcryptCost = 4
+        config.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("rtcc-test-data/\(UUID().uuidString)").path
         configure(&config)
         let services = try await openServices(config: config, logger: Logger(label: "test"), metrics: PrometheusCollectorRegistry())
         let store = services.store
@@ -60,6 +62,7 @@ struct TestApp: Sendable {
             cameraID: city.id, from: Date(timeIntervalSince1970: 1_795_000_000), until: Date(timeIntervalSince1970: 1_795_003_600), reason: "case 26-9",
             by: "supervisor")
         app.evidence = try await EvidenceFixture.make(store: store, camera: city)
+        app.community = try await CommunityFixture.make(store: store, partnerCamera: own, partnerUser: app.users[.partner]!)
         app.token = try await store.tokens.issue(name: "spare", ownerID: app.users[.admin]!.id, scopes: [.camerasRead], expiresAt: nil).token
         return app
     }
