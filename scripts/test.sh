@@ -28,4 +28,5 @@ echo "== camera placement against the exact optimum (HiGHS)"
 echo "== web app in headless Chromium (screenshots in .build/browser-tests)"
 .venv/bin/python scripts/browser_tests.py .build/debug/rtcc .build/browser-tests
 .venv/bin/python scripts/browser_map_tests.py .build/debug/rtcc .build/browser-tests/map
+.venv/bin/python scripts/browser_community_tests.py .build/debug/rtcc .build/browser-tests/community
 echo "== all tests passed"
