@@ -112,7 +112,7 @@ public struct CommunityRepository: Sendable {
     /// How many deletions, and bytes, the log holds since `since`.
     public func deletionTotals(since: Date) async throws -> (segments: Int, bytes: Int64) {
         let row = try await database.sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n")
-            .column(SQLFunction("coalesce", args: SQLFunction("sum", args: SQLIdentifier("bytes")), SQLLiteral.numeric("0")), as: "b")
+            .column(SQLRaw("CAST(COALESCE(SUM(bytes), 0) AS BIGINT)"), as: "b")
             .from("deletion_log").where("deleted_at", .greaterThanOrEqual, since.millisecondPrecision).first()
         return (try row?.decode(column: "n", as: Int.self) ?? 0, try row?.decode(column: "b", as: Int64.self) ?? 0)
     }
@@ -146,7 +146,8 @@ public struct CommunityRepository: Sendable {
 
     /// Downloads made through share links.
     public func shareDownloads() async throws -> Int {
-        try await database.sql.select().column(SQLFunction("coalesce", args: SQLFunction("sum", args: SQLIdentifier("downloads")), SQLLiteral.numeric("0")), as: "n")
+        // PostgreSQL sums integers as bigint or numeric: cast so both databases decode the same.
+        try await database.sql.select().column(SQLRaw("CAST(COALESCE(SUM(downloads), 0) AS BIGINT)"), as: "n")
             .from("share_links").first(decodingColumn: "n", as: Int.self) ?? 0
     }
 
