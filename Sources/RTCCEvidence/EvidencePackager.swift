@@ -92,10 +92,14 @@ public struct EvidencePackager: Sendable {
         self.logger = logger
     }
 
+    /// Rewrites a camera's exported clip in place before it is hashed and signed (the server burns privacy masks in);
+    /// gets the camera id and the clip file, returns whether it changed the file.
+    public typealias ClipFinisher = @Sendable (_ cameraID: String, _ clip: URL) throws -> Bool
+
     /// Writes the package for `request` to the folder `destination` (which must not exist);
-    /// `progress` receives the fraction done.
+    /// `progress` receives the fraction done; `finish` may rewrite each clip before it is hashed and signed.
     public func package(
-        _ request: Request, to destination: URL, progress: @Sendable (Double) -> Void = { _ in }
+        _ request: Request, to destination: URL, finish: ClipFinisher = { _, _ in false }, progress: @Sendable (Double) -> Void = { _ in }
     ) throws(EvidenceError) -> Package {
         guard !request.cameras.isEmpty else { throw .noCameras }
         if let duplicate = Self.firstDuplicate(request.cameras.map(\.fileName)) { throw .duplicateCamera(id: duplicate) }
@@ -109,7 +113,7 @@ public struct EvidencePackager: Sendable {
         for (index, camera) in request.cameras.enumerated() {
             let share = 1 / Double(request.cameras.count)
             cameras.append(
-                try exportClip(camera, into: staging) { fraction in progress((Double(index) + fraction) * share * 0.95) })
+                try exportClip(camera, into: staging, finish: finish) { fraction in progress((Double(index) + fraction) * share * 0.95) })
         }
         let manifest = try writeSignedFiles(request, cameras: cameras, in: staging)
         do {
@@ -124,16 +128,28 @@ public struct EvidencePackager: Sendable {
     }
 
     private func exportClip(
-        _ camera: Camera, into staging: URL, progress: @Sendable (Double) -> Void
+        _ camera: Camera, into staging: URL, finish: ClipFinisher, progress: @Sendable (Double) -> Void
     ) throws(EvidenceError) -> EvidenceManifest.Camera {
         let relative = "clips/\(camera.fileName).mp4"
-        let result: ClipExportResult
+        var result: ClipExportResult
         do {
             result = try ClipExporter(logger: logger).export(
                 .init(segments: camera.segments, from: camera.from, until: camera.until, destination: staging.appendingPathComponent(relative)),
                 progress: progress)
         } catch {
             throw .clip(camera: camera.id, error)
+        }
+        let clip = staging.appendingPathComponent(relative)
+        let changed: Bool
+        do {
+            changed = try finish(camera.id, clip)
+        } catch {
+            throw .fileSystem(path: clip.path, reason: "the clip could not be finished: \(error)")
+        }
+        if changed {
+            let digest = try PackageFiles.digest(of: staging, path: relative)
+            result.sha256 = digest.sha256
+            result.bytes = digest.bytes
         }
         return EvidenceManifest.Camera(
             id: camera.id, name: camera.name, location: camera.location, owner: camera.owner,

@@ -40,6 +40,10 @@ public func buildRouter(services: AppServices) async throws -> Router<AppRequest
     ImpactRoutes(services: services).register(on: router)
     EventRoutes(services: services).register(on: router)
     AlertRoutes(services: services).register(on: router)
+    CommunityRoutes(services: services).register(on: router)
+    PortalRoutes(services: services).register(on: router)
+    FootageRequestRoutes(services: services).register(on: router)
+    TransparencyRoutes(services: services).register(on: router)
     return router
 }
 
@@ -58,6 +62,9 @@ public func buildApplication(
         server = .http1WebSocketUpgrade(webSocketRouter: router)
     }
     var background: [any Service] = extraServices + [services.live, services.exports]
+    if let relay = config.smtpRelay, let colon = relay.lastIndex(of: ":"), let port = Int(relay[relay.index(after: colon)...]) {
+        background.append(OutboxMailer(store: services.store, relay: (String(relay[..<colon]), port), from: config.mailFrom, logger: logger))
+    }
     if config.recordingEnabled {
         var settings = RecorderSupervisor.Settings(root: URL(fileURLWithPath: config.resolvedRecordingsDirectory))
         settings.segmentDuration = .seconds(config.segmentSeconds)

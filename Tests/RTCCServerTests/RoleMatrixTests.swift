@@ -106,6 +106,9 @@ import Testing
         case "/api/v1/alerts/{id}/actions":
             return Call(uri: "/api/v1/alerts/\(app.alert?.id ?? UUID())/actions", body: jsonBody(["action": "note", "text": "seen"]), headers: jsonHeaders)
         default:
+            if let community = app.community?.call(for: endpoint, partner: app.partner, partnerCamera: app.partnerCamera) {
+                return Call(uri: community.uri, body: community.body, headers: community.headers)
+            }
             if let evidence = app.evidence?.call(for: endpoint, cameraID: app.cityCamera.id) {
                 return Call(uri: evidence.uri, body: evidence.body, headers: evidence.headers)
             }

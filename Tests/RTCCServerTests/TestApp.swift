@@ -24,6 +24,7 @@ struct TestApp: Sendable {
     var hold: Hold?
     var evidence: EvidenceFixture?
     var alert: Alert?
+    var community: CommunityFixture?
     static let password = "correct horse battery"
 
     static func make(configure: (inout AppConfig) -> Void = { _ in }) async throws -> TestApp {
@@ -31,6 +32,7 @@ struct TestApp: Sendable {
         config.database = .memory
         config.credentialKey = CredentialCipher.generateKey()
         config.bcryptCost = 4
+        config.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("rtcc-test-data/\(UUID().uuidString)").path
         configure(&config)
         let services = try await openServices(config: config, logger: Logger(label: "test"), metrics: PrometheusCollectorRegistry())
         let store = services.store
@@ -64,6 +66,7 @@ struct TestApp: Sendable {
         let alert = Alert(kind: .tip, severity: .medium, title: "Tip: fixture", raisedAt: Date().millisecondPrecision, cameraID: city.id)
         try await store.alerts.create(alert, bookmarks: [], by: "fixture")
         app.alert = alert
+        app.community = try await CommunityFixture.make(store: store, partnerCamera: own, partnerUser: app.users[.partner]!)
         app.token = try await store.tokens.issue(name: "spare", ownerID: app.users[.admin]!.id, scopes: [.camerasRead], expiresAt: nil).token
         return app
     }

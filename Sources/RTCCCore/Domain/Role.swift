@@ -6,17 +6,17 @@ public enum Role: String, Codable, Sendable, CaseIterable {
     public var permissions: Set<Permission> {
         switch self {
         case .admin:
-            return Set(Permission.allCases).subtracting([.auditRead])
+            return Set(Permission.allCases).subtracting([.auditRead, .ownerPortal])
         case .supervisor:
             return Set<Permission>([.camerasRead, .camerasWrite, .camerasExport, .partnersRead, .partnersWrite, .incidentsRead, .holdsWrite, .sessionRead])
-                .union(Permission.evidenceWork).union([.evidenceRelease, .eventsWrite, .impactWrite]).union(Permission.alertWork)
+                .union(Permission.evidenceWork).union([.evidenceRelease, .eventsWrite, .impactWrite, .unmask]).union(Permission.alertWork)
         case .analyst:
             return Set<Permission>([.camerasRead, .camerasExport, .partnersRead, .incidentsRead, .holdsWrite, .sessionRead]).union(Permission.evidenceWork)
                 .union(Permission.alertWork)
         case .officer:
             return [.camerasRead, .incidentsRead, .sessionRead, .casesRead, .alertsRead]
         case .partner:
-            return [.ownCamerasRead, .sessionRead]
+            return [.ownCamerasRead, .ownerPortal, .sessionRead]
         case .auditor:
             return [.camerasRead, .camerasExport, .partnersRead, .incidentsRead, .auditRead, .usersRead, .sessionRead, .casesRead, .alertsRead]
         }
@@ -68,6 +68,12 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case alertsWrite = "alerts:write"
     /// Import crime data, the weapons-recovered log and historical yearly totals for the impact dashboard.
     case impactWrite = "impact:write"
+    /// See video of a camera without its privacy mask (for a stated purpose, audited).
+    case unmask = "video:unmask"
+    /// Act as a camera owner: pause or revoke sharing, answer footage requests, read the access log of one's cameras.
+    case ownerPortal = "community:owner"
+    /// Read the mail outbox (the development mail viewer).
+    case outboxRead = "outbox:read"
 
     /// What an analyst does with cases: read, change, export.
     static let evidenceWork: Set<Permission> = [.casesRead, .casesWrite, .evidenceExport]

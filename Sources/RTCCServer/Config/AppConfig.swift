@@ -51,6 +51,16 @@ public struct AppConfig: Sendable, Equatable {
     public var correlatedCameras = 6
     /// Intake events each API token may send per second (with a burst of as many); more are refused with 429.
     public var intakeEventsPerSecond = 2000
+    /// Public community sign-ups accepted per source address per hour (more get 429).
+    public var signUpsPerHour = 5
+    /// The address mail links point to (`https://rtcc.example.org`); without it links are relative paths.
+    public var publicURL: String?
+    /// SMTP relay for the outbox in production (`host:port`); without it mail stays in the outbox for the dev viewer.
+    public var smtpRelay: String?
+    /// Sender address of outgoing mail.
+    public var mailFrom = "rtcc@localhost"
+    /// The largest clip a camera owner may upload for a footage request (413 above it).
+    public var footageUploadMaxBytes = 512 * 1024 * 1024
 
     /// The recordings folder.
     public var resolvedRecordingsDirectory: String {
@@ -108,6 +118,8 @@ public struct AppConfig: Sendable, Equatable {
         "RTCC_RTSP_TRANSPORT": "rtspTransport", "RTCC_DISK_QUOTA_BYTES": "diskQuotaBytes",
         "RTCC_MAP_TILE_URL": "mapTileURL", "RTCC_INTAKE_AREA": "intakeArea", "RTCC_BOOKMARK_SECONDS": "bookmarkSeconds",
         "RTCC_CORRELATED_CAMERAS": "correlatedCameras", "RTCC_INTAKE_EVENTS_PER_SECOND": "intakeEventsPerSecond",
+        "RTCC_MAP_TILE_URL": "mapTileURL", "RTCC_SIGNUPS_PER_HOUR": "signUpsPerHour", "RTCC_PUBLIC_URL": "publicURL",
+        "RTCC_SMTP_RELAY": "smtpRelay", "RTCC_MAIL_FROM": "mailFrom", "RTCC_FOOTAGE_UPLOAD_MAX_BYTES": "footageUploadMaxBytes",
     ]
 
     /// Sets one setting from text, with a clear error naming `origin`.
@@ -161,6 +173,22 @@ public struct AppConfig: Sendable, Equatable {
         case "bookmarkSeconds": bookmarkSeconds = try int(1...3600)
         case "correlatedCameras": correlatedCameras = try int(0...50)
         case "intakeEventsPerSecond": intakeEventsPerSecond = try int(1...1_000_000)
+        case "signUpsPerHour": signUpsPerHour = try int(1...10_000)
+        case "footageUploadMaxBytes": footageUploadMaxBytes = try int(1024...(64 * 1024 * 1024 * 1024))
+        case "publicURL":
+            guard value.isEmpty || ((value.hasPrefix("https://") || value.hasPrefix("http://")) && URL(string: value)?.host != nil) else {
+                throw Invalid(description: "\(origin): '\(value)' must be the server's public http(s):// address, or empty")
+            }
+            publicURL = value.isEmpty ? nil : String(value.reversed().drop(while: { $0 == "/" }).reversed())
+        case "smtpRelay":
+            let parts = value.split(separator: ":")
+            guard value.isEmpty || (parts.count == 2 && Int(parts[1]).map({ (1...65535).contains($0) }) == true) else {
+                throw Invalid(description: "\(origin): '\(value)' must be host:port of an SMTP relay, or empty")
+            }
+            smtpRelay = value.isEmpty ? nil : value
+        case "mailFrom":
+            guard value.contains("@"), !value.contains(" "), value.count <= 254 else { throw Invalid(description: "\(origin): '\(value)' must be an e-mail address") }
+            mailFrom = value
         default: throw Invalid(description: "\(origin): unknown setting '\(setting)'")
         }
     }

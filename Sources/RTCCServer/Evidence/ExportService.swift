@@ -95,8 +95,11 @@ public struct ExportService: Service {
     private func package(_ job: ExportJob) async throws -> EvidencePackageRecord {
         guard let found = try await store.cases.find(id: job.caseID) else { throw ExportFailure("the case was not found") }
         var cameras: [EvidencePackager.Camera] = []
+        var masks: [String: PrivacyMask] = [:]
         for cameraID in job.cameraIDs {
             guard let camera = try await store.cameras.find(id: cameraID) else { throw ExportFailure("camera \(cameraID) is no longer in the registry") }
+            let mask = try await store.community.mask(cameraID: cameraID)
+            if !mask.isEmpty { masks[cameraID.uuidString.lowercased()] = mask }
             let segments = try await store.segments.list(cameraID: cameraID, stream: "main", from: job.from, until: job.until).map(\.recordedSegment)
             var owner = "City"
             if let partnerID = camera.partnerID { owner = try await store.partners.find(id: partnerID)?.name ?? "partner \(partnerID)" }
@@ -108,11 +111,17 @@ public struct ExportService: Service {
         let folder = directory.appendingPathComponent(Self.folderName(found.number), isDirectory: true)
             .appendingPathComponent(packageID.uuidString.lowercased(), isDirectory: true)
         let request = EvidencePackager.Request(caseNumber: found.number, purpose: job.purpose, exporter: job.requestedBy, cameras: cameras)
-        let (keyURL, board, logger) = (signingKey, progress, logger)
+        let (keyURL, board, logger, frozenMasks) = (signingKey, progress, logger, masks)
         let made = try await NIOThreadPool.singleton.runIfActive { () throws -> EvidencePackager.Package in
             try FileManager.default.createDirectory(at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
             let key = try SigningKey.loadOrCreate(at: keyURL)
-            return try EvidencePackager(key: key, logger: logger).package(request, to: folder) { board.report(job.id, $0) }
+            // Privacy masks are burned into the clips before they are hashed and signed: no export is unmasked.
+            let finish: EvidencePackager.ClipFinisher = { cameraID, clip in
+                guard let mask = frozenMasks[cameraID] else { return false }
+                try MaskFilter.burn(mask, into: clip)
+                return true
+            }
+            return try EvidencePackager(key: key, logger: logger).package(request, to: folder, finish: finish) { board.report(job.id, $0) }
         }
         return try await NIOThreadPool.singleton.runIfActive { try Self.describe(made, id: packageID, job: job) }
     }

@@ -2,7 +2,8 @@ import Foundation
 import RTCCCore
 import RTCCStore
 
-/// A footage request to a private camera's owner, drafted for an analyst to send (not stored).
+/// A footage request to a private camera's owner, drafted for an analyst to read; with a case number `POST /api/v1/seen/hold`
+/// also stores and sends it as a ``FootageRequest``.
 public struct FootageRequestDraft: Sendable, Encodable {
     /// The camera.
     public var cameraID: UUID
@@ -63,4 +64,6 @@ public struct SeenHoldResult: Sendable, Encodable {
     public var holds: [Hold]
     /// One draft per private camera whose owner keeps the footage.
     public var footageRequests: [FootageRequestDraft]
+    /// The footage requests stored and mailed to owners (when a case number was given).
+    public var sentRequests: [FootageRequest]
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Logging
+import RTCCCore
 import RTCCMedia
 import ServiceLifecycle
 
@@ -19,31 +20,39 @@ public actor LiveHub: Service {
         var lastUsed: ContinuousClock.Instant
     }
 
-    /// A camera's stream as recorded, or re-encoded to H.264 for browsers that cannot decode its codec.
+    /// A camera's stream as recorded, or re-encoded to H.264 for browsers that cannot decode its codec, or re-encoded
+    /// with the camera's privacy mask burned in.
     public struct Key: Sendable, Hashable {
         /// The camera.
         public var cameraID: UUID
         /// Whether this is the H.264 re-encoding of an H.265 camera.
         public var transcoded: Bool
+        /// Whether the privacy mask is burned in (always H.264).
+        public var masked = false
     }
 
     private let recorders: RecorderRegistry
+    private let masks: @Sendable (UUID) async -> PrivacyMask?
     private let logger: Logger
     private var entries: [Key: Entry] = [:]
     private let requests: AsyncStream<Key>
     private let requestContinuation: AsyncStream<Key>.Continuation
 
-    /// Creates a hub over the running recorders.
-    public init(recorders: RecorderRegistry, logger: Logger = Logger(label: "rtcc.live")) {
+    /// Creates a hub over the running recorders; `masks` gives a camera's privacy mask for masked channels.
+    public init(
+        recorders: RecorderRegistry, masks: @escaping @Sendable (UUID) async -> PrivacyMask? = { _ in nil }, logger: Logger = Logger(label: "rtcc.live")
+    ) {
         self.recorders = recorders
+        self.masks = masks
         self.logger = logger
         (requests, requestContinuation) = AsyncStream.makeStream(of: Key.self)
     }
 
     /// The live channel of a camera, started when needed; nil when the camera is not being recorded.
-    /// With `transcoded`, the camera's H.265 re-encoded to H.264 (one encoder for all such viewers).
-    public func channel(for cameraID: UUID, transcoded: Bool = false) async -> LiveChannel? {
-        let key = Key(cameraID: cameraID, transcoded: transcoded)
+    /// With `transcoded`, the camera's H.265 re-encoded to H.264 (one encoder for all such viewers); with `masked`, the
+    /// camera re-encoded with its privacy mask burned in (one encoder for all viewers without `video:unmask`).
+    public func channel(for cameraID: UUID, transcoded: Bool = false, masked: Bool = false) async -> LiveChannel? {
+        let key = Key(cameraID: cameraID, transcoded: masked ? false : transcoded, masked: masked)
         if var entry = entries[key] {
             entry.lastUsed = .now
             entries[key] = entry
@@ -55,6 +64,14 @@ public actor LiveHub: Service {
         entries[key] = Entry(channel: channel, lastUsed: .now)
         requestContinuation.yield(key)
         return channel
+    }
+
+    /// Ends a camera's live channels at once (every viewer's stream ends): its owner paused or revoked sharing.
+    /// Viewers asking again are refused by the routes until sharing resumes.
+    public func close(cameraID: UUID) async {
+        for key in entries.keys where key.cameraID == cameraID {
+            if let entry = entries.removeValue(forKey: key) { await entry.channel.close() }
+        }
     }
 
     /// Runs the pumps until shutdown.
@@ -85,8 +102,11 @@ public actor LiveHub: Service {
             }
             let frames = await recorder.frames.subscribe(bufferingNewest: 600)
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { [logger] in
-                    if key.transcoded {
+                group.addTask { [logger, masks] in
+                    if key.masked {
+                        // No mask (removed meanwhile) still re-encodes: a masked viewer never gets the camera's own stream.
+                        await LiveTranscoder.run(frames, into: channel, mask: await masks(cameraID) ?? PrivacyMask(polygons: []), logger: logger)
+                    } else if key.transcoded {
                         await LiveTranscoder.run(frames, into: channel, logger: logger)
                     } else {
                         for await frame in frames { await channel.push(frame) }
@@ -112,7 +132,7 @@ public actor LiveHub: Service {
             entries[key]?.lastUsed = .now
             return entry.channel
         }
-        guard ContinuousClock.now - entry.lastUsed < (key.transcoded ? .seconds(10) : Self.idleTimeout) else {
+        guard ContinuousClock.now - entry.lastUsed < (key.transcoded || key.masked ? .seconds(10) : Self.idleTimeout) else {
             entries[key] = nil
             await entry.channel.close()
             return nil

@@ -18,14 +18,16 @@ public actor RecorderRegistry {
     /// The recorder of a camera, for live viewers.
     public func recorder(of cameraID: UUID) -> CameraRecorder? { recorders[cameraID] }
 
-    func started(_ cameraID: UUID, _ recorder: CameraRecorder) {
+    /// Notes that `recorder` now records `cameraID`.
+    public func started(_ cameraID: UUID, _ recorder: CameraRecorder) {
         recorders[cameraID] = recorder
         healths[cameraID] = CameraHealth(state: .connecting)
     }
 
     func update(_ cameraID: UUID, _ health: CameraHealth) { healths[cameraID] = health }
 
-    func stopped(_ cameraID: UUID) {
+    /// Notes that nothing records `cameraID` any more.
+    public func stopped(_ cameraID: UUID) {
         recorders[cameraID] = nil
         healths[cameraID] = nil
     }

@@ -8,7 +8,8 @@ import ServiceLifecycle
 
 /// Records every camera that shares 24/7 (`live` tier, a main stream URL, and for temporary cameras an active window
 /// that covers now): one ``CameraRecorder`` per camera, started, stopped and restarted as the registry changes.
-/// At start it repairs and seals segments a crash left open, so the index matches the files.
+/// At start it repairs and seals segments a crash left open, so the index matches the files. Cameras whose owner paused
+/// or revoked sharing are not recorded; ``AppServices/registryChanges`` wakes it at once when that happens.
 public struct RecorderSupervisor: Service {
     /// Recording settings.
     public struct Settings: Sendable {
@@ -73,10 +74,12 @@ public struct RecorderSupervisor: Service {
         public var url: String
     }
 
-    /// The cameras to record now: `live` sharing, a main stream URL, and an active window (if any) covering `now`.
+    /// The cameras to record now: `live` sharing not paused or revoked by the owner, a main stream URL, and an active
+    /// window (if any) covering `now`.
     public func targets(now: Date = Date()) async throws -> [UUID: Target] {
         var targets: [UUID: Target] = [:]
-        for camera in try await services.store.cameras.all() where camera.sharing == .live {
+        let blocked = try await services.store.community.blockedCameras()
+        for camera in try await services.store.cameras.all() where camera.sharing == .live && !blocked.contains(camera.id) {
             guard let address = camera.mainStreamURL else { continue }
             if let window = camera.activeWindow, !(window.from...window.until).contains(now) { continue }
             var credentials: StreamCredentials?
@@ -121,7 +124,8 @@ public struct RecorderSupervisor: Service {
                     group.addTask { await record(target, wanted: wanted) }
                 }
                 running = running.filter { current[$0.key] != nil }
-                try await Task.sleep(for: await pause(before: settings.refreshInterval))
+                await services.registryChanges.wait(upTo: await pause(before: settings.refreshInterval))
+                try Task.checkCancellation()
             }
         }
     }
@@ -140,7 +144,7 @@ public struct RecorderSupervisor: Service {
             group.addTask { await recorder.run() }
             group.addTask { await follow(recorder, target: target, metrics: metrics) }
             group.addTask {
-                while !Task.isCancelled, await wanted.contains(target) { try? await Task.sleep(for: .seconds(2)) }
+                while !Task.isCancelled, await wanted.contains(target) { try? await Task.sleep(for: .milliseconds(500)) }
             }
             await group.next()
             group.cancelAll()

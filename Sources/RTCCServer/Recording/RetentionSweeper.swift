@@ -4,9 +4,10 @@ import RTCCCore
 import RTCCStore
 import ServiceLifecycle
 
-/// Deletes recordings past each camera's retention days, then the oldest recordings while the disk quota is
-/// exceeded — never a segment under an active hold and never one still being written. The index row goes first,
-/// then the file, so the index never promises footage that is gone.
+/// Deletes recordings past each camera's retention days (or its owner's shorter agreed retention), then the oldest
+/// recordings while the disk quota is exceeded — never a segment under an active hold and never one still being
+/// written. The index row goes first, then the file, so the index never promises footage that is gone; every
+/// deletion is written to the `deletion_log` table.
 public struct RetentionSweeper: Sendable {
     /// What one sweep removed.
     public struct Report: Sendable, Equatable {
@@ -36,12 +37,14 @@ public struct RetentionSweeper: Sendable {
     /// One pass over every camera and the quota.
     public func sweep(now: Date = Date()) async throws -> Report {
         var report = Report()
+        let policies = try await store.community.retentionPolicies()
         for camera in try await store.cameras.all() {
-            let cutoff = now.addingTimeInterval(-Double(camera.retentionDays) * 86_400)
+            let days = Self.retentionDays(camera, policies: policies)
+            let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
             while true {
                 let batch = try await store.segments.expired(cameraID: camera.id, before: cutoff, limit: 200)
                 if batch.isEmpty { break }
-                for segment in batch { try await remove(segment, into: &report) }
+                for segment in batch { try await remove(segment, reason: "retention \(days) days", now: now, into: &report) }
             }
         }
         if let quotaBytes {
@@ -51,15 +54,24 @@ public struct RetentionSweeper: Sendable {
                     logger.warning("disk quota exceeded but every remaining segment is held or still recording")
                     break
                 }
-                for segment in batch { try await remove(segment, into: &report) }
+                for segment in batch { try await remove(segment, reason: "disk quota", now: now, into: &report) }
             }
         }
         if report.segments > 0 { logger.info("retention removed \(report.segments) segments, \(report.bytes) bytes") }
         return report
     }
 
-    private func remove(_ segment: SegmentRecord, into report: inout Report) async throws {
+    /// The days a camera's footage is kept: its own retention, or its owner's agreed retention when that is shorter.
+    public static func retentionDays(_ camera: Camera, policies: [UUID: Int]) -> Int {
+        guard let partner = camera.partnerID, let agreed = policies[partner] else { return camera.retentionDays }
+        return min(camera.retentionDays, agreed)
+    }
+
+    private func remove(_ segment: SegmentRecord, reason: String, now: Date, into report: inout Report) async throws {
         try await store.segments.delete(id: segment.id)
+        try await store.community.logDeletion(DeletionRecord(
+            cameraID: segment.cameraID, segmentID: segment.id, startedAt: segment.start, endedAt: segment.end, bytes: segment.bytes, reason: reason,
+            deletedAt: now))
         do {
             try FileManager.default.removeItem(atPath: segment.path)
         } catch CocoaError.fileNoSuchFile {

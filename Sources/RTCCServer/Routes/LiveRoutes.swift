@@ -7,6 +7,7 @@ import NIOCore
 import NIOWebSocket
 import RTCCCore
 import RTCCMedia
+import RTCCStore
 
 /// Live video: `/api/v1/cameras/{id}/live` (fMP4 over WebSocket for the browser), `/hls/{file}` (HLS for
 /// other players) and `/snapshot.jpg`. All of them are served from the recorder's one ingest.
@@ -18,14 +19,21 @@ struct LiveRoutes {
         router.ws(endpoint.routerPath) { request, context in
             let identity = try endpoint.authorize(context)
             let camera = try await services.visibleCamera(context, identity)
+            try await services.requireSharing(camera)
             let transcoded = try Self.transcoding(request)
-            guard await services.live.channel(for: camera.id, transcoded: transcoded) != nil else { throw Self.notLive(camera) }
+            let masked = try await services.mustMask(camera, identity: identity, request: request)
+            guard await services.live.channel(for: camera.id, transcoded: transcoded, masked: masked) != nil else { throw Self.notLive(camera) }
+            if !masked, request.uri.queryParameters.get("unmask") == "1" {
+                try await services.recordUnmask(camera, what: "live view", identity: identity, request: request, context: context)
+            }
             try await services.record("live.view", target: "camera:\(camera.id)", detail: camera.name, by: identity, context: context,
                                       purpose: request.purpose)
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             guard let id = context.requestContext.parameters.get("id").flatMap(UUID.init(uuidString:)),
-                let channel = await services.live.channel(for: id, transcoded: (try? Self.transcoding(context.request)) ?? false)
+                let camera = try? await services.store.cameras.find(id: id),
+                let masked = try? await services.mustMask(camera, identity: context.requestContext.identity, request: context.request),
+                let channel = await services.live.channel(for: id, transcoded: (try? Self.transcoding(context.request)) ?? false, masked: masked)
             else {
                 try await outbound.close(.unexpectedServerError, reason: "the camera stopped streaming")
                 return
@@ -109,7 +117,9 @@ struct LiveRoutes {
     /// `GET /cameras/{id}/hls/index.m3u8`, `init-<v>.mp4`, `segment-<n>.m4s`.
     @Sendable func hls(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
         let camera = try await services.visibleCamera(context, identity)
-        guard let channel = await services.live.channel(for: camera.id) else { throw Self.notLive(camera) }
+        try await services.requireSharing(camera)
+        let masked = try await services.mustMask(camera, identity: identity, request: request)
+        guard let channel = await services.live.channel(for: camera.id, masked: masked) else { throw Self.notLive(camera) }
         let file = context.parameters.get("file") ?? ""
         if file == "index.m3u8" {
             let deadline = ContinuousClock.now + .seconds(20)
@@ -142,9 +152,16 @@ struct LiveRoutes {
     /// `GET /cameras/{id}/snapshot.jpg`: the newest keyframe, decoded (cached for a few seconds).
     @Sendable func snapshot(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
         let camera = try await services.visibleCamera(context, identity)
+        let masked = try await services.mustMask(camera, identity: identity, request: request)
         let jpeg = try await services.snapshots.snapshot(of: camera, live: services.live, store: services.store)
+        var bytes = jpeg.bytes
+        if masked {
+            bytes = try await MaskFilter.burn(try await services.store.community.mask(cameraID: camera.id), intoJPEG: bytes)
+        } else if request.uri.queryParameters.get("unmask") == "1" {
+            try await services.recordUnmask(camera, what: "snapshot", identity: identity, request: request, context: context)
+        }
         return Response(
             status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "private, max-age=5"],
-            body: .init(byteBuffer: ByteBuffer(bytes: jpeg.bytes)))
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

@@ -19,6 +19,7 @@ struct PlaybackRoutes {
         var cameraIDs: [UUID]
         var purpose: String
         var caseNumber: String?
+        var unmask: Bool?
     }
 
     func register(on router: Router<AppRequestContext>) {
@@ -28,7 +29,7 @@ struct PlaybackRoutes {
 
     @Sendable func start(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
         let identity = try context.requireIdentity()
-        let input = try await request.decodeStrict(NewSession.self, allowed: ["cameraIDs", "purpose", "caseNumber"], context: context)
+        let input = try await request.decodeStrict(NewSession.self, allowed: ["cameraIDs", "purpose", "caseNumber", "unmask"], context: context)
         var errors: [FieldError] = []
         let purpose = input.purpose.trimmingCharacters(in: .whitespacesAndNewlines)
         if purpose.count < 3 || purpose.count > 300 { errors.append(FieldError(field: "purpose", reason: "must say why, in 3-300 characters")) }
@@ -37,14 +38,29 @@ struct PlaybackRoutes {
         let unique = Set(input.cameraIDs)
         if unique.isEmpty || unique.count > 16 { errors.append(FieldError(field: "cameraIDs", reason: "must name 1-16 cameras")) }
         var names: [String] = []
+        var unmasked: [Camera] = []
         for id in unique.sorted(by: { $0.uuidString < $1.uuidString }) {
             guard let camera = try await services.store.cameras.find(id: id), Self.mayView(camera, identity) else {
                 errors.append(FieldError(field: "cameraIDs", reason: "no camera you may see has id \(id.uuidString)"))
                 continue
             }
             names.append(camera.name)
+            if try await !services.store.community.mask(cameraID: id).isEmpty {
+                if input.unmask != true {
+                    errors.append(FieldError(
+                        field: "cameraIDs", reason: "camera \"\(camera.name)\" has a privacy mask and masked playback is not offered (recordings hold the "
+                            + "unmasked picture): export the window instead (exports are masked), or a user with video:unmask opens playback with unmask: true"))
+                } else if !identity.permissions.contains(.unmask) {
+                    throw Problem.forbidden(.unmask)
+                } else {
+                    unmasked.append(camera)
+                }
+            }
         }
         try ValidationError.check(errors)
+        for camera in unmasked {
+            try await services.record("video.unmask", target: "camera:\(camera.id)", detail: "playback", by: identity, context: context, purpose: purpose)
+        }
         let session = await services.playback.open(userID: identity.user.id, cameraIDs: unique, purpose: purpose, caseNumber: caseNumber)
         try await services.record(
             "playback.start", target: caseNumber.map { "case:\($0)" } ?? "cameras:\(unique.count)", detail: names.joined(separator: "; "),

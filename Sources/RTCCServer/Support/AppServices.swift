@@ -34,6 +34,10 @@ public struct AppServices: Sendable {
     /// Alerts pushed live to analysts.
     public let alertHub = AlertHub()
     let intakeLimiter: IntakeRateLimiter
+    /// Signalled when a camera's sharing changes, so the recorder supervisor re-reads the registry at once.
+    public let registryChanges = RegistryWakeup()
+    /// Public sign-ups per source address within an hour.
+    let signUps: SignUpThrottle
 
     /// Creates the services.
     public init(config: AppConfig, store: Store, cipher: CredentialCipher, metrics: PrometheusCollectorRegistry) {
@@ -44,12 +48,13 @@ public struct AppServices: Sendable {
         self.metrics = metrics
         let recorders = RecorderRegistry()
         self.recorders = recorders
-        self.live = LiveHub(recorders: recorders)
+        self.live = LiveHub(recorders: recorders, masks: { [store] id in try? await store.community.mask(cameraID: id) })
         self.liveLatency = LiveLatency(registry: metrics)
         self.throttle = LoginThrottle(attemptsPerMinute: config.loginAttemptsPerMinute)
         self.passwords = PasswordHasher(cost: config.bcryptCost)
         self.signIns = SignInMetrics(registry: metrics)
         self.intakeLimiter = IntakeRateLimiter(perSecond: config.intakeEventsPerSecond)
+        self.signUps = SignUpThrottle(limit: config.signUpsPerHour, window: 3600)
         self.exports = ExportService(store: store, audit: audit, directory: config.evidenceDirectory, signingKey: config.evidenceSigningKey)
     }
 

@@ -7,7 +7,7 @@ import NIOCore
 /// (no build step), and Leaflet from the system's `libjs-leaflet` under `/vendor/leaflet/`.
 ///
 /// `GET /` and every app path without a file extension (`/wall`, `/playback`…) answer `index.html`, so deep
-/// links work; `/ui/…` are the app's files. Everything under `/api/` and `/metrics` passes through.
+/// links work; `/signup` and `/transparency` are public pages of their own; `/ui/…` are the app's files. Everything under `/api/` and `/metrics` passes through.
 struct WebAppMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The folder holding `index.html`.
     let root: URL?
@@ -18,6 +18,9 @@ struct WebAppMiddleware<Context: RequestContext>: RouterMiddleware {
         root = Bundle.module.url(forResource: "web", withExtension: nil, subdirectory: "Resources")
             ?? Bundle.module.resourceURL?.appendingPathComponent("Resources/web")
     }
+
+    /// Pages for people without an account: the community sign-up (also its e-mail links) and the transparency report.
+    static var publicPages: [String: String] { ["/signup": "signup.html", "/transparency": "transparency.html"] }
 
     static var securityHeaders: HTTPFields {
         [
@@ -40,6 +43,8 @@ struct WebAppMiddleware<Context: RequestContext>: RouterMiddleware {
         } else if path.hasPrefix("/ui/") {
             guard let relative = Self.safeRelative(String(path.dropFirst("/ui/".count))) else { throw Problem.notFound("file") }
             file = root.appendingPathComponent(relative)
+        } else if let page = Self.publicPages[path] {
+            file = root.appendingPathComponent(page)
         } else if path == "/" || !(path.split(separator: "/").last ?? "").contains(".") {
             file = root.appendingPathComponent("index.html")
         } else {

@@ -7,7 +7,7 @@ const screens = {
   map: () => import('./map.js'),
   alerts: () => import('./alerts.js'),
   evidence: () => import('./evidence.js'),
-  partners: () => import('./placeholder.js'),
+  partners: () => import('./partners.js'),
   dashboard: () => import('./placeholder.js'),
   admin: () => import('./placeholder.js'),
 };
@@ -82,7 +82,8 @@ function enterShell() {
   document.getElementById('shell').hidden = false;
   const user = state.me.user;
   document.getElementById('whoami').textContent = `${user.displayName || user.username} · ${user.role}`;
-  const path = location.pathname === '/' ? '/wall' : location.pathname;
+  const home = user.role === 'partner' ? '/partners' : '/wall';
+  const path = location.pathname === '/' ? home : location.pathname;
   show(path + location.search, true);
 }
 

@@ -1,0 +1,49 @@
+import Foundation
+
+/// Wakes whoever follows the camera registry (the ``RecorderSupervisor``) as soon as sharing changes, instead of at
+/// its next periodic re-read: an owner's pause or revocation must stop ingest within seconds.
+public actor RegistryWakeup {
+    private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    private var released: Set<UUID> = []
+    private var pending = false
+
+    /// Creates a wakeup with nobody waiting.
+    public init() {}
+
+    /// Wakes every waiter now; with none waiting, the next ``wait(upTo:)`` returns at once.
+    public func signal() {
+        if waiters.isEmpty { pending = true }
+        let current = waiters
+        waiters = [:]
+        for continuation in current.values { continuation.resume() }
+    }
+
+    /// Returns after a ``signal()`` (or one that came since the last wait), after `timeout`, or on cancellation.
+    public func wait(upTo timeout: Duration) async {
+        if pending {
+            pending = false
+            return
+        }
+        let id = UUID()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.park(id) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                await self.release(id)
+            }
+            await group.next()
+            group.cancelAll()
+            await self.release(id)
+        }
+        released.remove(id)
+    }
+
+    private func park(_ id: UUID) async {
+        if released.remove(id) != nil { return }
+        await withCheckedContinuation { waiters[id] = $0 }
+    }
+
+    private func release(_ id: UUID) {
+        if let continuation = waiters.removeValue(forKey: id) { continuation.resume() } else { released.insert(id) }
+    }
+}
