@@ -7,7 +7,9 @@ struct SchemaImpact: AsyncMigration {
     var name: String { "rtcc.v5.impact" }
 
     func prepare(on database: any Database) async throws {
-        try await database.schema("incidents").field("case_number", .string).field("offense_code", .string).update()
+        // One column per statement: SQLite adds a single column per ALTER TABLE.
+        try await database.schema("incidents").field("case_number", .string).update()
+        try await database.schema("incidents").field("offense_code", .string).update()
         try await database.sql.create(index: "incidents_case").on("incidents").column("case_number").run()
         try await database.schema("weapons_recovered")
             .id()
@@ -38,6 +40,7 @@ struct SchemaImpact: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         for table in ["annual_counts", "case_outcomes", "weapons_recovered"] { try await database.schema(table).delete() }
-        try await database.schema("incidents").deleteField("offense_code").deleteField("case_number").update()
+        try await database.schema("incidents").deleteField("offense_code").update()
+        try await database.schema("incidents").deleteField("case_number").update()
     }
 }
