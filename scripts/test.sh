@@ -30,4 +30,5 @@ echo "== web app in headless Chromium (screenshots in .build/browser-tests)"
 .venv/bin/python scripts/browser_map_tests.py .build/debug/rtcc .build/browser-tests/map
 .venv/bin/python scripts/browser_alerts_tests.py .build/debug/rtcc .build/browser-tests/alerts
 .venv/bin/python scripts/browser_community_tests.py .build/debug/rtcc .build/browser-tests/community
+.venv/bin/python scripts/browser_dashboard_tests.py .build/debug/rtcc .build/browser-tests/dashboard
 echo "== all tests passed"

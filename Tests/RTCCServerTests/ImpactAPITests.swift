@@ -57,7 +57,9 @@ import Testing
         for (number, day) in homicides.enumerated() { rows.append("\(day)T12:00:00Z,09A,32.51,-93.75,H-\(number),\(number % 3 == 0)") }
         // Violent crime by month: 2 aggravated assaults in March 2026, 1 in March 2025; 1 robbery in October 2026; and a burglary (not violent).
         rows += ["2026-03-05T01:00:00Z,13A,32.5,-93.7,A-1,false", "2026-03-06T01:00:00Z,13A,32.5,-93.7,A-2,false", "2025-03-06T01:00:00Z,13A,32.5,-93.7,A-3,false",
-                 "2026-10-09T01:00:00Z,120,32.5,-93.7,R-1,true", "2026-10-10T01:00:00Z,220,32.5,-93.7,B-1,false"]
+                 "2026-10-09T01:00:00Z,120,32.5,-93.7,R-1,true", "2026-10-10T01:00:00Z,220,32.5,-93.7,B-1,false",
+                 // The data begins on 1 January 2024, so 2024 and 2025 count from it.
+                 "2024-01-01T00:30:00Z,220,32.5,-93.7,B-0,false"]
         let incidentRows = rows
         let until = "2026-11-30T00:00:00Z"
         let range = "from=2026-01-01T00:00:00Z&until=\(until)"

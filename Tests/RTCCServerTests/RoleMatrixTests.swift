@@ -86,6 +86,22 @@ import Testing
             return Call(uri: endpoint.path, body: jsonBody(["cameras": [["latitude": 32.5116, "longitude": -93.7487, "headingDeg": 90]]]), headers: jsonHeaders)
         case "/api/v1/deployments/{id}/plan":
             return Call(uri: endpoint.path, body: jsonBody(["budget": 1, "candidates": "latitude,longitude\n32.5116,-93.7487\n", "cellM": 5]), headers: jsonHeaders)
+        case "/api/v1/dashboard/{table}":
+            return Call(uri: "/api/v1/dashboard/alerts.csv")
+        case "/api/v1/reports/monthly":
+            return Call(uri: "/api/v1/reports/monthly?month=2026-10")
+        case "/api/v1/incidents/import":
+            return Call(uri: endpoint.path, body: ByteBuffer(string: "occurred_at,offense,latitude,longitude,case_number\n2026-10-01T10:00:00Z,13A,32.5,-93.7,\(unique)\n"),
+                        headers: [.contentType: "text/csv"])
+        case "/api/v1/weapons/import":
+            return Call(uri: endpoint.path, body: ByteBuffer(string: "recovered_at,weapon_type,case_number,rtcc_assisted\n2026-10-01T10:00:00Z,handgun,26-1,true\n"),
+                        headers: [.contentType: "text/csv"])
+        case "/api/v1/crime-totals/import":
+            return Call(uri: endpoint.path, body: ByteBuffer(string: "year,category,count\n1993,homicide,86\n"), headers: [.contentType: "text/csv"])
+        case "/api/v1/cases/{id}/outcome":
+            let caseID = app.evidence?.evidenceCase.id.uuidString ?? UUID().uuidString
+            return Call(uri: "/api/v1/cases/\(caseID)/outcome", body: jsonBody(["leadProvided": true, "footageDelivered": false, "arrest": false, "weaponRecovered": false]),
+                        headers: jsonHeaders)
         case "/api/v1/buildings":
             return Call(uri: endpoint.path, body: jsonBody(["type": "FeatureCollection", "features": []]), headers: jsonHeaders)
         case "/api/v1/events/gunshots":

@@ -118,7 +118,7 @@ public struct AppConfig: Sendable, Equatable {
         "RTCC_RTSP_TRANSPORT": "rtspTransport", "RTCC_DISK_QUOTA_BYTES": "diskQuotaBytes",
         "RTCC_MAP_TILE_URL": "mapTileURL", "RTCC_INTAKE_AREA": "intakeArea", "RTCC_BOOKMARK_SECONDS": "bookmarkSeconds",
         "RTCC_CORRELATED_CAMERAS": "correlatedCameras", "RTCC_INTAKE_EVENTS_PER_SECOND": "intakeEventsPerSecond",
-        "RTCC_MAP_TILE_URL": "mapTileURL", "RTCC_SIGNUPS_PER_HOUR": "signUpsPerHour", "RTCC_PUBLIC_URL": "publicURL",
+        "RTCC_SIGNUPS_PER_HOUR": "signUpsPerHour", "RTCC_PUBLIC_URL": "publicURL",
         "RTCC_SMTP_RELAY": "smtpRelay", "RTCC_MAIL_FROM": "mailFrom", "RTCC_FOOTAGE_UPLOAD_MAX_BYTES": "footageUploadMaxBytes",
     ]
 

@@ -200,6 +200,12 @@ struct Dashboard: Encodable, Sendable {
         let yearStart = calendar.date(from: DateComponents(year: year, month: 1, day: 1))!
         let elapsed = until.timeIntervalSince(yearStart)
         let stored = try await store.impact.incidentTimes(from: .distantPast, until: until, categories: [.homicide]).map(\.0)
+        // Years the incident data covers from their first week on count from the data; earlier ones only from published totals.
+        let earliest = try await store.impact.earliestIncident()
+        func covered(_ incidentYear: Int) -> Bool {
+            guard let earliest else { return false }
+            return earliest <= calendar.date(from: DateComponents(year: incidentYear, month: 1, day: 8))!
+        }
         var byYear: [Int: Int] = [:]
         var toDate: [Int: Int] = [:]
         for time in stored {
@@ -211,12 +217,12 @@ struct Dashboard: Encodable, Sendable {
         var full: [Int: YearCount] = [:]
         for count in try await store.impact.annualCounts(category: .homicide) { full[count.year] = YearCount(year: count.year, count: count.count, source: count.source) }
         // A year the incident data covers completely (not this year) counts from the data unless a published figure exists.
-        for (incidentYear, count) in byYear where incidentYear < year && full[incidentYear] == nil {
+        for (incidentYear, count) in byYear where incidentYear < year && full[incidentYear] == nil && covered(incidentYear) {
             full[incidentYear] = YearCount(year: incidentYear, count: count, source: "incident data")
         }
         let fullYears = full.values.sorted { $0.year < $1.year }
         let record = fullYears.max { $0.count != $1.count ? $0.count < $1.count : $0.year > $1.year }
-        let previous = toDate.filter { $0.key < year }.map { YearCount(year: $0.key, count: $0.value, source: "incident data") }.sorted { $0.year < $1.year }
+        let previous = toDate.filter { $0.key < year && covered($0.key) }.map { YearCount(year: $0.key, count: $0.value, source: "incident data") }.sorted { $0.year < $1.year }
         return Homicides(
             year: year, through: until.formatted(.iso8601), yearToDate: toDate[year] ?? 0, previousYearsToDate: previous, fullYears: fullYears,
             record: record)

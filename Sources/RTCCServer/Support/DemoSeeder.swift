@@ -69,6 +69,18 @@ public struct DemoSeeder: Sendable {
             _ = try await services.store.deployments.setCameras(deploymentID: fair.id, cameraIDs: trailers.map(\.id), now: now)
         }
         try await services.store.incidents.insert(city.incidents)
+        // Published yearly homicide totals (the incident data covers only the past year) and a weapons-recovered log.
+        let year = Calendar(identifier: .gregorian).component(.year, from: now)
+        let published: [(Int, Int)] = [(1993, 86)] + zip((year - 10)..<year, [35, 39, 42, 48, 61, 80, 74, 66, 59, 57]).map { ($0, $1) }
+        try await services.store.impact.replace(annualCounts: published.map { AnnualCount(year: $0.0, category: .homicide, count: $0.1, source: "city annual crime report") })
+        var generator = SeededGenerator(seed: 86)
+        let weapons = (0..<40).map { number in
+            WeaponRecovery(
+                recoveredAt: now.addingTimeInterval(-Double(UInt64.random(in: 3600...(330 * 86_400), using: &generator))),
+                kind: [.handgun, .handgun, .handgun, .rifle, .shotgun, .other][Int.random(in: 0..<6, using: &generator)],
+                caseNumber: String(format: "%02d-%06d", year % 100, 4000 + number), rtccAssisted: Int.random(in: 0..<3, using: &generator) == 0)
+        }
+        try await services.store.impact.insert(weapons: weapons, now: now)
         var logins: [Login] = []
         for role in Role.allCases {
             let login = Login(username: role == .admin ? "admin" : "demo-\(role.rawValue)", password: SecretToken.generate().prefix(16).description, role: role)

@@ -151,6 +151,12 @@ public struct ImpactRepository: Sendable {
         }
     }
 
+    /// The time of the earliest stored incident, if any.
+    public func earliestIncident() async throws -> Date? {
+        try await database.sql.select().column("occurred_at").from("incidents").orderBy("occurred_at").limit(1)
+            .first(decodingColumn: "occurred_at", as: Date.self)
+    }
+
     /// Incidents in `[from, until)` with a weapon recovered.
     public func incidentsWithWeapons(from: Date, until: Date) async throws -> Int {
         try await database.sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("incidents")

@@ -8,7 +8,7 @@ const screens = {
   alerts: () => import('./alerts.js'),
   evidence: () => import('./evidence.js'),
   partners: () => import('./partners.js'),
-  dashboard: () => import('./placeholder.js'),
+  dashboard: () => import('./dashboard.js'),
   admin: () => import('./placeholder.js'),
 };
 
