@@ -419,3 +419,4 @@ enum FileDigestForTests {
         return String(decoding: data, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
     }
 }
+
