@@ -4,7 +4,8 @@
 Checks: a business signs up on the public page; the verification link from the dev outbox confirms it; staff approve it
 on the Partners screen; the activation link sets the owner's password; the owner signs in to the owner portal and sees
 only their camera; once the camera shares live and records, an open live view (WebSocket) ends within 5 s of the owner
-withdrawing consent and ingest stops within 5 s; the access log shows the view and the withdrawal; the public
+withdrawing consent and ingest stops within 5 s; the access log shows the view and the withdrawal; the owner outlines a
+privacy mask on the picture and the snapshot staff see is black there (decoded pixels); the public
 transparency page shows figures but no owner name, address, camera name or position; spam sign-ups get 429.
 Usage: browser_community_tests.py RTCC OUTDIR
 """
@@ -67,6 +68,13 @@ def main():
         shutil.rmtree(WORK, ignore_errors=True)
     print(summary())
     sys.exit(1 if RESULTS["failed"] else 0)
+
+
+def decode_luma(image, width, height):
+    """An image's first picture as `width` x `height` 8-bit luma, decoded by ffmpeg."""
+    decoded = subprocess.run(["ffmpeg", "-v", "error", "-i", "pipe:0", "-frames:v", "1", "-vf", f"scale={width}:{height}", "-f", "rawvideo",
+                              "-pix_fmt", "gray", "pipe:1"], input=image, capture_output=True, check=True)
+    return decoded.stdout
 
 
 def mail_token(admin, marker):
@@ -192,6 +200,30 @@ def run(browser, base, admin, stream):
     log = owner.inner_text("#access-log")
     check("live.view" in log and "portal.sharing" in log, "the owner's access log shows the live view and the withdrawal")
     owner.screenshot(path=os.path.join(OUT, "community-portal.png"))
+
+    # 7b. The owner outlines a private area on the camera's picture and saves it as the privacy mask.
+    owner.click("#portal-cameras button.mask-edit")
+    owner.wait_for_selector("#mask-editor .mask-stage")
+    box = owner.locator("#mask-editor .mask-stage").bounding_box()
+    for fx, fy in [(0.1, 0.1), (0.4, 0.1), (0.4, 0.5), (0.1, 0.5)]:
+        owner.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+    owner.click("#mask-editor button.mask-close-area")
+    check("1 area(s) masked" in owner.inner_text("#mask-editor .mask-status"), "the editor shows the outlined area")
+    owner.screenshot(path=os.path.join(OUT, "community-mask-editor.png"))
+    owner.click("#mask-editor button.mask-save")
+    saved = wait_for(lambda: (lambda m: m if m[0] == 200 and len(m[1]["polygons"]) == 1 else None)(owner_api.call("GET", f"/api/v1/cameras/{camera_id}/mask")), 10, "the mask")
+    points = saved[1]["polygons"][0] if saved else []
+    check(len(points) == 4 and abs(points[0]["x"] - 0.1) < 0.02 and abs(points[2]["y"] - 0.5) < 0.02,
+          f"the saved privacy mask is the outlined area in picture coordinates ({points})")
+    check(wait_for(lambda: "Privacy mask (1)" in owner.inner_text("#portal-cameras"), 5, "the mask count") is not None, "the portal counts the mask")
+    status, jpeg, _ = admin.call("GET", f"/api/v1/cameras/{camera_id}/snapshot.jpg", raw=True)
+    check(status == 200, f"staff get the camera's snapshot ({status})")
+    if status == 200:
+        luma = decode_luma(jpeg, 64, 36)
+        inside = [luma[y * 64 + x] for y in range(8, 16) for x in range(9, 23)]
+        outside = [luma[y * 64 + x] for y in range(24, 34) for x in range(40, 62)]
+        check(max(inside) <= 24 and sum(outside) / len(outside) > 40,
+              f"the snapshot staff see is black inside the owner's mask (max {max(inside)}) and not outside (mean {sum(outside) / len(outside):.0f})")
 
     # 8. The public transparency page: figures, no names or positions.
     public.goto(base + "/transparency")

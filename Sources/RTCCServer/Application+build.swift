@@ -62,9 +62,6 @@ public func buildApplication(
         server = .http1WebSocketUpgrade(webSocketRouter: router)
     }
     var background: [any Service] = extraServices + [services.live, services.exports]
-    if let relay = config.smtpRelay, let colon = relay.lastIndex(of: ":"), let port = Int(relay[relay.index(after: colon)...]) {
-        background.append(OutboxMailer(store: services.store, relay: (String(relay[..<colon]), port), from: config.mailFrom, logger: logger))
-    }
     if config.recordingEnabled {
         var settings = RecorderSupervisor.Settings(root: URL(fileURLWithPath: config.resolvedRecordingsDirectory))
         settings.segmentDuration = .seconds(config.segmentSeconds)

@@ -419,3 +419,25 @@ enum FileDigestForTests {
         return String(decoding: data, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
     }
 }
+
+
+/// The public pages are served without an account, under the app's security headers.
+@Suite struct CommunityPageTests {
+    @Test(arguments: [("/signup", "signup.js"), ("/transparency", "transparency.js")])
+    func publicPagesNeedNoAccount(_ path: String, _ script: String) async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            try await client.execute(uri: path, method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(response.text.contains("/ui/js/\(script)"))
+                #expect(!response.text.contains("<script>") && !response.text.contains(" style="), "nothing inline that the CSP would block")
+                #expect(response.headers[HTTPField.Name("Content-Security-Policy")!]?.hasPrefix("default-src 'self'") == true)
+            }
+            try await client.execute(uri: "/ui/js/\(script)", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.text.contains("/api/v1/"))
+            }
+        }
+    }
+}

@@ -43,6 +43,15 @@ import Testing
         return (masked.mean, open.mean)
     }
 
+    /// The presentation time of a file's first video frame, seconds.
+    static func firstTimestamp(of file: URL, in directory: URL) async throws -> Double {
+        let probed = try await RecordedFootage.run(
+            "ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0", file.path],
+            in: directory)
+        let times = probed.output.split(separator: "\n").compactMap { Double($0.trimmingCharacters(in: CharacterSet(charactersIn: " ,"))) }
+        return times.min() ?? -1
+    }
+
     @Test func masksAreRasterisedExactlyOverTheirPolygons() throws {
         let pam = Self.mask.pam(width: 8, height: 4)
         let header = "P7\nWIDTH 8\nHEIGHT 4\nDEPTH 4\nMAXVAL 255\nTUPLTYPE RGB_ALPHA\nENDHDR\n"
@@ -90,13 +99,14 @@ import Testing
         }
     }
 
-    @Test func snapshotsArePlaybackIsRefusedAndUnmaskingNeedsThePermissionAndIsAudited() async throws {
+    @Test func snapshotsAndPlaybackAreMaskedAndUnmaskingNeedsThePermissionAndIsAudited() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rtcc-mask-snap-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let app = try await TestApp.make { $0.dataDirectory = directory.path }
         let camera = app.cityCamera.id
+        let recorded = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 20).rounded(.down))
         _ = try await RecordedFootage.record(
-            seconds: 3, camera: camera, start: Date().addingTimeInterval(-20), in: directory.appendingPathComponent("footage"), store: app.services.store)
+            seconds: 3, camera: camera, start: recorded, in: directory.appendingPathComponent("footage"), store: app.services.store)
         try await app.services.store.community.setMask(cameraID: camera, Self.mask, by: "supervisor")
         try await app.test { client in
             let snapshot = try await client.execute(uri: "/api/v1/cameras/\(camera)/snapshot.jpg", method: .get, headers: app.headers(.analyst))
@@ -105,16 +115,37 @@ import Testing
             try Data(snapshot.body.readableBytesView).write(to: file)
             Self.expectMasked(try await Self.luma(of: file, width: 320, height: 240, in: directory), width: 320, height: 240, "snapshot")
 
-            let refused = try await client.execute(uri: "/api/v1/playback", method: .post, headers: app.headers(.analyst, jsonHeaders),
-                                                   body: jsonBody(["cameraIDs": [camera.uuidString], "purpose": "case review 26-1"]))
-            #expect(refused.status == .unprocessableContent)
-            #expect(refused.text.contains("has a privacy mask and masked playback is not offered"))
+            // Playback: the analyst's chunk is re-encoded with the mask, on the same timeline as the recording.
+            let opened = try await client.execute(uri: "/api/v1/playback", method: .post, headers: app.headers(.analyst, jsonHeaders),
+                                                  body: jsonBody(["cameraIDs": [camera.uuidString], "purpose": "case review 26-1"]))
+            #expect(opened.status == .created, "\(opened.text)")
+            let session = try #require((try opened.json() as? [String: Any])?["id"] as? String)
+            let iso = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+            let window = "from=\(recorded.addingTimeInterval(0.5).formatted(iso))&until=\(recorded.addingTimeInterval(2.5).formatted(iso))"
+                + "&origin=\(recorded.addingTimeInterval(-10).formatted(iso))"
+            let masked = try await client.execute(uri: "/api/v1/cameras/\(camera)/media?session=\(session)&\(window)", method: .get, headers: app.headers(.analyst))
+            #expect(masked.status == .ok, "\(masked.text)")
+            #expect(masked.headers[HTTPField.Name("X-RTCC-Codec")!]?.hasPrefix("avc1.") == true)
+            let maskedChunk = directory.appendingPathComponent("masked-chunk.mp4")
+            try Data(masked.body.readableBytesView).write(to: maskedChunk)
+            Self.expectMasked(try await Self.luma(of: maskedChunk, width: 320, height: 240, in: directory), width: 320, height: 240, "playback")
             let forbidden = try await client.execute(uri: "/api/v1/playback", method: .post, headers: app.headers(.analyst, jsonHeaders),
                                                      body: jsonBody(["cameraIDs": [camera.uuidString], "purpose": "case review 26-1", "unmask": true]))
             #expect(forbidden.status == .forbidden, "analysts cannot lift a mask")
             let lifted = try await client.execute(uri: "/api/v1/playback", method: .post, headers: app.headers(.supervisor, jsonHeaders),
                                                   body: jsonBody(["cameraIDs": [camera.uuidString], "purpose": "case review 26-1", "unmask": true]))
             #expect(lifted.status == .created, "\(lifted.text)")
+            let liftedSession = try #require((try lifted.json() as? [String: Any])?["id"] as? String)
+            let plain = try await client.execute(
+                uri: "/api/v1/cameras/\(camera)/media?session=\(liftedSession)&\(window)", method: .get, headers: app.headers(.supervisor))
+            let plainChunk = directory.appendingPathComponent("plain-chunk.mp4")
+            try Data(plain.body.readableBytesView).write(to: plainChunk)
+            let plainPixels = try await Self.luma(of: plainChunk, width: 320, height: 240, in: directory)
+            #expect(plainPixels[20 * 320 + 20] > 24 || plainPixels[60 * 320 + 80] > 24, "the unmasked session sees the masked area")
+            #expect(masked.headers[HTTPField.Name("X-RTCC-First-Frame")!] == plain.headers[HTTPField.Name("X-RTCC-First-Frame")!])
+            let starts = try await [maskedChunk, plainChunk].asyncMap { try await Self.firstTimestamp(of: $0, in: directory) }
+            #expect(abs(starts[0] - starts[1]) < 0.05, "the masked chunk keeps the recording's timeline: \(starts)")
+            #expect(starts.allSatisfy { $0 > 9 && $0 < 11 }, "media time is wall clock minus origin (about 10 s): \(starts)")
             let noPurpose = try await client.execute(uri: "/api/v1/cameras/\(camera)/snapshot.jpg?unmask=1", method: .get, headers: app.headers(.supervisor))
             #expect(noPurpose.status == .badRequest)
             let unmasked = try await client.execute(
@@ -202,5 +233,14 @@ import Testing
         let file = directory.appendingPathComponent("live.mp4")
         try Data(bytes).write(to: file)
         Self.expectMasked(try await Self.luma(of: file, width: 320, height: 240, in: directory), width: 320, height: 240, "live")
+    }
+}
+
+extension Array {
+    /// `transform` applied to each element in order.
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
     }
 }

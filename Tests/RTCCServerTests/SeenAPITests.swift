@@ -97,6 +97,29 @@ import Testing
         #expect(Self.close(theirs.deletionStartsAt, from.addingTimeInterval(7 * 86_400)))
     }
 
+    @Test func holdWithACaseNumberSendsStoredFootageRequestsToOwners() async throws {
+        let app = try await TestApp.make()
+        let privateCamera = try await Self.camera(
+            app, "Shop door", at: Self.offset(north: 30, east: 0), heading: 180, kind: .partner, sharing: .registered, partner: app.partner.id)
+        let until = Date(), from = until.addingTimeInterval(-3600)
+        let body: [String: Any] = ["lat": Self.point.latitude, "lon": Self.point.longitude, "from": from.ISO8601Format(), "until": until.ISO8601Format(),
+                                   "reason": "robbery at the corner", "caseNumber": "26-7781"]
+        var long = body
+        long["from"] = until.addingTimeInterval(-13 * 3600).ISO8601Format()
+        let (good, longBody) = (jsonBody(body), jsonBody(long))
+        try await app.test { client async throws in
+            let tooLong = try await client.execute(uri: "/api/v1/seen/hold", method: .post, headers: app.headers(.analyst, jsonHeaders), body: longBody)
+            #expect(tooLong.status == .unprocessableContent && tooLong.text.contains("footage requests cover at most 12 hours"), "\(tooLong.text)")
+            let response = try await client.execute(uri: "/api/v1/seen/hold", method: .post, headers: app.headers(.analyst, jsonHeaders), body: good)
+            #expect(response.status == .created, "\(response.text)")
+            let sent = try #require((try response.json() as? [String: Any])?["sentRequests"] as? [[String: Any]])
+            #expect(sent.count == 1 && sent.first?["cameraID"] as? String == privateCamera.id.uuidString && sent.first?["status"] as? String == "pending")
+        }
+        let stored = try await app.services.store.footageRequests.list(cameraID: privateCamera.id)
+        #expect(stored.map(\.caseNumber) == ["26-7781"])
+        #expect(try await app.services.store.applications.mails(to: app.partner.email).contains { $0.body.contains("case 26-7781") })
+    }
+
     @Test func holdPlacesHoldsOnRecordedFootageDraftsRequestsAndIsAudited() async throws {
         let app = try await TestApp.make()
         let recorded = try await Self.camera(app, "Recorded", at: Self.offset(north: -30, east: 0), heading: 0)

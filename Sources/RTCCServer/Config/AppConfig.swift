@@ -55,10 +55,6 @@ public struct AppConfig: Sendable, Equatable {
     public var signUpsPerHour = 5
     /// The address mail links point to (`https://rtcc.example.org`); without it links are relative paths.
     public var publicURL: String?
-    /// SMTP relay for the outbox in production (`host:port`); without it mail stays in the outbox for the dev viewer.
-    public var smtpRelay: String?
-    /// Sender address of outgoing mail.
-    public var mailFrom = "rtcc@localhost"
     /// The largest clip a camera owner may upload for a footage request (413 above it).
     public var footageUploadMaxBytes = 512 * 1024 * 1024
 
@@ -118,8 +114,7 @@ public struct AppConfig: Sendable, Equatable {
         "RTCC_RTSP_TRANSPORT": "rtspTransport", "RTCC_DISK_QUOTA_BYTES": "diskQuotaBytes",
         "RTCC_MAP_TILE_URL": "mapTileURL", "RTCC_INTAKE_AREA": "intakeArea", "RTCC_BOOKMARK_SECONDS": "bookmarkSeconds",
         "RTCC_CORRELATED_CAMERAS": "correlatedCameras", "RTCC_INTAKE_EVENTS_PER_SECOND": "intakeEventsPerSecond",
-        "RTCC_SIGNUPS_PER_HOUR": "signUpsPerHour", "RTCC_PUBLIC_URL": "publicURL",
-        "RTCC_SMTP_RELAY": "smtpRelay", "RTCC_MAIL_FROM": "mailFrom", "RTCC_FOOTAGE_UPLOAD_MAX_BYTES": "footageUploadMaxBytes",
+        "RTCC_SIGNUPS_PER_HOUR": "signUpsPerHour", "RTCC_PUBLIC_URL": "publicURL", "RTCC_FOOTAGE_UPLOAD_MAX_BYTES": "footageUploadMaxBytes",
     ]
 
     /// Sets one setting from text, with a clear error naming `origin`.
@@ -180,15 +175,6 @@ public struct AppConfig: Sendable, Equatable {
                 throw Invalid(description: "\(origin): '\(value)' must be the server's public http(s):// address, or empty")
             }
             publicURL = value.isEmpty ? nil : String(value.reversed().drop(while: { $0 == "/" }).reversed())
-        case "smtpRelay":
-            let parts = value.split(separator: ":")
-            guard value.isEmpty || (parts.count == 2 && Int(parts[1]).map({ (1...65535).contains($0) }) == true) else {
-                throw Invalid(description: "\(origin): '\(value)' must be host:port of an SMTP relay, or empty")
-            }
-            smtpRelay = value.isEmpty ? nil : value
-        case "mailFrom":
-            guard value.contains("@"), !value.contains(" "), value.count <= 254 else { throw Invalid(description: "\(origin): '\(value)' must be an e-mail address") }
-            mailFrom = value
         default: throw Invalid(description: "\(origin): unknown setting '\(setting)'")
         }
     }

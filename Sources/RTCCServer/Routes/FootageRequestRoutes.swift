@@ -109,15 +109,14 @@ struct FootageRequestRoutes {
         let to: FootageRequestStatus = decision.approve ? .approved : .declined
         guard try await services.store.footageRequests.transition(
             id: found.id, from: [.pending], to: to, declineReason: decision.approve ? nil : (reason?.isEmpty == false ? reason : nil))
-        else { throw Self.notOpen(found.id, services: services) }
+        else { throw Self.notOpen }
         try await services.record(
             decision.approve ? "footage.approve" : "footage.decline", target: Self.target(found), detail: reason ?? "", by: identity, context: context)
         return try Reply.json(try await services.store.footageRequests.find(id: found.id) ?? found)
     }
 
-    static func notOpen(_ id: UUID, services: AppServices) -> Problem {
-        Problem(.conflict, "this request is no longer open: it was answered already or has expired")
-    }
+    /// 409 for a request that was answered already or has expired.
+    static var notOpen: Problem { Problem(.conflict, "this request is no longer open: it was answered already or has expired") }
 
     /// The largest clip an owner may upload.
     var maxClipBytes: Int { services.config.footageUploadMaxBytes }
@@ -144,7 +143,7 @@ struct FootageRequestRoutes {
         try FileManager.default.moveItem(at: partial, to: final)
         guard try await services.store.footageRequests.fulfil(id: found.id, sha256: sha256, bytes: Int64(bytes), path: final.path) else {
             try? FileManager.default.removeItem(at: final)
-            throw Self.notOpen(found.id, services: services)
+            throw Self.notOpen
         }
         let detail = "request \(found.id.uuidString.lowercased()), camera \(found.cameraID.uuidString.lowercased()): \(video.codec) "
             + "\(video.width)x\(video.height), \(bytes) bytes, sha256 \(sha256)"

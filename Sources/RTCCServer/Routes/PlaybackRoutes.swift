@@ -45,12 +45,8 @@ struct PlaybackRoutes {
                 continue
             }
             names.append(camera.name)
-            if try await !services.store.community.mask(cameraID: id).isEmpty {
-                if input.unmask != true {
-                    errors.append(FieldError(
-                        field: "cameraIDs", reason: "camera \"\(camera.name)\" has a privacy mask and masked playback is not offered (recordings hold the "
-                            + "unmasked picture): export the window instead (exports are masked), or a user with video:unmask opens playback with unmask: true"))
-                } else if !identity.permissions.contains(.unmask) {
+            if input.unmask == true, try await !services.store.community.mask(cameraID: id).isEmpty {
+                if !identity.permissions.contains(.unmask) {
                     throw Problem.forbidden(.unmask)
                 } else {
                     unmasked.append(camera)
@@ -61,7 +57,8 @@ struct PlaybackRoutes {
         for camera in unmasked {
             try await services.record("video.unmask", target: "camera:\(camera.id)", detail: "playback", by: identity, context: context, purpose: purpose)
         }
-        let session = await services.playback.open(userID: identity.user.id, cameraIDs: unique, purpose: purpose, caseNumber: caseNumber)
+        let session = await services.playback.open(
+            userID: identity.user.id, cameraIDs: unique, purpose: purpose, caseNumber: caseNumber, unmasked: Set(unmasked.map(\.id)))
         try await services.record(
             "playback.start", target: caseNumber.map { "case:\($0)" } ?? "cameras:\(unique.count)", detail: names.joined(separator: "; "),
             by: identity, context: context, purpose: purpose)
@@ -110,6 +107,13 @@ struct PlaybackRoutes {
             context.logger.error("recording unreadable", metadata: ["camera": "\(camera.id)", "path": "\(path)"])
             throw Problem(.notFound, "the recording of camera \"\(camera.name)\" at this time cannot be read (its file is missing or damaged); ask an administrator to check the recordings folder")
         }
+        var bytes = chunk.bytes, codec = chunk.codec
+        // Recordings hold the camera's own picture: a masked camera's chunk is re-encoded with the mask burned in,
+        // on the same timeline, unless this session lifted the mask.
+        let mask = try await services.store.community.mask(cameraID: camera.id)
+        if !mask.isEmpty, await !services.playback.isUnmasked(sessionID, cameraID: camera.id) {
+            (bytes, codec) = try await MaskFilter.burn(mask, intoChunk: chunk.bytes)
+        }
         var headers: HTTPFields = [.contentType: "video/mp4", .cacheControl: "private, no-store"]
         let iso = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         headers[HTTPField.Name("X-RTCC-First-Frame")!] = chunk.firstFrame.formatted(iso)
@@ -117,8 +121,8 @@ struct PlaybackRoutes {
         if let next = chunk.next { headers[HTTPField.Name("X-RTCC-Next")!] = next.formatted(iso) }
         headers[HTTPField.Name("X-RTCC-Frames")!] = "\(chunk.frames)"
         headers[HTTPField.Name("X-RTCC-Frame-Duration")!] = String(format: "%.6f", chunk.frameDuration)
-        headers[HTTPField.Name("X-RTCC-Codec")!] = chunk.codec
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: chunk.bytes)))
+        headers[HTTPField.Name("X-RTCC-Codec")!] = codec
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
 

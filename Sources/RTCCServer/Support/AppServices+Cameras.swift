@@ -42,8 +42,9 @@ extension AppServices {
         return text?.isEmpty == false ? text : nil
     }
 
-    /// Audits that `identity` saw `camera` without its privacy mask.
+    /// Audits that `identity` saw `camera` without its privacy mask (nothing when the camera has none).
     func recordUnmask(_ camera: Camera, what: String, identity: Identity?, request: Request, context: AppRequestContext) async throws {
+        guard try await !store.community.mask(cameraID: camera.id).isEmpty else { return }
         try await record("video.unmask", target: "camera:\(camera.id)", detail: what, by: identity, context: context, purpose: Self.unmaskPurpose(request))
     }
 }

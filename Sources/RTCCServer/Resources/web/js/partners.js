@@ -62,11 +62,60 @@ function cameraRow(owned) {
   const tier = el('select', { 'aria-label': `Sharing tier of ${camera.name}`, onchange: (event) => change({ sharing: event.target.value }, 'Sharing tier changed.') },
     tiers.map((value) => el('option', { value, selected: value === camera.sharing }, value.replace('_', ' '))));
   const actions = el('div', { class: 'row-actions' },
+    el('button', { class: 'ghost mask-edit', onclick: () => openMaskEditor(owned) }, `Privacy mask (${owned.mask.polygons.length})`),
     state === 'active' ? el('button', { class: 'pause', onclick: () => change({ state: 'paused' }, 'Sharing paused.') }, 'Pause') : null,
     state !== 'active' ? el('button', { class: 'resume', onclick: () => change({ state: 'active' }, 'Sharing resumed.') }, 'Resume') : null,
     state !== 'revoked' ? el('button', { class: 'revoke', onclick: () => change({ state: 'revoked' }, 'Sharing withdrawn.') }, 'Withdraw consent') : null);
   return el('tr', { dataset: { camera: camera.id } }, el('td', {}, camera.name), el('td', {}, tier), el('td', { class: `state state-${state}` }, state),
     el('td', {}, `${owned.retentionDays} days`), el('td', {}, owned.recording ? 'yes' : 'no'), el('td', {}, actions));
+}
+
+// A privacy mask editor: click the picture to outline a private area, close it, save. The picture is the camera's
+// snapshot (already masked with what is saved), or an empty frame when there is none.
+function openMaskEditor(owned) {
+  const { camera } = owned;
+  const polygons = owned.mask.polygons.map((polygon) => polygon.map((point) => ({ ...point })));
+  let current = [];
+  const picture = el('img', { class: 'mask-picture', alt: `Snapshot of ${camera.name}`, src: `/api/v1/cameras/${camera.id}/snapshot.jpg?t=${Date.now()}` });
+  picture.addEventListener('error', () => picture.classList.add('missing'));
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', '0 0 1 1');
+  svg.setAttribute('preserveAspectRatio', 'none');
+  svg.classList.add('mask-overlay');
+  const status = el('span', { class: 'muted mask-status' });
+  const draw = () => {
+    svg.replaceChildren(...[...polygons, current].filter((p) => p.length).map((points, index) => {
+      const shape = document.createElementNS('http://www.w3.org/2000/svg', index < polygons.length ? 'polygon' : 'polyline');
+      shape.setAttribute('points', points.map((p) => `${p.x},${p.y}`).join(' '));
+      shape.classList.add(index < polygons.length ? 'mask-done' : 'mask-open');
+      return shape;
+    }));
+    status.textContent = `${polygons.length} area(s) masked${current.length ? `, ${current.length} point(s) of a new one` : ''}`;
+  };
+  const stage = el('div', { class: 'mask-stage', onclick: (event) => {
+    const box = stage.getBoundingClientRect();
+    current.push({ x: Math.min(1, Math.max(0, (event.clientX - box.left) / box.width)), y: Math.min(1, Math.max(0, (event.clientY - box.top) / box.height)) });
+    draw();
+  } }, picture, svg);
+  const save = () => guarded(async () => {
+    if (current.length >= 3) polygons.push(current);
+    current = [];
+    await api(`/api/v1/cameras/${camera.id}/mask`, { method: 'PUT', body: { polygons } });
+    panel.remove();
+    await renderPortal();
+  }, 'Privacy mask saved: the masked areas are blacked out before anyone at the RTCC sees the picture.');
+  const panel = el('section', { class: 'mask-editor', id: 'mask-editor' },
+    el('h3', {}, `Privacy mask · ${camera.name}`),
+    el('p', { class: 'muted' }, 'Click around a private area (a neighbour\'s window, your yard) to outline it; "Close area" finishes it.'),
+    stage,
+    el('div', { class: 'row-actions' },
+      el('button', { class: 'ghost mask-close-area', onclick: () => { if (current.length >= 3) { polygons.push(current); current = []; draw(); } } }, 'Close area'),
+      el('button', { class: 'ghost mask-clear', onclick: () => { polygons.length = 0; current = []; draw(); } }, 'Clear all'),
+      el('button', { class: 'mask-save', onclick: save }, 'Save mask'),
+      el('button', { class: 'ghost', onclick: () => panel.remove() }, 'Cancel'), status));
+  document.getElementById('mask-editor')?.remove();
+  container.prepend(panel);
+  draw();
 }
 
 function requestRow(request, names) {
