@@ -38,6 +38,7 @@ public func buildRouter(services: AppServices) async throws -> Router<AppRequest
     PlanRoutes(services: services).register(on: router)
     EventRoutes(services: services).register(on: router)
     AlertRoutes(services: services).register(on: router)
+    AnalyticsRoutes(services: services).register(on: router)
     return router
 }
 
@@ -62,6 +63,7 @@ public func buildApplication(
         settings.offlineAfter = .seconds(config.offlineSeconds)
         settings.transport = config.rtspTransport == "udp" ? .udpWithTCPFallback : .tcp
         background.append(RecorderSupervisor(services: services, settings: settings, logger: logger))
+        background.append(AnalyticsService(services: services, logger: logger))
         background.append(RetentionService(sweeper: RetentionSweeper(store: services.store, quotaBytes: config.diskQuotaBytes, logger: logger)))
     }
     return Application(

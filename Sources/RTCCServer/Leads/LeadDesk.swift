@@ -104,6 +104,13 @@ public struct LeadDesk: Sendable {
             bookmarks = try await correlate(point, at: time)
             if alert.cameraID == nil { alert.cameraID = bookmarks.first?.cameraID }
         }
+        return try await raise(alert, bookmarks: bookmarks, by: actor)
+    }
+
+    /// Stores `alert` with the given bookmarks and pushes it.
+    @discardableResult
+    func raise(_ alert: Alert, bookmarks: [AlertBookmark], by actor: String) async throws -> Alert {
+        var alert = alert
         try await services.store.alerts.create(alert, bookmarks: bookmarks, by: actor)
         alert.bookmarks = bookmarks
         await services.alertHub.publish(alert, change: "raised")
