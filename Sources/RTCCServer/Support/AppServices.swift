@@ -34,6 +34,7 @@ public struct AppServices: Sendable {
     /// Alerts pushed live to analysts.
     public let alertHub = AlertHub()
     let intakeLimiter: IntakeRateLimiter
+    let intake: IntakeBatcher
 
     /// Creates the services.
     public init(config: AppConfig, store: Store, cipher: CredentialCipher, metrics: PrometheusCollectorRegistry) {
@@ -50,6 +51,7 @@ public struct AppServices: Sendable {
         self.passwords = PasswordHasher(cost: config.bcryptCost)
         self.signIns = SignInMetrics(registry: metrics)
         self.intakeLimiter = IntakeRateLimiter(perSecond: config.intakeEventsPerSecond)
+        self.intake = IntakeBatcher(store: store)
         self.exports = ExportService(store: store, audit: audit, directory: config.evidenceDirectory, signingKey: config.evidenceSigningKey)
     }
 
