@@ -135,7 +135,8 @@ public struct LeadDesk: Sendable {
     func correlate(_ point: GeoPoint, at time: Date) async throws -> [AlertBookmark] {
         let limit = services.config.correlatedCameras
         guard limit > 0 else { return [] }
-        let index = try await services.sightingIndexes.index(services.store)
+        // A camera added or moved a second ago may be missed; the registry is not re-read for every event.
+        let index = try await services.sightingIndexes.index(services.store, freshWithin: .seconds(1))
         let span = TimeInterval(services.config.bookmarkSeconds)
         let from = time.addingTimeInterval(-span).millisecondPrecision
         let until = time.addingTimeInterval(span).millisecondPrecision
