@@ -44,6 +44,7 @@ public func buildRouter(services: AppServices) async throws -> Router<AppRequest
     PortalRoutes(services: services).register(on: router)
     FootageRequestRoutes(services: services).register(on: router)
     TransparencyRoutes(services: services).register(on: router)
+    AnalyticsRoutes(services: services).register(on: router)
     return router
 }
 
@@ -68,6 +69,7 @@ public func buildApplication(
         settings.offlineAfter = .seconds(config.offlineSeconds)
         settings.transport = config.rtspTransport == "udp" ? .udpWithTCPFallback : .tcp
         background.append(RecorderSupervisor(services: services, settings: settings, logger: logger))
+        background.append(AnalyticsService(services: services, logger: logger))
         background.append(RetentionService(sweeper: RetentionSweeper(store: services.store, quotaBytes: config.diskQuotaBytes, logger: logger)))
     }
     return Application(

@@ -6,3 +6,8 @@ extension Store {
     /// Licence plates on hot lists.
     public var hotList: HotListRepository { HotListRepository(database: database) }
 }
+
+extension Store {
+    /// Per-camera analytics settings (motion zones, schedules, object rules).
+    public var analytics: AnalyticsRepository { AnalyticsRepository(database: database) }
+}

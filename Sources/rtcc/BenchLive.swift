@@ -208,6 +208,20 @@ final class BenchAPI: Sendable {
         return (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] ?? []
     }
 
+    /// Issues an API token of the signed-in user; returns its secret.
+    func issueToken(name: String, scopes: [String]) async throws -> String {
+        var request = URLRequest(url: URL(string: base + "/api/v1/tokens")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(cookie, forHTTPHeaderField: "Cookie")
+        request.httpBody = try JSONSerialization.data(withJSONObject: ["name": name, "scopes": scopes])
+        let (data, _) = try await session.data(for: request)
+        guard let secret = ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["secret"] as? String else {
+            throw CLIError("issuing the bench token failed")
+        }
+        return secret
+    }
+
     func firstCameraID() async throws -> String {
         guard let items = try await get("/api/v1/cameras")["items"] as? [[String: Any]], let id = items.first?["id"] as? String else {
             throw CLIError("the bench camera is missing")

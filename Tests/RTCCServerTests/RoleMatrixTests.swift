@@ -117,6 +117,12 @@ import Testing
             return Call(uri: endpoint.path, body: jsonBody(["id": "T-\(unique)", "time": Date().ISO8601Format(), "text": "loud party"]), headers: jsonHeaders)
         case "/api/v1/hotlist/import":
             return Call(uri: endpoint.path, body: ByteBuffer(string: "plate,state,reason\nABC1234,LA,stolen_vehicle\n"), headers: [.contentType: "text/csv"])
+        case "/api/v1/cameras/{id}/analytics":
+            return Call(
+                uri: "/api/v1/cameras/\(app.partnerCamera.id)/analytics", body: endpoint.method == .put ? jsonBody(["enabled": false, "fps": 2, "width": 160,
+                "cooldownSeconds": 60, "motion": ["zones": [["name": "all", "polygon": [["x": 0, "y": 0], ["x": 1, "y": 0], ["x": 1, "y": 1]]]], "sensitivity": 50,
+                "minimumArea": 0.01], "schedule": ["startMinute": 0, "endMinute": 1440, "days": [], "timeZone": "UTC"]]) : nil,
+                headers: endpoint.method == .put ? jsonHeaders : [:])
         case "/api/v1/alerts/{id}":
             return Call(uri: "/api/v1/alerts/\(app.alert?.id ?? UUID())")
         case "/api/v1/alerts/{id}/actions":

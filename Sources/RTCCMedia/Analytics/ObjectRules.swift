@@ -73,6 +73,9 @@ public struct ObjectRuleTracker: Sendable {
     /// Creates a tracker.
     public init(rules: [ObjectRule]) { self.rules = rules }
 
+    /// Whether some rule's object is in its zone now (so detection should keep looking without motion).
+    public var isTracking: Bool { !since.isEmpty }
+
     /// The rules that fire for the detections of a picture taken at `time`.
     public mutating func observe(_ objects: [DetectedObject], at time: Date) -> [ObjectRule] {
         var firing: [ObjectRule] = []

@@ -53,10 +53,15 @@ actor SightingIndexCache {
     }
 
     private var current: (key: Key, index: SightingIndex)?
+    private var checkedAt: ContinuousClock.Instant?
 
-    /// The index for the store's current registry and footprints.
-    func index(_ store: Store) async throws -> SightingIndex {
+    /// The index for the store's current registry and footprints. With `freshWithin`, an index whose versions were
+    /// checked less than that long ago is used without asking the database again (event intake at high rates).
+    func index(_ store: Store, freshWithin: Duration = .zero) async throws -> SightingIndex {
+        let now = ContinuousClock.now
+        if freshWithin > .zero, let current, let checkedAt, now - checkedAt < freshWithin { return current.index }
         let key = Key(cameras: try await store.cameras.version(), buildings: try await store.buildings.version())
+        checkedAt = now
         if let current, current.key == key { return current.index }
         let index = SightingIndex(cameras: try await store.cameras.all(), buildings: try await store.buildings.all())
         current = (key, index)

@@ -28,14 +28,35 @@ public struct LeadDesk: Sendable {
         for (index, media) in draft.media.enumerated() {
             attributes["media\(index)"] = try save(media, eventID: id, index: index)
         }
-        let event = LeadEvent(
+        var event = LeadEvent(
             id: id, kind: draft.kind, source: source, sourceEventID: draft.sourceEventID, occurredAt: draft.occurredAt, receivedAt: now,
             location: draft.location, cameraID: draft.cameraID, status: draft.status, attributes: attributes)
-        var (stored, created) = try await store.leadEvents.insert(event)
-        if !created, !draft.media.isEmpty { try? FileManager.default.removeItem(at: mediaFolder(id)) }
+        // The alert is prepared before storing, so that a new event and its alert are committed together.
+        var raised = try await lead(for: event, now: now)
+        var bookmarks: [AlertBookmark] = []
+        if var lead = raised {
+            if let point = event.location {
+                bookmarks = try await correlate(point, at: event.occurredAt)
+                if lead.cameraID == nil { lead.cameraID = bookmarks.first?.cameraID }
+            }
+            event.alertID = lead.id
+            raised = lead
+        }
+        if try await services.intake.store(LeadEventRepository.Arrival(event: event, alert: raised, bookmarks: bookmarks, actor: actor)) {
+            if var raised {
+                raised.bookmarks = bookmarks
+                await services.alertHub.publish(raised, change: "raised")
+                return Receipt(event: event, alert: raised, created: true)
+            }
+            return Receipt(event: event, alert: nil, created: true)
+        }
+        if !draft.media.isEmpty { try? FileManager.default.removeItem(at: mediaFolder(id)) }
+        guard var stored = try await store.leadEvents.find(source: source, kind: draft.kind, sourceEventID: draft.sourceEventID) else {
+            throw Problem(.serviceUnavailable, "the event was being stored by another request; send it again", headers: [.retryAfter: "1"])
+        }
         var alert: Alert?
         if let alertID = stored.alertID { alert = try await store.alerts.summary(id: alertID) }
-        if !created, stored.kind == .cadCall, let status = draft.status, status != stored.status {
+        if stored.kind == .cadCall, let status = draft.status, status != stored.status {
             var merged = stored.attributes.merging(draft.attributes) { _, new in new }
             merged["status"] = status
             try await store.leadEvents.update(id: stored.id, status: status, attributes: merged)
@@ -50,15 +71,7 @@ public struct LeadDesk: Sendable {
                 await services.alertHub.publish(current, change: "updated")
             }
         }
-        // An alert that failed to be raised the first time is raised when the sender retries.
-        if alert == nil, let lead = try await lead(for: stored, now: now) {
-            alert = try await raise(lead, at: stored.location, time: stored.occurredAt, by: actor)
-            if let alert {
-                try await store.leadEvents.setAlert(eventID: stored.id, alertID: alert.id)
-                stored.alertID = alert.id
-            }
-        }
-        return Receipt(event: stored, alert: alert, created: created)
+        return Receipt(event: stored, alert: alert, created: false)
     }
 
     /// The alert an event calls for, or nil (a plate read that is on no hot list).
@@ -104,6 +117,13 @@ public struct LeadDesk: Sendable {
             bookmarks = try await correlate(point, at: time)
             if alert.cameraID == nil { alert.cameraID = bookmarks.first?.cameraID }
         }
+        return try await raise(alert, bookmarks: bookmarks, by: actor)
+    }
+
+    /// Stores `alert` with the given bookmarks and pushes it.
+    @discardableResult
+    func raise(_ alert: Alert, bookmarks: [AlertBookmark], by actor: String) async throws -> Alert {
+        var alert = alert
         try await services.store.alerts.create(alert, bookmarks: bookmarks, by: actor)
         alert.bookmarks = bookmarks
         await services.alertHub.publish(alert, change: "raised")
@@ -115,7 +135,8 @@ public struct LeadDesk: Sendable {
     func correlate(_ point: GeoPoint, at time: Date) async throws -> [AlertBookmark] {
         let limit = services.config.correlatedCameras
         guard limit > 0 else { return [] }
-        let index = try await services.sightingIndexes.index(services.store)
+        // A camera added or moved a second ago may be missed; the registry is not re-read for every event.
+        let index = try await services.sightingIndexes.index(services.store, freshWithin: .seconds(1))
         let span = TimeInterval(services.config.bookmarkSeconds)
         let from = time.addingTimeInterval(-span).millisecondPrecision
         let until = time.addingTimeInterval(span).millisecondPrecision

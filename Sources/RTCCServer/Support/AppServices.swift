@@ -38,6 +38,7 @@ public struct AppServices: Sendable {
     public let registryChanges = RegistryWakeup()
     /// Public sign-ups per source address within an hour.
     let signUps: SignUpThrottle
+    let intake: IntakeBatcher
 
     /// Creates the services.
     public init(config: AppConfig, store: Store, cipher: CredentialCipher, metrics: PrometheusCollectorRegistry) {
@@ -55,6 +56,7 @@ public struct AppServices: Sendable {
         self.signIns = SignInMetrics(registry: metrics)
         self.intakeLimiter = IntakeRateLimiter(perSecond: config.intakeEventsPerSecond)
         self.signUps = SignUpThrottle(limit: config.signUpsPerHour, window: 3600)
+        self.intake = IntakeBatcher(store: store)
         self.exports = ExportService(store: store, audit: audit, directory: config.evidenceDirectory, signingKey: config.evidenceSigningKey)
     }
 

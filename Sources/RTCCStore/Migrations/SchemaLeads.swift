@@ -2,7 +2,7 @@ import FluentKit
 import SQLKit
 
 /// Leads before a crime is reported: intake events, hot lists, and the analysts' alerts with their bookmarked
-/// recordings and history. The `alerts` columns and their values are read by the dashboard; keep them.
+/// recordings and history, and each camera's analytics settings. The `alerts` columns and their values are read by the dashboard; keep them.
 struct SchemaLeads: AsyncMigration {
     var name: String { "rtcc.v4.leads" }
 
@@ -75,10 +75,16 @@ struct SchemaLeads: AsyncMigration {
             .field("imported_at", .datetime, .required)
             .unique(on: "plate", "state")
             .create()
+        try await database.schema("camera_analytics")
+            .field("camera_id", .uuid, .identifier(auto: false))
+            .field("settings", .string, .required)
+            .field("updated_by", .string, .required)
+            .field("updated_at", .datetime, .required)
+            .create()
     }
 
     func revert(on database: any Database) async throws {
-        for table in ["hot_list_entries", "alert_history", "alert_bookmarks", "alerts", "lead_events"] {
+        for table in ["camera_analytics", "hot_list_entries", "alert_history", "alert_bookmarks", "alerts", "lead_events"] {
             try await database.schema(table).delete()
         }
     }

@@ -35,18 +35,21 @@ public struct AlertRepository: Sendable {
 
     /// Stores a new alert, its bookmarks and its `raised` history entry in one transaction.
     public func create(_ alert: Alert, bookmarks: [AlertBookmark], by actor: String) async throws {
-        try await database.transaction { db in
-            try await db.sql.insert(into: "alerts").model(AlertRow(alert), with: rowEncoder).run()
-            for (rank, bookmark) in bookmarks.enumerated() {
-                try await db.sql.insert(into: "alert_bookmarks")
-                    .columns("id", "alert_id", "rank", "camera_id", "camera_name", "distance_m", "from_at", "until_at")
-                    .values(
-                        SQLBind(UUID()), SQLBind(alert.id), SQLBind(rank), SQLBind(bookmark.cameraID), SQLBind(bookmark.cameraName),
-                        SQLBind(bookmark.distanceM), SQLBind(bookmark.from.millisecondPrecision), SQLBind(bookmark.until.millisecondPrecision)
-                    ).run()
-            }
-            try await Self.append(AlertHistoryEntry(at: alert.raisedAt, actor: actor, action: "raised", detail: alert.title), to: alert.id, on: db)
+        try await database.transaction { db in try await Self.insert(alert, bookmarks: bookmarks, by: actor, on: db) }
+    }
+
+    /// Inserts an alert, its bookmarks and its `raised` history entry on `db` (inside the caller's transaction).
+    static func insert(_ alert: Alert, bookmarks: [AlertBookmark], by actor: String, on db: any Database) async throws {
+        try await db.sql.insert(into: "alerts").model(AlertRow(alert), with: rowEncoder).run()
+        for (rank, bookmark) in bookmarks.enumerated() {
+            try await db.sql.insert(into: "alert_bookmarks")
+                .columns("id", "alert_id", "rank", "camera_id", "camera_name", "distance_m", "from_at", "until_at")
+                .values(
+                    SQLBind(UUID()), SQLBind(alert.id), SQLBind(rank), SQLBind(bookmark.cameraID), SQLBind(bookmark.cameraName),
+                    SQLBind(bookmark.distanceM), SQLBind(bookmark.from.millisecondPrecision), SQLBind(bookmark.until.millisecondPrecision)
+                ).run()
         }
+        try await Self.append(AlertHistoryEntry(at: alert.raisedAt, actor: actor, action: "raised", detail: alert.title), to: alert.id, on: db)
     }
 
     /// Replaces an alert's triage fields and appends `entry` to its history, in one transaction.

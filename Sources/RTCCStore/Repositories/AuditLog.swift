@@ -31,34 +31,53 @@ public struct AuditEvent: Sendable {
 }
 
 /// The tamper-evident audit log: append-only, each entry hash-chained to the one before.
-/// Appends are serialised by this actor and run in a transaction that reads the chain's head.
+/// Appends are serialised by this actor and written in a transaction that reads the chain's head. Appends that arrive
+/// while one is being written are written together in the next transaction (group commit: one commit for many).
 public actor AuditLog {
+    private typealias Waiter = CheckedContinuation<AuditEntry, any Error>
+
     private let database: any Database
-    /// The last append in flight. Appends wait for it, because the actor alone does not serialise work across `await`s.
-    private var lastAppend: Task<Void, Never>?
+    private var pending: [(event: AuditEvent, at: Date, waiter: Waiter)] = []
+    private var writing = false
+    /// Most entries written in one transaction.
+    static let maximumBatch = 500
 
     /// Creates the log over a store.
     public init(store: Store) { database = store.database }
 
-    /// Appends an event and returns the stored entry.
+    /// Appends an event and returns the stored entry once it is committed.
     @discardableResult
     public func append(_ event: AuditEvent, at now: Date = Date()) async throws -> AuditEntry {
-        let previous = lastAppend
-        let write = Task { () async throws -> AuditEntry in
-            await previous?.value
-            return try await self.write(event, at: now)
+        try await withCheckedThrowingContinuation { (waiter: Waiter) in
+            pending.append((event, now, waiter))
+            if !writing {
+                writing = true
+                Task { await self.drain() }
+            }
         }
-        lastAppend = Task { _ = await write.result }
-        return try await write.value
     }
 
-    private func write(_ event: AuditEvent, at now: Date) async throws -> AuditEntry {
+    private func drain() async {
+        while !pending.isEmpty {
+            let batch = Array(pending.prefix(Self.maximumBatch))
+            pending.removeFirst(batch.count)
+            do {
+                let entries = try await write(batch.map { ($0.event, $0.at) })
+                for (job, entry) in zip(batch, entries) { job.waiter.resume(returning: entry) }
+            } catch {
+                for job in batch { job.waiter.resume(throwing: error) }
+            }
+        }
+        writing = false
+    }
+
+    private func write(_ events: [(AuditEvent, Date)]) async throws -> [AuditEntry] {
         // SQLite refuses (SQLITE_BUSY, without waiting) to turn this read transaction into a write when another
         // connection wrote meanwhile; the transaction has rolled back then, so it is simply run again.
         var attempt = 0
         while true {
             do {
-                return try await writeOnce(event, at: now)
+                return try await writeOnce(events)
             } catch let error as SQLiteError where (error.reason == .busy || error.reason == .busyInSnapshot) && attempt < 50 {
                 attempt += 1
                 try await Task.sleep(for: .milliseconds(5 * min(attempt, 10)))
@@ -66,20 +85,26 @@ public actor AuditLog {
         }
     }
 
-    private func writeOnce(_ event: AuditEvent, at now: Date) async throws -> AuditEntry {
+    private func writeOnce(_ events: [(AuditEvent, Date)]) async throws -> [AuditEntry] {
         try await database.transaction { db in
             if db.sql.dialect.name == "postgresql" {
                 // Other server processes may append too: hold the table for the read-then-insert.
                 try await db.sql.raw("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE").run()
             }
             let head = try await db.sql.select().columns("sequence", "hash").from("audit_log").orderBy("sequence", .descending).limit(1).first()
-            let sequence = try head.map { try $0.decode(column: "sequence", as: Int64.self) } ?? 0
-            let previous = try head.map { try $0.decode(column: "hash", as: String.self) } ?? AuditEntry.genesisHash
-            let entry = AuditEntry(
-                sequence: sequence + 1, at: now, actor: event.actor, action: event.action, target: event.target, source: event.source,
-                purpose: event.purpose, detail: event.detail, previousHash: previous)
-            try await db.sql.insert(into: "audit_log").model(entry, with: rowEncoder).run()
-            return entry
+            var sequence = try head.map { try $0.decode(column: "sequence", as: Int64.self) } ?? 0
+            var previous = try head.map { try $0.decode(column: "hash", as: String.self) } ?? AuditEntry.genesisHash
+            var entries: [AuditEntry] = []
+            for (event, now) in events {
+                sequence += 1
+                let entry = AuditEntry(
+                    sequence: sequence, at: now, actor: event.actor, action: event.action, target: event.target, source: event.source,
+                    purpose: event.purpose, detail: event.detail, previousHash: previous)
+                try await db.sql.insert(into: "audit_log").model(entry, with: rowEncoder).run()
+                previous = entry.hash
+                entries.append(entry)
+            }
+            return entries
         }
     }
 

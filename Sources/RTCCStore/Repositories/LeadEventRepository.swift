@@ -19,6 +19,44 @@ public struct LeadEventRepository: Sendable {
         }
     }
 
+    /// An event to store with the alert it raises, if any.
+    public struct Arrival: Sendable {
+        /// The event (its `alertID` set when it raises `alert`).
+        public var event: LeadEvent
+        /// The alert, stored only when the event is new.
+        public var alert: Alert?
+        /// The alert's bookmarks.
+        public var bookmarks: [AlertBookmark]
+        /// Who raised it, for the alert's history.
+        public var actor: String
+
+        /// Creates an arrival.
+        public init(event: LeadEvent, alert: Alert?, bookmarks: [AlertBookmark], actor: String) {
+            self.event = event
+            self.alert = alert
+            self.bookmarks = bookmarks
+            self.actor = actor
+        }
+    }
+
+    /// Stores many events, each with its alert, in one transaction (one commit for the lot); an event already stored
+    /// under its source, kind and id is skipped with its alert. Returns, in order, whether each event was new.
+    public func store(_ arrivals: [Arrival]) async throws -> [Bool] {
+        try await database.transaction { db in
+            var created: [Bool] = []
+            created.reserveCapacity(arrivals.count)
+            for arrival in arrivals {
+                let inserted = try await db.sql.insert(into: "lead_events").model(LeadEventRow(arrival.event), with: rowEncoder)
+                    .ignoringConflicts(with: ["source", "kind", "source_event_id"]).returning("id").all()
+                created.append(!inserted.isEmpty)
+                if !inserted.isEmpty, let alert = arrival.alert {
+                    try await AlertRepository.insert(alert, bookmarks: arrival.bookmarks, by: arrival.actor, on: db)
+                }
+            }
+            return created
+        }
+    }
+
     /// The event a source sent under `sourceEventID`, or nil.
     public func find(source: String, kind: LeadEvent.Kind, sourceEventID: String) async throws -> LeadEvent? {
         try await database.sql.select().column("*").from("lead_events").where("source", .equal, source).where("kind", .equal, kind.rawValue)

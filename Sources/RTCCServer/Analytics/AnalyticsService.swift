@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import RTCCCore
+import RTCCMedia
+import RTCCStore
+import ServiceLifecycle
+
+/// Runs a ``CameraWatcher`` for every camera with analytics enabled and a stream URL (its sub stream when it has one),
+/// decoding with ffmpeg; re-reads the settings every `refresh` and restarts a watcher whose settings changed, or whose
+/// ffmpeg stopped (after a pause).
+public struct AnalyticsService: Service {
+    let services: AppServices
+    let logger: Logger
+    let refresh: Duration
+
+    /// Creates the service.
+    public init(services: AppServices, logger: Logger, refresh: Duration = .seconds(15)) {
+        self.services = services
+        self.logger = logger
+        self.refresh = refresh
+    }
+
+    struct Target: Sendable, Equatable {
+        var camera: Camera
+        var url: String
+        var settings: AnalyticsSettings
+    }
+
+    /// Watches cameras until shutdown.
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingDiscardingTaskGroup { group in
+                var running: [UUID: (Target, Task<Void, Never>)] = [:]
+                while !Task.isCancelled {
+                    let wanted = (try? await targets()) ?? [:]
+                    for (id, (target, task)) in running where wanted[id] != target {
+                        task.cancel()
+                        running[id] = nil
+                    }
+                    for (id, target) in wanted where running[id] == nil {
+                        let task = Task { await watch(target) }
+                        running[id] = (target, task)
+                        group.addTask { await task.value }
+                    }
+                    try await Task.sleep(for: refresh)
+                }
+                for (_, task) in running.values { task.cancel() }
+            }
+        }
+    }
+
+    /// The cameras to watch now, with their stream URL (credentials included) and settings.
+    func targets() async throws -> [UUID: Target] {
+        var targets: [UUID: Target] = [:]
+        for stored in try await services.store.analytics.all() {
+            guard let settings = try? AnalyticsSettings.parse(Data(stored.settings.utf8)), settings.enabled,
+                let camera = try await services.store.cameras.find(id: stored.cameraID)
+            else { continue }
+            let secrets = try await services.store.cameras.sealedSecrets(id: camera.id).flatMap { try? services.cipher.open(CameraSecrets.self, from: $0) }
+            let url: String
+            if let sub = camera.subStreamURL {
+                url = StreamURL.withCredentials(sub, secrets?.sub)
+            } else if let main = camera.mainStreamURL {
+                url = StreamURL.withCredentials(main, secrets?.main)
+            } else {
+                continue
+            }
+            targets[camera.id] = Target(camera: camera, url: url, settings: settings)
+        }
+        return targets
+    }
+
+    private func watch(_ target: Target) async {
+        let watcher = CameraWatcher(services: services, camera: target.camera, settings: target.settings, logger: logger)
+        while !Task.isCancelled {
+            let frames = FFmpegGrayFrames.frames(of: target.url, width: target.settings.width, height: target.settings.height, fps: target.settings.fps)
+            do {
+                try await watcher.run(frames)
+            } catch {
+                logger.warning("analytics stopped", metadata: ["camera": "\(target.camera.id)", "error": "\(String(describing: error))"])
+            }
+            try? await Task.sleep(for: .seconds(5))
+        }
+    }
+}

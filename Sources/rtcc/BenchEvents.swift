@@ -1,0 +1,224 @@
+import ArgumentParser
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HTTPTypes
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `rtcc bench events`: gunshot detections posted to the intake API at a steady rate by one feed token, with N analysts
+/// on the alerts WebSocket; prints the rate achieved, intake response times and intake→pushed latency at every analyst.
+struct BenchEvents: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract: "Post gunshot events at a steady rate to a fresh server with N analysts on the alerts WebSocket; print the rate sustained and intake→pushed latency (p50/p99).",
+        discussion: """
+            The server runs as a separate process (`rtcc serve`, SQLite on a scratch data folder, recording off) with cameras around \
+            the points, so every event is correlated, stored with its bookmarks and audited. Latency is measured from just before \
+            each POST to the moment each analyst's socket delivers the alert.
+            """)
+
+    @Option(help: "Events per second sent.") var rate = 1000
+    @Option(help: "Seconds sent.") var seconds = 20
+    @Option(help: "Analysts on the alerts WebSocket.") var analysts = 50
+    @Option(help: "Cameras placed around the event points (each event is correlated with the cameras that see it).") var cameras = 40
+    @Option(help: "Requests in flight at most.") var concurrency = 64
+    @Option(help: "Scratch folder (emptied).") var work = "/tmp/rtcc-bench-events"
+    @Option(help: "Database for the server (a postgres:// URL); default SQLite in the scratch folder.") var database: String?
+
+    func validate() throws {
+        guard (1...20_000).contains(rate) else { throw ValidationError("--rate must be 1-20000 events a second") }
+        guard (2...600).contains(seconds) else { throw ValidationError("--seconds must be 2-600") }
+        guard (1...1000).contains(analysts) else { throw ValidationError("--analysts must be 1-1000") }
+        guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be 1-1024") }
+    }
+
+    func run() async throws {
+        let root = URL(fileURLWithPath: work)
+        try? FileManager.default.removeItem(at: root)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let me = CommandLine.arguments[0]
+        let data = root.appendingPathComponent("data").path
+        var csv = "name,kind,latitude,longitude,heading_deg,fov_deg,range_m\n"
+        for n in 0..<cameras {
+            let point = Self.point(n)
+            csv += "Bench \(n),city,\(point.latitude - 0.0003),\(point.longitude),0,90,80\n"
+        }
+        let csvURL = root.appendingPathComponent("cameras.csv")
+        try csv.write(to: csvURL, atomically: true, encoding: .utf8)
+        var dataArguments = ["--data", data]
+        if let database { dataArguments += ["--database", database] }
+        _ = try await ChildProcess.output(me, ["cameras", "import", csvURL.path] + dataArguments)
+        let password = "bench-\(UUID().uuidString)"
+        setenv("RTCC_PASSWORD", password, 1)
+        _ = try await ChildProcess.output(me, ["user", "add", "bench", "--role", "admin"] + dataArguments)
+        unsetenv("RTCC_PASSWORD")
+        setenv("RTCC_BCRYPT_COST", "4", 1)
+        setenv("RTCC_LOG_LEVEL", "error", 1)
+        setenv("RTCC_RECORDING", "false", 1)
+        setenv("RTCC_INTAKE_EVENTS_PER_SECOND", String(rate * 4), 1)
+        let server = try await ChildProcess.start(me, ["serve", "--port", "0"] + dataArguments)
+        defer { server.stop() }
+        guard let announced = try await server.waitForLine(containing: "http://", timeout: 120),
+            let base = announced.split(separator: " ").first(where: { $0.hasPrefix("http://") }).map({ String($0).trimmingCharacters(in: CharacterSet(charactersIn: "/")) })
+        else { throw CLIError("the server did not start") }
+        let api = BenchAPI(base: base)
+        try await api.login(user: "bench", password: password)
+        let token = try await api.issueToken(name: "bench feed", scopes: ["events:write"])
+        say("Server \(base) (pid \(server.pid)); \(cameras) cameras; \(analysts) analysts; \(rate) events/s for \(seconds) s")
+
+        let book = SendBook(capacity: rate * seconds)
+        let pushes = LatencyCollector()
+        let connected = Counter()
+        let cpuBefore = cpuSeconds(pid: server.pid)
+        let (intake, elapsed) = try await withThrowingTaskGroup(of: Void.self) { group -> ([Double], Double) in
+            for _ in 0..<analysts {
+                group.addTask { await Self.watch(base: base, cookie: api.cookie, book: book, pushes: pushes, connected: connected) }
+            }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while connected.value < analysts, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            guard connected.value == analysts else { throw CLIError("only \(connected.value) of \(analysts) analysts connected") }
+            let started = ContinuousClock.now
+            let intake = try await Self.send(base: base, token: token, rate: rate, seconds: seconds, concurrency: concurrency, book: book)
+            let elapsed = (ContinuousClock.now - started) / .seconds(1)
+            // Pushes still in flight arrive within a few seconds.
+            let expected = book.accepted * analysts
+            let drain = ContinuousClock.now + .seconds(10)
+            while await pushes.count < expected, ContinuousClock.now < drain { try await Task.sleep(for: .milliseconds(100)) }
+            group.cancelAll()
+            return (intake, elapsed)
+        }
+        let serverCores = (cpuSeconds(pid: server.pid) - cpuBefore) / max(elapsed, 0.001)
+        let stored = try await api.get("/api/v1/alerts?limit=1")["total"] as? Int ?? -1
+        report(intake: intake.sorted(), pushes: await pushes.sorted(), book: book, elapsed: elapsed, serverCores: serverCores, stored: stored)
+    }
+
+    /// Event points spread over a few blocks of downtown Shreveport, one per camera.
+    static func point(_ n: Int) -> (latitude: Double, longitude: Double) {
+        (32.5100 + Double(n % 8) * 0.0012, -93.7520 + Double(n / 8) * 0.0012)
+    }
+
+    /// Sends `rate` events a second (open loop: each tick's events go out whether or not earlier ones answered, up to
+    /// `concurrency` in flight); returns each intake response time in ms.
+    static func send(base: String, token: String, rate: Int, seconds: Int, concurrency: Int, book: SendBook) async throws -> [Double] {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = concurrency
+        let session = URLSession(configuration: configuration)
+        let url = URL(string: base + "/api/v1/events/gunshots")!
+        let total = rate * seconds
+        let started = ContinuousClock.now
+        let interval = Duration.seconds(1) / rate
+        var times: [Double] = []
+        times.reserveCapacity(total)
+        try await withThrowingTaskGroup(of: Double?.self) { group in
+            var inFlight = 0
+            for n in 0..<total {
+                let due = started + interval * n
+                if due > .now { try await Task.sleep(until: due, clock: .continuous) }
+                while inFlight >= concurrency, let result = try await group.next() {
+                    inFlight -= 1
+                    if let result { times.append(result) }
+                }
+                let point = point(n % 40)
+                let body = #"{"id":"B-\#(n)","time":"\#(Date().ISO8601Format())","latitude":\#(point.latitude),"longitude":\#(point.longitude),"rounds":3,"confidence":0.9}"#
+                inFlight += 1
+                group.addTask {
+                    var request = URLRequest(url: url)
+                    request.httpMethod = "POST"
+                    request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+                    request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+                    request.httpBody = Data(body.utf8)
+                    let sent = Date().timeIntervalSince1970 * 1000
+                    book.sent(n, at: sent)
+                    guard let (_, response) = try? await session.data(for: request), let status = (response as? HTTPURLResponse)?.statusCode else {
+                        book.failed(status: 0)
+                        return nil
+                    }
+                    guard status == 201 else {
+                        book.failed(status: status)
+                        return nil
+                    }
+                    book.accept()
+                    return Date().timeIntervalSince1970 * 1000 - sent
+                }
+            }
+            for try await result in group { if let result { times.append(result) } }
+        }
+        return times
+    }
+
+    /// One analyst: notes send→received for every alert pushed.
+    static func watch(base: String, cookie: String, book: SendBook, pushes: LatencyCollector, connected: Counter) async {
+        let url = base.replacingOccurrences(of: "http://", with: "ws://") + "/api/v1/alerts/live"
+        var headers = HTTPFields()
+        headers[.cookie] = cookie
+        _ = try? await WebSocketClient.connect(url: url, configuration: .init(additionalHeaders: headers), logger: Logger(label: "bench.analyst")) { inbound, _, _ in
+            var batch: [Double] = []
+            var counted = false
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message else { continue }
+                if !counted {
+                    counted = true
+                    connected.increment()
+                }
+                let now = Date().timeIntervalSince1970 * 1000
+                guard let range = text.range(of: "gunshot B-") else { continue }
+                let digits = text[range.upperBound...].prefix(while: \.isNumber)
+                guard let n = Int(digits), let sent = book.sentAt(n) else { continue }
+                batch.append(now - sent)
+                if batch.count >= 50 {
+                    await pushes.add(batch)
+                    batch = []
+                }
+            }
+            await pushes.add(batch)
+        }
+    }
+
+    private func report(intake: [Double], pushes: [Double], book: SendBook, elapsed: Double, serverCores: Double, stored: Int) {
+        func percentile(_ values: [Double], _ p: Double) -> String {
+            guard !values.isEmpty else { return "—" }
+            return String(format: "%.1f ms", values[min(values.count - 1, Int(Double(values.count) * p))])
+        }
+        let sent = rate * seconds
+        say("")
+        say("Sent:      \(sent) events in \(String(format: "%.2f", elapsed)) s = \(String(format: "%.0f", Double(sent) / elapsed)) events/s (asked \(rate)/s)")
+        say("Accepted:  \(book.accepted) (201); refused or failed: \(book.failures); alerts stored: \(stored)")
+        say("Intake:    p50 \(percentile(intake, 0.5)), p99 \(percentile(intake, 0.99)), max \(percentile(intake, 1))  (POST → 201)")
+        say("Pushed:    \(pushes.count) of \(book.accepted * analysts) deliveries to \(analysts) analysts; p50 \(percentile(pushes, 0.5)), p99 \(percentile(pushes, 0.99)), max \(percentile(pushes, 1))  (before POST → socket)")
+        say("Server:    \(String(format: "%.2f", serverCores)) CPU cores on average")
+        let goal = Double(sent) / elapsed >= Double(rate) * 0.98 && book.accepted == sent && !pushes.isEmpty && pushes[min(pushes.count - 1, Int(Double(pushes.count) * 0.99))] < 100
+        say(goal ? "Goal met: \(rate) events/s sustained with p99 intake→pushed under 100 ms." : "Goal not met (\(rate) events/s sustained, p99 intake→pushed < 100 ms).")
+    }
+}
+
+/// When each event was sent, and how intake answered.
+final class SendBook: Sendable {
+    private let times: Mutex<[Double]>
+    private let results = Mutex((accepted: 0, failures: [Int: Int]()))
+
+    init(capacity: Int) { times = Mutex([Double](repeating: 0, count: capacity)) }
+
+    func sent(_ n: Int, at time: Double) { times.withLock { if n < $0.count { $0[n] = time } } }
+    func sentAt(_ n: Int) -> Double? { times.withLock { n < $0.count && $0[n] > 0 ? $0[n] : nil } }
+    func accept() { results.withLock { $0.accepted += 1 } }
+    func failed(status: Int) { results.withLock { $0.failures[status, default: 0] += 1 } }
+    var accepted: Int { results.withLock { $0.accepted } }
+    var failures: String {
+        let failures = results.withLock { $0.failures }
+        return failures.isEmpty ? "0" : failures.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key == 0 ? "no answer" : "HTTP \($0.key)")" }.joined(separator: ", ")
+    }
+}
+
+/// A shared count.
+final class Counter: Sendable {
+    private let storage = Mutex(0)
+    var value: Int { storage.withLock { $0 } }
+    func increment() { storage.withLock { $0 += 1 } }
+}
