@@ -378,6 +378,8 @@ def partner_view(browser, base, sims):
     page.fill("#signin-user", "pat")
     page.fill("#signin-password", PASSWORD)
     page.click("#signin-submit")
+    page.wait_for_selector("#whoami")
+    page.goto(base + "/wall")
     page.wait_for_selector("#camera-list .cam-item")
     listed = page.eval_on_selector_all("#camera-list .cam-item", "items => items.map(i => i.dataset.camera)")
     check(listed == [sims[4]], f"a partner's wall lists only the partner's own camera ({len(listed)} listed)")

@@ -130,6 +130,28 @@ import Testing
         #expect(shown.report.contains("<svg"))
     }
 
+    @Test func aDistrictAddedAsAnAreaIsMeasuredOnTheDashboardAsCoverageMeasuresIt() async throws {
+        let app = try await TestApp.make()
+        let (dashboard, coverage, bad): (Data, Data, Int) = try await app.test { client async throws in
+            let square: [String: Any] = ["type": "Polygon", "coordinates": [[[-93.7500, 32.5105], [-93.7476, 32.5105], [-93.7476, 32.5125], [-93.7500, 32.5125], [-93.7500, 32.5105]]]]
+            let created = try await client.execute(
+                uri: "/api/v1/venues", method: .post, headers: app.headers(.supervisor, jsonHeaders), body: jsonBody(["name": "District 1 (downtown)", "polygon": square]))
+            #expect(created.status == .created, "\(created.text)")
+            let bad = try await client.execute(
+                uri: "/api/v1/venues", method: .post, headers: app.headers(.supervisor, jsonHeaders), body: jsonBody(["name": "District 1 (downtown)", "polygon": ["type": "Point"]]))
+            let dashboard = try await client.execute(uri: "/api/v1/dashboard", method: .get, headers: app.headers(.analyst))
+            let coverage = try await client.execute(
+                uri: "/api/v1/coverage", method: .post, headers: app.headers(.analyst, jsonHeaders), body: jsonBody(["polygon": square, "resolutionM": 10]))
+            return (Data(dashboard.body.readableBytesView), Data(coverage.body.readableBytesView), Int(bad.status.code))
+        }
+        #expect(bad == 422)
+        let areas = try #require((try JSONSerialization.jsonObject(with: dashboard) as? [String: Any])?["coverage"] as? [[String: Any]])
+        let district = try #require(areas.first { $0["name"] as? String == "District 1 (downtown)" })
+        let measured = try #require(((try JSONSerialization.jsonObject(with: coverage) as? [String: Any])?["coveredPercent"] as? [String: Double])?["any"])
+        #expect(district["percent"] as? Double == measured && measured > 0, "the city camera downtown sees part of the district")
+        #expect(try await app.services.store.incidents.venues().count == 1, "the refused duplicate stored nothing")
+    }
+
     @Test func caseOutcomesCountAsAssistedCases() async throws {
         let app = try await TestApp.make()
         let opened = try await app.services.store.cases.create(CaseDraft(number: "26-7777", type: "shooting", location: "Fair", occurredAt: Date()), by: "analyst")

@@ -86,6 +86,8 @@ import Testing
             return Call(uri: endpoint.path, body: jsonBody(["cameras": [["latitude": 32.5116, "longitude": -93.7487, "headingDeg": 90]]]), headers: jsonHeaders)
         case "/api/v1/deployments/{id}/plan":
             return Call(uri: endpoint.path, body: jsonBody(["budget": 1, "candidates": "latitude,longitude\n32.5116,-93.7487\n", "cellM": 5]), headers: jsonHeaders)
+        case "/api/v1/venues" where endpoint.method == .post:
+            return Call(uri: endpoint.path, body: jsonBody(["name": "District \(unique)", "polygon": Self.smallSquare]), headers: jsonHeaders)
         case "/api/v1/dashboard/{table}":
             return Call(uri: "/api/v1/dashboard/alerts.csv")
         case "/api/v1/reports/monthly":

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import RTCCCore
+import RTCCGeo
 import RTCCStore
 
 /// The impact dashboard (`/api/v1/dashboard`), its tables as CSV, the monthly report (HTML or PDF), and the crime data
@@ -26,6 +27,7 @@ struct ImpactRoutes {
         router.add(.weaponsImport, importWeapons)
         router.add(.annualCountsImport, importAnnualCounts)
         router.add(.caseOutcome, setOutcome)
+        router.add(.venuesCreate, createVenue)
     }
 
     /// `from`/`until` from the query: this year so far by default; never reversed, empty, in the future or over 400 days.
@@ -154,6 +156,36 @@ struct ImpactRoutes {
         try await services.record(
             "cases.outcome", target: Store.auditTarget(caseID: found.id), detail: parts.filter(\.1).map(\.0).joined(separator: ", "), by: identity, context: context)
         return try Reply.json(outcome)
+    }
+
+    /// `POST /api/v1/venues {"name", "polygon"}`: a named area (a venue, a police district, the city limits) that the
+    /// dashboard measures coverage of and the map and planning offer.
+    @Sendable func createVenue(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
+        let object = try Request.jsonObject(try await request.bodyData(context: context))
+        let fields = try JSONFields(object, allowed: ["name", "polygon"])
+        var problems: [FieldError] = []
+        let name = (try? fields.string("name"))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if name.isEmpty || name.count > 200 { problems.append(FieldError(field: "name", reason: "must be 1-200 characters")) }
+        var ring: [GeoPoint] = []
+        if let value = object["polygon"] {
+            do {
+                let polygon = try CoverageAnalysis.polygon(geoJSON: value, field: "polygon")
+                guard polygon.rings.count == 1 else { throw ValidationError(field: "polygon", reason: "must have no holes") }
+                ring = polygon.outer.map { GeoPoint(latitude: $0.latitude, longitude: $0.longitude) }
+            } catch let error as ValidationError {
+                problems += error.errors
+            }
+        } else {
+            problems.append(FieldError(field: "polygon", reason: "is required: a GeoJSON Polygon"))
+        }
+        if try await services.store.incidents.venues().contains(where: { $0.name.lowercased() == name.lowercased() }) {
+            problems.append(FieldError(field: "name", reason: "\(name) already exists"))
+        }
+        try ValidationError.check(problems)
+        let venue = Venue(id: UUID(), name: name, polygon: ring)
+        try await services.store.incidents.insert(venue: venue)
+        try await services.record("venues.create", target: "venue:\(venue.id)", detail: name, by: identity, context: context)
+        return try Reply.json(venue, status: .created)
     }
 
     struct ImportResult: Encodable {
