@@ -61,6 +61,12 @@ export async function allCameras() {
   }
 }
 
+/// `ms` as a `datetime-local` input's value (local time, minutes).
+export function isoLocal(ms) {
+  const date = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return date.toISOString().slice(0, 16);
+}
+
 export function formatWallClock(ms, { utc = false } = {}) {
   const date = new Date(ms);
   const pad = (n, w = 2) => String(n).padStart(w, '0');

@@ -2,15 +2,10 @@
 // area with its window, plan its cameras with the placement optimiser (only cameras active during the event count),
 // register the planned cameras for it, and read the after-event report: recording uptime, coverage permanent / planned /
 // achieved, incidents in the area seen, recorded or in a gap, outages and evidence.
-import { api, el, toast } from './api.js';
+import { api, el, toast, isoLocal } from './api.js';
 
 const LEVELS = ['any', 'detect', 'observe', 'recognise', 'identify'];
 const PHASE_TEXT = { upcoming: 'upcoming', running: 'under way', ended: 'ended' };
-
-function isoLocal(ms) {
-  const date = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return date.toISOString().slice(0, 16);
-}
 
 function when(iso) {
   return new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });

@@ -1,6 +1,6 @@
 // The map: cameras with their fields of view, venues and incidents; "who could have seen it" at a clicked point, with a
 // button that holds the footage; coverage of a venue with its gaps; a plan for new cameras (map-plan.js). Leaflet comes from the system (/vendor/leaflet/).
-import { api, el, toast, allCameras } from './api.js';
+import { api, el, toast, allCameras, isoLocal } from './api.js';
 import { LivePlayer } from './live-player.js';
 import { sectorRing } from './map-geometry.js';
 import { PlanPanel } from './map-plan.js';
@@ -30,11 +30,6 @@ export function leave() {
 function loadLeafletStyles() {
   if (document.querySelector('link[data-leaflet]')) return;
   document.head.append(el('link', { rel: 'stylesheet', href: '/vendor/leaflet/leaflet.css', dataset: { leaflet: '1' } }));
-}
-
-function isoLocal(ms) {
-  const date = new Date(ms - new Date(ms).getTimezoneOffset() * 60000);
-  return date.toISOString().slice(0, 16);
 }
 
 function formatLeft(seconds) {
