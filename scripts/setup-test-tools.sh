@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian/Ubuntu machine: PostgreSQL, sqlite3, ffmpeg, GStreamer
-# (RTSP server + codecs), openssl, Chromium (headless browser tests), Leaflet, and Python test packages in .venv.
+# (RTSP server + codecs), openssl, Chromium (headless browser tests), Leaflet, and Python test packages in .venv
+# (aiosmtpd is the mail relay the mail test delivers to).
 # Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,4 +17,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-.venv/bin/pip install -q --disable-pip-version-check openapi-spec-validator==0.7.1 pyyaml playwright==1.65.2 scipy "opencv-python-headless<5"
+.venv/bin/pip install -q --disable-pip-version-check openapi-spec-validator==0.7.1 pyyaml playwright==1.65.2 scipy "opencv-python-headless<5" aiosmtpd==1.4.6

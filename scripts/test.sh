@@ -23,6 +23,8 @@ echo "== rtcc end to end"
 scripts/e2e-cli.sh .build/debug/rtcc
 echo "== recording end to end (SIGKILL, outage)"
 python3 scripts/e2e_media.py .build/debug/rtcc
+echo "== mail to a real SMTP relay (aiosmtpd: STARTTLS, AUTH, refusals, outage)"
+.venv/bin/python scripts/e2e_mail.py .build/debug/rtcc
 echo "== camera placement against the exact optimum (HiGHS)"
 .venv/bin/python scripts/geo_optimum_check.py --rtcc .build/debug/rtcc
 echo "== web app in headless Chromium (screenshots in .build/browser-tests)"

@@ -63,6 +63,11 @@ public func buildApplication(
         server = .http1WebSocketUpgrade(webSocketRouter: router)
     }
     var background: [any Service] = extraServices + [services.live, services.exports]
+    if let smtp = config.smtpSettings {
+        background.append(OutboxMailer(
+            store: services.store, client: SMTPClient(settings: smtp), wakeup: services.mailQueued, logger: logger,
+            firstPause: TimeInterval(config.mailRetrySeconds)))
+    }
     if config.recordingEnabled {
         var settings = RecorderSupervisor.Settings(root: URL(fileURLWithPath: config.resolvedRecordingsDirectory))
         settings.segmentDuration = .seconds(config.segmentSeconds)

@@ -335,6 +335,18 @@ public struct OutboxMail: Codable, Sendable, Hashable, Identifiable {
     public var createdAt: Date
     /// When it was handed to the mail server; nil while queued.
     public var sentAt: Date?
+    /// Delivery attempts so far.
+    public var attempts = 0
+    /// The mail server's last refusal, or why it could not be reached.
+    public var lastError: String?
+    /// When delivery was given up (after ``OutboxMail/maximumAttempts``); nil while it is still tried.
+    public var failedAt: Date?
+
+    /// Attempts after which delivery is given up and the mail is marked failed.
+    public static let maximumAttempts = 8
+
+    /// Where the mail stands: `queued`, `sent` or `failed`.
+    public var status: String { sentAt != nil ? "sent" : failedAt != nil ? "failed" : "queued" }
 
     /// Creates a mail value.
     public init(id: UUID, to: String, subject: String, body: String, createdAt: Date, sentAt: Date?) {

@@ -25,6 +25,7 @@ struct Onboarding: Sendable {
 
                 RTCC staff review your sign-up after you confirm it. If you did not sign up, ignore this mail.
                 """)
+        await services.mailQueued.signal()
     }
 
     /// What an approval made.
@@ -80,6 +81,7 @@ struct Onboarding: Sendable {
                     In the owner portal you can pause or withdraw sharing at any time, answer footage requests, and read
                     everything the RTCC did with your cameras.
                     """)
+            await services.mailQueued.signal()
             return Approved(partner: partner, cameras: cameras, user: made)
         } catch {
             for camera in cameras { _ = try? await store.cameras.delete(id: camera.id) }
@@ -104,6 +106,7 @@ struct Onboarding: Sendable {
 
                 Nothing about your cameras is kept for use by the RTCC.
                 """)
+        await services.mailQueued.signal()
     }
 
     static func notPending(_ application: PartnerApplication) -> Problem {

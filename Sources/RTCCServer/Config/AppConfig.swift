@@ -57,6 +57,30 @@ public struct AppConfig: Sendable, Equatable {
     public var publicURL: String?
     /// The largest clip a camera owner may upload for a footage request (413 above it).
     public var footageUploadMaxBytes = 512 * 1024 * 1024
+    /// The mail relay as `host:port`; nil keeps mail in the outbox (read in the dev viewer) without sending it.
+    public var smtpRelay: String?
+    /// How the relay connection is protected; nil picks by port: 465 TLS, 587 STARTTLS, otherwise none.
+    public var smtpSecurity: SMTPSettings.Security?
+    /// Account on the relay; nil sends without authenticating.
+    public var smtpUsername: String?
+    /// The relay account's password (set it in the environment, `RTCC_SMTP_PASSWORD`).
+    public var smtpPassword: String?
+    /// PEM file of certificate authorities trusted for the relay; nil uses the system's.
+    public var smtpCAFile: String?
+    /// The address mail is sent from.
+    public var mailFrom = "rtcc@localhost"
+    /// Seconds before a failed delivery is first tried again (the pause then doubles, up to an hour).
+    public var mailRetrySeconds = 60
+
+    /// The relay settings, or nil when mail is not sent.
+    public var smtpSettings: SMTPSettings? {
+        guard let relay = smtpRelay, let colon = relay.lastIndex(of: ":"), let port = Int(relay[relay.index(after: colon)...]) else { return nil }
+        let host = String(relay[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let security = smtpSecurity ?? (port == 465 ? .tls : port == 587 ? .startTLS : SMTPSettings.Security.none)
+        return SMTPSettings(
+            host: host, port: port, security: security, username: smtpUsername, password: smtpPassword, trustRootsPath: smtpCAFile, from: mailFrom,
+            heloName: publicURL.flatMap { URL(string: $0)?.host } ?? "rtcc.localdomain")
+    }
 
     /// The recordings folder.
     public var resolvedRecordingsDirectory: String {
@@ -115,6 +139,9 @@ public struct AppConfig: Sendable, Equatable {
         "RTCC_MAP_TILE_URL": "mapTileURL", "RTCC_INTAKE_AREA": "intakeArea", "RTCC_BOOKMARK_SECONDS": "bookmarkSeconds",
         "RTCC_CORRELATED_CAMERAS": "correlatedCameras", "RTCC_INTAKE_EVENTS_PER_SECOND": "intakeEventsPerSecond",
         "RTCC_SIGNUPS_PER_HOUR": "signUpsPerHour", "RTCC_PUBLIC_URL": "publicURL", "RTCC_FOOTAGE_UPLOAD_MAX_BYTES": "footageUploadMaxBytes",
+        "RTCC_SMTP_RELAY": "smtpRelay", "RTCC_SMTP_SECURITY": "smtpSecurity", "RTCC_SMTP_USERNAME": "smtpUsername",
+        "RTCC_SMTP_PASSWORD": "smtpPassword", "RTCC_SMTP_CA_FILE": "smtpCAFile", "RTCC_MAIL_FROM": "mailFrom",
+        "RTCC_MAIL_RETRY_SECONDS": "mailRetrySeconds",
     ]
 
     /// Sets one setting from text, with a clear error naming `origin`.
@@ -175,12 +202,49 @@ public struct AppConfig: Sendable, Equatable {
                 throw Invalid(description: "\(origin): '\(value)' must be the server's public http(s):// address, or empty")
             }
             publicURL = value.isEmpty ? nil : String(value.reversed().drop(while: { $0 == "/" }).reversed())
+        case "smtpRelay":
+            guard value.isEmpty || Self.isRelay(value) else {
+                throw Invalid(description: "\(origin): '\(value)' must be host:port of the mail relay (for example mail.city.gov:587), or empty to keep mail in the outbox")
+            }
+            smtpRelay = value.isEmpty ? nil : value
+        case "smtpSecurity":
+            guard let security = SMTPSettings.Security(rawValue: value.lowercased()) else {
+                throw Invalid(description: "\(origin): '\(value)' must be one of \(SMTPSettings.Security.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            smtpSecurity = security
+        case "mailRetrySeconds": mailRetrySeconds = try int(1...3600)
+        case "smtpUsername": smtpUsername = value.isEmpty ? nil : value
+        case "smtpPassword": smtpPassword = value.isEmpty ? nil : value
+        case "smtpCAFile": smtpCAFile = value.isEmpty ? nil : value
+        case "mailFrom":
+            guard SMTPClient.isPlainAddress(value) else {
+                throw Invalid(description: "\(origin): '\(value)' must be a plain e-mail address such as rtcc@city.gov")
+            }
+            mailFrom = value
         default: throw Invalid(description: "\(origin): unknown setting '\(setting)'")
         }
     }
 
+    /// `host:port` with a port from 1 to 65535 (an IPv6 host in brackets).
+    static func isRelay(_ value: String) -> Bool {
+        guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]), (1...65535).contains(port) else { return false }
+        let host = value[..<colon]
+        return !host.isEmpty && !host.contains(where: \.isWhitespace)
+    }
+
     /// Checks settings that depend on each other.
     public func validate() throws(Invalid) {
+        if let settings = smtpSettings {
+            if settings.username != nil, settings.security == .none {
+                throw Invalid(description: "smtpUsername is set but the relay connection is not protected: set smtpSecurity to starttls or tls (the password is never sent in clear)")
+            }
+            if settings.username != nil, smtpPassword == nil {
+                throw Invalid(description: "smtpUsername is set without a password: set RTCC_SMTP_PASSWORD")
+            }
+            if let path = smtpCAFile, !FileManager.default.isReadableFile(atPath: path) {
+                throw Invalid(description: "smtpCAFile \(path) cannot be read")
+            }
+        }
         if (tlsCertificatePath == nil) != (tlsKeyPath == nil) {
             throw Invalid(description: "--tls-cert and --tls-key must be given together")
         }

@@ -64,6 +64,7 @@ struct FootageRequestRoutes {
 
                 \(Onboarding(services: services).link("/partners"))
                 """)
+        await services.mailQueued.signal()
         return made
     }
 

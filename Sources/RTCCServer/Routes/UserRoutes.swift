@@ -81,6 +81,7 @@ struct UserRoutes {
         }
         guard let user = try await services.store.users.update(id: id, displayName: change.displayName, role: change.role, disabled: change.disabled)
         else { throw Problem.notFound("user") }
+        services.tokenIdentities.forgetAll()
         try await services.record("users.update", target: "user:\(id)", detail: "role \(user.role.rawValue), disabled \(user.disabled)", by: identity, context: context)
         return try Reply.json(user)
     }
@@ -111,6 +112,7 @@ struct UserRoutes {
     @Sendable func revokeToken(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
         let id = try context.pathID("token")
         guard try await services.store.tokens.revoke(id: id) else { throw Problem.notFound("token") }
+        services.tokenIdentities.forgetAll()
         try await services.record("tokens.revoke", target: "token:\(id)", by: identity, context: context)
         return Reply.noContent
     }

@@ -39,6 +39,10 @@ public struct AppServices: Sendable {
     /// Public sign-ups per source address within an hour.
     let signUps: SignUpThrottle
     let intake: IntakeBatcher
+    /// Signalled when a mail is queued, so the outbox mailer sends it at once.
+    public let mailQueued = RegistryWakeup()
+    /// API-token identities remembered for a moment (forget them when a token or user changes).
+    let tokenIdentities = TokenIdentityCache()
 
     /// Creates the services.
     public init(config: AppConfig, store: Store, cipher: CredentialCipher, metrics: PrometheusCollectorRegistry) {

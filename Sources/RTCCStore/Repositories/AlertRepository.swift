@@ -40,16 +40,37 @@ public struct AlertRepository: Sendable {
 
     /// Inserts an alert, its bookmarks and its `raised` history entry on `db` (inside the caller's transaction).
     static func insert(_ alert: Alert, bookmarks: [AlertBookmark], by actor: String, on db: any Database) async throws {
-        try await db.sql.insert(into: "alerts").model(AlertRow(alert), with: rowEncoder).run()
-        for (rank, bookmark) in bookmarks.enumerated() {
-            try await db.sql.insert(into: "alert_bookmarks")
-                .columns("id", "alert_id", "rank", "camera_id", "camera_name", "distance_m", "from_at", "until_at")
-                .values(
-                    SQLBind(UUID()), SQLBind(alert.id), SQLBind(rank), SQLBind(bookmark.cameraID), SQLBind(bookmark.cameraName),
-                    SQLBind(bookmark.distanceM), SQLBind(bookmark.from.millisecondPrecision), SQLBind(bookmark.until.millisecondPrecision)
-                ).run()
+        try await insert([(alert, bookmarks, actor)], on: db)
+    }
+
+    /// Inserts many alerts with their bookmarks and `raised` history entries on `db` (inside the caller's transaction):
+    /// one multi-row statement per table for the lot, whatever the number of alerts.
+    static func insert(_ alerts: [(alert: Alert, bookmarks: [AlertBookmark], actor: String)], on db: any Database) async throws {
+        guard !alerts.isEmpty else { return }
+        // Rows per statement stay well under both databases' bound-parameter limits (SQLite 32 766, PostgreSQL 65 535).
+        for chunk in alerts.chunked(by: 500) {
+            try await db.sql.insert(into: "alerts").models(chunk.map { AlertRow($0.alert) }, with: rowEncoder).run()
         }
-        try await Self.append(AlertHistoryEntry(at: alert.raisedAt, actor: actor, action: "raised", detail: alert.title), to: alert.id, on: db)
+        let bookmarks = alerts.flatMap { item in item.bookmarks.enumerated().map { (item.alert.id, $0.offset, $0.element) } }
+        for chunk in bookmarks.chunked(by: 1000) {
+            var insert = db.sql.insert(into: "alert_bookmarks")
+                .columns("id", "alert_id", "rank", "camera_id", "camera_name", "distance_m", "from_at", "until_at")
+            for (alertID, rank, bookmark) in chunk {
+                insert = insert.values(
+                    SQLBind(UUID()), SQLBind(alertID), SQLBind(rank), SQLBind(bookmark.cameraID), SQLBind(bookmark.cameraName),
+                    SQLBind(bookmark.distanceM), SQLBind(bookmark.from.millisecondPrecision), SQLBind(bookmark.until.millisecondPrecision))
+            }
+            try await insert.run()
+        }
+        for chunk in alerts.chunked(by: 1000) {
+            var insert = db.sql.insert(into: "alert_history").columns("id", "alert_id", "at", "actor", "action", "detail")
+            for item in chunk {
+                insert = insert.values(
+                    SQLBind(OrderedID.next()), SQLBind(item.alert.id), SQLBind(item.alert.raisedAt.millisecondPrecision), SQLBind(item.actor),
+                    SQLBind("raised"), SQLBind(item.alert.title))
+            }
+            try await insert.run()
+        }
     }
 
     /// Replaces an alert's triage fields and appends `entry` to its history, in one transaction.

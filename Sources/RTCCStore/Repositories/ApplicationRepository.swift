@@ -133,15 +133,45 @@ public struct ApplicationRepository: Sendable {
             .all(decoding: OutboxRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.mail)
     }
 
-    /// Mails not yet handed to the mail server, oldest first.
+    /// Mails not yet handed to the mail server nor given up, oldest first.
     public func unsent(limit: Int = 50) async throws -> [OutboxMail] {
-        try await database.sql.select().column("*").from("outbox").where("sent_at", .is, SQLLiteral.null).orderBy("created_at").limit(limit)
+        try await database.sql.select().column("*").from("outbox").where("sent_at", .is, SQLLiteral.null).where("failed_at", .is, SQLLiteral.null)
+            .orderBy("created_at").limit(limit)
+            .all(decoding: OutboxRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.mail)
+    }
+
+    /// Unsent mails whose next attempt is due at `now` (or that were never tried), oldest first.
+    public func due(limit: Int = 50, now: Date = Date()) async throws -> [OutboxMail] {
+        try await database.sql.select().column("*").from("outbox").where("sent_at", .is, SQLLiteral.null).where("failed_at", .is, SQLLiteral.null)
+            .where { $0.where("next_attempt_at", .is, SQLLiteral.null).orWhere("next_attempt_at", .lessThanOrEqual, now.millisecondPrecision) }
+            .orderBy("created_at").limit(limit)
             .all(decoding: OutboxRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.mail)
     }
 
     /// Marks a mail as handed to the mail server.
     public func markSent(id: UUID, now: Date = Date()) async throws {
-        try await database.sql.update("outbox").set("sent_at", to: now.millisecondPrecision).where("id", .equal, id).run()
+        try await database.sql.update("outbox").set("sent_at", to: now.millisecondPrecision).set("last_error", to: SQLLiteral.null)
+            .where("id", .equal, id).run()
+    }
+
+    /// Notes a failed delivery attempt: the mail is tried again at `retryAt`, or given up when `retryAt` is nil.
+    public func markAttemptFailed(id: UUID, error: String, retryAt: Date?, now: Date = Date()) async throws {
+        var update = database.sql.update("outbox").set("attempts", to: SQLRaw("attempts + 1")).set("last_error", to: String(error.prefix(500)))
+        if let retryAt {
+            update = update.set("next_attempt_at", to: retryAt.millisecondPrecision)
+        } else {
+            update = update.set("failed_at", to: now.millisecondPrecision)
+        }
+        try await update.where("id", .equal, id).run()
+    }
+
+    /// Queues a given-up mail again (an administrator fixed the relay settings).
+    public func retry(id: UUID) async throws -> Bool {
+        let found = try await database.sql.select().column("id").from("outbox").where("id", .equal, id).where("sent_at", .is, SQLLiteral.null).first() != nil
+        guard found else { return false }
+        try await database.sql.update("outbox").set("failed_at", to: SQLLiteral.null).set("next_attempt_at", to: SQLLiteral.null)
+            .set("attempts", to: 0).where("id", .equal, id).run()
+        return true
     }
 }
 
@@ -192,6 +222,10 @@ struct OutboxRow: Codable, Sendable {
     var body: String
     var createdAt: Date
     var sentAt: Date?
+    var attempts: Int
+    var lastError: String?
+    var nextAttemptAt: Date?
+    var failedAt: Date?
 
     init(_ mail: OutboxMail) {
         id = mail.id
@@ -200,9 +234,17 @@ struct OutboxRow: Codable, Sendable {
         body = mail.body
         createdAt = mail.createdAt
         sentAt = mail.sentAt
+        attempts = mail.attempts
+        lastError = mail.lastError
+        nextAttemptAt = nil
+        failedAt = mail.failedAt
     }
 
     var mail: OutboxMail {
-        OutboxMail(id: id, to: toAddress, subject: subject, body: body, createdAt: createdAt.millisecondPrecision, sentAt: sentAt?.millisecondPrecision)
+        var mail = OutboxMail(id: id, to: toAddress, subject: subject, body: body, createdAt: createdAt.millisecondPrecision, sentAt: sentAt?.millisecondPrecision)
+        mail.attempts = attempts
+        mail.lastError = lastError
+        mail.failedAt = failedAt?.millisecondPrecision
+        return mail
     }
 }

@@ -100,9 +100,12 @@ public actor AuditLog {
                 let entry = AuditEntry(
                     sequence: sequence, at: now, actor: event.actor, action: event.action, target: event.target, source: event.source,
                     purpose: event.purpose, detail: event.detail, previousHash: previous)
-                try await db.sql.insert(into: "audit_log").model(entry, with: rowEncoder).run()
                 previous = entry.hash
                 entries.append(entry)
+            }
+            // One multi-row statement per few hundred entries (well under the bound-parameter limits).
+            for chunk in entries.chunked(by: 400) {
+                try await db.sql.insert(into: "audit_log").models(Array(chunk), with: rowEncoder).run()
             }
             return entries
         }

@@ -42,17 +42,21 @@ public struct LeadEventRepository: Sendable {
     /// Stores many events, each with its alert, in one transaction (one commit for the lot); an event already stored
     /// under its source, kind and id is skipped with its alert. Returns, in order, whether each event was new.
     public func store(_ arrivals: [Arrival]) async throws -> [Bool] {
-        try await database.transaction { db in
-            var created: [Bool] = []
-            created.reserveCapacity(arrivals.count)
-            for arrival in arrivals {
-                let inserted = try await db.sql.insert(into: "lead_events").model(LeadEventRow(arrival.event), with: rowEncoder)
+        guard !arrivals.isEmpty else { return [] }
+        return try await database.transaction { db in
+            // One statement inserts the lot; those already stored (or repeated within the batch) are skipped by the
+            // unique index, and the ids returned say which rows are new.
+            var inserted = Set<UUID>()
+            for chunk in arrivals.chunked(by: 500) {
+                let rows = try await db.sql.insert(into: "lead_events").models(chunk.map { LeadEventRow($0.event) }, with: rowEncoder)
                     .ignoringConflicts(with: ["source", "kind", "source_event_id"]).returning("id").all()
-                created.append(!inserted.isEmpty)
-                if !inserted.isEmpty, let alert = arrival.alert {
-                    try await AlertRepository.insert(alert, bookmarks: arrival.bookmarks, by: arrival.actor, on: db)
-                }
+                for row in rows { inserted.insert(try row.decode(column: "id", as: UUID.self)) }
             }
+            let created = arrivals.map { inserted.contains($0.event.id) }
+            let alerts = zip(arrivals, created).compactMap { arrival, new in
+                new ? arrival.alert.map { (alert: $0, bookmarks: arrival.bookmarks, actor: arrival.actor) } : nil
+            }
+            try await AlertRepository.insert(alerts, on: db)
             return created
         }
     }
