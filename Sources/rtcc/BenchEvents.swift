@@ -1,12 +1,12 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HTTPTypes
 import HummingbirdWSClient
 import Logging
 import NIOCore
+import NIOHTTP1
+import NIOPosix
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -107,49 +107,58 @@ struct BenchEvents: AsyncParsableCommand {
     /// Sends `rate` events a second (open loop: each tick's events go out whether or not earlier ones answered, up to
     /// `concurrency` in flight); returns each intake response time in ms.
     static func send(base: String, token: String, rate: Int, seconds: Int, concurrency: Int, book: SendBook) async throws -> [Double] {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = concurrency
-        let session = URLSession(configuration: configuration)
-        let url = URL(string: base + "/api/v1/events/gunshots")!
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
+        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        let url = base + "/api/v1/events/gunshots"
         let total = rate * seconds
         let started = ContinuousClock.now
         let interval = Duration.seconds(1) / rate
         var times: [Double] = []
         times.reserveCapacity(total)
-        try await withThrowingTaskGroup(of: Double?.self) { group in
-            var inFlight = 0
-            for n in 0..<total {
-                let due = started + interval * n
-                if due > .now { try await Task.sleep(until: due, clock: .continuous) }
-                while inFlight >= concurrency, let result = try await group.next() {
-                    inFlight -= 1
-                    if let result { times.append(result) }
-                }
-                let point = point(n % 40)
-                let body = #"{"id":"B-\#(n)","time":"\#(Date().ISO8601Format())","latitude":\#(point.latitude),"longitude":\#(point.longitude),"rounds":3,"confidence":0.9}"#
-                inFlight += 1
-                group.addTask {
-                    var request = URLRequest(url: url)
-                    request.httpMethod = "POST"
-                    request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-                    request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-                    request.httpBody = Data(body.utf8)
-                    let sent = Date().timeIntervalSince1970 * 1000
-                    book.sent(n, at: sent)
-                    guard let (_, response) = try? await session.data(for: request), let status = (response as? HTTPURLResponse)?.statusCode else {
-                        book.failed(status: 0)
-                        return nil
+        do {
+            try await withThrowingTaskGroup(of: Double?.self) { group in
+                var inFlight = 0
+                for n in 0..<total {
+                    let due = started + interval * n
+                    if due > .now { try await Task.sleep(until: due, clock: .continuous) }
+                    while inFlight >= concurrency, let result = try await group.next() {
+                        inFlight -= 1
+                        if let result { times.append(result) }
                     }
-                    guard status == 201 else {
-                        book.failed(status: status)
-                        return nil
+                    let point = point(n % 40)
+                    let body = #"{"id":"B-\#(n)","time":"\#(Date().ISO8601Format())","latitude":\#(point.latitude),"longitude":\#(point.longitude),"rounds":3,"confidence":0.9}"#
+                    inFlight += 1
+                    group.addTask {
+                        var request = HTTPClientRequest(url: url)
+                        request.method = .POST
+                        request.headers.add(name: "Content-Type", value: "application/json")
+                        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                        request.body = .bytes(ByteBuffer(string: body))
+                        let sent = Date().timeIntervalSince1970 * 1000
+                        book.sent(n, at: sent)
+                        do {
+                            let response = try await client.execute(request, timeout: .seconds(60))
+                            _ = try await response.body.collect(upTo: 1 << 20)
+                            guard response.status.code == 201 else {
+                                book.failed(status: Int(response.status.code))
+                                return nil
+                            }
+                        } catch {
+                            book.failed(status: 0)
+                            return nil
+                        }
+                        book.accept()
+                        return Date().timeIntervalSince1970 * 1000 - sent
                     }
-                    book.accept()
-                    return Date().timeIntervalSince1970 * 1000 - sent
                 }
+                for try await result in group { if let result { times.append(result) } }
             }
-            for try await result in group { if let result { times.append(result) } }
+        } catch {
+            try? await client.shutdown()
+            throw error
         }
+        try await client.shutdown()
         return times
     }
 
@@ -159,7 +168,6 @@ struct BenchEvents: AsyncParsableCommand {
         var headers = HTTPFields()
         headers[.cookie] = cookie
         _ = try? await WebSocketClient.connect(url: url, configuration: .init(additionalHeaders: headers), logger: Logger(label: "bench.analyst")) { inbound, _, _ in
-            var batch: [Double] = []
             var counted = false
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 guard case .text(let text) = message else { continue }
@@ -168,17 +176,41 @@ struct BenchEvents: AsyncParsableCommand {
                     connected.increment()
                 }
                 let now = Date().timeIntervalSince1970 * 1000
-                guard let range = text.range(of: "gunshot B-") else { continue }
-                let digits = text[range.upperBound...].prefix(while: \.isNumber)
-                guard let n = Int(digits), let sent = book.sentAt(n) else { continue }
-                batch.append(now - sent)
-                if batch.count >= 50 {
-                    await pushes.add(batch)
-                    batch = []
-                }
+                // A burst arrives as one batch message holding several alerts.
+                let latencies = Self.eventNumbers(in: text).compactMap { n in book.sentAt(n).map { now - $0 } }
+                if !latencies.isEmpty { await pushes.add(latencies) }
             }
-            await pushes.add(batch)
         }
+    }
+
+    /// The numbers n of every `gunshot B-n` in a pushed message (a byte scan: the analysts' side must stay cheap).
+    static func eventNumbers(in text: String) -> [Int] {
+        let marker = Array("gunshot B-".utf8)
+        var numbers: [Int] = []
+        var text = text
+        text.withUTF8 { bytes in
+            var i = 0
+            let end = bytes.count - marker.count
+            while i <= end {
+                if bytes[i] == marker[0], bytes[i + 1] == marker[1] {
+                    var j = 0
+                    while j < marker.count, bytes[i + j] == marker[j] { j += 1 }
+                    if j == marker.count {
+                        var k = i + j
+                        var n = 0
+                        while k < bytes.count, bytes[k] >= 48, bytes[k] <= 57 {
+                            n = n * 10 + Int(bytes[k] - 48)
+                            k += 1
+                        }
+                        if k > i + j { numbers.append(n) }
+                        i = k
+                        continue
+                    }
+                }
+                i += 1
+            }
+        }
+        return numbers
     }
 
     private func report(intake: [Double], pushes: [Double], book: SendBook, elapsed: Double, serverCores: Double, stored: Int) {

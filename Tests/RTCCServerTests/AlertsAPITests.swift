@@ -292,8 +292,7 @@ import Testing
         try await app.test { client async throws in
             #expect(try await client.execute(uri: "/api/v1/events/gunshots", method: .post, headers: token, body: Self.gunshot(id: "LIVE-1")).status == .created)
         }
-        var iterator = messages.makeAsyncIterator()
-        let message = try #require(await iterator.next())
+        let message = try #require(await messages.next()?.first)
         let decoded = try JSONCoding.decoder.decode(AlertHub.Message.self, from: Data(message.utf8))
         #expect(decoded.change == "raised" && decoded.alert.kind == .gunshot && decoded.alert.bookmarks?.first?.cameraID == app.cityCamera.id)
     }

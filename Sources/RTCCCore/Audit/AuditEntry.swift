@@ -52,7 +52,7 @@ public struct AuditEntry: Codable, Sendable, Hashable {
         let fields = [String(sequence), String(millis), actor, action, target, source, purpose ?? "\u{0}", detail, previousHash]
         // Length-prefix each field so that no two different entries share a canonical form.
         let canonical = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
-        return SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(SHA256.hash(data: Data(canonical.utf8)))
     }
 }
 

@@ -81,6 +81,6 @@ public enum SecretToken {
 
     /// SHA-256 of a token, hex: what is stored instead of the token.
     public static func digest(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(token.utf8)))
     }
 }

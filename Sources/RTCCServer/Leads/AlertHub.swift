@@ -1,8 +1,10 @@
 import Foundation
 import RTCCCore
+import Synchronization
 
-/// Pushes alerts to the analysts' WebSockets: each change is encoded once and handed to every subscriber's bounded
-/// stream (a subscriber that falls more than ``bufferSize`` messages behind loses the oldest, and reloads the queue).
+/// Pushes alerts to the analysts' WebSockets: each change is encoded once and put in every subscriber's
+/// ``AlertMailbox``. A subscriber's writer takes everything waiting at once, so under a burst several alerts go out in
+/// one WebSocket message (``batchText(_:)``) instead of one message each, without any added delay when it is quiet.
 public actor AlertHub {
     /// One message on `/api/v1/alerts/live`.
     public struct Message: Codable, Sendable {
@@ -14,10 +16,13 @@ public actor AlertHub {
         public var alert: Alert
     }
 
-    /// Messages a slow subscriber may fall behind by.
-    public static let bufferSize = 1024
+    /// Messages a slow subscriber may fall behind by (it then loses the oldest, and reloads the queue).
+    public static let bufferSize = 4096
 
-    private var subscribers: [UUID: AsyncStream<String>.Continuation] = [:]
+    /// Shortest time between two messages to one analyst: alerts raised meanwhile wait and go together.
+    public static let pushInterval = Duration.milliseconds(20)
+
+    private var subscribers: [UUID: AlertMailbox] = [:]
 
     /// Creates a hub with no subscribers.
     public init() {}
@@ -25,15 +30,12 @@ public actor AlertHub {
     /// How many analysts are connected.
     public var subscriberCount: Int { subscribers.count }
 
-    /// A stream of encoded messages until the caller's task ends.
-    public func subscribe() -> (id: UUID, messages: AsyncStream<String>) {
+    /// A mailbox of encoded messages until ``unsubscribe(_:)``.
+    public func subscribe() -> (id: UUID, messages: AlertMailbox) {
         let id = UUID()
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(Self.bufferSize))
-        subscribers[id] = continuation
-        continuation.onTermination = { [weak self] _ in
-            Task { await self?.unsubscribe(id) }
-        }
-        return (id, stream)
+        let mailbox = AlertMailbox(capacity: Self.bufferSize)
+        subscribers[id] = mailbox
+        return (id, mailbox)
     }
 
     /// Stops a subscription.
@@ -41,11 +43,91 @@ public actor AlertHub {
         subscribers.removeValue(forKey: id)?.finish()
     }
 
-    /// Sends `alert` to every subscriber.
-    public func publish(_ alert: Alert, change: String) {
-        guard !subscribers.isEmpty, let data = try? JSONCoding.encoder.encode(Message(change: change, alert: alert)) else { return }
-        let text = String(decoding: data, as: UTF8.self)
-        for continuation in subscribers.values { continuation.yield(text) }
+    /// Sends `alert` to every subscriber (encoded by the caller's task, not on the hub).
+    public nonisolated func publish(_ alert: Alert, change: String) async {
+        await deliver(Self.message(alertJSON: Self.encode(alert), change: change))
+    }
+
+    /// Sends an encoded ``Message`` to every subscriber.
+    public func deliver(_ text: String) {
+        for mailbox in subscribers.values { mailbox.post(text) }
+    }
+
+    /// An alert as the API shows it (the same text goes to the analysts and back to the sender of its event).
+    public static func encode(_ alert: Alert) -> String {
+        (try? JSONCoding.encoder.encode(alert)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// The ``Message`` for an encoded alert, exactly as encoding the message would write it (keys sorted).
+    public static func message(alertJSON: String, change: String) -> String {
+        #"{"alert":"# + alertJSON + #","change":""# + change + #"","type":"alert"}"#
+    }
+
+    /// One WebSocket message for `messages` (each an encoded ``Message``): the message itself when there is one,
+    /// else `{"type":"batch","messages":[…]}` with them in order.
+    public static func batchText(_ messages: [String]) -> String {
+        messages.count == 1 ? messages[0] : #"{"type":"batch","messages":["# + messages.joined(separator: ",") + "]}"
+    }
+}
+
+/// One analyst's waiting messages: posting never blocks the hub; the writer takes all that wait in one call.
+public final class AlertMailbox: Sendable {
+    private struct State {
+        var queue: [String] = []
+        var waiter: CheckedContinuation<[String]?, Never>?
+        var finished = false
+    }
+
+    private let capacity: Int
+    private let state = Mutex(State())
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Adds a message, dropping the oldest beyond the capacity.
+    func post(_ message: String) {
+        let waiter: CheckedContinuation<[String]?, Never>? = state.withLock { state in
+            guard !state.finished else { return nil }
+            if let waiter = state.waiter {
+                // Someone waits, so nothing is queued: hand the message over directly.
+                state.waiter = nil
+                return waiter
+            }
+            state.queue.append(message)
+            if state.queue.count > capacity { state.queue.removeFirst(state.queue.count - capacity) }
+            return nil
+        }
+        waiter?.resume(returning: [message])
+    }
+
+    /// Ends the mailbox: a waiting or later ``next()`` returns nil once the queue is empty.
+    func finish() {
+        let waiter = state.withLock { state -> CheckedContinuation<[String]?, Never>? in
+            state.finished = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+    }
+
+    /// Every waiting message (oldest first), waiting for one if none is there; nil once finished, or when the calling
+    /// task is cancelled.
+    public func next() async -> [String]? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<[String]?, Never>) in
+                let answer: [String]?? = state.withLock { state in
+                    if !state.queue.isEmpty {
+                        defer { state.queue.removeAll(keepingCapacity: true) }
+                        return .some(state.queue)
+                    }
+                    if state.finished || Task.isCancelled { return .some(nil) }
+                    state.waiter = continuation
+                    return .none
+                }
+                if let answer { continuation.resume(returning: answer) }
+            }
+        } onCancel: {
+            finish()
+        }
     }
 }
 

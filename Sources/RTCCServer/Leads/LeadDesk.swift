@@ -17,6 +17,17 @@ public struct LeadDesk: Sendable {
         var event: LeadEvent
         var alert: Alert?
         var created: Bool
+        /// `alert` as already encoded for the analysts, when it was just raised (not encoded again for the answer).
+        var alertJSON: String?
+
+        enum CodingKeys: String, CodingKey { case event, alert, created }
+
+        /// The answer's JSON, reusing ``alertJSON`` when there is one.
+        func json() throws -> Data {
+            guard let alertJSON else { return try JSONCoding.encoder.encode(self) }
+            let event = String(decoding: try JSONCoding.encoder.encode(event), as: UTF8.self)
+            return Data((#"{"alert":"# + alertJSON + #","created":"# + (created ? "true" : "false") + #","event":"# + event + "}").utf8)
+        }
     }
 
     /// Stores a validated event from `source` and raises its alert. A repeat of a stored event (same source, kind and
@@ -45,8 +56,9 @@ public struct LeadDesk: Sendable {
         if try await services.intake.store(LeadEventRepository.Arrival(event: event, alert: raised, bookmarks: bookmarks, actor: actor)) {
             if var raised {
                 raised.bookmarks = bookmarks
-                await services.alertHub.publish(raised, change: "raised")
-                return Receipt(event: event, alert: raised, created: true)
+                let json = AlertHub.encode(raised)
+                await services.alertHub.deliver(AlertHub.message(alertJSON: json, change: "raised"))
+                return Receipt(event: event, alert: raised, created: true, alertJSON: json)
             }
             return Receipt(event: event, alert: nil, created: true)
         }

@@ -22,7 +22,17 @@ struct AlertRoutes {
             try await outbound.writeTextMessage(#"{"type":"hello"}"#)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await message in messages { try await outbound.writeTextMessage(message) }
+                    // Everything that waits goes out together: one message for a burst of alerts. After a message,
+                    // the next waits until `pushInterval` has passed, so a flood costs each analyst at most a few
+                    // dozen messages a second; an alert after a quiet spell goes out at once.
+                    var sentAt = ContinuousClock.now - AlertHub.pushInterval
+                    while true {
+                        let due = sentAt + AlertHub.pushInterval
+                        if due > .now { try await Task.sleep(until: due, clock: .continuous) }
+                        guard let waiting = await messages.next() else { break }
+                        sentAt = .now
+                        try await outbound.writeTextMessage(AlertHub.batchText(waiting))
+                    }
                 }
                 group.addTask {
                     // Anything the browser sends is answered with a heartbeat; closing ends the subscription.

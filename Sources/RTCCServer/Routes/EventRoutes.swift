@@ -51,7 +51,9 @@ struct EventRoutes {
                 detail: "\(kind.rawValue) \(receipt.event.sourceEventID)" + (receipt.alert.map { " → alert:\($0.id.uuidString.lowercased())" } ?? ""),
                 by: identity, context: context)
         }
-        return try Reply.json(receipt, status: receipt.created ? .created : .ok)
+        return Response(
+            status: receipt.created ? .created : .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try receipt.json())))
     }
 
     @Sendable func hotList(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {

@@ -105,7 +105,15 @@ public actor AuditLog {
             }
             // One multi-row statement per few hundred entries (well under the bound-parameter limits).
             for chunk in entries.chunked(by: 400) {
-                try await db.sql.insert(into: "audit_log").models(Array(chunk), with: rowEncoder).run()
+                var insert = db.sql.insert(into: "audit_log")
+                    .columns("sequence", "at", "actor", "action", "target", "source", "purpose", "detail", "previous_hash", "hash")
+                for entry in chunk {
+                    // Bound column by column: the reflective row encoder costs more than the write on a busy intake.
+                    insert = insert.values(
+                        SQLBind(entry.sequence), SQLBind(entry.at), SQLBind(entry.actor), SQLBind(entry.action), SQLBind(entry.target),
+                        SQLBind(entry.source), SQLBind(entry.purpose), SQLBind(entry.detail), SQLBind(entry.previousHash), SQLBind(entry.hash))
+                }
+                try await insert.run()
             }
             return entries
         }

@@ -48,8 +48,9 @@ public struct LeadEventRepository: Sendable {
             // unique index, and the ids returned say which rows are new.
             var inserted = Set<UUID>()
             for chunk in arrivals.chunked(by: 500) {
-                let rows = try await db.sql.insert(into: "lead_events").models(chunk.map { LeadEventRow($0.event) }, with: rowEncoder)
-                    .ignoringConflicts(with: ["source", "kind", "source_event_id"]).returning("id").all()
+                var insert = db.sql.insert(into: "lead_events").columns(LeadEventRow.columns)
+                for arrival in chunk { insert = insert.values(LeadEventRow(arrival.event).values) }
+                let rows = try await insert.ignoringConflicts(with: ["source", "kind", "source_event_id"]).returning("id").all()
                 for row in rows { inserted.insert(try row.decode(column: "id", as: UUID.self)) }
             }
             let created = arrivals.map { inserted.contains($0.event.id) }
@@ -106,6 +107,19 @@ struct LeadEventRow: Codable, Sendable {
     var status: String?
     var attributes: String
     var alertId: UUID?
+
+    /// The columns, in the order of ``values``.
+    static let columns = [
+        "id", "kind", "source", "source_event_id", "occurred_at", "received_at", "latitude", "longitude", "camera_id", "status", "attributes", "alert_id",
+    ]
+
+    /// The row's values bound one by one (cheaper than the reflective row encoder for batch inserts).
+    var values: [any SQLExpression] {
+        [
+            SQLBind(id), SQLBind(kind), SQLBind(source), SQLBind(sourceEventId), SQLBind(occurredAt), SQLBind(receivedAt), SQLBind(latitude),
+            SQLBind(longitude), SQLBind(cameraId), SQLBind(status), SQLBind(attributes), SQLBind(alertId),
+        ]
+    }
 
     init(_ event: LeadEvent) {
         id = event.id

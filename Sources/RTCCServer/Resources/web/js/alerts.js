@@ -133,20 +133,31 @@ class Alerts {
     };
   }
 
+  /// One socket message: an alert change, or a batch of them (a burst the server sent together).
   receive(text) {
     let message;
     try { message = JSON.parse(text); } catch { return; }
-    if (message.type !== 'alert') return;
-    const alert = message.alert;
-    const known = this.alerts.get(alert.id);
-    this.alerts.set(alert.id, { ...known, ...alert, fresh: message.change === 'raised' });
+    const changes = message.type === 'batch' ? message.messages : [message];
+    let raised = null;
+    let reopen = false;
+    for (const change of changes) {
+      if (change?.type !== 'alert') continue;
+      const alert = change.alert;
+      const known = this.alerts.get(alert.id);
+      this.alerts.set(alert.id, { ...known, ...alert, fresh: change.change === 'raised' });
+      if (change.change === 'raised' && this.matches(alert)) {
+        this.received = (this.received || 0) + 1;
+        if (!raised || SEVERITY_RANK[alert.severity] > SEVERITY_RANK[raised.severity]) raised = alert;
+      }
+      if (this.current?.id === alert.id) reopen = true;
+    }
     this.renderList();
-    if (message.change === 'raised' && this.matches(alert)) {
-      this.beep(alert.severity);
-      this.received = (this.received || 0) + 1;
+    if (raised) {
+      // One tone per burst, for its most severe alert.
+      this.beep(raised.severity);
       document.title = `(${this.received}) OpenRTCC`;
     }
-    if (this.current?.id === alert.id) this.open(alert.id, { keepPlayers: true });
+    if (reopen) this.open(this.current.id, { keepPlayers: true });
   }
 
   /// A short tone: higher and repeated for more severe alerts.
