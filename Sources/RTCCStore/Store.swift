@@ -192,3 +192,14 @@ extension Store {
     /// Share links that release packages outside the RTCC.
     public var shareLinks: ShareLinkRepository { ShareLinkRepository(database: database) }
 }
+
+extension SQLDatabase {
+    /// Runs `statements` one after another, each started on the database's event loop when the one before finishes.
+    func runInOrder(_ statements: [any SQLExpression]) -> EventLoopFuture<Void> {
+        var done = eventLoop.makeSucceededVoidFuture()
+        for statement in statements {
+            done = done.flatMap { self.execute(sql: statement) { _ in } }
+        }
+        return done
+    }
+}

@@ -297,6 +297,31 @@ import Testing
         #expect(decoded.change == "raised" && decoded.alert.kind == .gunshot && decoded.alert.bookmarks?.first?.cameraID == app.cityCamera.id)
     }
 
+    @Test func alertsRaisedWhileAnAnalystsSocketIsBusyGoOutTogetherInOneBatchMessage() async throws {
+        let hub = AlertHub()
+        let (id, mailbox) = await hub.subscribe()
+        let alerts = (1...3).map { Alert(kind: .tip, severity: .low, title: "Tip \($0)", raisedAt: Date()) }
+        for alert in alerts { await hub.publish(alert, change: "raised") }
+        let waiting = try #require(await mailbox.next())
+        #expect(waiting.count == 3, "everything that waited is taken at once")
+        struct Batch: Decodable {
+            var type: String
+            var messages: [AlertHub.Message]
+        }
+        let batch = try JSONCoding.decoder.decode(Batch.self, from: Data(AlertHub.batchText(waiting).utf8))
+        #expect(batch.type == "batch" && batch.messages.map(\.alert.title) == ["Tip 1", "Tip 2", "Tip 3"] && batch.messages.allSatisfy { $0.change == "raised" })
+        // A single waiting alert is sent as itself.
+        await hub.publish(alerts[0], change: "updated")
+        let single = try #require(await mailbox.next())
+        let message = try JSONCoding.decoder.decode(AlertHub.Message.self, from: Data(AlertHub.batchText(single).utf8))
+        #expect(message.type == "alert" && message.change == "updated" && message.alert.id == alerts[0].id)
+        // The hand-built message is exactly what encoding the message would give.
+        let encoded = String(decoding: try JSONCoding.encoder.encode(AlertHub.Message(change: "updated", alert: alerts[0])), as: UTF8.self)
+        #expect(AlertHub.batchText(single) == encoded)
+        await hub.unsubscribe(id)
+        #expect(await mailbox.next() == nil, "an ended subscription ends the writer")
+    }
+
     @Test func aCameraOutageRaisesOneAlertThatClosesWhenVideoReturns() async throws {
         let app = try await Self.emptyQueue()
         let desk = LeadDesk(services: app.services)

@@ -112,6 +112,28 @@ import Testing
         #expect(tokens.count == 2)
     }
 
+    @Test func aTokenStopsAtOnceWhenItsOwnerIsDisabledAndWithinTwoSecondsWhenRevokedElsewhere() async throws {
+        let app = try await TestApp.make()
+        let officer = try #require(app.users[.officer])
+        let issued = try await app.services.store.tokens.issue(name: "lpr feed", ownerID: officer.id, scopes: [.camerasRead], expiresAt: nil)
+        let other = try await app.services.store.tokens.issue(name: "cad feed", ownerID: app.users[.admin]!.id, scopes: [.camerasRead], expiresAt: nil)
+        try await app.test { client async throws in
+            let bearer: HTTPFields = [.authorization: "Bearer \(issued.secret)"]
+            let otherBearer: HTTPFields = [.authorization: "Bearer \(other.secret)"]
+            #expect(try await client.execute(uri: "/api/v1/cameras", method: .get, headers: bearer).status == .ok)
+            #expect(try await client.execute(uri: "/api/v1/cameras", method: .get, headers: otherBearer).status == .ok)
+            // Disabled through the API: the remembered identity is forgotten at once.
+            let disabled = try await client.execute(
+                uri: "/api/v1/users/\(officer.id)", method: .patch, headers: app.headers(.admin, jsonHeaders), body: jsonBody(["disabled": true]))
+            #expect(disabled.status == .ok)
+            #expect(try await client.execute(uri: "/api/v1/cameras", method: .get, headers: bearer).status == .unauthorized)
+            // Revoked by another process (the CLI on the same database): refused once the short memory lapses.
+            #expect(try await app.services.store.tokens.revoke(id: other.token.id))
+            try await Task.sleep(for: .seconds(2.2))  // TokenIdentityCache.lifetime is 2 s
+            #expect(try await client.execute(uri: "/api/v1/cameras", method: .get, headers: otherBearer).status == .unauthorized)
+        }
+    }
+
     @Test func scopesBeyondTheOwnersRoleAreRefused() async throws {
         let app = try await TestApp.make()
         try await app.test { client async throws in

@@ -102,4 +102,32 @@ import Testing
             #expect(try await community.auditCounts(actions: ["cameras.view", "live.view"]) == ["cameras.view": 2])
         }
     }
+
+    @Test(arguments: Backend.allCases)
+    func theOutboxKeepsEachMailsDeliveryAttemptsAndRetriesOnlyWhenDue(_ backend: Backend) async throws {
+        try await backend.withStore { store in
+            let outbox = store.applications
+            let now = Date()
+            let down = try await outbox.queueMail(to: "a@example.org", subject: "One", body: "1", now: now)
+            let refused = try await outbox.queueMail(to: "b@example.org", subject: "Two", body: "2", now: now.addingTimeInterval(1))
+            #expect(try await outbox.due(now: now).map(\.id) == [down.id, refused.id])
+            try await outbox.markAttemptFailed(id: down.id, error: "cannot connect", retryAt: now.addingTimeInterval(60))
+            try await outbox.markAttemptFailed(id: refused.id, error: "550 no such mailbox", retryAt: nil)
+            // The relay was down: not due again before its pause; refused for good: never again.
+            #expect(try await outbox.due(now: now.addingTimeInterval(59)).isEmpty)
+            #expect(try await outbox.due(now: now.addingTimeInterval(61)).map(\.id) == [down.id])
+            let mails = Dictionary(uniqueKeysWithValues: try await outbox.mails().map { ($0.id, $0) })
+            #expect(mails[down.id]?.attempts == 1 && mails[down.id]?.lastError == "cannot connect" && mails[down.id]?.status == "queued")
+            #expect(mails[refused.id]?.failedAt != nil && mails[refused.id]?.status == "failed")
+            #expect(try await outbox.unsent().map(\.id) == [down.id])
+            // An administrator fixed the address: the given-up mail is queued afresh.
+            #expect(try await outbox.retry(id: refused.id))
+            #expect(try await outbox.due(now: now).map(\.id) == [refused.id])
+            try await outbox.markSent(id: down.id)
+            #expect(try await outbox.mails(to: "a@example.org").first?.status == "sent")
+            #expect(try await !outbox.retry(id: down.id), "a sent mail is not sent again")
+            #expect(try await !outbox.retry(id: UUID()))
+        }
+    }
 }
+

@@ -79,4 +79,37 @@ import Testing
             #expect(try await store.hotList.matches(try #require(PlateNumber("OLD1")), state: "TX").isEmpty)
         }
     }
+
+    @Test(arguments: Backend.allCases)
+    func aBatchStoresEachNewEventWithItsAlertBookmarksAndAuditEntryInOneGo(_ backend: Backend) async throws {
+        try await backend.withStore { (store: Store) async throws in
+            let audit = AuditLog(store: store)
+            try await audit.append(AuditEvent(actor: "admin", action: "auth.login"))
+            func arrival(_ id: String, rounds: Int) -> LeadEventRepository.Arrival {
+                var event = LeadEvent(kind: .gunshot, source: "token:feed", sourceEventID: id, occurredAt: base, receivedAt: base,
+                                      location: GeoPoint(latitude: 32.5, longitude: -93.7), attributes: ["rounds": String(rounds)])
+                let alert = Alert(kind: .gunshot, severity: .critical, title: "Gunshot \(id)", raisedAt: base, eventID: event.id)
+                event.alertID = alert.id
+                let bookmarks = (0..<rounds).map { AlertBookmark(cameraID: UUID(), cameraName: "Cam \($0)", distanceM: Double(10 * $0), from: base, until: base) }
+                return .init(event: event, alert: alert, bookmarks: bookmarks, actor: "token:feed",
+                             audit: AuditEvent(actor: "token:feed", action: "events.receive", target: "event:\(event.id)", detail: id))
+            }
+            let first = try await store.leadEvents.store([arrival("A", rounds: 2), arrival("B", rounds: 3)])
+            #expect(first == [true, true])
+            // A repeat (already stored) and a repeat within the same batch are skipped with their alerts and audit entries.
+            let second = try await store.leadEvents.store([arrival("A", rounds: 1), arrival("C", rounds: 1), arrival("C", rounds: 4)])
+            #expect(second == [false, true, false])
+            #expect(try await store.leadEvents.count() == 3)
+            let alerts = try await store.alerts.search(AlertQuery()).items
+            #expect(Set(alerts.map(\.title)) == ["Gunshot A", "Gunshot B", "Gunshot C"])
+            let b = try #require(alerts.first { $0.title == "Gunshot B" })
+            let found = try #require(try await store.alerts.find(id: b.id))
+            #expect(found.bookmarks?.map(\.cameraName) == ["Cam 0", "Cam 1", "Cam 2"] && found.history?.map(\.action) == ["raised"])
+            #expect(try await audit.entries(action: "events.receive").map(\.detail).sorted() == ["A", "B", "C"])
+            // The entries written inside the intake transaction continue the chain the log itself writes.
+            try await audit.append(AuditEvent(actor: "admin", action: "auth.logout"))
+            #expect(try await audit.verify() == .intact(entries: 5))
+        }
+    }
 }
+

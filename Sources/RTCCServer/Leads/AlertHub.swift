@@ -14,6 +14,12 @@ public actor AlertHub {
         public var change: String
         /// The alert after the change.
         public var alert: Alert
+
+        /// Creates a message.
+        public init(change: String, alert: Alert) {
+            self.change = change
+            self.alert = alert
+        }
     }
 
     /// Messages a slow subscriber may fall behind by (it then loses the oldest, and reloads the queue).

@@ -12,7 +12,7 @@ actor IntakeBatcher {
     private var pending: [(LeadEventRepository.Arrival, Waiter)] = []
     private var writing = false
     /// Largest batch written in one transaction.
-    static let maximumBatch = 256
+    static let maximumBatch = LeadEventRepository.maximumBatch
 
     init(store: Store) { self.store = store }
 
@@ -22,7 +22,7 @@ actor IntakeBatcher {
             pending.append((arrival, waiter))
             if !writing {
                 writing = true
-                Task { await self.drain() }
+                Task(priority: .high) { await self.drain() }
             }
         }
     }

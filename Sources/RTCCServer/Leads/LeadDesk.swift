@@ -32,7 +32,8 @@ public struct LeadDesk: Sendable {
 
     /// Stores a validated event from `source` and raises its alert. A repeat of a stored event (same source, kind and
     /// id) changes nothing except a call for service's status, and answers with what is stored.
-    func receive(_ draft: IntakeDraft, source: String, actor: String, now: Date = Date()) async throws -> Receipt {
+    /// `address` is where the request came from, for the audit entry stored with a new event.
+    func receive(_ draft: IntakeDraft, source: String, actor: String, address: String = "local", now: Date = Date()) async throws -> Receipt {
         let store = services.store
         let id = UUID()
         var attributes = draft.attributes
@@ -53,7 +54,10 @@ public struct LeadDesk: Sendable {
             event.alertID = lead.id
             raised = lead
         }
-        if try await services.intake.store(LeadEventRepository.Arrival(event: event, alert: raised, bookmarks: bookmarks, actor: actor)) {
+        let audit = AuditEvent(
+            actor: actor, action: "events.receive", target: "event:\(event.id.uuidString.lowercased())", source: address,
+            detail: "\(event.kind.rawValue) \(event.sourceEventID)" + (raised.map { " → alert:\($0.id.uuidString.lowercased())" } ?? ""))
+        if try await services.intake.store(LeadEventRepository.Arrival(event: event, alert: raised, bookmarks: bookmarks, actor: actor, audit: audit)) {
             if var raised {
                 raised.bookmarks = bookmarks
                 let json = AlertHub.encode(raised)

@@ -44,13 +44,8 @@ struct EventRoutes {
         }
         var located = draft
         if located.location == nil, let camera = draft.cameraID { located.location = try await services.store.cameras.find(id: camera)?.location }
-        let receipt = try await LeadDesk(services: services).receive(located, source: Self.source(identity), actor: identity.actor)
-        if receipt.created {
-            try await services.record(
-                "events.receive", target: "event:\(receipt.event.id.uuidString.lowercased())",
-                detail: "\(kind.rawValue) \(receipt.event.sourceEventID)" + (receipt.alert.map { " → alert:\($0.id.uuidString.lowercased())" } ?? ""),
-                by: identity, context: context)
-        }
+        // A new event is audited (`events.receive`) in the transaction that stores it.
+        let receipt = try await LeadDesk(services: services).receive(located, source: Self.source(identity), actor: identity.actor, address: context.source)
         return Response(
             status: receipt.created ? .created : .ok, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: try receipt.json())))

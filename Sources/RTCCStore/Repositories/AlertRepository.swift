@@ -46,33 +46,39 @@ public struct AlertRepository: Sendable {
     /// Inserts many alerts with their bookmarks and `raised` history entries on `db` (inside the caller's transaction):
     /// one multi-row statement per table for the lot, whatever the number of alerts.
     static func insert(_ alerts: [(alert: Alert, bookmarks: [AlertBookmark], actor: String)], on db: any Database) async throws {
-        guard !alerts.isEmpty else { return }
-        // Rows per statement stay well under both databases' bound-parameter limits (SQLite 32 766, PostgreSQL 65 535).
+        try await db.sql.runInOrder(insertStatements(alerts, on: db.sql)).get()
+    }
+
+    /// The statements that insert `alerts` with their bookmarks and history, at most a few hundred rows each (well
+    /// under both databases' bound-parameter limits: SQLite 32 766, PostgreSQL 65 535).
+    static func insertStatements(_ alerts: [(alert: Alert, bookmarks: [AlertBookmark], actor: String)], on sql: any SQLDatabase) -> [any SQLExpression] {
+        var statements: [any SQLExpression] = []
         for chunk in alerts.chunked(by: 500) {
-            var insert = db.sql.insert(into: "alerts").columns(AlertRow.columns)
+            var insert = sql.insert(into: "alerts").columns(AlertRow.columns)
             for item in chunk { insert = insert.values(AlertRow(item.alert).values) }
-            try await insert.run()
+            statements.append(insert.query)
         }
         let bookmarks = alerts.flatMap { item in item.bookmarks.enumerated().map { (item.alert.id, $0.offset, $0.element) } }
         for chunk in bookmarks.chunked(by: 1000) {
-            var insert = db.sql.insert(into: "alert_bookmarks")
+            var insert = sql.insert(into: "alert_bookmarks")
                 .columns("id", "alert_id", "rank", "camera_id", "camera_name", "distance_m", "from_at", "until_at")
             for (alertID, rank, bookmark) in chunk {
                 insert = insert.values(
                     SQLBind(UUID()), SQLBind(alertID), SQLBind(rank), SQLBind(bookmark.cameraID), SQLBind(bookmark.cameraName),
                     SQLBind(bookmark.distanceM), SQLBind(bookmark.from.millisecondPrecision), SQLBind(bookmark.until.millisecondPrecision))
             }
-            try await insert.run()
+            statements.append(insert.query)
         }
         for chunk in alerts.chunked(by: 1000) {
-            var insert = db.sql.insert(into: "alert_history").columns("id", "alert_id", "at", "actor", "action", "detail")
+            var insert = sql.insert(into: "alert_history").columns("id", "alert_id", "at", "actor", "action", "detail")
             for item in chunk {
                 insert = insert.values(
                     SQLBind(OrderedID.next()), SQLBind(item.alert.id), SQLBind(item.alert.raisedAt.millisecondPrecision), SQLBind(item.actor),
                     SQLBind("raised"), SQLBind(item.alert.title))
             }
-            try await insert.run()
+            statements.append(insert.query)
         }
+        return statements
     }
 
     /// Replaces an alert's triage fields and appends `entry` to its history, in one transaction.

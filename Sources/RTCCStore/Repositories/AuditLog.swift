@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import NIOCore
 import RTCCCore
 import SQLKit
 import SQLiteNIO
@@ -52,7 +53,7 @@ public actor AuditLog {
             pending.append((event, now, waiter))
             if !writing {
                 writing = true
-                Task { await self.drain() }
+                Task(priority: .high) { await self.drain() }
             }
         }
     }
@@ -86,15 +87,31 @@ public actor AuditLog {
     }
 
     private func writeOnce(_ events: [(AuditEvent, Date)]) async throws -> [AuditEntry] {
-        try await database.transaction { db in
-            if db.sql.dialect.name == "postgresql" {
-                // Other server processes may append too: hold the table for the read-then-insert.
-                try await db.sql.raw("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE").run()
-            }
-            let head = try await db.sql.select().columns("sequence", "hash").from("audit_log").orderBy("sequence", .descending).limit(1).first()
+        try await database.transaction { db -> EventLoopFuture<[AuditEntry]> in Self.append(events, on: db.sql) }.get()
+    }
+
+    /// Appends entries inside the caller's transaction on `db`, so that what they record and the record itself commit
+    /// together (intake stores each event with its audit entry). On PostgreSQL the table is locked for the
+    /// read-then-insert, so appends from other transactions or server processes wait; SQLite has one writer anyway.
+    static func append(_ events: [(AuditEvent, Date)], on db: any Database) async throws -> [AuditEntry] {
+        try await append(events, on: db.sql).get()
+    }
+
+    /// ``append(_:on:)`` as chained futures: each statement starts on the database's event loop as soon as the one
+    /// before finishes, with no task switch between them.
+    static func append(_ events: [(AuditEvent, Date)], on sql: any SQLDatabase) -> EventLoopFuture<[AuditEntry]> {
+        guard !events.isEmpty else { return sql.eventLoop.makeSucceededFuture([]) }
+        let locked: EventLoopFuture<Void> = sql.dialect.name == "postgresql"
+            ? sql.raw("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE").run()
+            : sql.eventLoop.makeSucceededVoidFuture()
+        return locked.flatMap {
+            sql.select().columns("sequence", "hash").from("audit_log").orderBy("sequence", .descending).limit(1).all()
+        }.flatMapThrowing { rows -> [AuditEntry] in
+            let head = rows.first
             var sequence = try head.map { try $0.decode(column: "sequence", as: Int64.self) } ?? 0
             var previous = try head.map { try $0.decode(column: "hash", as: String.self) } ?? AuditEntry.genesisHash
             var entries: [AuditEntry] = []
+            entries.reserveCapacity(events.count)
             for (event, now) in events {
                 sequence += 1
                 let entry = AuditEntry(
@@ -103,19 +120,21 @@ public actor AuditLog {
                 previous = entry.hash
                 entries.append(entry)
             }
-            // One multi-row statement per few hundred entries (well under the bound-parameter limits).
-            for chunk in entries.chunked(by: 400) {
-                var insert = db.sql.insert(into: "audit_log")
+            return entries
+        }.flatMap { entries in
+            // One multi-row statement per few hundred entries (well under the bound-parameter limits), bound column
+            // by column: the reflective row encoder costs more than the write on a busy intake.
+            let statements: [any SQLExpression] = entries.chunked(by: 400).map { chunk in
+                var insert = sql.insert(into: "audit_log")
                     .columns("sequence", "at", "actor", "action", "target", "source", "purpose", "detail", "previous_hash", "hash")
                 for entry in chunk {
-                    // Bound column by column: the reflective row encoder costs more than the write on a busy intake.
                     insert = insert.values(
                         SQLBind(entry.sequence), SQLBind(entry.at), SQLBind(entry.actor), SQLBind(entry.action), SQLBind(entry.target),
                         SQLBind(entry.source), SQLBind(entry.purpose), SQLBind(entry.detail), SQLBind(entry.previousHash), SQLBind(entry.hash))
                 }
-                try await insert.run()
+                return insert.query
             }
-            return entries
+            return sql.runInOrder(statements).map { entries }
         }
     }
 

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import NIOCore
 import RTCCCore
 import SQLKit
 
@@ -29,38 +30,58 @@ public struct LeadEventRepository: Sendable {
         public var bookmarks: [AlertBookmark]
         /// Who raised it, for the alert's history.
         public var actor: String
+        /// The audit entry recording its receipt, appended in the same transaction when the event is new.
+        public var audit: AuditEvent?
 
         /// Creates an arrival.
-        public init(event: LeadEvent, alert: Alert?, bookmarks: [AlertBookmark], actor: String) {
+        public init(event: LeadEvent, alert: Alert?, bookmarks: [AlertBookmark], actor: String, audit: AuditEvent? = nil) {
             self.event = event
             self.alert = alert
             self.bookmarks = bookmarks
             self.actor = actor
+            self.audit = audit
         }
     }
 
-    /// Stores many events, each with its alert, in one transaction (one commit for the lot); an event already stored
-    /// under its source, kind and id is skipped with its alert. Returns, in order, whether each event was new.
+    /// Stores many events, each with its alert and its audit entry, in one transaction (one commit for the lot); an
+    /// event already stored under its source, kind and id is skipped with its alert and audit entry. Returns, in order,
+    /// whether each event was new.
     public func store(_ arrivals: [Arrival]) async throws -> [Bool] {
         guard !arrivals.isEmpty else { return [] }
-        return try await database.transaction { db in
-            // One statement inserts the lot; those already stored (or repeated within the batch) are skipped by the
-            // unique index, and the ids returned say which rows are new.
-            var inserted = Set<UUID>()
-            for chunk in arrivals.chunked(by: 500) {
-                var insert = db.sql.insert(into: "lead_events").columns(LeadEventRow.columns)
-                for arrival in chunk { insert = insert.values(LeadEventRow(arrival.event).values) }
-                let rows = try await insert.ignoringConflicts(with: ["source", "kind", "source_event_id"]).returning("id").all()
-                for row in rows { inserted.insert(try row.decode(column: "id", as: UUID.self)) }
-            }
-            let created = arrivals.map { inserted.contains($0.event.id) }
-            let alerts = zip(arrivals, created).compactMap { arrival, new in
-                new ? arrival.alert.map { (alert: $0, bookmarks: arrival.bookmarks, actor: arrival.actor) } : nil
-            }
-            try await AlertRepository.insert(alerts, on: db)
+        // Statements stay under the bound-parameter limits with at most this many events per transaction.
+        guard arrivals.count <= Self.maximumBatch else {
+            var created: [Bool] = []
+            for chunk in arrivals.chunked(by: Self.maximumBatch) { created += try await store(Array(chunk)) }
             return created
         }
+        // The transaction's statements are chained as futures on the database's event loop: each starts the moment
+        // the one before finishes, instead of waiting for a free thread to resume a task (which on a busy server
+        // cost milliseconds per statement while the single SQLite connection sat idle).
+        return try await database.transaction { db -> EventLoopFuture<[Bool]> in
+            let sql = db.sql
+            // One statement inserts the lot; those already stored (or repeated within the batch) are skipped by the
+            // unique index, and the ids returned say which rows are new.
+            var insert = sql.insert(into: "lead_events").columns(LeadEventRow.columns)
+            for arrival in arrivals { insert = insert.values(LeadEventRow(arrival.event).values) }
+            return insert.ignoringConflicts(with: ["source", "kind", "source_event_id"]).returning("id").all()
+                .flatMapThrowing { rows -> [Bool] in
+                    let inserted = Set(try rows.map { try $0.decode(column: "id", as: UUID.self) })
+                    return arrivals.map { inserted.contains($0.event.id) }
+                }
+                .flatMap { created -> EventLoopFuture<[Bool]> in
+                    let fresh = zip(arrivals, created).filter(\.1).map(\.0)
+                    let alerts = fresh.compactMap { arrival in arrival.alert.map { (alert: $0, bookmarks: arrival.bookmarks, actor: arrival.actor) } }
+                    let now = Date()
+                    let audits = fresh.compactMap { arrival in arrival.audit.map { ($0, now) } }
+                    return sql.runInOrder(AlertRepository.insertStatements(alerts, on: sql))
+                        .flatMap { AuditLog.append(audits, on: sql) }
+                        .map { _ in created }
+                }
+        }.get()
     }
+
+    /// Most events stored in one transaction.
+    public static let maximumBatch = 256
 
     /// The event a source sent under `sourceEventID`, or nil.
     public func find(source: String, kind: LeadEvent.Kind, sourceEventID: String) async throws -> LeadEvent? {

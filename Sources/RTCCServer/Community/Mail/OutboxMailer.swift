@@ -45,7 +45,7 @@ struct OutboxMailer: Service {
             } catch {
                 let failure = error as? SMTPFailure ?? SMTPFailure("\(error)")
                 let attempt = mail.attempts + 1
-                let retryAt = failure.permanent || attempt >= OutboxMail.maximumAttempts ? nil : Date().addingTimeInterval(Self.pause(afterAttempt: attempt, first: firstPause))
+                let retryAt = failure.permanent || attempt >= OutboxMail.maximumAttempts ? nil : Date().addingTimeInterval(MailRetryPolicy.pause(afterAttempt: attempt, first: firstPause))
                 try? await store.applications.markAttemptFailed(id: mail.id, error: failure.description, retryAt: retryAt)
                 logger.warning(
                     retryAt == nil ? "mail not delivered; given up" : "mail not delivered; will retry",
@@ -56,9 +56,12 @@ struct OutboxMailer: Service {
         }
         return sent
     }
+}
 
+/// How long a mail waits before it is tried again.
+public enum MailRetryPolicy {
     /// Seconds to wait after the n-th failed attempt: `first`, doubling, at most an hour.
-    static func pause(afterAttempt attempt: Int, first: TimeInterval = 60) -> TimeInterval {
+    public static func pause(afterAttempt attempt: Int, first: TimeInterval = 60) -> TimeInterval {
         min(3600, first * pow(2, Double(max(0, attempt - 1))))
     }
 }

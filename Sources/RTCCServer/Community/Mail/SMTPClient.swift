@@ -89,7 +89,7 @@ public struct MailMessage: Sendable, Equatable {
 
     /// The message as sent after `DATA` (RFC 5322 headers, a base64 UTF-8 body, dot-stuffed, CRLF line ends),
     /// without the final `.` line.
-    func rendered(from: String, heloName: String) -> String {
+    public func rendered(from: String, heloName: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -111,7 +111,7 @@ public struct MailMessage: Sendable, Equatable {
     }
 
     /// ASCII text as is; anything else as RFC 2047 encoded words (base64 UTF-8), split so that no word passes 75 bytes.
-    static func encodedHeader(_ text: String) -> String {
+    public static func encodedHeader(_ text: String) -> String {
         let clean = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
         if clean.unicodeScalars.allSatisfy({ $0.isASCII }) { return clean }
         var words: [String] = []
@@ -247,7 +247,7 @@ public struct SMTPClient: Sendable {
     }
 
     /// One address without display name, spaces, angle brackets or line breaks (nothing that could inject commands).
-    static func isPlainAddress(_ address: String) -> Bool {
+    public static func isPlainAddress(_ address: String) -> Bool {
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), address.utf8.count <= 254 else { return false }
         return !address.contains(where: { $0.isWhitespace || "<>()[],;:\\\"".contains($0) || $0.asciiValue == nil })
