@@ -28,7 +28,7 @@ struct BenchEvents: AsyncParsableCommand {
     @Option(help: "Seconds sent.") var seconds = 20
     @Option(help: "Analysts on the alerts WebSocket.") var analysts = 50
     @Option(help: "Cameras placed around the event points (each event is correlated with the cameras that see it).") var cameras = 40
-    @Option(help: "Requests in flight at most.") var concurrency = 64
+    @Option(help: "Requests in flight at most (many sensors and feeds sending at once).") var concurrency = 256
     @Option(help: "Scratch folder (emptied).") var work = "/tmp/rtcc-bench-events"
     @Option(help: "Database for the server (a postgres:// URL); default SQLite in the scratch folder.") var database: String?
 
