@@ -63,10 +63,7 @@ public struct LeadDesk: Sendable {
                 raised.bookmarks = bookmarks
                 let json = AlertHub.encode(raised)
                 await services.alertHub.deliver(AlertHub.message(alertJSON: json, change: "raised"))
-                if let camera = raised.cameraID, !alarmOnly.contains(camera), try await services.store.cameras.find(id: camera)?.sharing == .alarmOnly {
-                    alarmOnly.append(camera)
-                }
-                try await openAlarms(alarmOnly, for: raised)
+                try await openAlarms(try await alarmOnlyCameras(of: raised, correlated: alarmOnly), for: raised)
                 return Receipt(event: event, alert: raised, created: true, alertJSON: json)
             }
             return Receipt(event: event, alert: nil, created: true)
@@ -148,14 +145,23 @@ public struct LeadDesk: Sendable {
         try await services.store.alerts.create(alert, bookmarks: bookmarks, by: actor)
         alert.bookmarks = bookmarks
         await services.alertHub.publish(alert, change: "raised")
-        if alert.kind != .cameraOffline {
-            var concerned = bookmarks.map(\.cameraID)
-            if let camera = alert.cameraID, !concerned.contains(camera) { concerned.append(camera) }
-            var alarmOnly: [UUID] = []
-            for id in concerned where try await services.store.cameras.find(id: id)?.sharing == .alarmOnly { alarmOnly.append(id) }
-            try await openAlarms(alarmOnly, for: alert)
-        }
+        try await openAlarms(try await alarmOnlyCameras(of: alert, correlated: nil), for: alert)
         return alert
+    }
+
+    /// The "live during alarms" cameras `alert` concerns: its bookmarked cameras and its own camera. `correlated` are
+    /// those among the bookmarks already known from the sighting index (intake), so that only a camera outside them
+    /// is looked up; nil looks up every bookmark. A camera's own outage concerns none.
+    private func alarmOnlyCameras(of alert: Alert, correlated: [UUID]?) async throws -> [UUID] {
+        guard alert.kind != .cameraOffline else { return [] }
+        let bookmarked = (alert.bookmarks ?? []).map(\.cameraID)
+        var found = correlated ?? []
+        var unknown = correlated == nil ? bookmarked : []
+        if let camera = alert.cameraID, !bookmarked.contains(camera) { unknown.append(camera) }
+        for id in unknown where !found.contains(id) {
+            if try await services.store.cameras.find(id: id)?.sharing == .alarmOnly { found.append(id) }
+        }
+        return found
     }
 
     /// Opens alarm sharing of `cameras` ("live during alarms") for ``AppConfig/alarmShareMinutes`` after `alert`,
