@@ -130,7 +130,6 @@ public final class Store: Sendable {
         migrations.add(SchemaImpact())
         migrations.add(SchemaCommunity())
         migrations.add(SchemaMail())
-        migrations.add(SchemaAlarms())
         let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: sqliteLoop ?? databases.eventLoopGroup.any())
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()
