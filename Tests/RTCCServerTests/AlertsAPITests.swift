@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -295,6 +296,51 @@ import Testing
         let message = try #require(await messages.next()?.first)
         let decoded = try JSONCoding.decoder.decode(AlertHub.Message.self, from: Data(message.utf8))
         #expect(decoded.change == "raised" && decoded.alert.kind == .gunshot && decoded.alert.bookmarks?.first?.cameraID == app.cityCamera.id)
+    }
+
+    @Test func aLiveDuringAlarmsCameraIsWatchedAndRecordedOnlyForTheMinutesAfterAnAlertThatConcernsIt() async throws {
+        // The supervisor is asked directly; none runs in the background (it would dial the camera's address).
+        let app = try await Self.emptyQueue { $0.recordingEnabled = false }
+        let store = app.services.store
+        let camera = try await store.cameras.create(CameraRecord(
+            camera: try CameraDraft(
+                name: "Bar patio", kind: .partner, partnerID: app.partner.id, location: GeoPoint(latitude: 32.5115, longitude: -93.7488),
+                mainStreamURL: "rtsp://127.0.0.1:9/main", sharing: .alarmOnly).validated(),
+            sealedSecrets: nil))
+        let supervisor = RecorderSupervisor(
+            services: app.services, settings: RecorderSupervisor.Settings(root: FileManager.default.temporaryDirectory), logger: Logger(label: "test"))
+        #expect(try await supervisor.targets()[camera.id] == nil, "no alarm: not recorded")
+        // An outage of the camera itself is no alarm.
+        try await LeadDesk(services: app.services).cameraOffline(camera.id, name: camera.name, lastFrameAt: nil)
+        #expect(try await store.community.alarms().isEmpty)
+        let token = try await Self.intakeToken(app)
+        try await app.test { client async throws in
+            // Outside an alarm live video is refused, saying why.
+            try await client.execute(uri: "/api/v1/cameras/\(camera.id)/live", method: .get, headers: app.headers(.analyst)) { response in
+                #expect(response.status == .forbidden)
+                #expect(response.text.contains("only during alarms"))
+            }
+            // A gunshot the camera can see opens it.
+            #expect(try await client.execute(uri: "/api/v1/events/gunshots", method: .post, headers: token, body: Self.gunshot(id: "ALARM-1")).status == .created)
+            // Now it is not refused; it is not streaming in this test, hence 409.
+            try await client.execute(uri: "/api/v1/cameras/\(camera.id)/live", method: .get, headers: app.headers(.analyst)) { response in
+                #expect(response.status == .conflict, "\(response.text)")
+            }
+        }
+        let until = try #require(try await store.community.alarms()[camera.id])
+        #expect(abs(until.timeIntervalSinceNow - 600) < 10, "open for alarmShareMinutes (10) after the alert")
+        #expect(try await supervisor.targets()[camera.id] != nil, "recorded during the alarm")
+        let boundary = try #require(try await supervisor.nextWindowBoundary(after: Date()))
+        #expect(abs(boundary.timeIntervalSince(until)) < 0.01, "the recorder wakes when the alarm ends")
+        #expect(try await supervisor.targets(now: until.addingTimeInterval(1))[camera.id] == nil, "not recorded after it")
+        // A second alert extends the alarm without a second opening in the owner's access log.
+        try await LeadDesk(services: app.services).raise(
+            Alert(kind: .motion, severity: .medium, title: "Motion in Bar patio", raisedAt: Date().addingTimeInterval(30), cameraID: camera.id),
+            bookmarks: [], by: "system")
+        #expect(try await store.community.alarms()[camera.id].map { $0 > until } == true)
+        let log = try await store.community.accessLog(cameraIDs: [camera.id])
+        #expect(log.filter { $0.action == "sharing.alarm_open" }.count == 1)
+        #expect(log.first { $0.action == "sharing.alarm_open" }?.detail.contains("Gunshot detected") == true)
     }
 
     @Test func alertsRaisedWhileAnAnalystsSocketIsBusyGoOutTogetherInOneBatchMessage() async throws {

@@ -69,6 +69,8 @@ public struct AppConfig: Sendable, Equatable {
     public var smtpCAFile: String?
     /// The address mail is sent from.
     public var mailFrom = "rtcc@localhost"
+    /// Minutes a "live during alarms" camera stays shared (watched and recorded) after an alert that concerns it.
+    public var alarmShareMinutes = 10
     /// Seconds before a failed delivery is first tried again (the pause then doubles, up to an hour).
     public var mailRetrySeconds = 60
 
@@ -141,7 +143,7 @@ public struct AppConfig: Sendable, Equatable {
         "RTCC_SIGNUPS_PER_HOUR": "signUpsPerHour", "RTCC_PUBLIC_URL": "publicURL", "RTCC_FOOTAGE_UPLOAD_MAX_BYTES": "footageUploadMaxBytes",
         "RTCC_SMTP_RELAY": "smtpRelay", "RTCC_SMTP_SECURITY": "smtpSecurity", "RTCC_SMTP_USERNAME": "smtpUsername",
         "RTCC_SMTP_PASSWORD": "smtpPassword", "RTCC_SMTP_CA_FILE": "smtpCAFile", "RTCC_MAIL_FROM": "mailFrom",
-        "RTCC_MAIL_RETRY_SECONDS": "mailRetrySeconds",
+        "RTCC_MAIL_RETRY_SECONDS": "mailRetrySeconds", "RTCC_ALARM_SHARE_MINUTES": "alarmShareMinutes",
     ]
 
     /// Sets one setting from text, with a clear error naming `origin`.
@@ -213,6 +215,7 @@ public struct AppConfig: Sendable, Equatable {
             }
             smtpSecurity = security
         case "mailRetrySeconds": mailRetrySeconds = try int(1...3600)
+        case "alarmShareMinutes": alarmShareMinutes = try int(1...1440)
         case "smtpUsername": smtpUsername = value.isEmpty ? nil : value
         case "smtpPassword": smtpPassword = value.isEmpty ? nil : value
         case "smtpCAFile": smtpCAFile = value.isEmpty ? nil : value

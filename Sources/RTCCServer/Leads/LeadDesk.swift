@@ -46,9 +46,10 @@ public struct LeadDesk: Sendable {
         // The alert is prepared before storing, so that a new event and its alert are committed together.
         var raised = try await lead(for: event, now: now)
         var bookmarks: [AlertBookmark] = []
+        var alarmOnly: [UUID] = []
         if var lead = raised {
             if let point = event.location {
-                bookmarks = try await correlate(point, at: event.occurredAt)
+                (bookmarks, alarmOnly) = try await correlation(point, at: event.occurredAt)
                 if lead.cameraID == nil { lead.cameraID = bookmarks.first?.cameraID }
             }
             event.alertID = lead.id
@@ -62,6 +63,7 @@ public struct LeadDesk: Sendable {
                 raised.bookmarks = bookmarks
                 let json = AlertHub.encode(raised)
                 await services.alertHub.deliver(AlertHub.message(alertJSON: json, change: "raised"))
+                try await openAlarms(try await alarmOnlyCameras(of: raised, correlated: alarmOnly), for: raised)
                 return Receipt(event: event, alert: raised, created: true, alertJSON: json)
             }
             return Receipt(event: event, alert: nil, created: true)
@@ -136,29 +138,68 @@ public struct LeadDesk: Sendable {
         return try await raise(alert, bookmarks: bookmarks, by: actor)
     }
 
-    /// Stores `alert` with the given bookmarks and pushes it.
+    /// Stores `alert` with the given bookmarks and pushes it; the "live during alarms" cameras it concerns open.
     @discardableResult
-    func raise(_ alert: Alert, bookmarks: [AlertBookmark], by actor: String) async throws -> Alert {
+    public func raise(_ alert: Alert, bookmarks: [AlertBookmark], by actor: String) async throws -> Alert {
         var alert = alert
         try await services.store.alerts.create(alert, bookmarks: bookmarks, by: actor)
         alert.bookmarks = bookmarks
         await services.alertHub.publish(alert, change: "raised")
+        try await openAlarms(try await alarmOnlyCameras(of: alert, correlated: nil), for: alert)
         return alert
+    }
+
+    /// The "live during alarms" cameras `alert` concerns: its bookmarked cameras and its own camera. `correlated` are
+    /// those among the bookmarks already known from the sighting index (intake), so that only a camera outside them
+    /// is looked up; nil looks up every bookmark. A camera's own outage concerns none.
+    private func alarmOnlyCameras(of alert: Alert, correlated: [UUID]?) async throws -> [UUID] {
+        guard alert.kind != .cameraOffline else { return [] }
+        let bookmarked = (alert.bookmarks ?? []).map(\.cameraID)
+        var found = correlated ?? []
+        var unknown = correlated == nil ? bookmarked : []
+        if let camera = alert.cameraID, !bookmarked.contains(camera) { unknown.append(camera) }
+        for id in unknown where !found.contains(id) {
+            if try await services.store.cameras.find(id: id)?.sharing == .alarmOnly { found.append(id) }
+        }
+        return found
+    }
+
+    /// Opens alarm sharing of `cameras` ("live during alarms") for ``AppConfig/alarmShareMinutes`` after `alert`,
+    /// audits each opening against the camera (so its owner sees it in the access log), and has the recorder start.
+    /// Every later alert extends the alarm to its own raise time plus the same minutes.
+    func openAlarms(_ cameras: [UUID], for alert: Alert) async throws {
+        guard !cameras.isEmpty else { return }
+        let until = alert.raisedAt.addingTimeInterval(TimeInterval(services.config.alarmShareMinutes * 60))
+        for camera in cameras {
+            // Openings are audited; an alarm already open is only extended.
+            guard try await services.store.community.openAlarm(cameraID: camera, until: until, reason: alert.title) else { continue }
+            try await services.audit.append(AuditEvent(
+                actor: "system", action: "sharing.alarm_open", target: "camera:\(camera.uuidString.lowercased())",
+                detail: "live during alarm until \(until.ISO8601Format()): \(alert.title) (alert:\(alert.id.uuidString.lowercased()))"))
+        }
+        await services.registryChanges.signal()
     }
 
     /// The cameras (nearest first, at most the configured number) that could see `point`, with their recordings from
     /// the configured seconds before `time` to as many after.
     func correlate(_ point: GeoPoint, at time: Date) async throws -> [AlertBookmark] {
+        try await correlation(point, at: time).bookmarks
+    }
+
+    /// ``correlate(_:at:)`` with the bookmarked cameras whose owners share them only during alarms.
+    func correlation(_ point: GeoPoint, at time: Date) async throws -> (bookmarks: [AlertBookmark], alarmOnly: [UUID]) {
         let limit = services.config.correlatedCameras
-        guard limit > 0 else { return [] }
+        guard limit > 0 else { return ([], []) }
         // A camera added or moved a second ago may be missed; the registry is not re-read for every event.
         let index = try await services.sightingIndexes.index(services.store, freshWithin: .seconds(1))
         let span = TimeInterval(services.config.bookmarkSeconds)
         let from = time.addingTimeInterval(-span).millisecondPrecision
         let until = time.addingTimeInterval(span).millisecondPrecision
-        return index.sightings(of: Coordinate(latitude: point.latitude, longitude: point.longitude), from: from, until: until).prefix(limit).map {
+        let seen = index.sightings(of: Coordinate(latitude: point.latitude, longitude: point.longitude), from: from, until: until).prefix(limit)
+        let bookmarks = seen.map {
             AlertBookmark(cameraID: $0.camera.id, cameraName: $0.camera.name, distanceM: ($0.sighting.distance * 10).rounded() / 10, from: from, until: until)
         }
+        return (bookmarks, seen.filter { $0.camera.sharing == .alarmOnly }.map(\.camera.id))
     }
 
     /// Applies an analyst's action and pushes the change.

@@ -74,12 +74,13 @@ public struct RecorderSupervisor: Service {
         public var url: String
     }
 
-    /// The cameras to record now: `live` sharing not paused or revoked by the owner, a main stream URL, and an active
-    /// window (if any) covering `now`.
+    /// The cameras to record now: `live` sharing (or "live during alarms" with an alarm open at `now`) not paused or
+    /// revoked by the owner, a main stream URL, and an active window (if any) covering `now`.
     public func targets(now: Date = Date()) async throws -> [UUID: Target] {
         var targets: [UUID: Target] = [:]
         let blocked = try await services.store.community.blockedCameras()
-        for camera in try await services.store.cameras.all() where camera.sharing == .live && !blocked.contains(camera.id) {
+        let alarms = try await services.store.community.alarms(at: now)
+        for camera in try await services.store.cameras.all() where Self.shared(camera, alarms: alarms) && !blocked.contains(camera.id) {
             guard let address = camera.mainStreamURL else { continue }
             if let window = camera.activeWindow, !(window.from...window.until).contains(now) { continue }
             var credentials: StreamCredentials?
@@ -95,6 +96,11 @@ public struct RecorderSupervisor: Service {
     /// camera starts and stops recording on time rather than at the next registry refresh.
     public func nextWindowBoundary(after now: Date = Date()) async throws -> Date? {
         var next: Date?
+        let alarms = try await services.store.community.alarms(at: now)
+        for camera in try await services.store.cameras.all() where camera.sharing == .alarmOnly && camera.mainStreamURL != nil {
+            // An alarm's end stops the recording (and so the live view) on time.
+            if let end = alarms[camera.id]?.addingTimeInterval(0.001), end > now { next = min(next ?? end, end) }
+        }
         for camera in try await services.store.cameras.all() where camera.sharing == .live && camera.mainStreamURL != nil {
             guard let window = camera.activeWindow else { continue }
             for edge in [window.from, window.until.addingTimeInterval(0.001)] where edge > now {
@@ -102,6 +108,11 @@ public struct RecorderSupervisor: Service {
             }
         }
         return next
+    }
+
+    /// Whether a camera's owner shares its video now: always for `live`, during an open alarm for `alarm_only`.
+    static func shared(_ camera: Camera, alarms: [UUID: Date]) -> Bool {
+        camera.sharing == .live || (camera.sharing == .alarmOnly && alarms[camera.id] != nil)
     }
 
     /// How long to wait before re-reading the registry: `interval`, or less when a window opens or closes sooner.

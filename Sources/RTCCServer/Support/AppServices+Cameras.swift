@@ -22,6 +22,11 @@ extension AppServices {
         guard state.allowsAccess else {
             throw Problem(.forbidden, "the owner of camera \"\(camera.name)\" has \(state == .paused ? "paused" : "withdrawn") sharing; no live video is available")
         }
+        if camera.sharing == .alarmOnly, try await store.community.alarms()[camera.id] == nil {
+            throw Problem(
+                .forbidden,
+                "the owner of camera \"\(camera.name)\" shares live video only during alarms, and no alert concerns it now; it opens for \(config.alarmShareMinutes) min after one does")
+        }
     }
 
     /// Whether the caller must see `camera` through its privacy mask: it has one, and the caller did not lift it. Lifting

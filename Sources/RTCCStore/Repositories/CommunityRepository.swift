@@ -24,6 +24,38 @@ public struct CommunityRepository: Sendable {
         return Set(try rows.map { try $0.decode(column: "camera_id", as: UUID.self) })
     }
 
+    // MARK: Alarm sharing
+
+    /// Opens (or extends) alarm sharing of a "live during alarms" camera until `until`; a later end never shortens.
+    /// Returns whether sharing was newly opened (the camera was not in an alarm at `now`).
+    @discardableResult
+    public func openAlarm(cameraID: UUID, until: Date, reason: String, now: Date = Date()) async throws -> Bool {
+        try await database.transaction { db in
+            let rows = try await db.sql.select().column("until_at").from("camera_alarms").where("camera_id", .equal, cameraID).all()
+            if let current = try rows.first?.decode(column: "until_at", as: Date.self) {
+                if until > current {
+                    var update = db.sql.update("camera_alarms").set("until_at", to: until.millisecondPrecision).set("reason", to: String(reason.prefix(300)))
+                    if current <= now { update = update.set("opened_at", to: now.millisecondPrecision) }
+                    try await update.where("camera_id", .equal, cameraID).run()
+                }
+                return current <= now
+            }
+            try await db.sql.insert(into: "camera_alarms").columns("camera_id", "opened_at", "until_at", "reason")
+                .values(SQLBind(cameraID), SQLBind(now.millisecondPrecision), SQLBind(until.millisecondPrecision), SQLBind(String(reason.prefix(300))))
+                .run()
+            return true
+        }
+    }
+
+    /// Cameras in an alarm at `now`, with when each alarm ends.
+    public func alarms(at now: Date = Date()) async throws -> [UUID: Date] {
+        let rows = try await database.sql.select().column("camera_id").column("until_at").from("camera_alarms")
+            .where("until_at", .greaterThan, now.millisecondPrecision).all()
+        var alarms: [UUID: Date] = [:]
+        for row in rows { alarms[try row.decode(column: "camera_id", as: UUID.self)] = try row.decode(column: "until_at", as: Date.self) }
+        return alarms
+    }
+
     /// Every camera's state that is not active.
     public func sharingStates() async throws -> [UUID: SharingState] {
         let rows = try await database.sql.select().column("camera_id").column("state").from("camera_sharing").all()
