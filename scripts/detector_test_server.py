@@ -6,6 +6,7 @@ import argparse
 import cgi
 import io
 import json
+import signal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import cv2
@@ -61,6 +62,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     arguments = parser.parse_args()
+    # A parent may start us with its signals blocked (Foundation's Process passes its thread's mask on): unblock the
+    # ones that stop us, so that terminating the server ends it.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
     server = ThreadingHTTPServer(("127.0.0.1", arguments.port), Handler)
     print(f"listening on {server.server_address[1]}", flush=True)
     server.serve_forever()

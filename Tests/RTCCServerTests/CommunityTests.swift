@@ -217,6 +217,14 @@ import Testing
         let supervisor = RecorderSupervisor(
             services: app.services, settings: RecorderSupervisor.Settings(root: FileManager.default.temporaryDirectory), logger: Logger(label: "test"))
         #expect(try await supervisor.targets()[camera.id] != nil)
+        // Analytics watch it too (decoding its stream), until the revocation.
+        let analytics = AnalyticsService(services: app.services, logger: Logger(label: "test"))
+        try await app.services.store.analytics.save(cameraID: camera.id, settings: String(decoding: try JSONSerialization.data(withJSONObject: [
+            "enabled": true, "fps": 2, "width": 160, "cooldownSeconds": 60,
+            "motion": ["zones": [["name": "all", "polygon": [["x": 0, "y": 0], ["x": 1, "y": 0], ["x": 1, "y": 1]]]], "sensitivity": 50, "minimumArea": 0.01],
+            "schedule": ["startMinute": 0, "endMinute": 1440, "days": [], "timeZone": "UTC"],
+        ]), as: UTF8.self), by: "supervisor")
+        #expect(try await analytics.targets()[camera.id] != nil)
         // A recorder is registered for the camera (not connected), and a viewer watches its live channel.
         let recorder = CameraRecorder(
             configuration: .init(url: "rtsp://10.0.0.9/main", segments: .init(root: FileManager.default.temporaryDirectory, cameraID: camera.id)),
@@ -251,6 +259,7 @@ import Testing
         #expect(await viewer.value - revokedAt < .seconds(5), "the open live view ended")
         #expect(await woke.value - revokedAt < .seconds(5), "the supervisor re-reads the registry at once")
         #expect(try await supervisor.targets()[camera.id] == nil, "a revoked camera is not recorded")
+        #expect(try await analytics.targets()[camera.id] == nil, "nor decoded for analytics")
         let log = try await app.services.store.community.accessLog(cameraIDs: [camera.id])
         #expect(log.contains { $0.action == "portal.sharing" && $0.detail == "state revoked" })
         try await app.test { client in
@@ -260,6 +269,24 @@ import Testing
                 #expect(response.status == .conflict, "no requests to an owner who withdrew consent")
             }
         }
+    }
+
+    @Test func aSecondWaiterOnTheRegistryWakeupNeverTakesTheSignalTheFirstWaitsFor() async throws {
+        let wakeup = RegistryWakeup()
+        let seen = await wakeup.signalCount
+        let listener = Task { await wakeup.wait(after: seen, upTo: .seconds(10)) }
+        try await Task.sleep(for: .milliseconds(100))
+        let start = ContinuousClock.now
+        await wakeup.signal()
+        #expect(await listener.value == seen + 1)
+        #expect(ContinuousClock.now - start < .seconds(1))
+        // The recorder was busy when the signal came: its next wait still returns at once.
+        await wakeup.wait(upTo: .seconds(10))
+        #expect(ContinuousClock.now - start < .seconds(1))
+        // A listener that has seen every signal waits for the next.
+        let quiet = ContinuousClock.now
+        #expect(await wakeup.wait(after: seen + 1, upTo: .milliseconds(300)) == seen + 1)
+        #expect(ContinuousClock.now - quiet >= .milliseconds(300))
     }
 
     @Test func theRegistryWakeupRemembersASignalThatCameWhileNobodyWaited() async throws {

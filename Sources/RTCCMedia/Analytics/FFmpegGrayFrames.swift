@@ -43,7 +43,8 @@ public enum FFmpegGrayFrames {
                 continuation.finish(throwing: Failure(description: "ffmpeg stopped decoding \(input.prefix(80)) (status \(finished.terminationStatus)); check the stream URL and that ffmpeg is installed"))
             }
         }
-        continuation.onTermination = { _ in if process.isRunning { process.terminate() } }
+        // SIGKILL: a decoder holds nothing to save, and may have inherited a blocked SIGTERM from the caller's threads.
+        continuation.onTermination = { _ in if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         do {
             try process.run()
         } catch {

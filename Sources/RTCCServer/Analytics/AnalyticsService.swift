@@ -6,8 +6,9 @@ import RTCCStore
 import ServiceLifecycle
 
 /// Runs a ``CameraWatcher`` for every camera with analytics enabled and a stream URL (its sub stream when it has one),
-/// decoding with ffmpeg; re-reads the settings every `refresh` and restarts a watcher whose settings changed, or whose
-/// ffmpeg stopped (after a pause).
+/// decoding with ffmpeg; re-reads the settings every `refresh`, and at once when the registry changes, and restarts a
+/// watcher whose settings changed, or whose ffmpeg stopped (after a pause). Only cameras whose owners share them live
+/// (and have not paused or withdrawn sharing) are watched: a revocation stops the camera's decoding at once.
 public struct AnalyticsService: Service {
     let services: AppServices
     let logger: Logger
@@ -20,10 +21,14 @@ public struct AnalyticsService: Service {
         self.refresh = refresh
     }
 
-    struct Target: Sendable, Equatable {
-        var camera: Camera
-        var url: String
-        var settings: AnalyticsSettings
+    /// A camera to watch.
+    public struct Target: Sendable, Equatable {
+        /// The camera.
+        public var camera: Camera
+        /// Its stream (sub stream when it has one), credentials included.
+        public var url: String
+        /// Its analytics settings.
+        public var settings: AnalyticsSettings
     }
 
     /// Watches cameras until shutdown.
@@ -31,6 +36,7 @@ public struct AnalyticsService: Service {
         try await cancelWhenGracefulShutdown {
             try await withThrowingDiscardingTaskGroup { group in
                 var running: [UUID: (Target, Task<Void, Never>)] = [:]
+                var seen = await services.registryChanges.signalCount
                 while !Task.isCancelled {
                     let wanted = (try? await targets()) ?? [:]
                     for (id, (target, task)) in running where wanted[id] != target {
@@ -42,7 +48,7 @@ public struct AnalyticsService: Service {
                         running[id] = (target, task)
                         group.addTask { await task.value }
                     }
-                    try await Task.sleep(for: refresh)
+                    seen = await services.registryChanges.wait(after: seen, upTo: refresh)
                 }
                 for (_, task) in running.values { task.cancel() }
             }
@@ -50,11 +56,12 @@ public struct AnalyticsService: Service {
     }
 
     /// The cameras to watch now, with their stream URL (credentials included) and settings.
-    func targets() async throws -> [UUID: Target] {
+    public func targets() async throws -> [UUID: Target] {
         var targets: [UUID: Target] = [:]
-        for stored in try await services.store.analytics.all() {
+        let blocked = try await services.store.community.blockedCameras()
+        for stored in try await services.store.analytics.all() where !blocked.contains(stored.cameraID) {
             guard let settings = try? AnalyticsSettings.parse(Data(stored.settings.utf8)), settings.enabled,
-                let camera = try await services.store.cameras.find(id: stored.cameraID)
+                let camera = try await services.store.cameras.find(id: stored.cameraID), camera.sharing == .live
             else { continue }
             let secrets = try await services.store.cameras.sealedSecrets(id: camera.id).flatMap { try? services.cipher.open(CameraSecrets.self, from: $0) }
             let url: String

@@ -122,7 +122,8 @@ enum LiveTranscoder {
 
         func stop() {
             try? input.close()
-            if process.isRunning { process.terminate() }
+            // SIGKILL: ffmpeg may have inherited a blocked SIGTERM from the server's threads, and holds nothing to save.
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
             if let maskImage { try? FileManager.default.removeItem(at: maskImage) }
         }

@@ -6,13 +6,16 @@ public actor RegistryWakeup {
     private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     private var released: Set<UUID> = []
     private var pending = false
+    private var signals = 0
+    private var listeners: Set<UUID> = []
 
     /// Creates a wakeup with nobody waiting.
     public init() {}
 
     /// Wakes every waiter now; with none waiting, the next ``wait(upTo:)`` returns at once.
     public func signal() {
-        if waiters.isEmpty { pending = true }
+        signals += 1
+        if waiters.keys.allSatisfy(listeners.contains) { pending = true }
         let current = waiters
         waiters = [:]
         for continuation in current.values { continuation.resume() }
@@ -36,6 +39,30 @@ public actor RegistryWakeup {
             await self.release(id)
         }
         released.remove(id)
+    }
+
+    /// How many signals there have been.
+    public var signalCount: Int { signals }
+
+    /// For a second waiter beside the one ``wait(upTo:)`` serves: returns the number of signals so far once it exceeds
+    /// `seen` (at once if it already does), or after `timeout`. It never takes the pending signal the other waits for.
+    public func wait(after seen: Int, upTo timeout: Duration) async -> Int {
+        guard signals <= seen else { return signals }
+        let id = UUID()
+        listeners.insert(id)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.park(id) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                await self.release(id)
+            }
+            await group.next()
+            group.cancelAll()
+            await self.release(id)
+        }
+        released.remove(id)
+        listeners.remove(id)
+        return signals
     }
 
     private func park(_ id: UUID) async {
