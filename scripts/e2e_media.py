@@ -4,6 +4,9 @@
    restart the index matches the files (size, SHA-256, clean decode by ffmpeg).
 2. A source that goes away for 10 s: the recorder reconnects within 2 s of its return, the index shows a
    gap of the outage only, and an offline event was raised and cleared.
+3. An exact clip across a segment boundary in a signed evidence package, verified offline; tampering is caught.
+4. Analytics on a live camera: the server decodes the camera's stream with ffmpeg, the changing clock in its picture
+   raises a motion alert bookmarking the camera, and stopping the server leaves no decoder behind.
 """
 import hashlib
 import os
@@ -14,6 +17,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser_support import Client  # noqa: E402
 
 RTCC = os.path.abspath(sys.argv[1])
 WORK = tempfile.mkdtemp(prefix="rtcc-media-e2e-")
@@ -82,8 +88,14 @@ def start_server():
     env = dict(os.environ, RTCC_SEGMENT_SECONDS="4", RTCC_OFFLINE_SECONDS="3", RTCC_LOG_LEVEL="warning")
     server = subprocess.Popen([RTCC, "serve", "--data", DATA, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                               text=True, env=env)
-    read_url(server, r"(https?://\S+)")
+    server.url = read_url(server, r"(https?://\S+)").rstrip("/")
     return server
+
+
+def decoders_of(url):
+    """ffmpeg processes reading `url` (the recorder is ours and runs no ffmpeg, so these are analytics decoders)."""
+    found = subprocess.run(["pgrep", "-f", f"ffmpeg.*{re.escape(url)}"], capture_output=True, text=True).stdout.split()
+    return [pid for pid in found if pid != str(os.getpid())]
 
 
 simulator = subprocess.Popen(
@@ -183,6 +195,33 @@ if clips:
         handle.write(bytes([byte[0] ^ 0xFF]))
 tampered = subprocess.run([RTCC, "evidence", "verify", package], capture_output=True, text=True)
 check(tampered.returncode != 0 and "clips/" in tampered.stderr, "rtcc evidence verify rejects a changed clip and names it")
+
+# 4. Analytics on a live camera, decoded by the server.
+camera_two = rows("SELECT id FROM cameras WHERE name = 'Sim two'")[0][0]
+password = "e2e analytics password"
+subprocess.run([RTCC, "user", "add", "e2e-supervisor", "--role", "supervisor", "--data", DATA], check=True, capture_output=True,
+               env=dict(os.environ, RTCC_PASSWORD=password))
+server = start_server()
+client = Client(server.url).login("e2e-supervisor", password)
+settings = {"enabled": True, "fps": 2, "width": 320, "cooldownSeconds": 600,
+            "motion": {"zones": [{"name": "picture", "polygon": [{"x": 0, "y": 0}, {"x": 1, "y": 0}, {"x": 1, "y": 1}, {"x": 0, "y": 1}]}],
+                       "sensitivity": 60, "minimumArea": 0.0005},
+            "schedule": {"startMinute": 0, "endMinute": 1440, "days": [], "timeZone": "UTC"}}
+enabled_at = time.time()
+status, body, _ = client.call("PUT", f"/api/v1/cameras/{camera_two}/analytics", settings)
+check(status == 200, f"analytics enabled on a live camera ({status})")
+# The service re-reads settings every 15 s.
+wait_for(lambda: decoders_of(f"{base}/cam002"), 30, "an ffmpeg decoder of the camera's stream")
+check(True, "the server decodes the camera's stream for analytics")
+alert = wait_for(lambda: rows("SELECT id, title, raised_at FROM alerts WHERE kind = 'motion' AND camera_id = ?", (camera_two,)), 60, "a motion alert")
+check(len(alert) == 1 and alert[0][1] == "Motion in picture on Sim two",
+      f"the changing clock raised one motion alert ({[a[1] for a in alert]}) {time.time() - enabled_at:.1f} s after analytics were enabled")
+bookmarked = rows("SELECT camera_id FROM alert_bookmarks WHERE alert_id = ?", (alert[0][0],))
+check([b[0] for b in bookmarked] == [camera_two], "the alert bookmarks the camera's recording")
+server.send_signal(signal.SIGTERM)
+server.wait(timeout=30)
+time.sleep(1)
+check(not decoders_of(f"{base}/cam002"), "stopping the server leaves no decoder running")
 
 simulator.terminate()
 simulator.wait(timeout=10)
