@@ -75,7 +75,7 @@ public func buildApplication(
         settings.transport = config.rtspTransport == "udp" ? .udpWithTCPFallback : .tcp
         background.append(RecorderSupervisor(services: services, settings: settings, logger: logger))
         background.append(AnalyticsService(services: services, logger: logger))
-        background.append(RetentionService(sweeper: RetentionSweeper(store: services.store, quotaBytes: config.diskQuotaBytes, logger: logger)))
+        background.append(RetentionService(sweeper: RetentionSweeper(store: services.store, quotaBytes: config.diskQuotaBytes, bookmarkKeepDays: config.bookmarkKeepDays, logger: logger)))
     }
     return Application(
         router: router, server: server,

@@ -138,6 +138,7 @@ public final class Store: Sendable {
         migrations.add(SchemaCommunity())
         migrations.add(SchemaMail())
         migrations.add(SchemaAlarms())
+        migrations.add(SchemaBookmarkIndex())
         let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: sqliteLoop ?? databases.eventLoopGroup.any())
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()

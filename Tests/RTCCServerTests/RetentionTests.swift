@@ -40,4 +40,57 @@ import Testing
         #expect(try await store.segments.list(cameraID: camera.id, from: now.addingTimeInterval(-30 * 86_400), until: now).map(\.id) == [segments[1].id])
         await store.shutdown()
     }
+
+    @Test func alertBookmarksKeepCityFootagePastRetentionUntilDismissedOrOldButNeverAPartnersFootage() async throws {
+        let store = try Store(location: .memory)
+        try await store.migrate()
+        let city = try await store.cameras.create(CameraRecord(
+            camera: try CameraDraft(name: "City", kind: .city, location: GeoPoint(latitude: 32.5, longitude: -93.7), retentionDays: 7).validated(),
+            sealedSecrets: nil))
+        let partner = try await store.partners.create(PartnerDraft(
+            name: "Shop", kind: .business, contactName: "C", email: "c@example.org", address: "1 Main St",
+            consent: Consent(termsVersion: "2026-01", acceptedAt: Date()), status: .active))
+        let shop = try await store.cameras.create(CameraRecord(
+            camera: try CameraDraft(name: "Shop door", kind: .partner, partnerID: partner.id, location: GeoPoint(latitude: 32.5, longitude: -93.7),
+                                    retentionDays: 7).validated(),
+            sealedSecrets: nil))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rtcc-bookmarks-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let now = Date()
+        /// A sealed minute of `camera` from `days` ago, bookmarked by an alert raised then (with `status` and `caseID`).
+        func bookmarked(_ camera: Camera, daysAgo days: Double, status: Alert.Status?, caseID: UUID? = nil) async throws -> SegmentRecord {
+            let start = now.addingTimeInterval(-days * 86_400)
+            let path = directory.appendingPathComponent("\(UUID()).mp4").path
+            _ = FileManager.default.createFile(atPath: path, contents: Data(repeating: 1, count: 100))
+            let segment = SegmentRecord(
+                id: UUID(), cameraID: camera.id, stream: "main", path: path, start: start, end: start.addingTimeInterval(60), bytes: 100,
+                frames: 1500, gaps: [], codec: "avc1", sha256: "x")
+            try await store.segments.upsert(segment)
+            if let status {
+                let alert = Alert(kind: .gunshot, severity: .high, status: status, title: "Gunshot", raisedAt: start.addingTimeInterval(20), caseID: caseID)
+                try await store.alerts.create(alert, bookmarks: [AlertBookmark(
+                    cameraID: camera.id, cameraName: camera.name, distanceM: 40, from: start.addingTimeInterval(-10), until: start.addingTimeInterval(50))],
+                    by: "test")
+            }
+            return segment
+        }
+        let open = try await bookmarked(city, daysAgo: 10, status: .open)
+        let dismissed = try await bookmarked(city, daysAgo: 11, status: .dismissed)
+        let linked = try await bookmarked(city, daysAgo: 12, status: .closed, caseID: UUID())
+        let plain = try await bookmarked(city, daysAgo: 13, status: nil)
+        let partners = try await bookmarked(shop, daysAgo: 10, status: .open)
+        let sweeper = RetentionSweeper(store: store, quotaBytes: nil, bookmarkKeepDays: 30, logger: Logger(label: "test"))
+        #expect(try await sweeper.sweep(now: now).segments == 3)
+        let kept = Set(try await store.segments.list(cameraID: city.id, from: now.addingTimeInterval(-60 * 86_400), until: now).map(\.id))
+        #expect(kept == [open.id, linked.id], "the open and the case-linked alerts' footage stays; the dismissed one's and the unbookmarked go")
+        #expect(try await store.segments.list(cameraID: shop.id, from: now.addingTimeInterval(-60 * 86_400), until: now).isEmpty,
+                "a partner's footage follows its owner's agreement")
+        #expect(!FileManager.default.fileExists(atPath: dismissed.path) && !FileManager.default.fileExists(atPath: plain.path)
+                && !FileManager.default.fileExists(atPath: partners.path))
+        // 30 days later the open alert's bookmark has run out; the case keeps its footage.
+        #expect(try await sweeper.sweep(now: now.addingTimeInterval(25 * 86_400)).segments == 1)
+        #expect(try await store.segments.list(cameraID: city.id, from: now.addingTimeInterval(-60 * 86_400), until: now).map(\.id) == [linked.id])
+        await store.shutdown()
+    }
 }

@@ -47,6 +47,9 @@ public struct AppConfig: Sendable, Equatable {
     public var intakeArea = IntakeArea.demoCity
     /// Recordings are bookmarked from this many seconds before an event to as many after.
     public var bookmarkSeconds = 30
+    /// Days an alert's bookmarked footage on city cameras is kept past the camera's retention (longer while the alert
+    /// is linked to a case; not at all once it is dismissed).
+    public var bookmarkKeepDays = 90
     /// At most this many cameras (nearest first) are correlated with one event.
     public var correlatedCameras = 6
     /// Intake events each API token may send per second (with a burst of as many); more are refused with 429.
@@ -138,7 +141,7 @@ public struct AppConfig: Sendable, Equatable {
         "RTCC_LOGIN_ATTEMPTS_PER_MINUTE": "loginAttemptsPerMinute", "RTCC_RECORDING": "recordingEnabled",
         "RTCC_RECORDINGS": "recordingsDirectory", "RTCC_SEGMENT_SECONDS": "segmentSeconds", "RTCC_OFFLINE_SECONDS": "offlineSeconds",
         "RTCC_RTSP_TRANSPORT": "rtspTransport", "RTCC_DISK_QUOTA_BYTES": "diskQuotaBytes",
-        "RTCC_MAP_TILE_URL": "mapTileURL", "RTCC_INTAKE_AREA": "intakeArea", "RTCC_BOOKMARK_SECONDS": "bookmarkSeconds",
+        "RTCC_MAP_TILE_URL": "mapTileURL", "RTCC_INTAKE_AREA": "intakeArea", "RTCC_BOOKMARK_SECONDS": "bookmarkSeconds", "RTCC_BOOKMARK_KEEP_DAYS": "bookmarkKeepDays",
         "RTCC_CORRELATED_CAMERAS": "correlatedCameras", "RTCC_INTAKE_EVENTS_PER_SECOND": "intakeEventsPerSecond",
         "RTCC_SIGNUPS_PER_HOUR": "signUpsPerHour", "RTCC_PUBLIC_URL": "publicURL", "RTCC_FOOTAGE_UPLOAD_MAX_BYTES": "footageUploadMaxBytes",
         "RTCC_SMTP_RELAY": "smtpRelay", "RTCC_SMTP_SECURITY": "smtpSecurity", "RTCC_SMTP_USERNAME": "smtpUsername",
@@ -195,6 +198,7 @@ public struct AppConfig: Sendable, Equatable {
             }
             intakeArea = area
         case "bookmarkSeconds": bookmarkSeconds = try int(1...3600)
+        case "bookmarkKeepDays": bookmarkKeepDays = try int(0...3650)
         case "correlatedCameras": correlatedCameras = try int(0...50)
         case "intakeEventsPerSecond": intakeEventsPerSecond = try int(1...1_000_000)
         case "signUpsPerHour": signUpsPerHour = try int(1...10_000)

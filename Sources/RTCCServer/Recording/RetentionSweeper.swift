@@ -6,7 +6,10 @@ import ServiceLifecycle
 
 /// Deletes recordings past each camera's retention days (or its owner's shorter agreed retention), then the oldest
 /// recordings while the disk quota is exceeded — never a segment under an active hold and never one still being
-/// written. The index row goes first, then the file, so the index never promises footage that is gone; every
+/// written. Footage an alert bookmarked on a city (non-partner) camera outlives the camera's retention: for
+/// `bookmarkKeepDays` after the alert, or while the alert is linked to a case, unless it was dismissed. A partner's
+/// camera keeps its owner's agreement; only an explicit hold keeps its footage longer. The disk quota ignores
+/// bookmarks (holds are what protects footage from it). The index row goes first, then the file, so the index never promises footage that is gone; every
 /// deletion is written to the `deletion_log` table.
 public struct RetentionSweeper: Sendable {
     /// What one sweep removed.
@@ -25,12 +28,14 @@ public struct RetentionSweeper: Sendable {
 
     let store: Store
     let quotaBytes: Int64?
+    let bookmarkKeepDays: Int
     let logger: Logger
 
     /// Creates a sweeper; `quotaBytes` nil means no quota.
-    public init(store: Store, quotaBytes: Int64?, logger: Logger) {
+    public init(store: Store, quotaBytes: Int64?, bookmarkKeepDays: Int = 90, logger: Logger) {
         self.store = store
         self.quotaBytes = quotaBytes
+        self.bookmarkKeepDays = bookmarkKeepDays
         self.logger = logger
     }
 
@@ -41,8 +46,9 @@ public struct RetentionSweeper: Sendable {
         for camera in try await store.cameras.all() {
             let days = Self.retentionDays(camera, policies: policies)
             let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
+            let bookmarksSince = camera.partnerID == nil ? now.addingTimeInterval(-Double(bookmarkKeepDays) * 86_400) : nil
             while true {
-                let batch = try await store.segments.expired(cameraID: camera.id, before: cutoff, limit: 200)
+                let batch = try await store.segments.expired(cameraID: camera.id, before: cutoff, bookmarksRaisedSince: bookmarksSince, limit: 200)
                 if batch.isEmpty { break }
                 for segment in batch { try await remove(segment, reason: "retention \(days) days", now: now, into: &report) }
             }

@@ -148,7 +148,7 @@ struct Transparency: Encodable {
             retention: Retention(
                 defaultDays: CommunityTerms.defaultRetentionDays, partnersWithShorterRetention: try await store.community.retentionPolicies().count,
                 deletedSegmentsLast30Days: deleted.segments, deletedBytesLast30Days: deleted.bytes,
-                rule: "Footage is deleted automatically after each camera's retention period (or its owner's shorter agreement), except footage under an evidence hold; every deletion is logged."),
+                rule: "Footage is deleted automatically after each camera's retention period (or its owner's shorter agreement), except footage under an evidence hold and, on city cameras only, the minutes around an alert that was not dismissed (kept \(services.config.bookmarkKeepDays) days after it, or while it is linked to a case); every deletion is logged."),
             policy: Policy(termsVersion: CommunityTerms.currentVersion, terms: CommunityTerms.summary))
     }
 }

@@ -93,14 +93,24 @@ public struct SegmentRepository: Sendable {
         try await database.sql.delete(from: "segments").where("id", .equal, id).run()
     }
 
-    /// Sealed segments of `cameraID` that ended before `cutoff` and overlap no active hold, oldest first.
-    public func expired(cameraID: UUID, before cutoff: Date, limit: Int = 500) async throws -> [SegmentRecord] {
-        try await database.sql.raw("""
+    /// Sealed segments of `cameraID` that ended before `cutoff` and overlap no active hold, oldest first. With
+    /// `bookmarksRaisedSince`, a segment an alert bookmarked is kept too, unless the alert was dismissed: while the
+    /// alert is linked to a case, or else when it was raised at or after that date.
+    public func expired(cameraID: UUID, before cutoff: Date, bookmarksRaisedSince: Date? = nil, limit: Int = 500) async throws -> [SegmentRecord] {
+        var query = SQLQueryString("""
             SELECT * FROM segments s WHERE s.camera_id = \(bind: cameraID) AND s.sha256 IS NOT NULL AND s.end_at < \(bind: cutoff)
             AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.released_at IS NULL AND (h.camera_id IS NULL OR h.camera_id = s.camera_id)
                             AND h.from_at < s.end_at AND h.until_at > s.start_at)
-            ORDER BY s.start_at LIMIT \(bind: limit)
-            """).all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.record)
+            """)
+        if let since = bookmarksRaisedSince {
+            query += SQLQueryString("""
+                 AND NOT EXISTS (SELECT 1 FROM alert_bookmarks b JOIN alerts a ON a.id = b.alert_id
+                                WHERE b.camera_id = s.camera_id AND b.from_at < s.end_at AND b.until_at > s.start_at
+                                AND a.status <> 'dismissed' AND (a.case_id IS NOT NULL OR a.raised_at >= \(bind: since)))
+                """)
+        }
+        query += SQLQueryString(" ORDER BY s.start_at LIMIT \(bind: limit)")
+        return try await database.sql.raw(query).all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.record)
     }
 
     /// The oldest sealed segments of any camera that overlap no active hold, for enforcing a disk quota.
