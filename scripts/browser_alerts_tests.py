@@ -5,7 +5,8 @@ Checks: an analyst's open queue receives a gunshot posted to the intake API by a
 the alerts WebSocket, with a tone); the alert's card lists the cameras that face the point nearest first (not the one
 facing away) and plays them live (video currentTime advances); the bookmarked clips span the shot; acknowledging records
 the time to acknowledge; dismissing needs a reason and takes the alert out of the open queue; a camera whose feed is down
-raises a camera_offline alert. Screenshots go to OUTDIR. Usage: browser_alerts_tests.py RTCC OUTDIR
+raises a camera_offline alert; a supervisor draws a motion zone on a camera's picture in the analytics editor and sets
+its hours and a detection rule, and the API holds exactly that (an analyst gets no editor). Screenshots go to OUTDIR. Usage: browser_alerts_tests.py RTCC OUTDIR
 """
 import math
 import os
@@ -52,7 +53,7 @@ def main():
         handle.write("Dead camera,city,32.52,-93.72,0,60,100,rtsp://127.0.0.1:9/none\n")
     subprocess.run([RTCC, "cameras", "import", csv, "--data", DATA], check=True, capture_output=True)
     env = dict(os.environ, RTCC_PASSWORD=PASSWORD)
-    for name, role in [("admin", "admin"), ("alice", "analyst")]:
+    for name, role in [("admin", "admin"), ("alice", "analyst"), ("sam", "supervisor")]:
         subprocess.run([RTCC, "user", "add", name, "--role", role, "--data", DATA], check=True, capture_output=True, env=env)
     server_env = dict(os.environ, RTCC_SEGMENT_SECONDS="6", RTCC_OFFLINE_SECONDS="3", RTCC_BCRYPT_COST="4", RTCC_BOOKMARK_SECONDS="20")
     server_log = open(os.path.join(OUT, "server.log"), "w")
@@ -100,10 +101,80 @@ def run(base):
                   "the Alerts screen opens its live connection")
             queue(page, base, feed, cameras)
             offline(page, cameras)
+            check(page.query_selector("#analytics-open") is None, "an analyst has no analytics editor (it needs cameras:write)")
             check(not errors, f"no script errors on the page ({errors[:3]})")
         finally:
             page.screenshot(path=os.path.join(OUT, "alerts.png"))
+        supervisor = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+        supervisor.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            analytics(supervisor, base, admin, cameras)
+            check(not errors, f"no script errors on the supervisor's page ({errors[:3]})")
+        finally:
+            supervisor.screenshot(path=os.path.join(OUT, "alerts-analytics.png"))
             browser.close()
+
+
+def analytics(page, base, admin, cameras):
+    page.goto(base + "/")
+    page.wait_for_selector("#signin-form", state="visible")
+    page.fill("#signin-user", "sam")
+    page.fill("#signin-password", PASSWORD)
+    page.click("#signin-submit")
+    page.wait_for_selector("#whoami")
+    page.click("#nav a[data-screen=alerts]")
+    page.click("#analytics-open")
+    page.select_option("#analytics-camera", cameras["Near camera"])
+    page.wait_for_selector("#analytics-editor .zone-stage")
+    check(wait_for(lambda: page.evaluate("() => document.querySelector('.zone-stage img').naturalWidth") > 0, 20, "the snapshot"),
+          "the editor shows the camera's picture to draw on")
+    box = page.locator("#analytics-editor .zone-stage").bounding_box()
+    corners = [(0.1, 0.5), (0.6, 0.5), (0.6, 0.95), (0.1, 0.95)]
+    for x, y in corners:
+        page.mouse.click(box["x"] + x * box["width"], box["y"] + y * box["height"])
+    page.fill("#zone-name", "lot")
+    page.click("#analytics-editor button.zone-add")
+    check("1 zone(s)" in page.inner_text("#analytics-editor .zone-status"), "the drawn zone is listed")
+    page.fill("#analytics-sensitivity", "70")
+    page.fill("#analytics-area", "2")
+    page.fill("#analytics-from", "22:00")
+    page.fill("#analytics-until", "06:00")
+    page.check("#analytics-editor .days input[value='2']")
+    page.fill("#analytics-tz", "America/Chicago")
+    page.fill("#analytics-detector", "http://127.0.0.1:5000")
+    page.click("#analytics-editor button.rule-add")
+    page.fill("#rule-rows tr.rule .rule-name", "Person in the lot after 22:00")
+    page.fill("#rule-rows tr.rule .rule-loiter", "30")
+    page.fill("#rule-rows tr.rule .rule-from", "22:00")
+    page.fill("#rule-rows tr.rule .rule-until", "06:00")
+    page.click("#analytics-editor button.analytics-save")
+    check(wait_for(lambda: page.eval_on_selector("#analytics-saved", "e => e.dataset.saved") == "yes", 10, "saved"), "the settings are saved")
+    _, stored, _ = admin.call("GET", f"/api/v1/cameras/{cameras['Near camera']}/analytics")
+    settings = stored.get("settings") or {}
+    zones = settings.get("motion", {}).get("zones", [])
+    points = [(p["x"], p["y"]) for p in zones[0]["polygon"]] if zones else []
+    check(len(zones) == 1 and zones[0]["name"] == "lot" and len(points) == 4 and
+          all(abs(a - x) < 0.01 and abs(b - y) < 0.01 for (a, b), (x, y) in zip(points, corners)),
+          f"the stored zone is the one drawn, in picture coordinates ({points})")
+    check(settings.get("motion", {}).get("sensitivity") == 70 and abs(settings.get("motion", {}).get("minimumArea", 0) - 0.02) < 1e-9,
+          "sensitivity 70 and minimum area 2 % are stored")
+    check(settings.get("schedule") == {"startMinute": 1320, "endMinute": 360, "days": [2], "timeZone": "America/Chicago"},
+          f"the hours run past midnight on Mondays in the city's time zone ({settings.get('schedule')})")
+    rules = (settings.get("detection") or {}).get("rules", [])
+    check(len(rules) == 1 and rules[0]["name"] == "Person in the lot after 22:00" and rules[0]["label"] == "person" and
+          rules[0]["zone"]["name"] == "lot" and rules[0]["loiterSeconds"] == 30 and rules[0]["schedule"]["startMinute"] == 1320,
+          f"the detection rule names the zone, the hours and the loitering time ({rules[:1]})")
+    # Opened again, the editor shows what is stored.
+    page.select_option("#analytics-camera", "")
+    page.select_option("#analytics-camera", cameras["Near camera"])
+    page.wait_for_selector("#zone-list li[data-zone=lot]")
+    check(page.input_value("#analytics-from") == "22:00" and page.input_value("#rule-rows tr.rule .rule-name") == "Person in the lot after 22:00",
+          "reopened, the editor shows the stored zone, hours and rule")
+    # Bad numbers are refused by the server, naming the field.
+    page.fill("#analytics-sensitivity", "0")
+    page.click("#analytics-editor button.analytics-save")
+    check(wait_for(lambda: "motion" in (page.inner_text("#toast") if page.is_visible("#toast") else ""), 5, "the refusal"),
+          f"an impossible sensitivity is refused, naming the field ({page.inner_text('#toast') if page.is_visible('#toast') else ''})")
 
 
 def queue(page, base, feed, cameras):

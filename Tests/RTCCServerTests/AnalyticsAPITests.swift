@@ -91,6 +91,22 @@ import Testing
         #expect(try await app.services.store.alerts.search(AlertQuery()).total == expected + 1)
     }
 
+    @Test func motionUnderThePrivacyMaskRaisesNothing() async throws {
+        let app = try await TestApp.make()
+        // The owner masked the top half of the picture, where the box moves (inside the yard zone).
+        try await app.services.store.community.setMask(
+            cameraID: app.cityCamera.id, PrivacyMask(polygons: [[.init(x: 0, y: 0), .init(x: 1, y: 0), .init(x: 1, y: 0.55), .init(x: 0, y: 0.55)]]), by: "owner")
+        let settings = try JSONCoding.decoder.decode(AnalyticsSettings.self, from: JSONSerialization.data(withJSONObject: Self.settings))
+        let clip = try Self.clip(boxAt: 20)
+        defer { try? FileManager.default.removeItem(at: clip) }
+        let watcher = CameraWatcher(services: app.services, camera: app.cityCamera, settings: settings, logger: Logger(label: "test"))
+        let ticker = Ticker()
+        try await watcher.run(FFmpegGrayFrames.frames(of: clip.path, width: 160, height: 90, fps: 2), clock: { ticker.next() })
+        var query = AlertQuery()
+        query.kind = .motion
+        #expect(try await app.services.store.alerts.search(query).items.isEmpty, "the same clip without the mask raises one alert (test above)")
+    }
+
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Starts `scripts/detector_test_server.py` (OpenCV's HOG people detector behind the DeepStack API); returns it and its port.

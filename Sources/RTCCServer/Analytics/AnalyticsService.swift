@@ -29,6 +29,8 @@ public struct AnalyticsService: Service {
         public var url: String
         /// Its analytics settings.
         public var settings: AnalyticsSettings
+        /// Its privacy mask (a changed mask restarts the watcher, which blacks the mask out of every frame).
+        public var mask: PrivacyMask
     }
 
     /// Watches cameras until shutdown.
@@ -72,7 +74,7 @@ public struct AnalyticsService: Service {
             } else {
                 continue
             }
-            targets[camera.id] = Target(camera: camera, url: url, settings: settings)
+            targets[camera.id] = Target(camera: camera, url: url, settings: settings, mask: try await services.store.community.mask(cameraID: camera.id))
         }
         return targets
     }

@@ -2,10 +2,13 @@ import Foundation
 import Logging
 import RTCCCore
 import RTCCMedia
+import RTCCStore
 
 /// Watches one camera's decoded frames: motion in a zone during the schedule raises a `motion` alert (then none for the
 /// cool-down), and, with detection configured, pictures with motion are sent to the detection service whose objects
 /// go through the camera's rules; a rule that fires raises a `detection` alert. Alerts bookmark the camera's recording.
+/// The camera's privacy mask blacks out its pixels first: motion there raises nothing, and no masked pixel is sent to
+/// the detection service.
 public struct CameraWatcher: Sendable {
     let services: AppServices
     let camera: Camera
@@ -27,8 +30,17 @@ public struct CameraWatcher: Sendable {
         let client = settings.detection.flatMap { URL(string: $0.url) }.map(DetectionClient.init)
         var lastMotionAlert: Date?
         var lastDetection: Date?
-        for try await frame in frames {
+        let mask = try await services.store.community.mask(cameraID: camera.id)
+        var masked: (width: Int, height: Int, pixels: [Int])?
+        for try await decoded in frames {
             let now = clock()
+            var frame = decoded
+            if !mask.isEmpty {
+                if masked.map({ $0.width != frame.width || $0.height != frame.height }) ?? true {
+                    masked = (frame.width, frame.height, Self.maskedPixels(mask, width: frame.width, height: frame.height))
+                }
+                frame = Self.blackingOut(masked?.pixels ?? [], of: frame)
+            }
             let motion = detector.process(frame)
             if !motion.isEmpty, settings.schedule.contains(now), lastMotionAlert.map({ now.timeIntervalSince($0) >= settings.cooldownSeconds }) ?? true {
                 lastMotionAlert = now
@@ -50,6 +62,22 @@ public struct CameraWatcher: Sendable {
                 logger.warning("object detection failed", metadata: ["camera": "\(camera.id)", "error": "\(failure.description)"])
             }
         }
+    }
+
+    /// The indices of a `width` × `height` picture's pixels that `mask` covers.
+    static func maskedPixels(_ mask: PrivacyMask, width: Int, height: Int) -> [Int] {
+        var indices: [Int] = []
+        for y in 0..<height {
+            for x in 0..<width where mask.covers(x: x, y: y, width: width, height: height) { indices.append(y * width + x) }
+        }
+        return indices
+    }
+
+    /// `frame` with the pixels at `indices` black.
+    static func blackingOut(_ indices: [Int], of frame: GrayFrame) -> GrayFrame {
+        var pixels = frame.pixels
+        for index in indices where index < pixels.count { pixels[index] = 0 }
+        return GrayFrame(width: frame.width, height: frame.height, pixels: pixels) ?? frame
     }
 
     private func raise(_ kind: Alert.Kind, severity: Alert.Severity, title: String, detail: String, at time: Date) async throws {

@@ -3,6 +3,7 @@
 // triage actions: acknowledge, assign, escalate, dismiss with a reason, close, notes, link to a case.
 import { api, el, toast, formatWallClock } from './api.js';
 import { LivePlayer } from './live-player.js';
+import { openAnalytics } from './analytics.js';
 
 let view = null;
 
@@ -50,8 +51,12 @@ class Alerts {
     this.connection = el('span', { id: 'alert-connection', class: 'small muted' }, 'connecting…');
     this.list = el('div', { class: 'cam-list', id: 'alert-list' });
     this.detail = el('section', { class: 'content detail', id: 'alert-detail' }, el('div', { class: 'placeholder muted' }, 'Choose an alert.'));
+    // Supervisors set up the analytics that raise motion and detection alerts.
+    const analytics = may(this.me, 'cameras:write')
+      ? el('button', { id: 'analytics-open', class: 'ghost', title: 'Motion zones and detection rules per camera', onclick: () => openAnalytics(this.detail) }, 'Camera analytics…')
+      : null;
     const sidebar = el('aside', { class: 'sidebar alert-side' }, this.search,
-      el('div', { class: 'toolbar' }, this.filter, this.kind, this.soundButton, this.connection), this.list);
+      el('div', { class: 'toolbar' }, this.filter, this.kind, this.soundButton, this.connection, analytics), this.list);
     this.container.append(sidebar, this.detail);
     this.renderSound();
     await this.load();
