@@ -232,7 +232,7 @@ def queue(page, base, feed, cameras):
 
 def offline(page, cameras):
     dead = cameras["Dead camera"]
-    found = wait_for(lambda: page.query_selector(f".alert-item[data-kind=camera_offline]"), 30, "the outage alert")
+    found = wait_for(lambda: page.query_selector(".alert-item[data-kind=camera_offline]"), 30, "the outage alert")
     title = found.inner_text() if found else ""
     check(found is not None and "Dead camera" in title, f"a camera whose feed is down raises a camera_offline alert ({title.splitlines()[:1]})")
     alerts = page.evaluate("() => fetch('/api/v1/alerts?kind=camera_offline').then(r => r.json())")

@@ -19,10 +19,9 @@ import tempfile
 import time
 import urllib.request
 
-from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_support import Client, check, read_line, summary, wait_for  # noqa: E402
+from browser_support import Client, check, demo_server, summary, wait_for  # noqa: E402
 
 RTCC = os.path.abspath(sys.argv[1])
 OUT = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else "browser-dashboard-test-output")
@@ -48,26 +47,11 @@ def get_raw(client, path):
 
 
 def main():
-    env = dict(os.environ, RTCC_BCRYPT_COST="4", RTCC_RECORDING="false")
     data = os.path.join(WORK, "demo")
-    log = open(os.path.join(OUT, "server.log"), "w")
-    server = subprocess.Popen([RTCC, "demo", "--data", data, "--port", "0", "--no-simulator"], stdout=subprocess.PIPE, stderr=log, text=True, env=env)
     try:
-        base = read_line(server, r"running at (https?://\S+?)/?\s").rstrip("/")
-        password = read_line(server, r"Sign in as: admin / (\S+)")
-        client = Client(base).login("admin", password)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            try:
-                run(browser, base, client, password, data)
-            finally:
-                browser.close()
+        with demo_server(RTCC, data, os.path.join(OUT, "server.log"), CHROMIUM) as (browser, base, password):
+            run(browser, base, Client(base).login("admin", password), password, data)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
         shutil.rmtree(WORK, ignore_errors=True)
     print(summary())
     sys.exit(1 if "0 failed" not in summary() else 0)

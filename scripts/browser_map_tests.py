@@ -20,10 +20,9 @@ import sys
 import tempfile
 import time
 
-from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_support import RESULTS, Client, check, read_line, wait_for  # noqa: E402
+from browser_support import RESULTS, Client, check, demo_server, wait_for  # noqa: E402
 
 RTCC = os.path.abspath(sys.argv[1])
 OUT = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else "browser-map-test-output")
@@ -99,28 +98,10 @@ def all_cameras(client):
 
 
 def main():
-    env = dict(os.environ, RTCC_BCRYPT_COST="4", RTCC_RECORDING="false")
-    log = open(os.path.join(OUT, "server.log"), "w")
-    server = subprocess.Popen([RTCC, "demo", "--data", os.path.join(WORK, "demo"), "--port", "0", "--no-simulator"],
-                              stdout=subprocess.PIPE, stderr=log, text=True, env=env)
     try:
-        base = read_line(server, r"running at (https?://\S+?)/?\s").rstrip("/")
-        password = read_line(server, r"Sign in as: admin / (\S+)")
-        client = Client(base)
-        status, _, _ = client.call("POST", "/api/v1/auth/login", {"username": "admin", "password": password})
-        assert status == 200, f"admin sign-in: {status}"
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            try:
-                run(browser, base, client, password)
-            finally:
-                browser.close()
+        with demo_server(RTCC, os.path.join(WORK, "demo"), os.path.join(OUT, "server.log"), CHROMIUM) as (browser, base, password):
+            run(browser, base, Client(base).login("admin", password), password)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
         shutil.rmtree(WORK, ignore_errors=True)
 
 

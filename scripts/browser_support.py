@@ -1,6 +1,9 @@
 """What the browser test scripts share: results, waiting for a condition with a deadline, reading a process's
 announcement, and a small API client with a session cookie or a bearer token."""
+import contextlib
 import json
+import os
+import subprocess
 import re
 import time
 import urllib.error
@@ -35,6 +38,33 @@ def wait_for(predicate, timeout, what=None):
     if what:
         print(f"  (timed out after {timeout} s waiting for {what})", flush=True)
     return None
+
+
+@contextlib.contextmanager
+def demo_server(rtcc, data, log_path, chromium):
+    """`rtcc demo` on `data` (no simulator, no recording) and a headless Chromium: yields (browser, base URL, admin
+    password); stops both afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    env = dict(os.environ, RTCC_BCRYPT_COST="4", RTCC_RECORDING="false")
+    with open(log_path, "w") as log:
+        server = subprocess.Popen([rtcc, "demo", "--data", data, "--port", "0", "--no-simulator"], stdout=subprocess.PIPE, stderr=log,
+                                  text=True, env=env)
+        try:
+            base = read_line(server, r"running at (https?://\S+?)/?\s").rstrip("/")
+            password = read_line(server, r"Sign in as: admin / (\S+)")
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+                try:
+                    yield browser, base, password
+                finally:
+                    browser.close()
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 def read_line(process, pattern, timeout=300):

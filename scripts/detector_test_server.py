@@ -4,7 +4,6 @@ with a multipart `image` field answers `{"success": true, "predictions": [{"labe
 Usage: detector_test_server.py [--port N] (0 picks a free port)."""
 import argparse
 import cgi
-import io
 import json
 import signal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
