@@ -64,6 +64,8 @@ def main():
     # A parent may start us with its signals blocked (Foundation's Process passes its thread's mask on): unblock the
     # ones that stop us, so that terminating the server ends it.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, signal.SIG_DFL)  # an ignored signal is inherited too
     server = ThreadingHTTPServer(("127.0.0.1", arguments.port), Handler)
     print(f"listening on {server.server_address[1]}", flush=True)
     server.serve_forever()

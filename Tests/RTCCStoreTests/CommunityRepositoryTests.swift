@@ -11,6 +11,34 @@ import Testing
             cameras: [ApplicationCamera(label: "Porch", location: GeoPoint(latitude: 32.5, longitude: -93.7), sharing: .live)])
     }
 
+    /// Equal to the millisecond (PostgreSQL keeps microseconds, so the Double read back may differ below that).
+    static func same(_ a: Date?, _ b: Date) -> Bool { a.map { abs($0.timeIntervalSince(b)) < 0.001 } ?? false }
+
+    @Test(arguments: Backend.allCases)
+    func alarmsOpenExtendNeverShortenAndReopenAfterTheyEnd(_ backend: Backend) async throws {
+        try await backend.withStore { store in
+            let community = store.community
+            let camera = UUID(), now = Date().millisecondPrecision
+            #expect(try await community.openAlarm(cameraID: camera, until: now.addingTimeInterval(600), reason: "gunshot", now: now))
+            #expect(try await !community.openAlarm(cameraID: camera, until: now.addingTimeInterval(900), reason: "call", now: now), "extended, not opened")
+            #expect(try await !community.openAlarm(cameraID: camera, until: now.addingTimeInterval(300), reason: "tip", now: now))
+            #expect(Self.same(try await community.alarms(at: now)[camera], now.addingTimeInterval(900)), "a later end extends, an earlier one never shortens")
+            #expect(try await !community.openAlarm(cameraID: camera, until: now.addingTimeInterval(-1), reason: "old", now: now), "an end already past opens nothing")
+            // Two alerts at once for the same camera do not collide.
+            let other = UUID()
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                for offset in 1...8 { group.addTask { try await community.openAlarm(cameraID: other, until: now.addingTimeInterval(Double(600 + offset)), reason: "x", now: now) } }
+                for try await _ in group {}
+            }
+            #expect(Self.same(try await community.alarms(at: now)[other], now.addingTimeInterval(608)))
+            // After the end it opens again.
+            let later = now.addingTimeInterval(1000)
+            #expect(try await community.alarms(at: later)[camera] == nil)
+            #expect(try await community.openAlarm(cameraID: camera, until: later.addingTimeInterval(600), reason: "again", now: later))
+            #expect(Self.same(try await community.alarms(at: later)[camera], later.addingTimeInterval(600)))
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func signUpTokensWorkOnceAndDecisionsHappenOnce(_ backend: Backend) async throws {
         try await backend.withStore { store in

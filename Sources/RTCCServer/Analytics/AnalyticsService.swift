@@ -65,6 +65,8 @@ public struct AnalyticsService: Service {
             guard let settings = try? AnalyticsSettings.parse(Data(stored.settings.utf8)), settings.enabled,
                 let camera = try await services.store.cameras.find(id: stored.cameraID), camera.sharing == .live
             else { continue }
+            // A temporary camera is watched only during its window, as it is recorded.
+            if let window = camera.activeWindow, !(window.from...window.until).contains(Date()) { continue }
             let secrets = try await services.store.cameras.sealedSecrets(id: camera.id).flatMap { try? services.cipher.open(CameraSecrets.self, from: $0) }
             let url: String
             if let sub = camera.subStreamURL {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import HTTPTypes
 import RTCCCore
 import RTCCGeo
@@ -63,7 +64,7 @@ public struct LeadDesk: Sendable {
                 raised.bookmarks = bookmarks
                 let json = AlertHub.encode(raised)
                 await services.alertHub.deliver(AlertHub.message(alertJSON: json, change: "raised"))
-                try await openAlarms(try await alarmOnlyCameras(of: raised, correlated: alarmOnly), for: raised)
+                await openAlarms(of: raised, correlated: alarmOnly)
                 return Receipt(event: event, alert: raised, created: true, alertJSON: json)
             }
             return Receipt(event: event, alert: nil, created: true)
@@ -145,11 +146,12 @@ public struct LeadDesk: Sendable {
         try await services.store.alerts.create(alert, bookmarks: bookmarks, by: actor)
         alert.bookmarks = bookmarks
         await services.alertHub.publish(alert, change: "raised")
-        try await openAlarms(try await alarmOnlyCameras(of: alert, correlated: nil), for: alert)
+        await openAlarms(of: alert, correlated: nil)
         return alert
     }
 
-    /// The "live during alarms" cameras `alert` concerns: its bookmarked cameras and its own camera. `correlated` are
+    /// The "live during alarms" cameras `alert` concerns: its bookmarked cameras and its own camera (analytics never
+    /// watch such a camera, so its own alerts come from intake, such as a plate read it sent). `correlated` are
     /// those among the bookmarks already known from the sighting index (intake), so that only a camera outside them
     /// is looked up; nil looks up every bookmark. A camera's own outage concerns none.
     private func alarmOnlyCameras(of alert: Alert, correlated: [UUID]?) async throws -> [UUID] {
@@ -162,6 +164,18 @@ public struct LeadDesk: Sendable {
             if try await services.store.cameras.find(id: id)?.sharing == .alarmOnly { found.append(id) }
         }
         return found
+    }
+
+    /// Opens the alarm sharing of the "live during alarms" cameras `alert` concerns (see
+    /// ``alarmOnlyCameras(of:correlated:)``), when it is at least of medium severity. The alert is already stored and
+    /// pushed, so a failure here is logged rather than thrown.
+    func openAlarms(of alert: Alert, correlated: [UUID]?) async {
+        guard alert.severity >= .medium else { return }
+        do {
+            try await openAlarms(try await alarmOnlyCameras(of: alert, correlated: correlated), for: alert)
+        } catch {
+            Logger(label: "rtcc.leads").error("alarm sharing could not be opened", metadata: ["alert": "\(alert.id)", "error": "\(error)"])
+        }
     }
 
     /// Opens alarm sharing of `cameras` ("live during alarms") for ``AppConfig/alarmShareMinutes`` after `alert`,

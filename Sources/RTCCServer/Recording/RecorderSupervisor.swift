@@ -7,7 +7,7 @@ import RTCCStore
 import ServiceLifecycle
 
 /// Records every camera that shares 24/7 (`live` tier, a main stream URL, and for temporary cameras an active window
-/// that covers now): one ``CameraRecorder`` per camera, started, stopped and restarted as the registry changes.
+/// that covers now), and every "live during alarms" camera while an alarm is open: one ``CameraRecorder`` per camera, started, stopped and restarted as the registry changes.
 /// At start it repairs and seals segments a crash left open, so the index matches the files. Cameras whose owner paused
 /// or revoked sharing are not recorded; ``AppServices/registryChanges`` wakes it at once when that happens.
 public struct RecorderSupervisor: Service {

@@ -1,21 +1,23 @@
 import Foundation
 
-/// Wakes whoever follows the camera registry (the ``RecorderSupervisor``) as soon as sharing changes, instead of at
-/// its next periodic re-read: an owner's pause or revocation must stop ingest within seconds.
+/// Wakes whoever follows the camera registry (the ``RecorderSupervisor`` through ``wait(upTo:)``, the
+/// ``AnalyticsService`` through ``wait(after:upTo:)``) as soon as sharing changes, instead of at its next periodic
+/// re-read: an owner's pause or revocation must stop ingest within seconds.
 public actor RegistryWakeup {
     private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     private var released: Set<UUID> = []
     private var pending = false
     private var signals = 0
-    private var listeners: Set<UUID> = []
+    /// Second waiters (``wait(after:upTo:)``) and the signal count each has seen.
+    private var listeners: [UUID: Int] = [:]
 
     /// Creates a wakeup with nobody waiting.
     public init() {}
 
-    /// Wakes every waiter now; with none waiting, the next ``wait(upTo:)`` returns at once.
+    /// Wakes every waiter now; when no ``wait(upTo:)`` is waiting, the next one returns at once.
     public func signal() {
         signals += 1
-        if waiters.keys.allSatisfy(listeners.contains) { pending = true }
+        if waiters.keys.allSatisfy({ listeners[$0] != nil }) { pending = true }
         let current = waiters
         waiters = [:]
         for continuation in current.values { continuation.resume() }
@@ -49,7 +51,7 @@ public actor RegistryWakeup {
     public func wait(after seen: Int, upTo timeout: Duration) async -> Int {
         guard signals <= seen else { return signals }
         let id = UUID()
-        listeners.insert(id)
+        listeners[id] = seen
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.park(id) }
             group.addTask {
@@ -61,12 +63,19 @@ public actor RegistryWakeup {
             await self.release(id)
         }
         released.remove(id)
-        listeners.remove(id)
+        listeners[id] = nil
         return signals
     }
 
     private func park(_ id: UUID) async {
         if released.remove(id) != nil { return }
+        // A signal may have come between the caller's check and this: take it rather than sleep through it.
+        if let seen = listeners[id] {
+            if signals > seen { return }
+        } else if pending {
+            pending = false
+            return
+        }
         await withCheckedContinuation { waiters[id] = $0 }
     }
 

@@ -120,6 +120,8 @@ struct PortalRoutes {
         try await services.store.community.setMask(cameraID: id, mask, by: identity?.actor ?? "system")
         // Masked and unmasked viewers need different channels: end the current ones so everyone reconnects correctly.
         await services.live.close(cameraID: id)
+        // Analytics restart their watcher with the new mask at once (no unmasked picture goes to a detector meanwhile).
+        await services.registryChanges.signal()
         try await services.record("cameras.mask", target: "camera:\(id)", detail: "\(mask.polygons.count) polygon(s)", by: identity, context: context)
         return try Reply.json(mask)
     }

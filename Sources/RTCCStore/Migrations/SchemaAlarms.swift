@@ -2,7 +2,7 @@ import FluentKit
 import SQLKit
 
 /// Alarm sharing: until when each "live during alarms" camera may be watched and recorded, opened by alerts that
-/// concern it (a gunshot it can see, motion in its picture).
+/// concern it (a gunshot it can see, an alert on the camera itself).
 struct SchemaAlarms: AsyncMigration {
     var name: String { "rtcc.v6.alarms" }
 

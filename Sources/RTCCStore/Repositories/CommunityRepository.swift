@@ -27,24 +27,21 @@ public struct CommunityRepository: Sendable {
     // MARK: Alarm sharing
 
     /// Opens (or extends) alarm sharing of a "live during alarms" camera until `until`; a later end never shortens.
-    /// Returns whether sharing was newly opened (the camera was not in an alarm at `now`).
+    /// Returns whether sharing was newly opened (the camera was not in an alarm at `now`); an end not after `now`
+    /// opens nothing. One upsert, so two alerts at once for the same camera cannot collide.
     @discardableResult
     public func openAlarm(cameraID: UUID, until: Date, reason: String, now: Date = Date()) async throws -> Bool {
-        try await database.transaction { db in
-            let rows = try await db.sql.select().column("until_at").from("camera_alarms").where("camera_id", .equal, cameraID).all()
-            if let current = try rows.first?.decode(column: "until_at", as: Date.self) {
-                if until > current {
-                    var update = db.sql.update("camera_alarms").set("until_at", to: until.millisecondPrecision).set("reason", to: String(reason.prefix(300)))
-                    if current <= now { update = update.set("opened_at", to: now.millisecondPrecision) }
-                    try await update.where("camera_id", .equal, cameraID).run()
-                }
-                return current <= now
-            }
-            try await db.sql.insert(into: "camera_alarms").columns("camera_id", "opened_at", "until_at", "reason")
-                .values(SQLBind(cameraID), SQLBind(now.millisecondPrecision), SQLBind(until.millisecondPrecision), SQLBind(String(reason.prefix(300))))
-                .run()
-            return true
-        }
+        guard until > now else { return false }
+        let current = try await database.sql.select().column("until_at").from("camera_alarms").where("camera_id", .equal, cameraID)
+            .first(decodingColumn: "until_at", as: Date.self)
+        let opened = now.millisecondPrecision, end = until.millisecondPrecision, text = String(reason.prefix(300))
+        try await database.sql.raw("""
+            INSERT INTO camera_alarms (camera_id, opened_at, until_at, reason) VALUES (\(bind: cameraID), \(bind: opened), \(bind: end), \(bind: text))
+            ON CONFLICT (camera_id) DO UPDATE SET until_at = excluded.until_at, reason = excluded.reason,
+            opened_at = CASE WHEN camera_alarms.until_at <= \(bind: opened) THEN excluded.opened_at ELSE camera_alarms.opened_at END
+            WHERE excluded.until_at > camera_alarms.until_at
+            """).run()
+        return current.map { $0 <= now } ?? true
     }
 
     /// Cameras in an alarm at `now`, with when each alarm ends.

@@ -4,7 +4,7 @@
 import { api, el, toast, allCameras } from './api.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const minutes = (text) => { const [h, m] = text.split(':').map(Number); return h * 60 + m; };
+const minutes = (text, fallback) => { const [h, m] = (text || '').split(':').map(Number); return Number.isFinite(h) && Number.isFinite(m) ? h * 60 + m : fallback; };
 const clock = (value) => `${String(Math.floor(value / 60) % 24).padStart(2, '0')}:${String(value % 60).padStart(2, '0')}`;
 const zoneTime = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 const defaults = () => ({
@@ -19,10 +19,14 @@ export async function openAnalytics(host) {
   const chooser = el('select', { id: 'analytics-camera', 'aria-label': 'Camera' },
     el('option', { value: '' }, 'Choose a camera…'), cameras.map((camera) => el('option', { value: camera.id }, camera.name)));
   const body = el('div', { id: 'analytics-body' });
+  let shown = 0;
   chooser.addEventListener('change', async () => {
     const camera = cameras.find((c) => c.id === chooser.value);
+    const turn = ++shown;
     body.replaceChildren();
-    if (camera) body.append(await editor(camera));
+    if (!camera) return;
+    const panel = await editor(camera);
+    if (turn === shown) body.append(panel); // a camera chosen meanwhile wins
   });
   host.replaceChildren(el('section', { class: 'analytics-editor', id: 'analytics-editor' },
     el('h2', {}, 'Camera analytics'),
@@ -57,7 +61,11 @@ async function editor(camera) {
     status.textContent = `${zones.length} zone(s)${current.length ? `, ${current.length} point(s) of a new one` : ''}`;
     for (const select of rules.querySelectorAll('select.rule-zone')) fillZones(select, select.value);
   };
-  const fillZones = (select, chosen) => select.replaceChildren(...zones.map((z) => el('option', { value: z.name, selected: z.name === chosen }, z.name)));
+  // A rule's zone is one of the motion zones, or its own (set through the API), which is kept as it is.
+  const fillZones = (select, chosen) => {
+    const own = select.ruleZone && !zones.some((z) => z.name === select.ruleZone.name) ? [select.ruleZone] : [];
+    select.replaceChildren(...[...zones, ...own].map((z) => el('option', { value: z.name, selected: z.name === chosen }, own.includes(z) ? `${z.name} (rule's own)` : z.name)));
+  };
   const stage = el('div', { class: 'mask-stage zone-stage', onclick: (event) => {
     const box = stage.getBoundingClientRect();
     current.push({ x: Math.min(1, Math.max(0, (event.clientX - box.left) / box.width)), y: Math.min(1, Math.max(0, (event.clientY - box.top) / box.height)) });
@@ -77,7 +85,7 @@ async function editor(camera) {
   const enabled = el('input', { type: 'checkbox', id: 'analytics-enabled', checked: settings.enabled });
   const sensitivity = input('analytics-sensitivity', 'Sensitivity (1–100)', { type: 'number', min: 1, max: 100, value: settings.motion.sensitivity });
   const area = input('analytics-area', 'Minimum area (% of the zone)', { type: 'number', min: 0.1, max: 100, step: 0.1, value: +(settings.motion.minimumArea * 100).toFixed(2) });
-  const fps = input('analytics-fps', 'Frames per second', { type: 'number', min: 0.2, max: 10, step: 0.1, value: settings.fps });
+  const fps = input('analytics-fps', 'Frames per second', { type: 'number', min: 0.5, max: 10, step: 0.1, value: settings.fps });
   const cooldown = input('analytics-cooldown', 'Cool-down (s)', { type: 'number', min: 0, max: 86400, value: settings.cooldownSeconds });
   const from = input('analytics-from', 'From', { type: 'time', value: clock(settings.schedule.startMinute) });
   const until = input('analytics-until', 'until', { type: 'time', value: clock(settings.schedule.endMinute) });
@@ -89,6 +97,7 @@ async function editor(camera) {
 
   const addRule = (rule = { name: '', label: 'person', zone: { name: zones[0]?.name }, minimumConfidence: 0.5, loiterSeconds: 0, schedule: { startMinute: 0, endMinute: 1440 } }) => {
     const zoneSelect = el('select', { class: 'rule-zone', 'aria-label': 'Rule zone' });
+    if (rule.zone?.polygon?.length) zoneSelect.ruleZone = rule.zone;
     fillZones(zoneSelect, rule.zone?.name);
     const row = el('tr', { class: 'rule' },
       el('td', {}, el('input', { class: 'rule-name', 'aria-label': 'Rule name', placeholder: 'Person in the lot after 22:00', value: rule.name })),
@@ -99,6 +108,7 @@ async function editor(camera) {
       el('td', {}, el('input', { class: 'rule-loiter', type: 'number', min: 0, max: 86400, size: 5, 'aria-label': 'Loitering seconds', value: rule.loiterSeconds })),
       el('td', {}, el('input', { class: 'rule-confidence', type: 'number', min: 0, max: 1, step: 0.05, size: 4, 'aria-label': 'Minimum confidence', value: rule.minimumConfidence })),
       el('td', {}, el('button', { class: 'ghost small', onclick: () => row.remove() }, 'Remove')));
+    row.rule = rule;
     rules.append(row);
   };
   for (const rule of settings.detection?.rules ?? []) addRule(rule);
@@ -106,7 +116,7 @@ async function editor(camera) {
   const value = (label) => label.querySelector('input').value;
   const collect = () => {
     const schedule = {
-      startMinute: minutes(value(from)), endMinute: minutes(value(until)) || 1440,
+      startMinute: minutes(value(from), 0), endMinute: minutes(value(until), 1440) || 1440,
       days: days.map((d) => d.querySelector('input')).filter((box) => box.checked).map((box) => Number(box.value)), timeZone: value(timeZone).trim(),
     };
     if (schedule.startMinute === 0 && schedule.endMinute === 0) schedule.endMinute = 1440;
@@ -115,17 +125,22 @@ async function editor(camera) {
       motion: { zones, sensitivity: Number(value(sensitivity)), minimumArea: Number(value(area)) / 100 }, schedule,
     };
     const url = value(detectionURL).trim();
+    const rows = [...rules.querySelectorAll('tr.rule')];
+    if (!url && rows.length) throw new Error('Give the detection service\'s address, or remove the detection rules.');
     if (url) {
       body.detection = {
         url, intervalSeconds: Number(value(interval)),
-        rules: [...rules.querySelectorAll('tr.rule')].map((row) => {
-          const zone = zones.find((z) => z.name === row.querySelector('.rule-zone').value);
+        rules: rows.map((row) => {
+          const select = row.querySelector('.rule-zone');
+          const zone = zones.find((z) => z.name === select.value) ?? (select.ruleZone?.name === select.value ? select.ruleZone : null);
+          const name = row.querySelector('.rule-name').value.trim();
+          if (!zone) throw new Error(`Choose a zone for the rule "${name || 'unnamed'}" (draw one first).`);
           return {
-            name: row.querySelector('.rule-name').value.trim(), label: row.querySelector('.rule-label').value.trim(),
-            zone: zone ?? { name: '', polygon: [] }, minimumConfidence: Number(row.querySelector('.rule-confidence').value),
+            name, label: row.querySelector('.rule-label').value.trim(),
+            zone, minimumConfidence: Number(row.querySelector('.rule-confidence').value),
             loiterSeconds: Number(row.querySelector('.rule-loiter').value),
-            schedule: { startMinute: minutes(row.querySelector('.rule-from').value), endMinute: minutes(row.querySelector('.rule-until').value) || 1440,
-              days: [], timeZone: schedule.timeZone },
+            schedule: { startMinute: minutes(row.querySelector('.rule-from').value, 0), endMinute: minutes(row.querySelector('.rule-until').value, 1440) || 1440,
+              days: row.rule.schedule?.days ?? [], timeZone: row.rule.schedule?.timeZone ?? schedule.timeZone },
           };
         }),
       };
@@ -137,7 +152,7 @@ async function editor(camera) {
     if (current.length >= 3) closeZone();
     try {
       const answer = await api(`/api/v1/cameras/${camera.id}/analytics`, { method: 'PUT', body: collect() });
-      saved.textContent = `Saved by ${answer.updatedBy}; the camera is watched within 15 s.`;
+      saved.textContent = `Saved by ${answer.updatedBy}. ${answer.settings.enabled ? 'Watched from now on while the camera is shared live.' : 'Analytics are off.'}`;
       saved.dataset.saved = 'yes';
       toast(`Analytics saved for ${camera.name}.`, 'ok');
     } catch (failure) {
