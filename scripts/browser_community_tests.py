@@ -225,6 +225,11 @@ def run(browser, base, admin, stream):
         check(max(inside) <= 24 and sum(outside) / len(outside) > 40,
               f"the snapshot staff see is black inside the owner's mask (max {max(inside)}) and not outside (mean {sum(outside) / len(outside):.0f})")
 
+    # 7c. Sharing "live during alarms": the portal says the RTCC cannot watch the camera while no alarm is open.
+    owner.select_option("#portal-cameras select[aria-label^='Sharing tier']", "alarm_only")
+    check(wait_for(lambda: "no alarm: not shared" in owner.inner_text("#portal-cameras"), 10, "the alarm state") is not None,
+          "a camera shared only during alarms shows that it is not shared while no alarm is open")
+
     # 8. The public transparency page: figures, no names or positions.
     public.goto(base + "/transparency")
     public.wait_for_selector("#cameras-total")

@@ -310,6 +310,13 @@ import Testing
         let supervisor = RecorderSupervisor(
             services: app.services, settings: RecorderSupervisor.Settings(root: FileManager.default.temporaryDirectory), logger: Logger(label: "test"))
         #expect(try await supervisor.targets()[camera.id] == nil, "no alarm: not recorded")
+        // A neighbour who withdrew sharing is not opened by alarms.
+        let withdrawn = try await store.cameras.create(CameraRecord(
+            camera: try CameraDraft(
+                name: "Bar door", kind: .partner, partnerID: app.partner.id, location: GeoPoint(latitude: 32.5115, longitude: -93.7488),
+                mainStreamURL: "rtsp://127.0.0.1:9/door", sharing: .alarmOnly).validated(),
+            sealedSecrets: nil))
+        try await store.community.setSharing(cameraID: withdrawn.id, .revoked, by: "owner")
         // An outage of the camera itself is no alarm.
         try await LeadDesk(services: app.services).cameraOffline(camera.id, name: camera.name, lastFrameAt: nil)
         #expect(try await store.community.alarms().isEmpty)
@@ -329,6 +336,15 @@ import Testing
         }
         let until = try #require(try await store.community.alarms()[camera.id])
         #expect(abs(until.timeIntervalSinceNow - 600) < 10, "open for alarmShareMinutes (10) after the alert")
+        #expect(try await store.community.alarms()[withdrawn.id] == nil, "the withdrawn camera stays closed")
+        try await app.test { client async throws in
+            try await client.execute(uri: "/api/v1/portal/cameras", method: .get, headers: app.headers(.partner)) { response in
+                let owned = try response.json() as? [[String: Any]] ?? []
+                let entry = owned.first { (($0["camera"] as? [String: Any])?["id"] as? String)?.lowercased() == camera.id.uuidString.lowercased() }
+                #expect(entry?["alarmUntil"] is String, "the owner's portal shows that an alarm shares the camera now")
+                #expect(owned.filter { $0["alarmUntil"] != nil }.count == 1, "and only that camera")
+            }
+        }
         #expect(try await supervisor.targets()[camera.id] != nil, "recorded during the alarm")
         let boundary = try #require(try await supervisor.nextWindowBoundary(after: Date()))
         #expect(abs(boundary.timeIntervalSince(until)) < 0.01, "the recorder wakes when the alarm ends")

@@ -163,7 +163,10 @@ public struct LeadDesk: Sendable {
         for id in unknown where !found.contains(id) {
             if try await services.store.cameras.find(id: id)?.sharing == .alarmOnly { found.append(id) }
         }
-        return found
+        // An owner who paused or withdrew sharing is not opened by an alarm.
+        guard !found.isEmpty else { return [] }
+        let blocked = try await services.store.community.blockedCameras()
+        return found.filter { !blocked.contains($0) }
     }
 
     /// Opens the alarm sharing of the "live during alarms" cameras `alert` concerns (see

@@ -24,6 +24,8 @@ struct PortalRoutes {
         var mask: PrivacyMask
         var recording: Bool
         var deletions: [DeletionRecord]
+        /// For a "live during alarms" camera in an alarm: when the RTCC's access ends.
+        var alarmUntil: Date?
     }
 
     /// The signed-in owner's partner id.
@@ -41,13 +43,15 @@ struct PortalRoutes {
     @Sendable func cameras(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
         let partnerID = try Self.partnerID(identity)
         let policies = try await services.store.community.retentionPolicies()
+        let alarms = try await services.store.community.alarms()
         var owned: [OwnedCamera] = []
         for camera in try await ownCameras(partnerID) {
             owned.append(OwnedCamera(
                 camera: camera, state: try await services.store.community.sharing(cameraID: camera.id),
                 retentionDays: RetentionSweeper.retentionDays(camera, policies: policies), mask: try await services.store.community.mask(cameraID: camera.id),
                 recording: await services.recorders.recorder(of: camera.id) != nil,
-                deletions: try await services.store.community.deletions(cameraID: camera.id, limit: 20)))
+                deletions: try await services.store.community.deletions(cameraID: camera.id, limit: 20),
+                alarmUntil: camera.sharing == .alarmOnly ? alarms[camera.id] : nil))
         }
         return try Reply.json(owned)
     }
@@ -87,7 +91,8 @@ struct PortalRoutes {
         return try Reply.json(OwnedCamera(
             camera: updated, state: state, retentionDays: RetentionSweeper.retentionDays(updated, policies: policies),
             mask: try await services.store.community.mask(cameraID: id), recording: await services.recorders.recorder(of: id) != nil,
-            deletions: try await services.store.community.deletions(cameraID: id, limit: 20)))
+            deletions: try await services.store.community.deletions(cameraID: id, limit: 20),
+            alarmUntil: updated.sharing == .alarmOnly ? try await services.store.community.alarms()[id] : nil))
     }
 
     @Sendable func accessLog(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {

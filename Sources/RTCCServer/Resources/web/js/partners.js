@@ -66,7 +66,11 @@ function cameraRow(owned) {
     state === 'active' ? el('button', { class: 'pause', onclick: () => change({ state: 'paused' }, 'Sharing paused.') }, 'Pause') : null,
     state !== 'active' ? el('button', { class: 'resume', onclick: () => change({ state: 'active' }, 'Sharing resumed.') }, 'Resume') : null,
     state !== 'revoked' ? el('button', { class: 'revoke', onclick: () => change({ state: 'revoked' }, 'Sharing withdrawn.') }, 'Withdraw consent') : null);
-  return el('tr', { dataset: { camera: camera.id } }, el('td', {}, camera.name), el('td', {}, tier), el('td', { class: `state state-${state}` }, state),
+  // A "live during alarms" camera says whether the RTCC can watch it now, and until when.
+  const alarm = camera.sharing === 'alarm_only'
+    ? el('div', { class: 'small muted alarm-state' }, owned.alarmUntil ? `alarm: shared until ${new Date(owned.alarmUntil).toLocaleTimeString()}` : 'no alarm: not shared')
+    : null;
+  return el('tr', { dataset: { camera: camera.id } }, el('td', {}, camera.name), el('td', {}, tier, alarm), el('td', { class: `state state-${state}` }, state),
     el('td', {}, `${owned.retentionDays} days`), el('td', {}, owned.recording ? 'yes' : 'no'), el('td', {}, actions));
 }
 
