@@ -97,15 +97,18 @@ public struct RecorderSupervisor: Service {
     public func nextWindowBoundary(after now: Date = Date()) async throws -> Date? {
         var next: Date?
         let alarms = try await services.store.community.alarms(at: now)
-        for camera in try await services.store.cameras.all() where camera.sharing == .alarmOnly && camera.mainStreamURL != nil {
-            // An alarm's end stops the recording (and so the live view) on time.
-            if let end = alarms[camera.id]?.addingTimeInterval(0.001), end > now { next = min(next ?? end, end) }
-        }
-        for camera in try await services.store.cameras.all() where camera.sharing == .live && camera.mainStreamURL != nil {
-            guard let window = camera.activeWindow else { continue }
-            for edge in [window.from, window.until.addingTimeInterval(0.001)] where edge > now {
-                next = min(next ?? edge, edge)
+        for camera in try await services.store.cameras.all() where camera.mainStreamURL != nil {
+            var edges: [Date] = []
+            switch camera.sharing {
+            case .alarmOnly:
+                // An alarm's end stops the recording (and so the live view) on time.
+                if let end = alarms[camera.id] { edges = [end.addingTimeInterval(0.001)] }
+            case .live:
+                if let window = camera.activeWindow { edges = [window.from, window.until.addingTimeInterval(0.001)] }
+            default:
+                break
             }
+            for edge in edges where edge > now { next = min(next ?? edge, edge) }
         }
         return next
     }

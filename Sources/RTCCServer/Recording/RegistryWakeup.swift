@@ -29,18 +29,7 @@ public actor RegistryWakeup {
             pending = false
             return
         }
-        let id = UUID()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.park(id) }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                await self.release(id)
-            }
-            await group.next()
-            group.cancelAll()
-            await self.release(id)
-        }
-        released.remove(id)
+        await sleep(UUID(), upTo: timeout)
     }
 
     /// How many signals there have been.
@@ -52,6 +41,13 @@ public actor RegistryWakeup {
         guard signals <= seen else { return signals }
         let id = UUID()
         listeners[id] = seen
+        await sleep(id, upTo: timeout)
+        listeners[id] = nil
+        return signals
+    }
+
+    /// Parks waiter `id` until a signal or cancellation releases it, or `timeout` passes.
+    private func sleep(_ id: UUID, upTo timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.park(id) }
             group.addTask {
@@ -63,8 +59,6 @@ public actor RegistryWakeup {
             await self.release(id)
         }
         released.remove(id)
-        listeners[id] = nil
-        return signals
     }
 
     private func park(_ id: UUID) async {
