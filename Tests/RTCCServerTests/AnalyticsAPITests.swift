@@ -72,15 +72,7 @@ import Testing
     @Test(arguments: [(20, 1), (130, 0)])
     func motionInTheZoneRaisesOneAlertPerCooldownWithTheCamerasRecordingBookmarked(_ boxY: Int, _ expected: Int) async throws {
         let app = try await TestApp.make()
-        let settings = try JSONCoding.decoder.decode(AnalyticsSettings.self, from: JSONSerialization.data(withJSONObject: Self.settings))
-        let clip = try Self.clip(boxAt: boxY)
-        defer { try? FileManager.default.removeItem(at: clip) }
-        let watcher = CameraWatcher(services: app.services, camera: app.cityCamera, settings: settings, logger: Logger(label: "test"))
-        let ticker = Ticker()
-        try await watcher.run(FFmpegGrayFrames.frames(of: clip.path, width: 160, height: 90, fps: 2), clock: { ticker.next() })
-        var query = AlertQuery()
-        query.kind = .motion
-        let alerts = try await app.services.store.alerts.search(query).items
+        let alerts = try await Self.motionAlerts(in: app, boxAt: boxY)
         #expect(alerts.count == expected, "\(alerts.map(\.title))")
         if let alert = alerts.first {
             #expect(alert.title == "Motion in yard on \(app.cityCamera.name)" && alert.cameraID == app.cityCamera.id)
@@ -96,15 +88,20 @@ import Testing
         // The owner masked the strip the box moves along (y 0.11-0.28); the rest of the yard zone (to y 0.5) is not masked.
         try await app.services.store.community.setMask(
             cameraID: app.cityCamera.id, PrivacyMask(polygons: [[.init(x: 0, y: 0.05), .init(x: 1, y: 0.05), .init(x: 1, y: 0.35), .init(x: 0, y: 0.35)]]), by: "owner")
+        #expect(try await Self.motionAlerts(in: app, boxAt: 20).isEmpty, "the same clip without the mask raises one alert (test above)")
+    }
+
+    /// Runs the city camera's watcher (``settings``) over the clip of a box moving at `y`; returns the motion alerts.
+    static func motionAlerts(in app: TestApp, boxAt y: Int) async throws -> [Alert] {
         let settings = try JSONCoding.decoder.decode(AnalyticsSettings.self, from: JSONSerialization.data(withJSONObject: Self.settings))
-        let clip = try Self.clip(boxAt: 20)
+        let clip = try Self.clip(boxAt: y)
         defer { try? FileManager.default.removeItem(at: clip) }
         let watcher = CameraWatcher(services: app.services, camera: app.cityCamera, settings: settings, logger: Logger(label: "test"))
         let ticker = Ticker()
         try await watcher.run(FFmpegGrayFrames.frames(of: clip.path, width: 160, height: 90, fps: 2), clock: { ticker.next() })
         var query = AlertQuery()
         query.kind = .motion
-        #expect(try await app.services.store.alerts.search(query).items.isEmpty, "the same clip without the mask raises one alert (test above)")
+        return try await app.services.store.alerts.search(query).items
     }
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
