@@ -33,12 +33,8 @@ struct BenchAnalytics: AsyncParsableCommand {
             throw CLIError("choose 1-200 cameras, 1-3600 seconds, 0.1-30 fps and a width of 16-1920")
         }
         let ffmpeg = try Self.locate("ffmpeg")
-        let simulator = try await ChildProcess.start(
-            CommandLine.arguments[0], ["simulate", "--cameras", String(cameras), "--port", "0", "--size", size, "--fps", "25", "--clips", clips])
+        let (simulator, base) = try await ChildProcess.simulator(["--cameras", String(cameras), "--size", size, "--fps", "25", "--clips", clips])
         defer { simulator.stop() }
-        guard let line = try await simulator.waitForLine(containing: "rtsp://", timeout: 300),
-            let base = line.split(separator: " ").first(where: { $0.hasPrefix("rtsp://") }).map({ String($0.dropLast("/cam001".count)) })
-        else { throw CLIError("the simulator did not start") }
         let urls = (1...cameras).map { base + CameraSimulator.path(camera: $0) + (main ? "" : "/sub") }
         say("Simulator: \(cameras) cameras, main \(size) @ 25 fps, analysing the \(main ? "main" : "sub") streams at \(fps) fps, \(width)×\(height)")
         let ours = try await measureOurs(urls: urls, ffmpeg: ffmpeg)

@@ -30,14 +30,9 @@ struct BenchRecord: AsyncParsableCommand {
         let root = URL(fileURLWithPath: work)
         try? FileManager.default.removeItem(at: root)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let simulator = try await ChildProcess.start(
-            CommandLine.arguments[0],
-            ["simulate", "--cameras", String(streams), "--port", "0", "--size", size, "--bitrate", String(bitrate), "--fps", String(fps),
-             "--clips", clips])
+        let (simulator, base) = try await ChildProcess.simulator(
+            ["--cameras", String(streams), "--size", size, "--bitrate", String(bitrate), "--fps", String(fps), "--clips", clips])
         defer { simulator.stop() }
-        guard let line = try await simulator.waitForLine(containing: "rtsp://", timeout: 300),
-            let base = line.split(separator: " ").first(where: { $0.hasPrefix("rtsp://") }).map({ String($0.dropLast("/cam001".count)) })
-        else { throw CLIError("the simulator did not start") }
         let urls = (1...streams).map { "\(base)" + CameraSimulator.path(camera: $0) }
         say("Simulator: \(streams) × \(size) @ \(fps) fps, \(bitrate / 1000) kbit/s, at \(base)")
         let ours = try await measureOurs(urls: urls, root: root.appendingPathComponent("rtcc"))

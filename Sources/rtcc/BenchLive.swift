@@ -43,12 +43,10 @@ struct BenchLive: AsyncParsableCommand {
         try? FileManager.default.removeItem(at: root)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let me = CommandLine.arguments[0]
-        let simulator = try await ChildProcess.start(
-            me, ["simulate", "--cameras", "1", "--port", "0", "--size", size, "--bitrate", String(bitrate), "--fps", String(fps), "--b-frames", String(bFrames), "--clips", clips])
+        let (simulator, base) = try await ChildProcess.simulator(
+            ["--cameras", "1", "--size", size, "--bitrate", String(bitrate), "--fps", String(fps), "--b-frames", String(bFrames), "--clips", clips])
         defer { simulator.stop() }
-        guard let line = try await simulator.waitForLine(containing: "rtsp://", timeout: 300),
-            let url = line.split(separator: " ").first(where: { $0.hasPrefix("rtsp://") }).map(String.init)
-        else { throw CLIError("the simulator did not start") }
+        let url = base + CameraSimulator.path(camera: 1)
         let data = root.appendingPathComponent("data").path
         let csv = root.appendingPathComponent("cameras.csv")
         try "name,kind,latitude,longitude,main_stream_url\nBench camera,city,32.5,-93.7,\(url)\n".write(to: csv, atomically: true, encoding: .utf8)

@@ -35,6 +35,19 @@ final class ChildProcess: Sendable {
         return ChildProcess(process: process, lines: lines)
     }
 
+    /// Starts `rtcc simulate --port 0` with `arguments` (this binary) and returns it with its cameras' base URL
+    /// (`rtsp://host:port`; camera N is at ``CameraSimulator/path(camera:)`` below it).
+    static func simulator(_ arguments: [String]) async throws -> (process: ChildProcess, base: String) {
+        let simulator = try await start(CommandLine.arguments[0], ["simulate", "--port", "0"] + arguments)
+        guard let line = try await simulator.waitForLine(containing: "rtsp://", timeout: 300),
+            let first = line.split(separator: " ").first(where: { $0.hasPrefix("rtsp://") }), first.hasSuffix("/cam001")
+        else {
+            simulator.stop()
+            throw CLIError("the simulator did not start")
+        }
+        return (simulator, String(first.dropLast("/cam001".count)))
+    }
+
     /// Runs a tool to completion and returns its standard output.
     static func output(_ executable: String, _ arguments: [String]) async throws -> String {
         let child = try await start(executable, arguments)
