@@ -2,6 +2,7 @@
 // days they apply, the cool-down, and object-detection rules ("person in the lot after 22:00", "loitering > 60 s")
 // for a DeepStack / CodeProject.AI service. Saved with PUT /api/v1/cameras/{id}/analytics; the server checks them.
 import { api, el, toast, allCameras } from './api.js';
+import { outlineStage } from './picture-outline.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const minutes = (text, fallback) => { const [h, m] = (text || '').split(':').map(Number); return Number.isFinite(h) && Number.isFinite(m) ? h * 60 + m : fallback; };
@@ -40,22 +41,13 @@ async function editor(camera) {
   const settings = stored ? structuredClone(stored) : defaults();
   const zones = settings.motion.zones.map((zone) => ({ name: zone.name, polygon: zone.polygon.map((p) => ({ ...p })) }));
   let current = [];
-  const picture = el('img', { class: 'mask-picture', alt: `Snapshot of ${camera.name}`, src: `/api/v1/cameras/${camera.id}/snapshot.jpg?t=${Date.now()}` });
-  picture.addEventListener('error', () => picture.classList.add('missing'));
-  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-  svg.setAttribute('viewBox', '0 0 1 1');
-  svg.setAttribute('preserveAspectRatio', 'none');
-  svg.classList.add('mask-overlay', 'zone-overlay');
+  const { stage, show } = outlineStage(camera, { stageClass: 'zone-stage', overlayClass: 'zone-overlay', onPoint: (point) => { current.push(point); draw(); } });
   const status = el('span', { class: 'muted zone-status' });
   const zoneName = el('input', { id: 'zone-name', placeholder: 'Zone name (e.g. lot)', 'aria-label': 'Zone name', value: `zone ${zones.length + 1}` });
   const zoneList = el('ul', { class: 'zone-list', id: 'zone-list' });
   const rules = el('tbody', { id: 'rule-rows' });
   const draw = () => {
-    svg.replaceChildren(...[...zones.map((z) => z.polygon), current].filter((p) => p.length).map((points, index) => {
-      const shape = document.createElementNS('http://www.w3.org/2000/svg', index < zones.length ? 'polygon' : 'polyline');
-      shape.setAttribute('points', points.map((p) => `${p.x},${p.y}`).join(' '));
-      return shape;
-    }));
+    show(zones.map((z) => z.polygon), current);
     zoneList.replaceChildren(...zones.map((zone, index) => el('li', { dataset: { zone: zone.name } }, `${zone.name} (${zone.polygon.length} points) `,
       el('button', { class: 'ghost small', onclick: () => { zones.splice(index, 1); draw(); } }, 'Remove'))));
     status.textContent = `${zones.length} zone(s)${current.length ? `, ${current.length} point(s) of a new one` : ''}`;
@@ -66,11 +58,6 @@ async function editor(camera) {
     const own = select.ruleZone && !zones.some((z) => z.name === select.ruleZone.name) ? [select.ruleZone] : [];
     select.replaceChildren(...[...zones, ...own].map((z) => el('option', { value: z.name, selected: z.name === chosen }, own.includes(z) ? `${z.name} (rule's own)` : z.name)));
   };
-  const stage = el('div', { class: 'mask-stage zone-stage', onclick: (event) => {
-    const box = stage.getBoundingClientRect();
-    current.push({ x: Math.min(1, Math.max(0, (event.clientX - box.left) / box.width)), y: Math.min(1, Math.max(0, (event.clientY - box.top) / box.height)) });
-    draw();
-  } }, picture, svg);
   const closeZone = () => {
     if (current.length < 3) { toast('Click at least three corners of the zone on the picture.', 'info'); return; }
     const name = zoneName.value.trim() || `zone ${zones.length + 1}`;

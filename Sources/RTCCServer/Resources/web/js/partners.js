@@ -2,6 +2,7 @@
 // switches, footage requests to answer, and the log of everything the RTCC did with their cameras. Staff get the
 // sign-ups to review, the footage requests, and (admins) the mail outbox.
 import { api, el, toast } from './api.js';
+import { outlineStage } from './picture-outline.js';
 
 const tiers = ['registered', 'on_request', 'live', 'alarm_only'];
 let container = null;
@@ -80,27 +81,12 @@ function openMaskEditor(owned) {
   const { camera } = owned;
   const polygons = owned.mask.polygons.map((polygon) => polygon.map((point) => ({ ...point })));
   let current = [];
-  const picture = el('img', { class: 'mask-picture', alt: `Snapshot of ${camera.name}`, src: `/api/v1/cameras/${camera.id}/snapshot.jpg?t=${Date.now()}` });
-  picture.addEventListener('error', () => picture.classList.add('missing'));
-  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-  svg.setAttribute('viewBox', '0 0 1 1');
-  svg.setAttribute('preserveAspectRatio', 'none');
-  svg.classList.add('mask-overlay');
+  const { stage, show } = outlineStage(camera, { onPoint: (point) => { current.push(point); draw(); } });
   const status = el('span', { class: 'muted mask-status' });
   const draw = () => {
-    svg.replaceChildren(...[...polygons, current].filter((p) => p.length).map((points, index) => {
-      const shape = document.createElementNS('http://www.w3.org/2000/svg', index < polygons.length ? 'polygon' : 'polyline');
-      shape.setAttribute('points', points.map((p) => `${p.x},${p.y}`).join(' '));
-      shape.classList.add(index < polygons.length ? 'mask-done' : 'mask-open');
-      return shape;
-    }));
+    show(polygons, current);
     status.textContent = `${polygons.length} area(s) masked${current.length ? `, ${current.length} point(s) of a new one` : ''}`;
   };
-  const stage = el('div', { class: 'mask-stage', onclick: (event) => {
-    const box = stage.getBoundingClientRect();
-    current.push({ x: Math.min(1, Math.max(0, (event.clientX - box.left) / box.width)), y: Math.min(1, Math.max(0, (event.clientY - box.top) / box.height)) });
-    draw();
-  } }, picture, svg);
   const save = () => guarded(async () => {
     if (current.length >= 3) polygons.push(current);
     current = [];
