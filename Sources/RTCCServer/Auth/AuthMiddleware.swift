@@ -24,13 +24,14 @@ struct AuthMiddleware: RouterMiddleware {
     }
 
     private func tokenIdentity(_ secret: String) async throws -> Identity? {
-        if let known = services.tokenIdentities.identity(for: secret) { return known }
-        guard let token = try await services.store.tokens.authenticate(secret: secret),
-            let owner = try await services.store.users.find(id: token.ownerID), !owner.disabled
-        else { return nil }
-        let identity = Identity(user: owner, permissions: owner.role.permissions.intersection(token.scopes), credential: .token(id: token.id, name: token.name))
-        services.tokenIdentities.remember(identity, for: secret, expiry: token.expiresAt)
-        return identity
+        let store = services.store
+        return try await services.tokenIdentities.identity(for: secret) {
+            guard let token = try await store.tokens.authenticate(secret: secret),
+                let owner = try await store.users.find(id: token.ownerID), !owner.disabled
+            else { return nil }
+            let identity = Identity(user: owner, permissions: owner.role.permissions.intersection(token.scopes), credential: .token(id: token.id, name: token.name))
+            return (identity, token.expiresAt)
+        }
     }
 
     private func sessionIdentity(_ token: String) async throws -> (Identity?, Bool) {

@@ -62,6 +62,13 @@ public struct Identity: Sendable {
     /// Session or token.
     public var credential: Credential
 
+    /// Creates an identity.
+    public init(user: User, permissions: Set<Permission>, credential: Credential) {
+        self.user = user
+        self.permissions = permissions
+        self.credential = credential
+    }
+
     /// The name written to the audit log.
     public var actor: String {
         switch credential {
