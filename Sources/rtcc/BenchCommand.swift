@@ -173,6 +173,24 @@ func cpuSeconds(pid: Int32) -> Double {
     return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
+/// The machine's CPU time so far, from /proc/stat: all of it and the part the hypervisor gave to other guests
+/// (steal), in clock ticks; zeros where there is no /proc/stat.
+func machineCPUTicks() -> (total: Double, steal: Double) {
+    guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+        let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") })
+    else { return (0, 0) }
+    let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+    // user nice system idle iowait irq softirq steal (guest time is counted in user already).
+    guard fields.count >= 8 else { return (0, 0) }
+    return (fields[0..<8].reduce(0, +), fields[7])
+}
+
+/// The share of the machine's CPU time that the hypervisor took for other guests between two readings.
+func stealShare(from before: (total: Double, steal: Double), to after: (total: Double, steal: Double)) -> Double {
+    let total = after.total - before.total
+    return total > 0 ? (after.steal - before.steal) / total : 0
+}
+
 /// Resident memory of a process in bytes, from /proc.
 func residentBytes(pid: Int32) -> Int {
     guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
