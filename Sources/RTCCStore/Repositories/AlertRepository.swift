@@ -46,38 +46,38 @@ public struct AlertRepository: Sendable {
     /// Inserts many alerts with their bookmarks and `raised` history entries on `db` (inside the caller's transaction):
     /// one multi-row statement per table for the lot, whatever the number of alerts.
     static func insert(_ alerts: [(alert: Alert, bookmarks: [AlertBookmark], actor: String)], on db: any Database) async throws {
-        try await db.sql.runInOrder(insertStatements(alerts, on: db.sql)).get()
+        try await db.sql.runInOrder(insertStatements(alerts.map { InsertRows(alert: $0.alert, bookmarks: $0.bookmarks, actor: $0.actor) })).get()
     }
+
+    /// An alert's row, its bookmarks' and its `raised` history entry's, in bind form (made before the transaction,
+    /// by the caller's own task).
+    struct InsertRows: Sendable {
+        let alert: [any Encodable & Sendable]
+        let bookmarks: [[any Encodable & Sendable]]
+        let history: [any Encodable & Sendable]
+
+        init(alert: Alert, bookmarks: [AlertBookmark], actor: String) {
+            self.alert = AlertRow(alert).binds
+            self.bookmarks = bookmarks.enumerated().map { rank, bookmark in
+                [UUID(), alert.id, rank, bookmark.cameraID, bookmark.cameraName, bookmark.distanceM, bookmark.from.millisecondPrecision,
+                 bookmark.until.millisecondPrecision]
+            }
+            history = [OrderedID.next(), alert.id, alert.raisedAt.millisecondPrecision, actor, "raised", alert.title]
+        }
+    }
+
+    private static let alertsHead = RowsInsert.head(table: "alerts", columns: AlertRow.columns)
+    private static let bookmarksHead = RowsInsert.head(
+        table: "alert_bookmarks", columns: ["id", "alert_id", "rank", "camera_id", "camera_name", "distance_m", "from_at", "until_at"])
+    private static let historyHead = RowsInsert.head(table: "alert_history", columns: ["id", "alert_id", "at", "actor", "action", "detail"])
 
     /// The statements that insert `alerts` with their bookmarks and history, at most a few hundred rows each (well
     /// under both databases' bound-parameter limits: SQLite 32 766, PostgreSQL 65 535).
-    static func insertStatements(_ alerts: [(alert: Alert, bookmarks: [AlertBookmark], actor: String)], on sql: any SQLDatabase) -> [any SQLExpression] {
+    static func insertStatements(_ alerts: [InsertRows]) -> [any SQLExpression] {
         var statements: [any SQLExpression] = []
-        for chunk in alerts.chunked(by: 500) {
-            var insert = sql.insert(into: "alerts").columns(AlertRow.columns)
-            for item in chunk { insert = insert.values(AlertRow(item.alert).values) }
-            statements.append(insert.query)
-        }
-        let bookmarks = alerts.flatMap { item in item.bookmarks.enumerated().map { (item.alert.id, $0.offset, $0.element) } }
-        for chunk in bookmarks.chunked(by: 1000) {
-            var insert = sql.insert(into: "alert_bookmarks")
-                .columns("id", "alert_id", "rank", "camera_id", "camera_name", "distance_m", "from_at", "until_at")
-            for (alertID, rank, bookmark) in chunk {
-                insert = insert.values(
-                    SQLBind(UUID()), SQLBind(alertID), SQLBind(rank), SQLBind(bookmark.cameraID), SQLBind(bookmark.cameraName),
-                    SQLBind(bookmark.distanceM), SQLBind(bookmark.from.millisecondPrecision), SQLBind(bookmark.until.millisecondPrecision))
-            }
-            statements.append(insert.query)
-        }
-        for chunk in alerts.chunked(by: 1000) {
-            var insert = sql.insert(into: "alert_history").columns("id", "alert_id", "at", "actor", "action", "detail")
-            for item in chunk {
-                insert = insert.values(
-                    SQLBind(OrderedID.next()), SQLBind(item.alert.id), SQLBind(item.alert.raisedAt.millisecondPrecision), SQLBind(item.actor),
-                    SQLBind("raised"), SQLBind(item.alert.title))
-            }
-            statements.append(insert.query)
-        }
+        for chunk in alerts.chunked(by: 500) { statements.append(RowsInsert(head: alertsHead, rows: chunk.map(\.alert), tail: "")) }
+        for chunk in alerts.flatMap(\.bookmarks).chunked(by: 1000) { statements.append(RowsInsert(head: bookmarksHead, rows: Array(chunk), tail: "")) }
+        for chunk in alerts.chunked(by: 1000) { statements.append(RowsInsert(head: historyHead, rows: chunk.map(\.history), tail: "")) }
         return statements
     }
 
@@ -201,19 +201,15 @@ struct AlertRow: Codable, Sendable {
     var dismissReason: String?
     var updatedAt: Date
 
-    /// The columns, in the order of ``values``.
+    /// The columns, in the order of ``binds``.
     static let columns = [
         "id", "kind", "severity", "status", "raised_at", "acknowledged_at", "case_id", "camera_id", "title", "detail", "latitude", "longitude",
         "event_id", "assigned_to", "dismiss_reason", "updated_at",
     ]
 
-    /// The row's values bound one by one (cheaper than the reflective row encoder for batch inserts).
-    var values: [any SQLExpression] {
-        [
-            SQLBind(id), SQLBind(kind), SQLBind(severity), SQLBind(status), SQLBind(raisedAt), SQLBind(acknowledgedAt), SQLBind(caseId),
-            SQLBind(cameraId), SQLBind(title), SQLBind(detail), SQLBind(latitude), SQLBind(longitude), SQLBind(eventId), SQLBind(assignedTo),
-            SQLBind(dismissReason), SQLBind(updatedAt),
-        ]
+    /// The row's values in the columns' order, bound one by one (cheaper than the reflective row encoder).
+    var binds: [any Encodable & Sendable] {
+        [id, kind, severity, status, raisedAt, acknowledgedAt, caseId, cameraId, title, detail, latitude, longitude, eventId, assignedTo, dismissReason, updatedAt]
     }
 
     init(_ alert: Alert) {
@@ -255,10 +251,12 @@ enum OrderedID {
             state = state.millis >= millis ? (state.millis, state.sequence + 1) : (millis, 0)
             return state.millis << 16 | (state.sequence & 0xFFFF)
         }
-        let random = UUID().uuidString.replacingOccurrences(of: "-", with: "").suffix(12)
-        let clock = String(UInt64(bitPattern: sequence), radix: 16, uppercase: true)
-        let hex = Array(String(repeating: "0", count: max(0, 16 - clock.count)) + clock + "0000" + random)
-        let groups = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(hex[$0]) }
-        return UUID(uuidString: groups.joined(separator: "-")) ?? UUID()
+        // Bytes 0-7: the clock, big-endian (so ids sort by it); 8-9: zero; 10-15: random.
+        let clock = UInt64(bitPattern: sequence)
+        let random = UInt64.random(in: 0...UInt64.max)
+        func byte(_ value: UInt64, _ index: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: value >> (56 - 8 * index)) }
+        return UUID(uuid: (
+            byte(clock, 0), byte(clock, 1), byte(clock, 2), byte(clock, 3), byte(clock, 4), byte(clock, 5), byte(clock, 6), byte(clock, 7),
+            0, 0, byte(random, 2), byte(random, 3), byte(random, 4), byte(random, 5), byte(random, 6), byte(random, 7)))
     }
 }

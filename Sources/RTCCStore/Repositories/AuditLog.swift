@@ -97,6 +97,9 @@ public actor AuditLog {
         try await append(events, on: db.sql).get()
     }
 
+    private static let insertHead = RowsInsert.head(
+        table: "audit_log", columns: ["sequence", "at", "actor", "action", "target", "source", "purpose", "detail", "previous_hash", "hash"])
+
     /// ``append(_:on:)`` as chained futures: each statement starts on the database's event loop as soon as the one
     /// before finishes, with no task switch between them.
     static func append(_ events: [(AuditEvent, Date)], on sql: any SQLDatabase) -> EventLoopFuture<[AuditEntry]> {
@@ -125,14 +128,13 @@ public actor AuditLog {
             // One multi-row statement per few hundred entries (well under the bound-parameter limits), bound column
             // by column: the reflective row encoder costs more than the write on a busy intake.
             let statements: [any SQLExpression] = entries.chunked(by: 400).map { chunk in
-                var insert = sql.insert(into: "audit_log")
-                    .columns("sequence", "at", "actor", "action", "target", "source", "purpose", "detail", "previous_hash", "hash")
-                for entry in chunk {
-                    insert = insert.values(
-                        SQLBind(entry.sequence), SQLBind(entry.at), SQLBind(entry.actor), SQLBind(entry.action), SQLBind(entry.target),
-                        SQLBind(entry.source), SQLBind(entry.purpose), SQLBind(entry.detail), SQLBind(entry.previousHash), SQLBind(entry.hash))
-                }
-                return insert.query
+                RowsInsert(
+                    head: insertHead,
+                    rows: chunk.map { entry in
+                        [entry.sequence, entry.at, entry.actor, entry.action, entry.target, entry.source, entry.purpose, entry.detail, entry.previousHash,
+                         entry.hash]
+                    },
+                    tail: "")
             }
             return sql.runInOrder(statements).map { entries }
         }

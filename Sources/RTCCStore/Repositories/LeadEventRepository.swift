@@ -23,15 +23,19 @@ public struct LeadEventRepository: Sendable {
     /// An event to store with the alert it raises, if any.
     public struct Arrival: Sendable {
         /// The event (its `alertID` set when it raises `alert`).
-        public var event: LeadEvent
+        public let event: LeadEvent
         /// The alert, stored only when the event is new.
-        public var alert: Alert?
+        public let alert: Alert?
         /// The alert's bookmarks.
-        public var bookmarks: [AlertBookmark]
+        public let bookmarks: [AlertBookmark]
         /// Who raised it, for the alert's history.
-        public var actor: String
+        public let actor: String
         /// The audit entry recording its receipt, appended in the same transaction when the event is new.
-        public var audit: AuditEvent?
+        public let audit: AuditEvent?
+        /// The event's row and its alert's rows in bind form, made here by the caller's task rather than inside the
+        /// transaction that every other query waits for.
+        let eventRow: [any Encodable & Sendable]
+        let alertRows: AlertRepository.InsertRows?
 
         /// Creates an arrival.
         public init(event: LeadEvent, alert: Alert?, bookmarks: [AlertBookmark], actor: String, audit: AuditEvent? = nil) {
@@ -40,8 +44,13 @@ public struct LeadEventRepository: Sendable {
             self.bookmarks = bookmarks
             self.actor = actor
             self.audit = audit
+            eventRow = LeadEventRow(event).binds
+            alertRows = alert.map { AlertRepository.InsertRows(alert: $0, bookmarks: bookmarks, actor: actor) }
         }
     }
+
+    private static let insertHead = RowsInsert.head(table: "lead_events", columns: LeadEventRow.columns)
+    private static let insertTail = RowsInsert.ignoringConflicts(on: ["source", "kind", "source_event_id"]) + #" RETURNING "id""#
 
     /// Stores many events, each with its alert and its audit entry, in one transaction (one commit for the lot); an
     /// event already stored under its source, kind and id is skipped with its alert and audit entry. Returns, in order,
@@ -61,19 +70,16 @@ public struct LeadEventRepository: Sendable {
             let sql = db.sql
             // One statement inserts the lot; those already stored (or repeated within the batch) are skipped by the
             // unique index, and the ids returned say which rows are new.
-            var insert = sql.insert(into: "lead_events").columns(LeadEventRow.columns)
-            for arrival in arrivals { insert = insert.values(LeadEventRow(arrival.event).values) }
-            return insert.ignoringConflicts(with: ["source", "kind", "source_event_id"]).returning("id").all()
+            return sql.raw("\(RowsInsert(head: Self.insertHead, rows: arrivals.map(\.eventRow), tail: Self.insertTail))").all()
                 .flatMapThrowing { rows -> [Bool] in
                     let inserted = Set(try rows.map { try $0.decode(column: "id", as: UUID.self) })
                     return arrivals.map { inserted.contains($0.event.id) }
                 }
                 .flatMap { created -> EventLoopFuture<[Bool]> in
                     let fresh = zip(arrivals, created).filter(\.1).map(\.0)
-                    let alerts = fresh.compactMap { arrival in arrival.alert.map { (alert: $0, bookmarks: arrival.bookmarks, actor: arrival.actor) } }
                     let now = Date()
                     let audits = fresh.compactMap { arrival in arrival.audit.map { ($0, now) } }
-                    return sql.runInOrder(AlertRepository.insertStatements(alerts, on: sql))
+                    return sql.runInOrder(AlertRepository.insertStatements(fresh.compactMap(\.alertRows)))
                         .flatMap { AuditLog.append(audits, on: sql) }
                         .map { _ in created }
                 }
@@ -129,17 +135,14 @@ struct LeadEventRow: Codable, Sendable {
     var attributes: String
     var alertId: UUID?
 
-    /// The columns, in the order of ``values``.
+    /// The columns, in the order of ``binds``.
     static let columns = [
         "id", "kind", "source", "source_event_id", "occurred_at", "received_at", "latitude", "longitude", "camera_id", "status", "attributes", "alert_id",
     ]
 
-    /// The row's values bound one by one (cheaper than the reflective row encoder for batch inserts).
-    var values: [any SQLExpression] {
-        [
-            SQLBind(id), SQLBind(kind), SQLBind(source), SQLBind(sourceEventId), SQLBind(occurredAt), SQLBind(receivedAt), SQLBind(latitude),
-            SQLBind(longitude), SQLBind(cameraId), SQLBind(status), SQLBind(attributes), SQLBind(alertId),
-        ]
+    /// The row's values in the columns' order, bound one by one (cheaper than the reflective row encoder).
+    var binds: [any Encodable & Sendable] {
+        [id, kind, source, sourceEventId, occurredAt, receivedAt, latitude, longitude, cameraId, status, attributes, alertId]
     }
 
     init(_ event: LeadEvent) {
