@@ -35,6 +35,18 @@ import Testing
         return counts
     }
 
+    @Test func decodingSomethingThatIsNotVideoEndsWithAFailureNamingIt() async throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-clip-\(UUID().uuidString).mp4").path
+        var frames = 0
+        do {
+            for try await _ in FFmpegGrayFrames.frames(of: missing, width: 160, height: 90, fps: 2) { frames += 1 }
+            Issue.record("decoding a missing file ended without an error")
+        } catch let failure as FFmpegGrayFrames.Failure {
+            #expect(failure.description.contains("ffmpeg stopped decoding \(missing.prefix(80))"))
+        }
+        #expect(frames == 0)
+    }
+
     @Test func aBoxMovingInsideTheZoneIsMotionAndOneMovingOutsideIsNot() async throws {
         let inside = try Self.movingBoxClip(y: 20)
         let outside = try Self.movingBoxClip(y: 130)

@@ -24,24 +24,22 @@ public enum FFmpegGrayFrames {
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         let state = ReaderBox(reader)
+        let failure = "ffmpeg stopped decoding \(input.prefix(80)); check the stream URL and that ffmpeg is installed"
+        // Only the pipe's own handler ever clears itself (at the end of the output): clearing it from the termination
+        // handler too raced with it on Foundation's dispatch source and could crash the process. The stream ends once
+        // both the output has ended and ffmpeg has exited, whichever comes last.
         output.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
             if data.isEmpty {
                 handle.readabilityHandler = nil
+                state.end(.outputEnded, continuation, failure: failure)
                 return
             }
             for frame in state.append(data) { continuation.yield(frame) }
         }
         process.terminationHandler = { finished in
-            output.fileHandleForReading.readabilityHandler = nil
-            // Frames still in the pipe are delivered before the end.
-            let rest = output.fileHandleForReading.readDataToEndOfFile()
-            for frame in state.append(rest) { continuation.yield(frame) }
-            if finished.terminationReason == .exit, finished.terminationStatus == 0 || finished.terminationStatus == 255 {
-                continuation.finish()
-            } else {
-                continuation.finish(throwing: Failure(description: "ffmpeg stopped decoding \(input.prefix(80)) (status \(finished.terminationStatus)); check the stream URL and that ffmpeg is installed"))
-            }
+            let clean = finished.terminationReason == .exit && (finished.terminationStatus == 0 || finished.terminationStatus == 255)
+            state.end(.exited(clean: clean, status: finished.terminationStatus), continuation, failure: failure)
         }
         // SIGKILL: a decoder holds nothing to save, and may have inherited a blocked SIGTERM from the caller's threads.
         continuation.onTermination = { _ in if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
@@ -54,11 +52,43 @@ public enum FFmpegGrayFrames {
     }
 }
 
-/// The frame reader shared by the pipe's callbacks, which run one at a time on Foundation's reading thread.
+/// The frame reader shared by the pipe's callbacks, which run one at a time on Foundation's reading thread, and what
+/// is known of the end (the output's and ffmpeg's).
 private final class ReaderBox: Sendable {
-    private let reader: Mutex<GrayFrameReader>
+    enum Ending {
+        case outputEnded
+        case exited(clean: Bool, status: Int32)
+    }
 
-    init(_ reader: GrayFrameReader) { self.reader = Mutex(reader) }
+    private struct State {
+        var reader: GrayFrameReader
+        var outputEnded = false
+        var exit: (clean: Bool, status: Int32)?
+        var finished = false
+    }
 
-    func append(_ data: Data) -> [GrayFrame] { reader.withLock { $0.append(data) } }
+    private let state: Mutex<State>
+
+    init(_ reader: GrayFrameReader) { state = Mutex(State(reader: reader)) }
+
+    func append(_ data: Data) -> [GrayFrame] { state.withLock { $0.reader.append(data) } }
+
+    /// Notes one of the two ends; the second finishes the stream (with an error when ffmpeg failed).
+    func end(_ ending: Ending, _ continuation: AsyncThrowingStream<GrayFrame, any Error>.Continuation, failure: String) {
+        let exit: (clean: Bool, status: Int32)? = state.withLock { state in
+            switch ending {
+            case .outputEnded: state.outputEnded = true
+            case .exited(let clean, let status): state.exit = (clean, status)
+            }
+            guard state.outputEnded, let exit = state.exit, !state.finished else { return nil }
+            state.finished = true
+            return exit
+        }
+        guard let exit else { return }
+        if exit.clean {
+            continuation.finish()
+        } else {
+            continuation.finish(throwing: FFmpegGrayFrames.Failure(description: failure + " (status \(exit.status))"))
+        }
+    }
 }
