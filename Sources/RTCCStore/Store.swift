@@ -81,25 +81,26 @@ public final class Store: Sendable {
     /// thread-pool thread that the lock holder may need, and read-then-write transactions fail with SQLITE_BUSY.
     /// PostgreSQL uses every loop's pool.
     private let sqliteLoop: (any EventLoop)?
-    /// The store's own event loops and blocking-work thread, apart from the HTTP server's: a statement's completion
-    /// then never queues behind a busy server's socket reads and writes (which cost an intake transaction of a
-    /// single event 20–50 ms of waiting at 1 000 requests a second), and SQLite's calls never wait behind other
-    /// blocking work (password hashing, file writes).
-    private let loops: MultiThreadedEventLoopGroup
-    private let threadPool: NIOThreadPool
     private let closed = Mutex(false)
+
+    /// Event loops and blocking-work threads for the stores of this process, apart from the HTTP server's: a
+    /// statement's completion then never queues behind a busy server's socket reads and writes (which cost an intake
+    /// transaction of a single event 20–50 ms of waiting at 1 000 requests a second), and SQLite's calls never wait
+    /// behind other blocking work (password hashing, file writes). Shared, like NIO's own singletons, so that a
+    /// process opening many stores (the tests) does not start threads for each.
+    private static let loops = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
+    private static let threadPool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
+        pool.start()
+        return pool
+    }()
 
     /// Opens (but does not migrate) the store.
     public init(location: StoreLocation, logger: Logger = Logger(label: "rtcc.store")) throws {
         self.location = location
         self.logger = logger
-        let isPostgres = if case .postgres = location { true } else { false }
-        // SQLite: one connection, so one loop and one thread. PostgreSQL: a pool on each of as many loops as cores.
-        loops = MultiThreadedEventLoopGroup(numberOfThreads: isPostgres ? max(2, System.coreCount) : 1)
-        threadPool = NIOThreadPool(numberOfThreads: 1)
-        threadPool.start()
-        databases = Databases(threadPool: threadPool, on: loops)
-        sqliteLoop = isPostgres ? nil : loops.next()
+        databases = Databases(threadPool: Self.threadPool, on: Self.loops)
+        if case .postgres = location { sqliteLoop = nil } else { sqliteLoop = Self.loops.next() }
         switch location {
         case .sqlite(let path):
             try FileManager.default.createDirectory(
@@ -159,17 +160,11 @@ public final class Store: Sendable {
     public func shutdown() async {
         guard closed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
         await databases.shutdownAsync()
-        try? await threadPool.shutdownGracefully()
-        try? await loops.shutdownGracefully()
     }
 
     /// A store dropped without ``shutdown()`` still closes its pools (off the event loops, so blocking here is safe).
     deinit {
-        if !closed.withLock({ $0 }) {
-            databases.shutdown()
-            threadPool.shutdownGracefully { _ in }
-            loops.shutdownGracefully { _ in }
-        }
+        if !closed.withLock({ $0 }) { databases.shutdown() }
     }
 
     /// Camera registry.
