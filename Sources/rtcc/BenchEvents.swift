@@ -103,7 +103,8 @@ struct BenchEvents: AsyncParsableCommand {
         let serverCores = (cpuSeconds(pid: server.pid) - cpuBefore) / max(elapsed, 0.001)
         let steal = stealShare(from: machineBefore, to: machineCPUTicks())
         let stored = try await api.get("/api/v1/alerts?limit=1")["total"] as? Int ?? -1
-        report(intake: intake, pushes: await pushes.all, book: book, elapsed: elapsed, serverCores: serverCores, steal: steal, stored: stored)
+        let commits = Self.commits(inMetrics: try await api.text("/metrics"))
+        report(intake: intake, pushes: await pushes.all, book: book, elapsed: elapsed, serverCores: serverCores, steal: steal, stored: stored, commits: commits)
     }
 
     /// Event points spread over a few blocks of downtown Shreveport, one per camera.
@@ -220,7 +221,7 @@ struct BenchEvents: AsyncParsableCommand {
         return numbers
     }
 
-    private func report(intake: [EventLatency], pushes: [EventLatency], book: SendBook, elapsed: Double, serverCores: Double, steal: Double, stored: Int) {
+    private func report(intake: [EventLatency], pushes: [EventLatency], book: SendBook, elapsed: Double, serverCores: Double, steal: Double, stored: Int, commits: Commits?) {
         let firstSteady = rate * warmup
         let steadyIntake = intake.filter { $0.event >= firstSteady }.map(\.ms).sorted()
         let steadyPushes = pushes.filter { $0.event >= firstSteady }.map(\.ms).sorted()
@@ -238,11 +239,34 @@ struct BenchEvents: AsyncParsableCommand {
         let bySecond = Dictionary(grouping: pushes, by: { $0.event / rate }).mapValues { $0.map(\.ms).sorted() }
         say("By second: pushed p99 " + (0..<seconds).map { second in bySecond[second].map { String(format: "%.0f", $0[min($0.count - 1, Int(Double($0.count) * 0.99))]) } ?? "—" }.joined(separator: " ") + " ms")
         say("Server:    \(String(format: "%.2f", serverCores)) CPU cores on average")
+        if let commits, commits.count > 0 {
+            say("Commits:   \(Int(commits.count)) transactions of \(String(format: "%.1f", commits.events / commits.count)) events, \(String(format: "%.1f", commits.seconds / commits.count * 1000)) ms on average (the single database connection busy \(String(format: "%.0f", commits.seconds / elapsed * 100)) % of the time)")
+        }
         say("Machine:   \(ProcessInfo.processInfo.activeProcessorCount) CPUs, load generator on the same ones; steal \(String(format: "%.0f", steal * 100)) % of CPU time"
             + (steal > 0.1 ? " (the hypervisor gave that much of this machine to others: the figures above are not this server's)" : ""))
         let p99 = steadyPushes.isEmpty ? Double.infinity : steadyPushes[min(steadyPushes.count - 1, Int(Double(steadyPushes.count) * 0.99))]
         let goal = Double(sent) / elapsed >= Double(rate) * 0.98 && book.accepted == sent && pushes.count == book.accepted * analysts && p99 < 100
         say(goal ? "Goal met: \(rate) events/s sustained with p99 intake→pushed under 100 ms." : "Goal not met (\(rate) events/s sustained, every push delivered, p99 intake→pushed < 100 ms).")
+    }
+
+    /// Intake transactions as the server's metrics count them.
+    struct Commits {
+        var count: Double
+        var events: Double
+        var seconds: Double
+    }
+
+    /// The intake transactions' count, events and time from a Prometheus text page; nil when they are not there.
+    static func commits(inMetrics text: String) -> Commits? {
+        var values: [String: Double] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("rtcc_intake_") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, let value = Double(parts[1]) { values[String(parts[0])] = value }
+        }
+        guard let count = values["rtcc_intake_commit_seconds_count"], let seconds = values["rtcc_intake_commit_seconds_sum"],
+            let events = values["rtcc_intake_batch_events_sum"]
+        else { return nil }
+        return Commits(count: count, events: events, seconds: seconds)
     }
 
     private static func percentile(_ sorted: [Double], _ p: Double) -> String {

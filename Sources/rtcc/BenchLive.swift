@@ -199,6 +199,14 @@ final class BenchAPI: Sendable {
         return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
     }
 
+    /// The body of `path` as text.
+    func text(_ path: String) async throws -> String {
+        var request = URLRequest(url: URL(string: base + path)!)
+        request.setValue(cookie, forHTTPHeaderField: "Cookie")
+        let (data, _) = try await session.data(for: request)
+        return String(decoding: data, as: UTF8.self)
+    }
+
     func getArray(_ path: String) async throws -> [[String: Any]] {
         var request = URLRequest(url: URL(string: base + path)!)
         request.setValue(cookie, forHTTPHeaderField: "Cookie")

@@ -1,4 +1,5 @@
 import Foundation
+import Prometheus
 import RTCCCore
 import RTCCStore
 
@@ -14,7 +15,24 @@ actor IntakeBatcher {
     /// Largest batch written in one transaction.
     static let maximumBatch = LeadEventRepository.maximumBatch
 
-    init(store: Store) { self.store = store }
+    /// How long each transaction took, and how many events it held (`rtcc_intake_commit_seconds`,
+    /// `rtcc_intake_batch_events`): the single SQLite connection's load under a busy feed.
+    private let commitSeconds: DurationHistogram
+    private let batchEvents: ValueHistogram
+
+    init(store: Store, metrics: PrometheusCollectorRegistry) {
+        self.store = store
+        commitSeconds = metrics.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(
+                namespace: "rtcc", subsystem: "intake", metricName: "commit", unitName: "seconds",
+                helpText: "Time to store one batch of intake events with their alerts and audit entries"),
+            buckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(20), .milliseconds(50), .milliseconds(100),
+                      .milliseconds(250), .seconds(1)])
+        batchEvents = metrics.makeValueHistogram(
+            descriptor: MetricNameDescriptor(
+                namespace: "rtcc", subsystem: "intake", metricName: "batch", unitName: "events", helpText: "Intake events stored together in one transaction"),
+            buckets: [1, 2, 5, 10, 20, 50, 100, 256])
+    }
 
     /// Stores `arrival`; true when the event is new (and its alert was stored), false when it was stored before.
     func store(_ arrival: LeadEventRepository.Arrival) async throws -> Bool {
@@ -32,7 +50,10 @@ actor IntakeBatcher {
             let batch = Array(pending.prefix(Self.maximumBatch))
             pending.removeFirst(batch.count)
             do {
+                let started = ContinuousClock.now
                 let created = try await store.leadEvents.store(batch.map(\.0))
+                commitSeconds.record(ContinuousClock.now - started)
+                batchEvents.record(Double(batch.count))
                 for ((_, waiter), new) in zip(batch, created) { waiter.resume(returning: new) }
             } catch {
                 for (_, waiter) in batch { waiter.resume(throwing: error) }

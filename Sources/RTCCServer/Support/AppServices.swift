@@ -60,7 +60,7 @@ public struct AppServices: Sendable {
         self.signIns = SignInMetrics(registry: metrics)
         self.intakeLimiter = IntakeRateLimiter(perSecond: config.intakeEventsPerSecond)
         self.signUps = SignUpThrottle(limit: config.signUpsPerHour, window: 3600)
-        self.intake = IntakeBatcher(store: store)
+        self.intake = IntakeBatcher(store: store, metrics: metrics)
         self.exports = ExportService(store: store, audit: audit, directory: config.evidenceDirectory, signingKey: config.evidenceSigningKey)
     }
 
