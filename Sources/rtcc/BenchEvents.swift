@@ -79,7 +79,7 @@ struct BenchEvents: AsyncParsableCommand {
         say("Server \(base) (pid \(server.pid)); \(cameras) cameras; \(analysts) analysts; \(rate) events/s for \(seconds) s")
 
         let book = SendBook(capacity: rate * seconds)
-        let pushes = EventLatencies()
+        let pushes = Collector<EventLatency>()
         let connected = Counter()
         let cpuBefore = cpuSeconds(pid: server.pid)
         let machineBefore = machineCPUTicks()
@@ -171,7 +171,7 @@ struct BenchEvents: AsyncParsableCommand {
     }
 
     /// One analyst: notes send→received for every alert pushed.
-    static func watch(base: String, cookie: String, book: SendBook, pushes: EventLatencies, connected: Counter) async {
+    static func watch(base: String, cookie: String, book: SendBook, pushes: Collector<EventLatency>, connected: Counter) async {
         let url = base.replacingOccurrences(of: "http://", with: "ws://") + "/api/v1/alerts/live"
         var headers = HTTPFields()
         headers[.cookie] = cookie
@@ -237,14 +237,14 @@ struct BenchEvents: AsyncParsableCommand {
             say("Warm-up:   pushed p50 \(Self.percentile(warmupPushes, 0.5)), p99 \(Self.percentile(warmupPushes, 0.99)), max \(Self.percentile(warmupPushes, 1))  (first \(warmup) s)")
         }
         let bySecond = Dictionary(grouping: pushes, by: { $0.event / rate }).mapValues { $0.map(\.ms).sorted() }
-        say("By second: pushed p99 " + (0..<seconds).map { second in bySecond[second].map { String(format: "%.0f", $0[min($0.count - 1, Int(Double($0.count) * 0.99))]) } ?? "—" }.joined(separator: " ") + " ms")
+        say("By second: pushed p99 " + (0..<seconds).map { second in Self.value(at: 0.99, in: bySecond[second] ?? []).map { String(format: "%.0f", $0) } ?? "—" }.joined(separator: " ") + " ms")
         say("Server:    \(String(format: "%.2f", serverCores)) CPU cores on average")
         if let commits, commits.count > 0 {
             say("Commits:   \(Int(commits.count)) transactions of \(String(format: "%.1f", commits.events / commits.count)) events, \(String(format: "%.1f", commits.seconds / commits.count * 1000)) ms on average (the single database connection busy \(String(format: "%.0f", commits.seconds / elapsed * 100)) % of the time)")
         }
         say("Machine:   \(ProcessInfo.processInfo.activeProcessorCount) CPUs, load generator on the same ones; steal \(String(format: "%.0f", steal * 100)) % of CPU time"
             + (steal > 0.1 ? " (the hypervisor gave that much of this machine to others: the figures above are not this server's)" : ""))
-        let p99 = steadyPushes.isEmpty ? Double.infinity : steadyPushes[min(steadyPushes.count - 1, Int(Double(steadyPushes.count) * 0.99))]
+        let p99 = Self.value(at: 0.99, in: steadyPushes) ?? .infinity
         let goal = Double(sent) / elapsed >= Double(rate) * 0.98 && book.accepted == sent && pushes.count == book.accepted * analysts && p99 < 100
         say(goal ? "Goal met: \(rate) events/s sustained with p99 intake→pushed under 100 ms." : "Goal not met (\(rate) events/s sustained, every push delivered, p99 intake→pushed < 100 ms).")
     }
@@ -269,9 +269,13 @@ struct BenchEvents: AsyncParsableCommand {
         return Commits(count: count, events: events, seconds: seconds)
     }
 
+    /// The value at fraction `p` of `sorted` (0.99: the p99), or nil when there is none.
+    private static func value(at p: Double, in sorted: [Double]) -> Double? {
+        sorted.isEmpty ? nil : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+    }
+
     private static func percentile(_ sorted: [Double], _ p: Double) -> String {
-        guard !sorted.isEmpty else { return "—" }
-        return String(format: "%.1f ms", sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))])
+        value(at: p, in: sorted).map { String(format: "%.1f ms", $0) } ?? "—"
     }
 }
 
@@ -279,13 +283,6 @@ struct BenchEvents: AsyncParsableCommand {
 struct EventLatency: Sendable {
     var event: Int
     var ms: Double
-}
-
-/// Latencies gathered from every analyst.
-actor EventLatencies {
-    private(set) var all: [EventLatency] = []
-    var count: Int { all.count }
-    func add(_ batch: [EventLatency]) { all += batch }
 }
 
 /// When each event was sent, and how intake answered.

@@ -70,7 +70,7 @@ struct BenchLive: AsyncParsableCommand {
 
         let browser = noBrowser ? nil : try await startChromium(base: base, camera: camera, password: password, root: root)
         defer { browser?.stop() }
-        let latencies = LatencyCollector()
+        let latencies = Collector<Double>()
         let cpuBefore = cpuSeconds(pid: server.pid)
         let started = ContinuousClock.now
         _ = try await api.get("/api/v1/telemetry/live?reset=true")
@@ -85,7 +85,7 @@ struct BenchLive: AsyncParsableCommand {
         let serverCPU = (cpuSeconds(pid: server.pid) - cpuBefore) / elapsed
         let presented = try await api.get("/api/v1/telemetry/live")
         let peer = try await measurePeer(url: url)
-        report(received: await latencies.sorted(), messages: await latencies.count, serverCores: serverCPU, presented: presented, peerCoresPerClient: peer)
+        report(received: await latencies.all.sorted(), messages: await latencies.count, serverCores: serverCPU, presented: presented, peerCoresPerClient: peer)
     }
 
     private func startChromium(base: String, camera: String, password: String, root: URL) async throws -> ChildProcess? {
@@ -102,7 +102,7 @@ struct BenchLive: AsyncParsableCommand {
     }
 
     /// One viewer: reads the live socket and notes ingress→received for every fragment.
-    static func view(base: String, camera: String, cookie: String, latencies: LatencyCollector) async {
+    static func view(base: String, camera: String, cookie: String, latencies: Collector<Double>) async {
         let url = base.replacingOccurrences(of: "http://", with: "ws://") + "/api/v1/cameras/\(camera)/live"
         var headers = HTTPFields()
         headers[.cookie] = cookie
@@ -162,12 +162,11 @@ struct BenchLive: AsyncParsableCommand {
     }
 }
 
-/// Latency samples from many viewers.
-actor LatencyCollector {
-    private var values: [Double] = []
-    var count: Int { values.count }
-    func add(_ batch: [Double]) { values += batch }
-    func sorted() -> [Double] { values.sorted() }
+/// Measurements gathered from many tasks (viewers, analysts).
+actor Collector<Value: Sendable> {
+    private(set) var all: [Value] = []
+    var count: Int { all.count }
+    func add(_ batch: [Value]) { all += batch }
 }
 
 /// The few API calls the live bench makes.
