@@ -75,9 +75,9 @@ public struct AlertRepository: Sendable {
     /// under both databases' bound-parameter limits: SQLite 32 766, PostgreSQL 65 535).
     static func insertStatements(_ alerts: [InsertRows]) -> [any SQLExpression] {
         var statements: [any SQLExpression] = []
-        for chunk in alerts.chunked(by: 500) { statements.append(RowsInsert(head: alertsHead, rows: chunk.map(\.alert), tail: "")) }
-        for chunk in alerts.flatMap(\.bookmarks).chunked(by: 1000) { statements.append(RowsInsert(head: bookmarksHead, rows: Array(chunk), tail: "")) }
-        for chunk in alerts.chunked(by: 1000) { statements.append(RowsInsert(head: historyHead, rows: chunk.map(\.history), tail: "")) }
+        for chunk in alerts.chunked(by: 500) { statements.append(RowsInsert(head: alertsHead, rows: chunk.map(\.alert))) }
+        for chunk in alerts.flatMap(\.bookmarks).chunked(by: 1000) { statements.append(RowsInsert(head: bookmarksHead, rows: Array(chunk))) }
+        for chunk in alerts.chunked(by: 1000) { statements.append(RowsInsert(head: historyHead, rows: chunk.map(\.history))) }
         return statements
     }
 

@@ -133,8 +133,7 @@ public actor AuditLog {
                     rows: chunk.map { entry in
                         [entry.sequence, entry.at, entry.actor, entry.action, entry.target, entry.source, entry.purpose, entry.detail, entry.previousHash,
                          entry.hash]
-                    },
-                    tail: "")
+                    })
             }
             return sql.runInOrder(statements).map { entries }
         }

@@ -12,16 +12,21 @@ struct RowsInsert: SQLExpression {
     /// Values per row, in the columns' order.
     let rows: [[any Encodable & Sendable]]
     /// Text after the values, such as ` ON CONFLICT (…) DO NOTHING RETURNING "id"`.
-    let tail: String
+    var tail = ""
 
     /// The `INSERT INTO … VALUES ` text for `table` and `columns`, made once and kept by the caller.
     static func head(table: String, columns: [String]) -> String {
-        "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
+        "INSERT INTO \"\(table)\" (" + quoted(columns) + ") VALUES "
     }
 
     /// Skips rows that would repeat a unique key on `columns`, in either database's syntax.
     static func ignoringConflicts(on columns: [String]) -> String {
-        " ON CONFLICT (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") DO NOTHING"
+        " ON CONFLICT (" + quoted(columns) + ") DO NOTHING"
+    }
+
+    /// `"a", "b"`: the names are the schema's own plain lowercase ones, so quoting needs no escaping.
+    private static func quoted(_ names: [String]) -> String {
+        names.map { "\"\($0)\"" }.joined(separator: ", ")
     }
 
     func serialize(to serializer: inout SQLSerializer) {
