@@ -118,12 +118,16 @@ import Testing
 
     @Test func anIdentityNeverOutlivesItsTokensExpiry() async throws {
         let cache = TokenIdentityCache()
-        let now = Date()
-        cache.remember(feed, for: "secret", expiry: now.addingTimeInterval(0.5), now: now)
-        #expect(cache.identity(for: "secret", now: now.addingTimeInterval(0.4)) != nil)
-        #expect(cache.identity(for: "secret", now: now.addingTimeInterval(0.6)) == nil)
-        cache.remember(feed, for: "secret", expiry: nil, now: now)
-        #expect(cache.identity(for: "secret", now: now.addingTimeInterval(TokenIdentityCache.lifetime - 0.1)) != nil)
-        #expect(cache.identity(for: "secret", now: now.addingTimeInterval(TokenIdentityCache.lifetime + 0.1)) == nil)
+        let feed = self.feed
+        let expiry = Date().addingTimeInterval(0.5)
+        _ = try await cache.identity(for: "expiring") { (feed, expiry) }
+        #expect(cache.identity(for: "expiring", now: expiry.addingTimeInterval(-0.1)) != nil)
+        #expect(cache.identity(for: "expiring", now: expiry.addingTimeInterval(0.1)) == nil)
+        // Without an expiry, remembered for the lifetime from when the lookup ended.
+        let before = Date()
+        _ = try await cache.identity(for: "lasting") { (feed, nil) }
+        let after = Date()
+        #expect(cache.identity(for: "lasting", now: before.addingTimeInterval(TokenIdentityCache.lifetime - 0.1)) != nil)
+        #expect(cache.identity(for: "lasting", now: after.addingTimeInterval(TokenIdentityCache.lifetime + 0.1)) == nil)
     }
 }

@@ -75,12 +75,6 @@ public final class TokenIdentityCache: Sendable {
         return found?.identity
     }
 
-    /// Remembers `identity` for `secret` until `expiry` or ``lifetime`` from now, whichever comes first.
-    public func remember(_ identity: Identity, for secret: String, expiry: Date?, now: Date = Date()) {
-        let key = SecretToken.digest(secret)
-        state.withLock { state in Self.store((identity, expiry), key: key, in: &state, now: now) }
-    }
-
     /// Forgets every identity (a token was revoked or a user changed), and what lookups under way will find.
     public func forgetAll() {
         state.withLock { state in
@@ -99,6 +93,7 @@ public final class TokenIdentityCache: Sendable {
         return entry.identity
     }
 
+    /// Remembers what a lookup found until the token's expiry or ``lifetime`` from `now`, whichever comes first.
     private static func store(_ found: Found, key: String, in state: inout State, now: Date) {
         // A flood of distinct bad or short-lived tokens cannot grow the table without bound.
         if state.entries.count >= 10_000 { state.entries.removeAll() }
