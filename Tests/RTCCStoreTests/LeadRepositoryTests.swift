@@ -111,5 +111,28 @@ import Testing
             #expect(try await audit.verify() == .intact(entries: 5))
         }
     }
-}
 
+    @Test(arguments: Backend.allCases)
+    func aBatchThatFailsPartWayStoresNothingAndTheNextBatchIsStored(_ backend: Backend) async throws {
+        try await backend.withStore { (store: Store) async throws in
+            func arrival(_ id: String, alertID: UUID) -> LeadEventRepository.Arrival {
+                var event = LeadEvent(kind: .gunshot, source: "token:feed", sourceEventID: id, occurredAt: base, receivedAt: base, location: nil)
+                let alert = Alert(id: alertID, kind: .gunshot, severity: .high, title: "Gunshot \(id)", raisedAt: base, eventID: event.id)
+                event.alertID = alert.id
+                return .init(event: event, alert: alert, bookmarks: [], actor: "token:feed",
+                             audit: AuditEvent(actor: "token:feed", action: "events.receive", target: "event:\(event.id)", detail: id))
+            }
+            // Two new events whose alerts share an id: the events insert, then the alerts' insert fails on its key.
+            let shared = UUID()
+            await #expect(throws: (any Error).self) {
+                try await store.leadEvents.store([arrival("A", alertID: shared), arrival("B", alertID: shared)])
+            }
+            #expect(try await store.leadEvents.count() == 0)
+            #expect(try await AuditLog(store: store).entries(action: "events.receive").isEmpty)
+            // The failed transaction was rolled back, not left open on the connection.
+            #expect(try await store.leadEvents.store([arrival("A", alertID: UUID())]) == [true])
+            #expect(try await store.leadEvents.count() == 1)
+            #expect(try await AuditLog(store: store).verify() == .intact(entries: 1))
+        }
+    }
+}
