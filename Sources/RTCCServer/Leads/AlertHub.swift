@@ -61,7 +61,7 @@ public actor AlertHub {
 
     /// An alert as the API shows it (the same text goes to the analysts and back to the sender of its event).
     public static func encode(_ alert: Alert) -> String {
-        (try? JSONCoding.encoder.encode(alert)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        alert.json
     }
 
     /// The ``Message`` for an encoded alert, exactly as encoding the message would write it (keys sorted).

@@ -161,12 +161,21 @@ struct FieldCheck {
             return nil
         }
         guard let value: String = take({ try fields.string(key) }) else { return nil }
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = Self.trimmed(value)
         guard !trimmed.isEmpty, trimmed.count <= most else {
             fail(fields.name(key), most == Int.max ? "must not be empty" : "must be 1-\(most) characters")
             return nil
         }
         return trimmed
+    }
+
+    /// `value` less white space and newlines at either end; most values have none, and are returned without the
+    /// character set's slower walk.
+    static func trimmed(_ value: String) -> String {
+        let edges = CharacterSet.whitespacesAndNewlines
+        guard let first = value.unicodeScalars.first, let last = value.unicodeScalars.last, edges.contains(first) || edges.contains(last)
+        else { return value }
+        return value.trimmingCharacters(in: edges)
     }
 
     /// `latitude` and `longitude` together, inside the intake area.

@@ -14,20 +14,30 @@ public struct LeadDesk: Sendable {
     public init(services: AppServices) { self.services = services }
 
     /// What intake answers: the stored event, the alert it raised (if any), and whether the event is new.
-    struct Receipt: Encodable, Sendable {
+    struct Receipt: Sendable {
         var event: LeadEvent
         var alert: Alert?
         var created: Bool
         /// `alert` as already encoded for the analysts, when it was just raised (not encoded again for the answer).
         var alertJSON: String?
 
-        enum CodingKeys: String, CodingKey { case event, alert, created }
-
-        /// The answer's JSON, reusing ``alertJSON`` when there is one.
-        func json() throws -> Data {
-            guard let alertJSON else { return try JSONCoding.encoder.encode(self) }
-            let event = String(decoding: try JSONCoding.encoder.encode(event), as: UTF8.self)
-            return Data((#"{"alert":"# + alertJSON + #","created":"# + (created ? "true" : "false") + #","event":"# + event + "}").utf8)
+        /// The answer's JSON, keys sorted as the API writes them, reusing ``alertJSON`` when there is one.
+        func json() -> Data {
+            var text = JSONText(capacity: 2048)
+            text.object { json in
+                if let alertJSON {
+                    json.key("alert")
+                    json.encoded(alertJSON)
+                } else if let alert {
+                    json.key("alert")
+                    alert.write(to: &json)
+                }
+                json.key("created")
+                json.bool(created)
+                json.key("event")
+                event.write(to: &json)
+            }
+            return Data(text.bytes)
         }
     }
 
@@ -254,7 +264,7 @@ public struct LeadDesk: Sendable {
 
     /// One line describing an event's fields for people.
     static func describe(_ event: LeadEvent) -> String {
-        var parts = ["\(event.kind.rawValue) \(event.sourceEventID) from \(event.source) at \(event.occurredAt.ISO8601Format())"]
+        var parts = ["\(event.kind.rawValue) \(event.sourceEventID) from \(event.source) at \(UTCTimestamp.string(event.occurredAt))"]
         for key in event.attributes.keys.sorted() where !key.hasPrefix("media") {
             if let value = event.attributes[key], !value.isEmpty { parts.append("\(key): \(value)") }
         }

@@ -48,7 +48,7 @@ struct EventRoutes {
         let receipt = try await LeadDesk(services: services).receive(located, source: Self.source(identity), actor: identity.actor, address: context.source)
         return Response(
             status: receipt.created ? .created : .ok, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: try receipt.json())))
+            body: .init(byteBuffer: ByteBuffer(bytes: receipt.json())))
     }
 
     @Sendable func hotList(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {

@@ -160,9 +160,9 @@ struct LeadEventRow: Codable, Sendable {
     }
 
     static func encode(_ attributes: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (try? encoder.encode(attributes)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        var text = JSONText(capacity: 32 + 48 * attributes.count)
+        text.object(of: attributes)
+        return text.text
     }
 
     var event: LeadEvent {
