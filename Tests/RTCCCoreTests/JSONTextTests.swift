@@ -87,4 +87,10 @@ struct JSONTextTests {
             #expect(text.text == "\"\(expected)\"")
         }
     }
+
+    @Test func numbersWithNoJSONFormAreWrittenAsNullRatherThanFailingTheValue() {
+        var text = JSONText()
+        text.array([Double.nan, .infinity, 10, 0.5]) { $0.number($1) }
+        #expect(text.text == "[null,null,10,0.5]")
+    }
 }

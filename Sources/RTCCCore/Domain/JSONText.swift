@@ -95,9 +95,10 @@ public struct JSONText: Sendable {
     }
 
     /// Writes a number as `JSONEncoder` writes it: the shortest form that reads back the same, less a trailing `.0`.
-    /// - Precondition: `value` is finite (`JSONEncoder` refuses the others; no field written here can hold one).
+    /// JSON has no form for infinities and NaN, which `JSONEncoder` refuses outright; no field written here can hold
+    /// one, and should one appear it is written as `null` rather than failing the whole alert.
     public mutating func number(_ value: Double) {
-        precondition(value.isFinite, "JSON has no form for \(value)")
+        guard value.isFinite else { return null() }
         separate()
         let text = value.description
         bytes.append(contentsOf: text.hasSuffix(".0") ? text.utf8.dropLast(2) : text.utf8[...])
