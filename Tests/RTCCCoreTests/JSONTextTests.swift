@@ -58,22 +58,24 @@ struct JSONTextTests {
             cameraID: dice.maybe { _ in UUID() }, status: dice.maybe { $0.text() }, attributes: attributes, alertID: dice.maybe { _ in UUID() })
     }
 
-    @Test func alertsAreWrittenAsTheEncoderWritesThem() throws {
-        var dice = Dice(state: 7)
-        for n in 0..<500 {
-            let alert = Self.alert(&dice)
-            let expected = String(decoding: try JSONCoding.encoder.encode(alert), as: UTF8.self)
-            #expect(alert.json == expected, "case \(n)")
+    /// `count` values made by `make` from a repeatable `seed`, each written by `json` exactly as the encoder writes it.
+    static func expectWrittenAsTheEncoderWrites<Value: Encodable>(
+        seed: UInt64, count: Int = 500, _ make: (inout Dice) -> Value, json: (Value) -> String
+    ) throws {
+        var dice = Dice(state: seed)
+        for n in 0..<count {
+            let value = make(&dice)
+            let expected = String(decoding: try JSONCoding.encoder.encode(value), as: UTF8.self)
+            #expect(json(value) == expected, "case \(n)")
         }
     }
 
+    @Test func alertsAreWrittenAsTheEncoderWritesThem() throws {
+        try Self.expectWrittenAsTheEncoderWrites(seed: 7, Self.alert, json: \.json)
+    }
+
     @Test func eventsAreWrittenAsTheEncoderWritesThem() throws {
-        var dice = Dice(state: 11)
-        for n in 0..<500 {
-            let event = Self.event(&dice)
-            let expected = String(decoding: try JSONCoding.encoder.encode(event), as: UTF8.self)
-            #expect(event.json == expected, "case \(n)")
-        }
+        try Self.expectWrittenAsTheEncoderWrites(seed: 11, Self.event, json: \.json)
     }
 
     @Test func datesAreWholeSecondsInUTCAcrossLeapDaysAndCenturies() throws {

@@ -51,17 +51,12 @@ public actor AlertHub {
 
     /// Sends `alert` to every subscriber (encoded by the caller's task, not on the hub).
     public nonisolated func publish(_ alert: Alert, change: String) async {
-        await deliver(Self.message(alertJSON: Self.encode(alert), change: change))
+        await deliver(Self.message(alertJSON: alert.json, change: change))
     }
 
     /// Sends an encoded ``Message`` to every subscriber.
     public func deliver(_ text: String) {
         for mailbox in subscribers.values { mailbox.post(text) }
-    }
-
-    /// An alert as the API shows it (the same text goes to the analysts and back to the sender of its event).
-    public static func encode(_ alert: Alert) -> String {
-        alert.json
     }
 
     /// The ``Message`` for an encoded alert, exactly as encoding the message would write it (keys sorted).

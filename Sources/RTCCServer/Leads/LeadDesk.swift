@@ -72,7 +72,8 @@ public struct LeadDesk: Sendable {
         if try await services.intake.store(LeadEventRepository.Arrival(event: event, alert: raised, bookmarks: bookmarks, actor: actor, audit: audit)) {
             if var raised {
                 raised.bookmarks = bookmarks
-                let json = AlertHub.encode(raised)
+                // The same text goes to the analysts and back to the sender of the event.
+                let json = raised.json
                 await services.alertHub.deliver(AlertHub.message(alertJSON: json, change: "raised"))
                 await openAlarms(of: raised, correlated: alarmOnly)
                 return Receipt(event: event, alert: raised, created: true, alertJSON: json)
