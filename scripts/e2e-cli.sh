@@ -46,6 +46,10 @@ printf 'name,kind,latitude,longitude,main_stream_url\nOne,city,32.51,-93.75,rtsp
 "$rtcc" cameras export --data "$data" --format geojson --out "$work/out.geojson"
 grep -q '"One"' "$work/out.geojson" && ! grep -q secretpw "$work/out.geojson" || fail "export"
 pass "import then export (credentials never exported)"
+expect_fail "bench refuses a database that holds data" "holds 1 user and 2 cameras" \
+  "$rtcc" bench events --rate 10 --seconds 2 --warmup 0 --analysts 1 --work "$work/bench" --database "$data/rtcc.sqlite"
+[ "$("$rtcc" cameras export --data "$data" | wc -l)" -eq 3 ] || fail "the refused bench changed the cameras"
+pass "the refused bench left the database as it was"
 
 "$rtcc" audit verify --data "$data" | grep -q "intact" || fail "fresh audit log should verify"
 pass "audit log verifies"

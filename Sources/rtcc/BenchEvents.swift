@@ -7,6 +7,8 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import RTCCServer
+import RTCCStore
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -34,7 +36,7 @@ struct BenchEvents: AsyncParsableCommand {
     @Option(help: "Cameras placed around the event points (each event is correlated with the cameras that see it).") var cameras = 40
     @Option(help: "Requests in flight at most (many sensors and feeds sending at once).") var concurrency = 256
     @Option(help: "Scratch folder (emptied).") var work = "/tmp/rtcc-bench-events"
-    @Option(help: "Database for the server (a postgres:// URL); default SQLite in the scratch folder.") var database: String?
+    @Option(help: "An empty database for the server (a postgres:// URL); default SQLite in the scratch folder.") var database: String?
 
     func validate() throws {
         guard (1...20_000).contains(rate) else { throw ValidationError("--rate must be 1-20000 events a second") }
@@ -58,7 +60,10 @@ struct BenchEvents: AsyncParsableCommand {
         let csvURL = root.appendingPathComponent("cameras.csv")
         try csv.write(to: csvURL, atomically: true, encoding: .utf8)
         var dataArguments = ["--data", data]
-        if let database { dataArguments += ["--database", database] }
+        if let database {
+            try await Self.requireEmpty(database: database, data: data)
+            dataArguments += ["--database", database]
+        }
         _ = try await ChildProcess.output(me, ["cameras", "import", csvURL.path] + dataArguments)
         let password = "bench-\(UUID().uuidString)"
         setenv("RTCC_PASSWORD", password, 1)
@@ -105,6 +110,20 @@ struct BenchEvents: AsyncParsableCommand {
         let stored = try await api.get("/api/v1/alerts?limit=1")["total"] as? Int ?? -1
         let commits = Self.commits(inMetrics: try await api.text("/metrics"))
         report(intake: intake, pushes: await pushes.all, book: book, elapsed: elapsed, serverCores: serverCores, steal: steal, stored: stored, commits: commits)
+    }
+
+    /// Refuses a database that holds users or cameras: the bench adds an administrator, cameras and tens of thousands
+    /// of alerts, and its figures hold only for the cameras it placed.
+    static func requireEmpty(database: String, data: String) async throws {
+        var config = AppConfig()
+        config.dataDirectory = data
+        do { try config.set("database", database, from: "--database") } catch { throw ValidationError(error.description) }
+        let (users, cameras) = try await withServices(config) { services in
+            (try await services.store.users.list().count, try await services.store.cameras.count())
+        }
+        guard users == 0, cameras == 0 else {
+            throw CLIError("the bench needs an empty database, and the one given by --database holds \(users) user\(users == 1 ? "" : "s") and \(cameras) camera\(cameras == 1 ? "" : "s"): create a new one for each run (e.g. `createdb bench_events_2`)")
+        }
     }
 
     /// Event points spread over a few blocks of downtown Shreveport, one per camera.

@@ -8,31 +8,45 @@ import Glibc
 final class ChildProcess: Sendable {
     private let process: Process
     private let lines: LineBuffer
+    private let errors: LineBuffer?
 
     /// The process id.
     var pid: Int32 { process.processIdentifier }
 
-    private init(process: Process, lines: LineBuffer) {
+    private init(process: Process, lines: LineBuffer, errors: LineBuffer?) {
         self.process = process
         self.lines = lines
+        self.errors = errors
     }
 
-    /// Starts `executable` with `arguments`.
-    static func start(_ executable: String, _ arguments: [String]) async throws -> ChildProcess {
+    /// Starts `executable` with `arguments`; its standard error is kept only when `keepingErrors` (a long-running
+    /// tool's would grow without end).
+    static func start(_ executable: String, _ arguments: [String], keepingErrors: Bool = false) async throws -> ChildProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
         let lines = LineBuffer()
+        process.standardOutput = collecting(into: lines)
+        let errors = keepingErrors ? LineBuffer() : nil
+        process.standardError = errors.map { collecting(into: $0) } ?? FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return ChildProcess(process: process, lines: lines, errors: errors)
+    }
+
+    /// A pipe whose output is appended to `buffer` as it arrives.
+    private static func collecting(into buffer: LineBuffer) -> Pipe {
+        let pipe = Pipe()
         pipe.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil } else { lines.append(data) }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                buffer.end()
+            } else {
+                buffer.append(data)
+            }
         }
-        try process.run()
-        return ChildProcess(process: process, lines: lines)
+        return pipe
     }
 
     /// Starts `rtcc simulate --port 0` with `arguments` (this binary) and returns it with its cameras' base URL
@@ -48,10 +62,19 @@ final class ChildProcess: Sendable {
         return (simulator, String(first.dropLast("/cam001".count)))
     }
 
-    /// Runs a tool to completion and returns its standard output.
-    static func output(_ executable: String, _ arguments: [String]) async throws -> String {
-        let child = try await start(executable, arguments)
-        await child.waitForExit(timeout: 120)
+    /// Runs a tool to completion and returns its standard output; a tool that fails (exits non-zero or is killed
+    /// after `timeout` seconds) throws with what it wrote to standard error.
+    static func output(_ executable: String, _ arguments: [String], timeout: Double = 120) async throws -> String {
+        let child = try await start(executable, arguments, keepingErrors: true)
+        await child.waitForExit(timeout: timeout)
+        await child.lines.waitForEnd(timeout: 2)
+        await child.errors?.waitForEnd(timeout: 2)
+        guard child.process.terminationReason == .exit, child.process.terminationStatus == 0 else {
+            let command = ([URL(fileURLWithPath: executable).lastPathComponent] + arguments.prefix(2)).joined(separator: " ")
+            let how = child.process.terminationReason == .exit ? "exit status \(child.process.terminationStatus)" : "killed by signal \(child.process.terminationStatus)"
+            let said = (child.errors?.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            throw CLIError("`\(command) …` failed (\(how))" + (said.isEmpty ? "" : ": \(said)"))
+        }
         return child.lines.text
     }
 
@@ -81,8 +104,17 @@ final class ChildProcess: Sendable {
 
 /// Output collected from a pipe's handler thread.
 final class LineBuffer: Sendable {
-    private let storage = Mutex(Data())
+    private let storage = Mutex((data: Data(), ended: false))
 
-    func append(_ data: Data) { storage.withLock { $0.append(data) } }
-    var text: String { storage.withLock { String(decoding: $0, as: UTF8.self) } }
+    func append(_ data: Data) { storage.withLock { $0.data.append(data) } }
+    /// Marks the end of the pipe's output.
+    func end() { storage.withLock { $0.ended = true } }
+    var text: String { storage.withLock { String(decoding: $0.data, as: UTF8.self) } }
+    var ended: Bool { storage.withLock { $0.ended } }
+
+    /// Waits up to `timeout` seconds for the end of the output (a tool's last words can arrive after it exits).
+    func waitForEnd(timeout: Double) async {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !ended, Date() < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+    }
 }
