@@ -53,7 +53,8 @@ struct Seen: AsyncParsableCommand {
         case .request: footage = "owner keeps the footage: send a footage request"
         case .notRecorded: footage = "nothing recorded in the window"
         }
-        let retention = camera.held ? "held" : camera.retentionLeftSeconds.map { "deleted in \(duration($0))" } ?? "-"
+        var retention = camera.held ? "held" : camera.retentionLeftSeconds.map { "deleted in \(duration($0))" } ?? "-"
+        if camera.keptByAlerts { retention += " (kept for an alert)" }
         let distance = String(format: "%7.1f m", camera.distanceM), dori = (camera.dori ?? "-").padding(toLength: 9, withPad: " ", startingAt: 0)
         return "\(distance)  \(dori)  \(camera.name) [\(camera.kind.rawValue), \(camera.sharing.rawValue)]: \(footage); \(retention)"
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import RTCCCore
 import RTCCServer
 import RTCCStore
@@ -95,6 +96,64 @@ import Testing
         let theirs = try #require(report.cameras.first { $0.cameraID == privateCamera.id })
         #expect(theirs.footage == .request && theirs.recorded.isEmpty)
         #expect(Self.close(theirs.deletionStartsAt, from.addingTimeInterval(7 * 86_400)))
+    }
+
+    @Test func timeLeftIsWhenTheRetentionSweeperReallyDeletesTheFootageAfterAlertsAndOwnersAgreements() async throws {
+        let app = try await TestApp.make()
+        let now = Date()
+        let start = now.addingTimeInterval(-2 * 86_400)
+        try await app.services.store.community.setRetention(partnerID: app.partner.id, days: 3, by: "test")
+        /// A city camera facing the point with a sealed minute from two days ago, bookmarked by an alert (`status`, `caseID`).
+        func camera(_ name: String, east: Double, alert status: Alert.Status?, caseID: UUID? = nil, partner: UUID? = nil) async throws -> Camera {
+            let camera = try await Self.camera(
+                app, name, at: Self.offset(north: -30, east: east), heading: 0, kind: partner == nil ? .city : .partner, partner: partner,
+                retentionDays: partner == nil ? 7 : 30)
+            try await app.services.store.segments.upsert(Self.segment(camera.id, from: start, seconds: 60))
+            if let status {
+                let alert = Alert(kind: .gunshot, severity: .high, status: status, title: "Gunshot", raisedAt: start.addingTimeInterval(20), caseID: caseID)
+                try await app.services.store.alerts.create(alert, bookmarks: [AlertBookmark(
+                    cameraID: camera.id, cameraName: name, distanceM: 30, from: start.addingTimeInterval(-10), until: start.addingTimeInterval(50))],
+                    by: "test")
+            }
+            return camera
+        }
+        let plain = try await camera("Plain", east: -6, alert: nil)
+        let alerted = try await camera("Open alert", east: -3, alert: .open)
+        let cased = try await camera("Case", east: 0, alert: .closed, caseID: UUID())
+        let dismissed = try await camera("Dismissed alert", east: 3, alert: .dismissed)
+        let partners = try await camera("Shop lot", east: 6, alert: .open, partner: app.partner.id)
+        let report = try await WhoCouldSee(services: app.services).answer(
+            latitude: Self.point.latitude, longitude: Self.point.longitude, from: now.addingTimeInterval(-3 * 86_400), until: now, now: now)
+        func seen(_ camera: Camera) throws -> SeenCamera { try #require(report.cameras.first { $0.cameraID == camera.id }) }
+        let keepDays = Double(app.services.config.bookmarkKeepDays)
+        let expected: [(Camera, Date, Bool, Int)] = [
+            (plain, start.addingTimeInterval(60 + 7 * 86_400), false, 7),
+            (dismissed, start.addingTimeInterval(60 + 7 * 86_400), false, 7),
+            (partners, start.addingTimeInterval(60 + 3 * 86_400), false, 3),  // the owner's agreement; alerts keep nothing of theirs
+            (alerted, start.addingTimeInterval(20 + keepDays * 86_400), true, 7),
+        ]
+        for (camera, deletion, kept, days) in expected {
+            let described = try seen(camera)
+            #expect(Self.close(described.deletionStartsAt, deletion) && described.keptByAlerts == kept && described.retentionDays == days
+                    && !described.held, "\(camera.name): \(String(describing: described.deletionStartsAt)), expected \(deletion)")
+        }
+        let caseKept = try seen(cased)
+        #expect(caseKept.held && caseKept.keptByAlerts && caseKept.deletionStartsAt == nil && caseKept.retentionLeftSeconds == nil)
+
+        // The sweeper agrees: each camera's minute is there a minute before the time reported and gone a minute after.
+        let sweeper = RetentionSweeper(
+            store: app.services.store, quotaBytes: nil, bookmarkKeepDays: app.services.config.bookmarkKeepDays, logger: Logger(label: "test"))
+        func stored(_ camera: Camera) async throws -> Bool {
+            !(try await app.services.store.segments.list(cameraID: camera.id, from: start, until: start.addingTimeInterval(60)).isEmpty)
+        }
+        for deletion in Set(expected.map(\.1)).sorted() {
+            let due = expected.filter { $0.1 == deletion }.map(\.0)
+            _ = try await sweeper.sweep(now: deletion.addingTimeInterval(-60))
+            for camera in due { #expect(try await stored(camera), "\(camera.name) was deleted before the time reported") }
+            _ = try await sweeper.sweep(now: deletion.addingTimeInterval(60))
+            for camera in due { #expect(try await !stored(camera), "\(camera.name) outlived the time reported") }
+        }
+        #expect(try await stored(cased), "the case keeps its footage")
     }
 
     @Test func holdWithACaseNumberSendsStoredFootageRequestsToOwners() async throws {

@@ -57,6 +57,31 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func bookmarksThatCanKeepFootageAreTheOverlappingOnesOfAlertsNotDismissed(_ backend: Backend) async throws {
+        try await backend.withStore { (store: Store) async throws in
+            let camera = UUID(), other = UUID()
+            /// An alert raised at `minute` with one bookmark on `on` from `minute` to `minute + 1`.
+            func alert(_ status: Alert.Status, minute: Int, on: UUID? = nil, caseID: UUID? = nil) async throws {
+                let at = base.addingTimeInterval(Double(minute) * 60)
+                try await store.alerts.create(
+                    Alert(kind: .gunshot, severity: .high, status: status, title: "Gunshot", raisedAt: at, caseID: caseID),
+                    bookmarks: [AlertBookmark(cameraID: on ?? camera, cameraName: "Cam", distanceM: 20, from: at, until: at.addingTimeInterval(60))],
+                    by: "test")
+            }
+            try await alert(.open, minute: 0)
+            try await alert(.dismissed, minute: 2)
+            try await alert(.closed, minute: 4, caseID: UUID())
+            try await alert(.open, minute: 4, on: other)
+            try await alert(.acknowledged, minute: 10)
+            let found = try await store.segments.keepingBookmarks(cameraID: camera, from: base.addingTimeInterval(30), until: base.addingTimeInterval(300))
+            #expect(found == [
+                KeepingBookmark(from: base, until: base.addingTimeInterval(60), alertRaisedAt: base, linkedToCase: false),
+                KeepingBookmark(from: base.addingTimeInterval(240), until: base.addingTimeInterval(300), alertRaisedAt: base.addingTimeInterval(240), linkedToCase: true),
+            ], "the dismissed alert's, the other camera's and the one after the range are left out")
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func cameraEventsAreKeptInOrder(_ backend: Backend) async throws {
         try await backend.withStore { (store: Store) async throws in
             let camera = UUID()

@@ -63,12 +63,18 @@ public struct SeenCamera: Sendable, Encodable {
     public var footage: Footage
     /// Recorded ranges inside the window (our recorder), merged.
     public var recorded: [TimeRange]
-    /// Days the camera's footage is kept.
+    /// Days the footage is kept where it is: by our recorder, the camera's retention or its owner's shorter agreed
+    /// retention; by an owner, the days the camera was registered with.
     public var retentionDays: Int
-    /// Whether every recorded segment in the window is under an evidence hold (retention will not delete it).
+    /// Whether retention will delete none of the window's recorded footage: every segment is under an evidence hold
+    /// or bookmarked by an alert linked to a case.
     public var held: Bool
-    /// When retention starts deleting this window's footage: the end of its oldest unheld segment plus the retention
-    /// days (ours), or the window's start plus the retention days (an owner's); nil when all of it is held or there is none.
+    /// Whether an alert's bookmark keeps some of the window's footage past the retention days (city and temporary
+    /// cameras: for a number of days after the alert, or while it is linked to a case, unless it was dismissed).
+    public var keptByAlerts: Bool
+    /// When retention starts deleting this window's footage, by the rules the retention sweeper applies: the earliest
+    /// time one of its segments may go (its end plus the retention days, or later while an alert's bookmark keeps it)
+    /// for ours, or the window's start plus the retention days for an owner's; nil when none of it will go or there is none.
     public var deletionStartsAt: Date?
     /// Seconds from ``SeenReport/at`` to ``deletionStartsAt`` (0 when already due).
     public var retentionLeftSeconds: Double?

@@ -34,35 +34,76 @@ public struct WhoCouldSee: Sendable {
         try Self.validate(latitude: latitude, longitude: longitude, from: from, until: until)
         let index = try await services.sightingIndexes.index(services.store)
         let holds = try await services.store.holds.active()
+        let policies = try await services.store.community.retentionPolicies()
         var cameras: [SeenCamera] = []
         for (camera, sighting) in index.sightings(of: Coordinate(latitude: latitude, longitude: longitude), from: from, until: until) {
             let segments = try await services.store.segments.list(cameraID: camera.id, from: from, until: until)
-            cameras.append(Self.describe(camera, sighting, segments: segments, holds: holds, from: from, until: until, now: now))
+            var bookmarks: [KeepingBookmark] = []
+            // As the retention sweeper does: alerts' bookmarks keep footage of city and temporary cameras only.
+            if camera.partnerID == nil, let first = segments.map(\.start).min(), let last = segments.map(\.end).max() {
+                bookmarks = try await services.store.segments.keepingBookmarks(cameraID: camera.id, from: first, until: last)
+            }
+            let keeping = Keeping(
+                retentionDays: RetentionSweeper.retentionDays(camera, policies: policies), bookmarkKeepDays: services.config.bookmarkKeepDays,
+                holds: holds, bookmarks: bookmarks)
+            cameras.append(Self.describe(camera, sighting, segments: segments, keeping: keeping, from: from, until: until, now: now))
         }
         return SeenReport(
             point: GeoPoint(latitude: latitude, longitude: longitude), from: from, until: until, at: now, buildings: index.buildingCount,
             cameras: cameras)
     }
 
+    /// What keeps a camera's recorded footage, by the rules ``RetentionSweeper`` applies.
+    struct Keeping {
+        /// The days its footage is kept (its own retention or its owner's shorter agreement).
+        var retentionDays: Int
+        /// Days an alert's bookmark keeps footage after the alert.
+        var bookmarkKeepDays: Int
+        /// Active evidence holds.
+        var holds: [Hold]
+        /// Bookmarks on the camera of alerts not dismissed (none for a partner's camera).
+        var bookmarks: [KeepingBookmark]
+
+        /// When the sweeper may delete `segment`: nil when nothing will (a hold, or an alert linked to a case), with
+        /// whether an alert's bookmark keeps it past its retention.
+        func deletion(of segment: SegmentRecord, camera: UUID) -> (at: Date?, keptByAlert: Bool) {
+            if holds.contains(where: { ($0.cameraID == nil || $0.cameraID == camera) && $0.from < segment.end && $0.until > segment.start }) {
+                return (nil, false)
+            }
+            let retained = segment.end.addingTimeInterval(Double(retentionDays) * 86_400)
+            let overlapping = bookmarks.filter { $0.from < segment.end && $0.until > segment.start }
+            if overlapping.contains(where: \.linkedToCase) { return (nil, true) }
+            guard let raised = overlapping.map(\.alertRaisedAt).max() else { return (retained, false) }
+            let bookmarked = raised.addingTimeInterval(Double(bookmarkKeepDays) * 86_400)
+            return bookmarked > retained ? (bookmarked, true) : (retained, false)
+        }
+    }
+
     static func describe(
-        _ camera: Camera, _ sighting: Sighting, segments: [SegmentRecord], holds: [Hold], from: Date, until: Date, now: Date
+        _ camera: Camera, _ sighting: Sighting, segments: [SegmentRecord], keeping: Keeping, from: Date, until: Date, now: Date
     ) -> SeenCamera {
-        let retention = Double(camera.retentionDays) * 86_400
         let recorded = RecordingRoutes.recordedRanges(segments, from: from, until: until).map { TimeRange(from: $0.from, until: $0.until) }
         let footage: SeenCamera.Footage = !segments.isEmpty ? .recorded : camera.footageByRequest ? .request : .notRecorded
-        let unheld = segments.filter { segment in
-            !holds.contains { ($0.cameraID == nil || $0.cameraID == camera.id) && $0.from < segment.end && $0.until > segment.start }
-        }
+        let deletions = segments.map { keeping.deletion(of: $0, camera: camera.id) }
         let deletion: Date?
+        let retentionDays: Int
         switch footage {
-        case .recorded: deletion = unheld.map(\.end).min().map { $0.addingTimeInterval(retention) }
-        case .request: deletion = from.addingTimeInterval(retention)
-        case .notRecorded: deletion = nil
+        case .recorded:
+            deletion = deletions.compactMap(\.at).min()
+            retentionDays = keeping.retentionDays
+        case .request:
+            // The owner keeps it, for the days the camera was registered with.
+            deletion = from.addingTimeInterval(Double(camera.retentionDays) * 86_400)
+            retentionDays = camera.retentionDays
+        case .notRecorded:
+            deletion = nil
+            retentionDays = keeping.retentionDays
         }
         return SeenCamera(
             cameraID: camera.id, name: camera.name, kind: camera.kind, sharing: camera.sharing, partnerID: camera.partnerID,
             location: camera.location, distanceM: (sighting.distance * 10).rounded() / 10, dori: sighting.level?.name, footage: footage,
-            recorded: recorded, retentionDays: camera.retentionDays, held: !segments.isEmpty && unheld.isEmpty, deletionStartsAt: deletion,
+            recorded: recorded, retentionDays: retentionDays, held: !segments.isEmpty && deletions.allSatisfy { $0.at == nil },
+            keptByAlerts: deletions.contains { $0.keptByAlert }, deletionStartsAt: deletion,
             retentionLeftSeconds: deletion.map { max(0, $0.timeIntervalSince(now).rounded()) })
     }
 }

@@ -56,7 +56,7 @@ public actor RegistryWakeup {
             }
             await group.next()
             group.cancelAll()
-            await self.release(id)
+            self.release(id)
         }
         released.remove(id)
     }

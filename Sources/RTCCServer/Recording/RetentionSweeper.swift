@@ -101,7 +101,7 @@ public struct RetentionService: Service {
 
     /// Sweeps, then sleeps, until cancelled or shut down gracefully.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown { await loop() }
+        await cancelWhenGracefulShutdown { await loop() }
     }
 
     private func loop() async {

@@ -157,7 +157,7 @@ struct FootageRequestRoutes {
 
     /// Streams the body into `file`, hashing as it goes; over the limit the file is removed and the upload refused (413).
     private func receive(_ body: RequestBody, into file: URL) async throws -> (sha256: String, bytes: Int) {
-        FileManager.default.createFile(atPath: file.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         let handle = try FileHandle(forWritingTo: file)
         var bytes = 0
         do {

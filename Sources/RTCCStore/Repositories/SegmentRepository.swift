@@ -113,6 +113,23 @@ public struct SegmentRepository: Sendable {
         return try await database.sql.raw(query).all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.record)
     }
 
+    /// The bookmarks on `cameraID` overlapping `from`..<`until` of alerts that were not dismissed: the ones that can keep
+    /// its footage past retention (see ``expired(cameraID:before:bookmarksRaisedSince:limit:)``), oldest first.
+    public func keepingBookmarks(cameraID: UUID, from: Date, until: Date) async throws -> [KeepingBookmark] {
+        let rows = try await database.sql.raw("""
+            SELECT b.from_at, b.until_at, a.raised_at, a.case_id FROM alert_bookmarks b JOIN alerts a ON a.id = b.alert_id
+            WHERE b.camera_id = \(bind: cameraID) AND b.from_at < \(bind: until) AND b.until_at > \(bind: from) AND a.status <> 'dismissed'
+            ORDER BY b.from_at
+            """).all()
+        return try rows.map {
+            KeepingBookmark(
+                from: try $0.decode(column: "from_at", as: Date.self).millisecondPrecision,
+                until: try $0.decode(column: "until_at", as: Date.self).millisecondPrecision,
+                alertRaisedAt: try $0.decode(column: "raised_at", as: Date.self).millisecondPrecision,
+                linkedToCase: try $0.decode(column: "case_id", as: UUID?.self) != nil)
+        }
+    }
+
     /// The oldest sealed segments of any camera that overlap no active hold, for enforcing a disk quota.
     public func oldestUnheld(limit: Int) async throws -> [SegmentRecord] {
         try await database.sql.raw("""
@@ -128,6 +145,26 @@ public struct SegmentRepository: Sendable {
         // sum() of a BIGINT is NUMERIC in PostgreSQL: cast it back so both dialects decode an integer.
         let row = try await database.sql.raw("SELECT CAST(coalesce(sum(bytes), 0) AS BIGINT) AS n FROM segments").first()
         return try row?.decode(column: "n", as: Int64.self) ?? 0
+    }
+}
+
+/// An alert's bookmark that can keep a camera's footage past its retention (the alert was not dismissed).
+public struct KeepingBookmark: Sendable, Equatable {
+    /// Start of the bookmarked footage.
+    public var from: Date
+    /// End of the bookmarked footage.
+    public var until: Date
+    /// When the alert was raised (the bookmark keeps footage for a number of days after it).
+    public var alertRaisedAt: Date
+    /// Whether the alert is linked to a case (the bookmark keeps footage for as long as it is).
+    public var linkedToCase: Bool
+
+    /// Creates a bookmark.
+    public init(from: Date, until: Date, alertRaisedAt: Date, linkedToCase: Bool) {
+        self.from = from
+        self.until = until
+        self.alertRaisedAt = alertRaisedAt
+        self.linkedToCase = linkedToCase
     }
 }
 

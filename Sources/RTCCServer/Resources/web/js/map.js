@@ -39,8 +39,10 @@ function formatLeft(seconds) {
 }
 
 function retentionText(camera) {
-  if (camera.held) return 'held: retention will not delete it';
-  if (camera.footage === 'recorded') return `retention deletes it in ${formatLeft(camera.retentionLeftSeconds)}`;
+  if (camera.held) return camera.keptByAlerts ? 'kept for an alert linked to a case: retention will not delete it' : 'held: retention will not delete it';
+  if (camera.footage === 'recorded') {
+    return `retention deletes it in ${formatLeft(camera.retentionLeftSeconds)}` + (camera.keptByAlerts ? ' (kept longer for an alert)' : '');
+  }
   if (camera.footage === 'request') return `the owner's retention ends in ${formatLeft(camera.retentionLeftSeconds)}`;
   return 'nothing recorded in the window';
 }
