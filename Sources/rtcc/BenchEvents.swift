@@ -50,7 +50,6 @@ struct BenchEvents: AsyncParsableCommand {
         let root = URL(fileURLWithPath: work)
         try? FileManager.default.removeItem(at: root)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let me = CommandLine.arguments[0]
         let data = root.appendingPathComponent("data").path
         var csv = "name,kind,latitude,longitude,heading_deg,fov_deg,range_m\n"
         for n in 0..<cameras {
@@ -64,22 +63,11 @@ struct BenchEvents: AsyncParsableCommand {
             try await Self.requireEmpty(database: database, data: data)
             dataArguments += ["--database", database]
         }
-        _ = try await ChildProcess.output(me, ["cameras", "import", csvURL.path] + dataArguments)
-        let password = "bench-\(UUID().uuidString)"
-        setenv("RTCC_PASSWORD", password, 1)
-        _ = try await ChildProcess.output(me, ["user", "add", "bench", "--role", "admin"] + dataArguments)
-        unsetenv("RTCC_PASSWORD")
-        setenv("RTCC_BCRYPT_COST", "4", 1)
-        setenv("RTCC_LOG_LEVEL", "error", 1)
-        setenv("RTCC_RECORDING", "false", 1)
-        setenv("RTCC_INTAKE_EVENTS_PER_SECOND", String(rate * 4), 1)
-        let server = try await ChildProcess.start(me, ["serve", "--port", "0"] + dataArguments)
+        let (server, api, _) = try await BenchAPI.startServer(
+            cameras: csvURL, storeArguments: dataArguments,
+            settings: ["RTCC_RECORDING": "false", "RTCC_INTAKE_EVENTS_PER_SECOND": String(rate * 4)])
         defer { server.stop() }
-        guard let announced = try await server.waitForLine(containing: "http://", timeout: 120),
-            let base = announced.split(separator: " ").first(where: { $0.hasPrefix("http://") }).map({ String($0).trimmingCharacters(in: CharacterSet(charactersIn: "/")) })
-        else { throw CLIError("the server did not start") }
-        let api = BenchAPI(base: base)
-        try await api.login(user: "bench", password: password)
+        let base = api.base
         let token = try await api.issueToken(name: "bench feed", scopes: ["events:write"])
         say("Server \(base) (pid \(server.pid)); \(cameras) cameras; \(analysts) analysts; \(rate) events/s for \(seconds) s")
 

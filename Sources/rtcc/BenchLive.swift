@@ -42,28 +42,16 @@ struct BenchLive: AsyncParsableCommand {
         let root = URL(fileURLWithPath: work)
         try? FileManager.default.removeItem(at: root)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let me = CommandLine.arguments[0]
-        let (simulator, base) = try await ChildProcess.simulator(
+        let (simulator, simulated) = try await ChildProcess.simulator(
             ["--cameras", "1", "--size", size, "--bitrate", String(bitrate), "--fps", String(fps), "--b-frames", String(bFrames), "--clips", clips])
         defer { simulator.stop() }
-        let url = base + CameraSimulator.path(camera: 1)
+        let url = simulated + CameraSimulator.path(camera: 1)
         let data = root.appendingPathComponent("data").path
         let csv = root.appendingPathComponent("cameras.csv")
         try "name,kind,latitude,longitude,main_stream_url\nBench camera,city,32.5,-93.7,\(url)\n".write(to: csv, atomically: true, encoding: .utf8)
-        _ = try await ChildProcess.output(me, ["cameras", "import", csv.path, "--data", data])
-        let password = "bench-\(UUID().uuidString)"
-        setenv("RTCC_PASSWORD", password, 1)
-        _ = try await ChildProcess.output(me, ["user", "add", "bench", "--role", "admin", "--data", data])
-        unsetenv("RTCC_PASSWORD")
-        setenv("RTCC_BCRYPT_COST", "4", 1)
-        setenv("RTCC_LOG_LEVEL", "error", 1)
-        let server = try await ChildProcess.start(me, ["serve", "--data", data, "--port", "0"])
+        let (server, api, password) = try await BenchAPI.startServer(cameras: csv, storeArguments: ["--data", data])
         defer { server.stop() }
-        guard let announced = try await server.waitForLine(containing: "http://", timeout: 120),
-            let base = announced.split(separator: " ").first(where: { $0.hasPrefix("http://") }).map({ String($0).trimmingCharacters(in: CharacterSet(charactersIn: "/")) })
-        else { throw CLIError("the server did not start") }
-        let api = BenchAPI(base: base)
-        try await api.login(user: "bench", password: password)
+        let base = api.base
         let camera = try await api.firstCameraID()
         try await api.waitUntilStreaming(camera)
         say("Camera: \(size) @ \(fps) fps, \(bitrate / 1000) kbit/s, \(bFrames) B-frames; server \(base) (pid \(server.pid))")
@@ -176,6 +164,39 @@ final class BenchAPI: Sendable {
     private let cookieBox = CookieBox()
 
     init(base: String) { self.base = base }
+
+    /// Starts `rtcc serve --port 0` (this binary) on a fresh data folder with the cameras of `cameras` (a CSV file)
+    /// and an administrator `bench`, with `settings` as RTCC_* environment variables beside the bench's own (quick
+    /// password hashing, errors-only logs), and returns it with the API signed in as that administrator and the
+    /// administrator's password.
+    static func startServer(
+        cameras: URL, storeArguments: [String], settings: [String: String] = [:]
+    ) async throws -> (server: ChildProcess, api: BenchAPI, password: String) {
+        let me = CommandLine.arguments[0]
+        _ = try await ChildProcess.output(me, ["cameras", "import", cameras.path] + storeArguments)
+        let password = "bench-\(UUID().uuidString)"
+        setenv("RTCC_PASSWORD", password, 1)
+        _ = try await ChildProcess.output(me, ["user", "add", "bench", "--role", "admin"] + storeArguments)
+        unsetenv("RTCC_PASSWORD")
+        for (name, value) in ["RTCC_BCRYPT_COST": "4", "RTCC_LOG_LEVEL": "error"].merging(settings, uniquingKeysWith: { $1 }) {
+            setenv(name, value, 1)
+        }
+        let server = try await ChildProcess.start(me, ["serve", "--port", "0"] + storeArguments)
+        guard let announced = try await server.waitForLine(containing: "http://", timeout: 120),
+            let url = announced.split(separator: " ").first(where: { $0.hasPrefix("http://") })
+        else {
+            server.stop()
+            throw CLIError("the server did not start")
+        }
+        let api = BenchAPI(base: String(url).trimmingCharacters(in: CharacterSet(charactersIn: "/")))
+        do {
+            try await api.login(user: "bench", password: password)
+        } catch {
+            server.stop()
+            throw error
+        }
+        return (server, api, password)
+    }
 
     var cookie: String { cookieBox.value }
 
