@@ -60,8 +60,8 @@ struct BenchEvents: AsyncParsableCommand {
         try csv.write(to: csvURL, atomically: true, encoding: .utf8)
         var dataArguments = ["--data", data]
         if let database {
-            try await Self.requireEmpty(database: database, data: data)
             dataArguments += ["--database", database]
+            try await Self.requireEmpty(storeArguments: dataArguments)
         }
         let (server, api, _) = try await BenchAPI.startServer(
             cameras: csvURL, storeArguments: dataArguments,
@@ -102,10 +102,9 @@ struct BenchEvents: AsyncParsableCommand {
 
     /// Refuses a database that holds users or cameras: the bench adds an administrator, cameras and tens of thousands
     /// of alerts, and its figures hold only for the cameras it placed.
-    static func requireEmpty(database: String, data: String) async throws {
-        var config = AppConfig()
-        config.dataDirectory = data
-        do { try config.set("database", database, from: "--database") } catch { throw ValidationError(error.description) }
+    static func requireEmpty(storeArguments: [String]) async throws {
+        // Read as the server and the commands it runs will read them (flags over RTCC_* settings).
+        let config = try StoreOptions.parse(storeArguments).load()
         let (users, cameras) = try await withServices(config) { services in
             (try await services.store.users.list().count, try await services.store.cameras.count())
         }
