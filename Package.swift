@@ -112,7 +112,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "RTCCCoreTests", dependencies: ["RTCCCore"], swiftSettings: strict),
+        .testTarget(name: "RTCCCoreTests", dependencies: ["RTCCCore", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(name: "RTCCGeoTests", dependencies: ["RTCCGeo"], swiftSettings: strict),
         .testTarget(
             name: "RTCCEvidenceTests",

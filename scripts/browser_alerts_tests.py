@@ -55,7 +55,8 @@ def main():
     env = dict(os.environ, RTCC_PASSWORD=PASSWORD)
     for name, role in [("admin", "admin"), ("alice", "analyst"), ("sam", "supervisor")]:
         subprocess.run([RTCC, "user", "add", name, "--role", role, "--data", DATA], check=True, capture_output=True, env=env)
-    server_env = dict(os.environ, RTCC_SEGMENT_SECONDS="6", RTCC_OFFLINE_SECONDS="3", RTCC_BCRYPT_COST="4", RTCC_BOOKMARK_SECONDS="20")
+    server_env = dict(os.environ, RTCC_SEGMENT_SECONDS="6", RTCC_OFFLINE_SECONDS="3", RTCC_BCRYPT_COST="4", RTCC_BOOKMARK_SECONDS="20",
+                      RTCC_MFA_REQUIRED_ROLES="")  # two-factor sign-in is tested in browser_admin_tests.py
     server_log = open(os.path.join(OUT, "server.log"), "w")
     server = subprocess.Popen([RTCC, "serve", "--data", DATA, "--port", "0"], stdout=subprocess.PIPE, stderr=server_log, text=True, env=server_env)
     base = read_line(server, r"(https?://\S+?)/?\s")

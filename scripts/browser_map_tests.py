@@ -105,6 +105,59 @@ def main():
         shutil.rmtree(WORK, ignore_errors=True)
 
 
+def address_search(page, client, base):
+    """The demo's streets are drawn; an address typed with a typo and a spelt-out suffix is suggested as you type;
+    choosing it centres the map there and lists who could have seen it, as the API does."""
+    page.goto(base + "/map")
+    wait_for(lambda: page.eval_on_selector("#map", "m => m.dataset.ready"), 30, "the map for address search")
+    status, streets, _ = client.call("GET", "/api/v1/streets")
+    drawn = page.eval_on_selector_all(".leaflet-overlay-pane path.street-line", "p => p.length")
+    shown = page.eval_on_selector("#map", "m => Number(m.dataset.streets)")
+    check(status == 200 and len(streets["features"]) > 10 and shown == len(streets["features"]) and drawn >= len(streets["features"]),
+          f"the demo's street centrelines are drawn as a layer ({shown} streets, {drawn} lines)")
+    typed = "401 texsa street"
+    page.click("#address-search")
+    started = time.time()
+    page.keyboard.type(typed, delay=40)
+    first = wait_for(lambda: page.eval_on_selector_all("#address-suggestions li .label", "l => l.map(x => x.textContent)")[:1] or None, 10, "suggestions")
+    suggested = time.time() - started
+    status, matches, _ = client.call("GET", "/api/v1/addresses/search?q=" + typed.replace(" ", "%20") + "&limit=8")
+    listed = page.eval_on_selector_all("#address-suggestions li .label", "l => l.map(x => x.textContent)")
+    check(status == 200 and first and first[0].startswith("401 Texas St") and listed == [m["label"] for m in matches],
+          f"typing \"{typed}\" suggests 401 Texas St first, as the API ranks it ({listed[:3]}; {suggested:.1f} s after the first key)")
+    page.screenshot(path=os.path.join(OUT, "address-suggestions.png"))
+    target = matches[0]
+    page.click("#address-suggestions li >> nth=0")
+    point = f"{target['latitude']:.6f},{target['longitude']:.6f}"
+    wait_for(lambda: page.query_selector(f"#seen-results[data-point='{point}']"), 30, "who could have seen the address")
+    centre = page.evaluate("() => { const c = window.rtccMap.map.getCenter(); return [c.lat, c.lng, window.rtccMap.map.getZoom()]; }")
+    check(distance(centre[0], centre[1], target["latitude"], target["longitude"]) < 1 and centre[2] >= 18,
+          f"choosing the address centres the map on it ({distance(centre[0], centre[1], target['latitude'], target['longitude']):.2f} m away, zoom {centre[2]})")
+    listed = page.eval_on_selector_all("#seen-results li", "items => items.map(i => i.dataset.cameraId)")
+    window = page.evaluate("() => ['#seen-from', '#seen-until'].map(s => new Date(document.querySelector(s).value).toISOString().slice(0, 19) + 'Z')")
+    status, report, _ = client.call("GET", f"/api/v1/seen?lat={target['latitude']:.6f}&lon={target['longitude']:.6f}&from={window[0]}&until={window[1]}")
+    place = page.inner_text("#seen-place")
+    check(status == 200 and len(listed) >= 1 and listed == [c["cameraID"] for c in report["cameras"]] and place == target["label"],
+          f"who could have seen {place} lists the API's cameras ({len(listed)}: "
+          f"{[c['name'] for c in report.get('cameras', [])][:4]})")
+    page.screenshot(path=os.path.join(OUT, "address-seen.png"))
+    # A corner by keyboard: the first suggestion is taken with Enter.
+    page.fill("#address-search", "")
+    page.click("#address-search")
+    page.keyboard.type("texas and markt", delay=20)
+    wait_for(lambda: page.eval_on_selector_all("#address-suggestions li", "l => l.length") or None, 10, "corner suggestions")
+    kind = page.eval_on_selector("#address-suggestions li", "li => [li.dataset.kind, li.textContent]")
+    page.keyboard.press("Enter")
+    chosen = wait_for(lambda: page.inner_text("#seen-place") if "&" in page.inner_text("#seen-place") else None, 10, "the corner")
+    check(kind[0] == "intersection" and chosen and "Texas St" in chosen and "Market St" in chosen,
+          f"\"texas and markt\" offers the corner first and Enter takes it ({chosen})")
+    # A click elsewhere names the nearest address.
+    box = page.eval_on_selector("#map", "m => { const r = m.getBoundingClientRect(); return [r.left + r.width / 2 + 40, r.top + r.height / 2 + 30]; }")
+    page.mouse.click(*box)
+    near = wait_for(lambda: page.inner_text("#seen-place") if page.inner_text("#seen-place").startswith("Near ") else None, 10, "the nearest address")
+    check(bool(near) and re.search(r"^Near \d+\w* .+ \(\d+ m\)$", near), f"a click on the map names the nearest address ({near})")
+
+
 def run(browser, base, client, password):
     cameras = all_cameras(client)
     by_id = {c["id"]: c for c in cameras}
@@ -195,6 +248,15 @@ def run(browser, base, client, password):
         placed = [h for h in holds or [] if h.get("reason") == "case 26-0001 map test"]
         reported = re.search(r"(\d+) holds? placed", toast or "")
         check(status == 200 and reported and len(placed) == int(reported.group(1)), f"the holds the page reports are stored ({len(placed)})")
+        # With a case number the requests are sent: one per owner, listed for staff with their status.
+        page.fill("#seen-case", "26-0001")
+        page.click("#seen-hold")
+        sent = wait_for(lambda: page.eval_on_selector_all("#seen-requests .sent-request", "d => d.map(x => x.dataset.status)") or None, 20, "sent requests")
+        status, listed, _ = client.call("GET", "/api/v1/footage-requests")
+        items = listed if isinstance(listed, list) else (listed or {}).get("items", [])
+        stored = [r for r in items if r.get("caseNumber") == "26-0001" and r.get("cameraID") in owners]
+        check(sent and len(sent) == len(owners) and all(s == "pending" for s in sent) and len(stored) == len(owners),
+              f"with a case number, hold footage sends one pending request per private camera ({len(sent or [])} shown, {len(stored)} stored)")
         page.screenshot(path=os.path.join(OUT, "hold.png"))
 
     # A camera popup: snapshot (or why not), live and play back.
@@ -224,6 +286,14 @@ def run(browser, base, client, password):
     check(status == 200 and shown and f"{result['coveredPercent']['any']:.1f} %" == shown,
           f"coverage of the fairgrounds shows the API's percentage ({shown})")
     check(after > before and result["gapRectangles"] > 0, f"the gap layer is drawn ({result['gapRectangles']} gap rectangles)")
+    instant = page.inner_text("#coverage-instant")
+    check(instant.startswith("In view at") and f"{result['cameras']} cameras active then" in instant, f"the screen says which instant it measured ({instant[:80]})")
+    # The dashboard measures the same venue at the same instant ("now") with the same code: the figures agree.
+    status, board, _ = client.call("GET", "/api/v1/dashboard")
+    on_board = next((a["percent"] for a in board.get("coverage", []) if a["name"] == fair["name"]), None) if status == 200 else None
+    status, now_result, _ = client.call("POST", "/api/v1/coverage", {"venueID": fair["id"]})
+    check(on_board is not None and status == 200 and abs(on_board - now_result["coveredPercent"]["any"]) <= 0.1,
+          f"the dashboard and the map agree on the fairgrounds ({on_board} % and {now_result.get('coveredPercent', {}).get('any')} %)")
     page.evaluate("() => window.rtccMap.map.fitBounds(window.rtccMap.groups.venues.getLayers()[0].getBounds())")
     page.screenshot(path=os.path.join(OUT, "coverage.png"))
 
@@ -349,7 +419,17 @@ def run(browser, base, client, password):
           f"the planned cameras are registered as temporary cameras active in the event's window ({len(fresh)})")
     page.eval_on_selector("#events-panel", "e => e.scrollIntoView()")
     page.screenshot(path=os.path.join(OUT, "event-plan.png"))
+    address_search(page, client, base)
     check(not errors, f"no script errors on the page ({errors[:3]})")
+
+    # Without Leaflet on the server the Map screen explains what is missing instead of staying blank.
+    bare = page.context.new_page()
+    bare.route("**/vendor/leaflet/**", lambda route: route.fulfill(status=404, body="not found"))
+    bare.goto(base + "/map")
+    shown = wait_for(lambda: bare.query_selector("#map-unavailable") and bare.inner_text("#map-unavailable"), 20, "the explanation")
+    check(bool(shown) and "libjs-leaflet" in shown, f"the Map screen explains that Leaflet is missing ({(shown or '')[:60]})")
+    bare.screenshot(path=os.path.join(OUT, "map-without-leaflet.png"))
+    bare.close()
 
 
 if __name__ == "__main__":

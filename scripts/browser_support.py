@@ -1,10 +1,11 @@
-"""What the browser test scripts share: results, waiting for a condition with a deadline, reading a process's
-announcement, and a small API client with a session cookie or a bearer token."""
+"""What the browser test scripts share: results, waiting for a condition with a deadline, starting `rtcc demo` or
+`rtcc serve` with a browser, reading a process's announcement, and a small API client with a session cookie or a bearer token."""
 import contextlib
 import json
 import os
 import subprocess
 import re
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -41,22 +42,19 @@ def wait_for(predicate, timeout, what=None):
 
 
 @contextlib.contextmanager
-def demo_server(rtcc, data, log_path, chromium):
-    """`rtcc demo` on `data` (no simulator, no recording) and a headless Chromium: yields (browser, base URL, admin
-    password); stops both afterwards."""
+def server_with_browser(command, env, log_path, chromium, url_pattern):
+    """Runs `command` (stderr to `log_path`) until it prints a URL matching `url_pattern`, then a headless Chromium:
+    yields (browser, base URL, the server process); stops both afterwards."""
     from playwright.sync_api import sync_playwright
 
-    env = dict(os.environ, RTCC_BCRYPT_COST="4", RTCC_RECORDING="false")
     with open(log_path, "w") as log:
-        server = subprocess.Popen([rtcc, "demo", "--data", data, "--port", "0", "--no-simulator"], stdout=subprocess.PIPE, stderr=log,
-                                  text=True, env=env)
+        server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
         try:
-            base = read_line(server, r"running at (https?://\S+?)/?\s").rstrip("/")
-            password = read_line(server, r"Sign in as: admin / (\S+)")
+            base = read_line(server, url_pattern).rstrip("/")
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
                 try:
-                    yield browser, base, password
+                    yield browser, base, server
                 finally:
                     browser.close()
         finally:
@@ -65,6 +63,37 @@ def demo_server(rtcc, data, log_path, chromium):
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
+
+
+@contextlib.contextmanager
+def demo_server(rtcc, data, log_path, chromium, simulate=False):
+    """`rtcc demo` on `data` and a headless Chromium: yields (browser, base URL, admin password); stops both afterwards.
+    Without `simulate`, no camera feeds and no recording; with it, the demo's simulated feeds on a free port, recorded."""
+    env = dict(os.environ, RTCC_BCRYPT_COST="4")
+    command = [rtcc, "demo", "--data", data, "--port", "0"]
+    if simulate:
+        command += ["--simulator-port", str(free_port())]
+    else:
+        env["RTCC_RECORDING"] = "false"
+        command.append("--no-simulator")
+    with server_with_browser(command, env, log_path, chromium, r"running at (https?://\S+?)/?\s") as (browser, base, server):
+        yield browser, base, read_line(server, r"Sign in as: admin / (\S+)")
+
+
+@contextlib.contextmanager
+def serve_server(rtcc, data, log_path, chromium, env=None, args=()):
+    """`rtcc serve` on `data` (port chosen by the system, `env` added to this process's environment, `args` appended)
+    and a headless Chromium: yields (browser, base URL); stops both afterwards."""
+    command = [rtcc, "serve", "--data", data, "--port", "0", *args]
+    with server_with_browser(command, dict(os.environ, **(env or {})), log_path, chromium, r"(https?://\S+?)/?\s") as (browser, base, _):
+        yield browser, base
+
+
+def free_port():
+    """A TCP port on loopback that is free now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def read_line(process, pattern, timeout=300):

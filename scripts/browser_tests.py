@@ -52,7 +52,8 @@ def main():
     env = dict(os.environ, RTCC_PASSWORD=PASSWORD)
     for name, role in [("admin", "admin"), ("alice", "analyst"), ("audrey", "auditor")]:
         subprocess.run([RTCC, "user", "add", name, "--role", role, "--data", DATA], check=True, capture_output=True, env=env)
-    server_env = dict(os.environ, RTCC_SEGMENT_SECONDS="6", RTCC_OFFLINE_SECONDS="2", RTCC_BCRYPT_COST="4", RTCC_LOG_LEVEL="info")
+    server_env = dict(os.environ, RTCC_SEGMENT_SECONDS="6", RTCC_OFFLINE_SECONDS="2", RTCC_BCRYPT_COST="4", RTCC_LOG_LEVEL="info",
+                      RTCC_MFA_REQUIRED_ROLES="")  # two-factor sign-in is tested in browser_admin_tests.py
     server_log = open(os.path.join(OUT, "server.log"), "w")
     server = subprocess.Popen([RTCC, "serve", "--data", DATA, "--port", "0"], stdout=subprocess.PIPE, stderr=server_log,
                               text=True, env=server_env)
@@ -179,6 +180,29 @@ def wall(page, base, sims, hevc, simulator):
     restored = page.eval_on_selector_all("#wall-grid .tile", "t => t.map(x => x.dataset.camera || null)")
     check(len(restored) == 9 and restored[:4] == sims[:4] and restored[4] == "" or (len(restored) == 9 and restored[:4] == sims[:4]),
           "the wall layout (9 tiles, same cameras) is restored after a reload")
+
+    # Fewer tiles and back: the hidden tiles' cameras come back instead of being dropped.
+    tiles = lambda: page.eval_on_selector_all("#wall-grid .tile", "t => t.map(x => x.dataset.camera || '')")
+    before = tiles()
+    page.keyboard.press("1")
+    check(len(tiles()) == 1, "key 1 makes a one-tile wall")
+    page.keyboard.press("3")
+    wait_for(lambda: tiles() == before, 10, "the tiles back")
+    check(tiles() == before, f"switching to one tile and back keeps every camera ({sum(1 for t in tiles() if t)} of {sum(1 for t in before if t)})")
+
+    # A named layout changes only when it is saved.
+    saved_layouts = lambda: {l["name"]: l for l in page.evaluate("() => fetch('/api/v1/me/layouts').then(r => r.json())")["layouts"]}
+    page.once("dialog", lambda dialog: dialog.accept("Downtown"))
+    page.click("#layout-save")
+    check(wait_for(lambda: "Downtown" in saved_layouts(), 10, "the named layout") is not None, "Save as… stores a named layout")
+    page.click("#wall-grid .tile >> nth=0")
+    page.keyboard.press("Delete")
+    wait_for(lambda: saved_layouts()["Current"]["tiles"][0] is None, 10, "the working wall saved")
+    check(saved_layouts()["Downtown"]["tiles"][0] == before[0], "changing the wall leaves the named layout as it was saved")
+    page.click("#layout-save-named")
+    check(wait_for(lambda: saved_layouts()["Downtown"]["tiles"][0] is None, 10, "the named layout saved") is not None,
+          "Save overwrites the selected named layout")
+    check(page.eval_on_selector("#toast", "t => t.className").find("success") >= 0, "the success message looks like a success")
     page.keyboard.press("2")
 
 
@@ -243,6 +267,42 @@ def playback(page, base, admin, sims):
     starts = [e for e in entries if e.get("action") == "playback.start" and e.get("purpose") == "Review of the 7th St shooting"]
     check(status == 200 and len(starts) == 1 and starts[0].get("target") == "case:26-014523",
           f"starting playback wrote one audit entry with the purpose and case ({len(starts)} found)")
+    banner = page.inner_text("#playback-case")
+    check("Case 26-014523" in banner and "Review of the 7th St shooting" in banner, f"the screen shows the active case and purpose ({banner})")
+
+    # A second case: opening cameras for it asks again (offering that case), and its viewing is audited under it.
+    page.goto(f"{base}/playback?cameras={sims[1]}&at={at}&case=26-020001")
+    page.wait_for_selector("#purpose-dialog", state="visible")
+    check(page.input_value("#purpose-case") == "26-020001" and page.input_value("#purpose-text") == "",
+          "opening cameras for another case asks for its purpose, offering that case")
+    page.fill("#purpose-text", "Burglary on Market St")
+    page.click("#purpose-ok")
+    wait_for(lambda: "26-020001" in page.inner_text("#playback-case"), 20, "the second case")
+    # Changing the purpose from the screen reopens the cameras under the new one.
+    page.click("#purpose-change")
+    page.wait_for_selector("#purpose-dialog", state="visible")
+    check(page.input_value("#purpose-case") == "26-020001", "Change offers the active case")
+    page.fill("#purpose-text", "Burglary on Market St, suspect's car")
+    page.click("#purpose-ok")
+    wait_for(lambda: "suspect's car" in page.inner_text("#playback-case"), 20, "the changed purpose")
+    status, audit, _ = Client(base).login("audrey", PASSWORD).call("GET", "/api/v1/audit?action=playback.start&limit=1000")
+    entries = audit["items"] if isinstance(audit, dict) and "items" in audit else (audit or [])
+    by_case = {(e.get("target"), e.get("purpose")) for e in entries}
+    check({("case:26-014523", "Review of the 7th St shooting"), ("case:26-020001", "Burglary on Market St"),
+           ("case:26-020001", "Burglary on Market St, suspect's car")} <= by_case,
+          f"each playback is audited under the case of the cameras actually opened ({sorted(by_case)})")
+    # The camera picker is searchable.
+    page.goto(f"{base}/playback")
+    page.wait_for_selector("#picker-search")
+    page.fill("#picker-search", "sim hevc")
+    visible = page.eval_on_selector_all("#picker-list .cam-item", "items => items.filter(i => !i.hidden).map(i => i.textContent)")
+    check(len(visible) == 1 and "Sim HEVC" in visible[0], f"searching the playback picker finds the camera by name ({visible})")
+    # Back to the first case for the export below.
+    page.goto(f"{base}/playback?cameras={','.join(chosen)}&at={at}&case=26-014523")
+    page.wait_for_selector("#purpose-dialog", state="visible")
+    page.fill("#purpose-text", "Review of the 7th St shooting")
+    page.click("#purpose-ok")
+    wait_for(lambda: page.evaluate("() => document.querySelector('#screen').dataset.seekedTo"), 30, "seek")
 
 
 def local_input(epoch):
@@ -260,6 +320,10 @@ def evidence(page, browser, base, sims):
     page.wait_for_selector("#export-start")
     selected = page.eval_on_selector("#export-cameras", "s => [...s.selectedOptions].map(o => o.value)")
     check(len(selected) == 4, f"the export form has the playback's cameras selected ({len(selected)})")
+    page.fill("#export-camera-search", "sim 3")
+    listed = page.eval_on_selector_all("#export-cameras option", "o => o.filter(x => !x.hidden).map(x => x.textContent)")
+    check(any(t.startswith("Sim 3") for t in listed) and len(listed) == 4, f"searching the export picker keeps the chosen cameras and finds Sim 3 ({listed})")
+    page.fill("#export-camera-search", "")
     page.select_option("#export-cameras", [sims[0], sims[2]])
     page.fill("#export-from", local_input(time.time() - 30))
     page.fill("#export-until", local_input(time.time() - 12))

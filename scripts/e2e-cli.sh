@@ -54,16 +54,26 @@ pass "the refused bench left the database as it was"
 "$rtcc" audit verify --data "$data" | grep -q "intact" || fail "fresh audit log should verify"
 pass "audit log verifies"
 db="$data/rtcc.sqlite"
-tamper() { # tamper label SQL expected-entry
+# The database itself refuses to change or delete audit entries…
+if sqlite3 "$db" "DELETE FROM audit_log WHERE sequence=2" 2>"$work/refused.txt"; then fail "the database let an audit entry be deleted"; fi
+grep -q "append-only" "$work/refused.txt" || fail "the refusal does not say why: $(cat "$work/refused.txt")"
+pass "the database refuses to delete audit entries"
+# …so an attacker with the database file drops its guard first; the chain and the signed checkpoints still catch them.
+unguard="DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;"
+tamper() { # tamper label SQL expected-text
   cp "$db" "$work/pristine.sqlite"
-  sqlite3 "$db" "$2"
-  expect_fail "$1 is caught" "entry $3" "$rtcc" audit verify --data "$data"
+  sqlite3 "$db" "$unguard $2"
+  expect_fail "$1 is caught" "$3" "$rtcc" audit verify --data "$data"
   cp "$work/pristine.sqlite" "$db"; rm -f "$db-wal" "$db-shm"
 }
-tamper "changed audit row" "UPDATE audit_log SET actor='mallory' WHERE sequence=2" 2
-tamper "deleted audit row" "DELETE FROM audit_log WHERE sequence=2" 2
+[ -s "$data/audit-checkpoints.jsonl" ] || fail "the commands above left no signed audit checkpoint"
+last=$(sqlite3 "$db" 'SELECT max(sequence) FROM audit_log')
+tamper "changed audit row" "UPDATE audit_log SET actor='mallory' WHERE sequence=2" "entry 2"
+tamper "deleted audit row" "DELETE FROM audit_log WHERE sequence=2" "entry 2"
+tamper "deleted end of the log" "DELETE FROM audit_log WHERE sequence > 2" "ends at entry 2"
+tamper "emptied audit log" "DELETE FROM audit_log" "every entry was deleted"
 tamper "inserted audit row" "INSERT INTO audit_log SELECT sequence+100, at, 'mallory', action, target, source, purpose, detail, hash, 'f00d' FROM audit_log WHERE sequence=(SELECT max(sequence) FROM audit_log)" \
-  "$(( $(sqlite3 "$db" 'SELECT max(sequence) FROM audit_log') + 1 ))"
+  "entry $(( last + 1 ))"
 
 wait_for_url() { # wait_for_url logfile → prints URL
   for _ in $(seq 1 600); do

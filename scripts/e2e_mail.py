@@ -81,7 +81,7 @@ def start_server(name, extra_env):
     data = os.path.join(WORK, name)
     env = dict(os.environ, RTCC_PASSWORD=PASSWORD)
     subprocess.run([RTCC, "user", "add", "admin", "--role", "admin", "--data", data], check=True, capture_output=True, env=env)
-    server_env = dict(os.environ, RTCC_RECORDING="false", RTCC_BCRYPT_COST="4", RTCC_SIGNUPS_PER_HOUR="100", RTCC_MAIL_FROM="rtcc@city.example",
+    server_env = dict(os.environ, RTCC_RECORDING="false", RTCC_BCRYPT_COST="4", RTCC_MFA_REQUIRED_ROLES="", RTCC_SIGNUPS_PER_HOUR="100", RTCC_MAIL_FROM="rtcc@city.example",
                       RTCC_PUBLIC_URL="https://rtcc.city.example", **extra_env)
     log = open(os.path.join(WORK, f"{name}.log"), "w")
     server = subprocess.Popen([RTCC, "serve", "--data", data, "--port", "0"], stdout=subprocess.PIPE, stderr=log, text=True, env=server_env)

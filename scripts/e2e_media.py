@@ -85,7 +85,8 @@ def decodes_cleanly(path):
 
 
 def start_server():
-    env = dict(os.environ, RTCC_SEGMENT_SECONDS="4", RTCC_OFFLINE_SECONDS="3", RTCC_LOG_LEVEL="warning")
+    env = dict(os.environ, RTCC_SEGMENT_SECONDS="4", RTCC_OFFLINE_SECONDS="3", RTCC_LOG_LEVEL="warning",
+               RTCC_MFA_REQUIRED_ROLES="")  # two-factor sign-in is tested in browser_admin_tests.py
     server = subprocess.Popen([RTCC, "serve", "--data", DATA, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                               text=True, env=env)
     server.url = read_url(server, r"(https?://\S+)").rstrip("/")

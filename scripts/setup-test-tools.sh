@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 packages=(postgresql sqlite3 openssl curl ffmpeg python3-venv python3-gi python3-gst-1.0 gir1.2-gst-rtsp-server-1.0
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
-  gstreamer1.0-libav chromium libjs-leaflet fonts-dejavu-core poppler-utils unzip)
+  gstreamer1.0-libav chromium libjs-leaflet fonts-dejavu-core poppler-utils qpdf unzip zbar-tools)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -17,4 +17,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-.venv/bin/pip install -q --disable-pip-version-check openapi-spec-validator==0.7.1 pyyaml playwright==1.65.2 scipy "opencv-python-headless<5" aiosmtpd==1.4.6
+.venv/bin/pip install -q --disable-pip-version-check openapi-spec-validator==0.7.1 pyyaml playwright==1.65.2 scipy "opencv-python-headless<5" aiosmtpd==1.4.6 schemathesis==4.32.5 pyotp==2.12.1

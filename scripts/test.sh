@@ -14,7 +14,9 @@ echo "== build"
 swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
 swift build --build-tests >/dev/null
 echo "== swift tests (in parallel)"
-swift test --skip-build --skip RTCCMediaTests
+swift test --skip-build --skip RTCCMediaTests --skip HTTPHardeningTests --skip CameraProbeAPITests
+echo "== slow and malformed clients, and a stream probe, against real servers (alone: they time real connections)"
+swift test --skip-build --filter "HTTPHardeningTests|CameraProbeAPITests" --no-parallel
 echo "== media tests against real peers (one at a time: they time real streams)"
 swift test --skip-build --filter RTCCMediaTests --no-parallel
 echo "== OpenAPI document"
@@ -23,6 +25,10 @@ echo "== rtcc end to end"
 scripts/e2e-cli.sh .build/debug/rtcc
 echo "== recording end to end (SIGKILL, outage)"
 python3 scripts/e2e_media.py .build/debug/rtcc
+echo "== recording while the database is locked (SQLite) or stopped (PostgreSQL) for 30 s, against the running server"
+python3 scripts/fault_tests.py .build/debug/rtcc
+echo "== API fuzzing against the OpenAPI document (schemathesis as admin, anonymous and partner: no 5xx, every response in its schema)"
+.venv/bin/python scripts/api_fuzz_check.py .build/debug/rtcc .build/api-fuzz --examples 5 --seconds 120
 echo "== mail to a real SMTP relay (aiosmtpd: STARTTLS, AUTH, refusals, outage)"
 .venv/bin/python scripts/e2e_mail.py .build/debug/rtcc
 echo "== camera placement against the exact optimum (HiGHS)"
@@ -33,4 +39,8 @@ echo "== web app in headless Chromium (screenshots in .build/browser-tests)"
 .venv/bin/python scripts/browser_alerts_tests.py .build/debug/rtcc .build/browser-tests/alerts
 .venv/bin/python scripts/browser_community_tests.py .build/debug/rtcc .build/browser-tests/community
 .venv/bin/python scripts/browser_dashboard_tests.py .build/debug/rtcc .build/browser-tests/dashboard
+.venv/bin/python scripts/browser_admin_tests.py .build/debug/rtcc .build/browser-tests/admin
+.venv/bin/python scripts/browser_admin_cameras_tests.py .build/debug/rtcc .build/browser-tests/admin-cameras
+echo "== the whole path from a 911 call to released evidence, on rtcc demo (headless Chromium)"
+.venv/bin/python scripts/browser_path_tests.py .build/debug/rtcc .build/browser-tests/path
 echo "== all tests passed"

@@ -44,6 +44,9 @@ public struct EvidenceManifest: Codable, Sendable, Hashable {
         public var clip: File
         /// The recording segments the clip was cut from, with the SHA-256 sealed at recording.
         public var sourceSegments: [SourceSegment]
+        /// Present when the clip ends at the live edge: the time (ISO 8601) up to which the camera's recording was
+        /// complete when the package was made. The requested range after it had not been recorded yet; it is not a gap.
+        public var endsAtLiveEdge: String?
     }
 
     /// A wall-clock interval.
@@ -64,14 +67,17 @@ public struct EvidenceManifest: Codable, Sendable, Hashable {
         public var bytes: Int64
     }
 
-    /// A recording segment as sealed by the recorder.
+    /// A recording segment the clip was cut from.
     public struct SourceSegment: Codable, Sendable, Hashable {
         /// The segment's identifier.
         public var id: String
-        /// Hex SHA-256 sealed at recording and checked before export.
+        /// Hex SHA-256 sealed at recording and checked before export; for a segment still being recorded
+        /// (``openAtExport``), the SHA-256 of the bytes read from it, which the recorder never rewrites.
         public var sha256: String
-        /// The segment's wall-clock range.
+        /// The segment's wall-clock range (for an open segment, up to the live edge).
         public var range: TimeRange
+        /// True when the segment was still being recorded at export; absent for a sealed segment.
+        public var openAtExport: Bool?
     }
 
     /// The manifest's bytes as written: pretty-printed JSON with sorted keys and a final newline.

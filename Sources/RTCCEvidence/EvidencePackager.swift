@@ -14,7 +14,8 @@ import RTCCMedia
 /// - `VERIFY.txt`: how to check the package with `sha256sum` and `openssl` alone.
 ///
 /// Everything is written into a temporary folder next to the destination, which is renamed
-/// once complete. The work is blocking file I/O.
+/// once complete. Files are 0600 and folders 0700 (or group-readable, see ``RecordingFileMode``) before the rename.
+/// The work is blocking file I/O.
 public struct EvidencePackager: Sendable {
     /// A camera to include.
     public struct Camera: Sendable, Hashable {
@@ -85,10 +86,12 @@ public struct EvidencePackager: Sendable {
 
     private let key: SigningKey
     private let logger: Logger
+    private let fileMode: RecordingFileMode
 
-    /// Creates a packager signing with `key`.
-    public init(key: SigningKey, logger: Logger = Logger(label: "rtcc.evidence.packager")) {
+    /// Creates a packager signing with `key`, giving the package's files and folders `fileMode` (owner-only by default).
+    public init(key: SigningKey, fileMode: RecordingFileMode = .private, logger: Logger = Logger(label: "rtcc.evidence.packager")) {
         self.key = key
+        self.fileMode = fileMode
         self.logger = logger
     }
 
@@ -116,6 +119,7 @@ public struct EvidencePackager: Sendable {
                 try exportClip(camera, into: staging, finish: finish) { fraction in progress((Double(index) + fraction) * share * 0.95) })
         }
         let manifest = try writeSignedFiles(request, cameras: cameras, in: staging)
+        try applyFileModes(in: staging)
         do {
             try FileManager.default.moveItem(at: staging, to: destination)
         } catch {
@@ -125,6 +129,26 @@ public struct EvidencePackager: Sendable {
         progress(1)
         logger.info("evidence package written", metadata: ["case": "\(request.caseNumber)", "path": "\(destination.path)"])
         return Package(folder: destination, manifest: manifest, fingerprint: key.fingerprint)
+    }
+
+    /// Gives every file and folder of the staged package ``fileMode``.
+    private func applyFileModes(in staging: URL) throws(EvidenceError) {
+        var folders = [staging.path]
+        var files: [String] = []
+        guard let walker = FileManager.default.enumerator(at: staging, includingPropertiesForKeys: nil) else {
+            throw .fileSystem(path: staging.path, reason: "cannot list the package folder")
+        }
+        for case let url as URL in walker {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { continue }
+            if isFolder.boolValue { folders.append(url.path) } else { files.append(url.path) }
+        }
+        do {
+            for path in files { try fileMode.applyToFile(at: path) }
+            for path in folders { try fileMode.applyToFolder(at: path) }
+        } catch {
+            throw .fileSystem(path: staging.path, reason: "\(error)")
+        }
     }
 
     private func exportClip(
@@ -158,8 +182,10 @@ public struct EvidencePackager: Sendable {
             clip: EvidenceManifest.File(path: relative, sha256: result.sha256, bytes: result.bytes),
             sourceSegments: result.sources.map {
                 EvidenceManifest.SourceSegment(
-                    id: $0.segment.uuidString.lowercased(), sha256: $0.sha256, range: EvidenceManifest.range($0.start, $0.end))
-            })
+                    id: $0.segment.uuidString.lowercased(), sha256: $0.sha256, range: EvidenceManifest.range($0.start, $0.end),
+                    openAtExport: $0.sealed ? nil : true)
+            },
+            endsAtLiveEdge: result.liveEdge.map(EvidenceManifest.timestamp))
     }
 
     /// Writes the key, instructions, manifest, signature and checksums; returns the manifest.

@@ -14,12 +14,15 @@ import RTCCStore
 /// Builds the router with every route and middleware. Shared by `rtcc serve` and the tests.
 public func buildRouter(services: AppServices) async throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware(tls: services.config.usesTLS))
     router.add(middleware: ProblemMiddleware())
-    router.add(middleware: WebAppMiddleware())
+    router.add(middleware: ControlCharacterGuard())
+    router.add(middleware: WebAppMiddleware(mapTileURL: services.config.mapTileURL))
     router.add(middleware: AuthMiddleware(services: services))
     SystemRoutes(services: services).register(on: router)
     AuthRoutes(services: services, decoyHash: try await services.passwords.hash(SecretToken.generate())).register(on: router)
     CameraRoutes(services: services).register(on: router)
+    CameraProbeRoutes(services: services).register(on: router)
     PartnerRoutes(services: services).register(on: router)
     UserRoutes(services: services).register(on: router)
     RecordRoutes(services: services).register(on: router)
@@ -45,6 +48,7 @@ public func buildRouter(services: AppServices) async throws -> Router<AppRequest
     FootageRequestRoutes(services: services).register(on: router)
     TransparencyRoutes(services: services).register(on: router)
     AnalyticsRoutes(services: services).register(on: router)
+    AddressRoutes(services: services).register(on: router)
     return router
 }
 
@@ -55,17 +59,20 @@ public func buildApplication(
     let config = services.config
     let router = try await buildRouter(services: services)
     let server: HTTPServerBuilder
+    let http: HTTPServerBuilder = .guarded(webSocketRouter: router, limits: HTTPLimits(config: config))
     if let cert = config.tlsCertificatePath, let key = config.tlsKeyPath {
         let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
         let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-        server = try .tls(.http1WebSocketUpgrade(webSocketRouter: router), tlsConfiguration: tls)
+        server = try .tls(http, tlsConfiguration: tls)
     } else {
-        server = .http1WebSocketUpgrade(webSocketRouter: router)
+        server = http
     }
-    var background: [any Service] = extraServices + [services.live, services.exports]
+    var background: [any Service] = extraServices + [services.live, services.exports, ServerHeartbeat(services: services, logger: logger)]
+    background.append(AuditCheckpointService(
+        audit: services.audit, checkpoints: AuditCheckpoints(config: config), interval: .seconds(config.auditCheckpointSeconds), logger: logger))
     if let smtp = config.smtpSettings {
         background.append(OutboxMailer(
-            store: services.store, client: SMTPClient(settings: smtp), wakeup: services.mailQueued, logger: logger,
+            store: services.store, client: SMTPClient(settings: smtp, policy: config.outboundNetworks), wakeup: services.mailQueued, logger: logger,
             firstPause: TimeInterval(config.mailRetrySeconds)))
     }
     if config.recordingEnabled {
@@ -73,9 +80,16 @@ public func buildApplication(
         settings.segmentDuration = .seconds(config.segmentSeconds)
         settings.offlineAfter = .seconds(config.offlineSeconds)
         settings.transport = config.rtspTransport == "udp" ? .udpWithTCPFallback : .tcp
-        background.append(RecorderSupervisor(services: services, settings: settings, logger: logger))
+        settings.fileMode = .recordings(group: config.recordingsGroup)
+        let supervisor = RecorderSupervisor(services: services, settings: settings, logger: logger)
+        background.append(supervisor)
+        await services.health.watch(indexQueue: supervisor.index, recordingsFolders: [config.resolvedRecordingsDirectory])
         background.append(AnalyticsService(services: services, logger: logger))
-        background.append(RetentionService(sweeper: RetentionSweeper(store: services.store, quotaBytes: config.diskQuotaBytes, bookmarkKeepDays: config.bookmarkKeepDays, logger: logger)))
+        let recordings = config.resolvedRecordingsDirectory
+        try FileManager.default.createDirectory(atPath: recordings, withIntermediateDirectories: true)
+        let margin = config.recordingsMinimumFreeBytes > 0 ? (path: recordings, minimumFreeBytes: config.recordingsMinimumFreeBytes) : nil
+        background.append(RetentionService(sweeper: RetentionSweeper(
+            store: services.store, quotaBytes: config.diskQuotaBytes, bookmarkKeepDays: config.bookmarkKeepDays, freeSpace: margin, logger: logger)))
     }
     return Application(
         router: router, server: server,

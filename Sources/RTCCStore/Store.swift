@@ -151,6 +151,10 @@ public final class Store: Sendable {
         migrations.add(SchemaMail())
         migrations.add(SchemaAlarms())
         migrations.add(SchemaBookmarkIndex())
+        migrations.add(SchemaAuditAppendOnly())
+        migrations.add(SchemaAccountSecurity())
+        migrations.add(SchemaAddresses())
+        migrations.add(SchemaCameraPicture())
         let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: sqliteLoop ?? databases.eventLoopGroup.any())
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()
@@ -179,6 +183,8 @@ public final class Store: Sendable {
     public var tokens: TokenRepository { TokenRepository(database: database) }
     /// Incidents and venues.
     public var incidents: IncidentRepository { IncidentRepository(database: database) }
+    /// Street centrelines and address points.
+    public var addresses: AddressRepository { AddressRepository(database: database) }
 }
 
 extension Database {

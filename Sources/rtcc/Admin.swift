@@ -173,17 +173,19 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Walk the hash chain; exit 1 naming the first entry that was changed, removed or inserted.")
+            abstract: "Walk the hash chain against the signed checkpoints; exit 1 naming every entry that was changed, removed or inserted.")
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let result = try await withServices(try store.load()) { try await $0.audit.verify() }
-            switch result {
-            case .intact(let entries):
-                print("Audit log intact: \(entries) entries, every link verified.")
-            case .broken(let sequence, let reason):
-                throw CLIError("Audit log BROKEN at entry \(sequence): \(reason).")
+            let config = try store.load()
+            let result = try await withServices(config) { try await AuditCheckpoints(config: config).verify($0.audit) }
+            guard result.isIntact else {
+                throw CLIError("Audit log BROKEN in \(result.breaks.count) place(s):\n" + result.breaks.map { "  \($0)" }.joined(separator: "\n"))
             }
+            let sealed = result.checkpointsChecked > 0
+                ? "\(result.checkpointsChecked) signed checkpoints matched"
+                : "no signed checkpoint yet, so entries removed from the end could not be detected"
+            print("Audit log intact: \(result.entries) entries, every link verified; \(sealed).")
         }
     }
 }

@@ -8,7 +8,7 @@ import Glibc
 
 /// `rtcc bench …`.
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks against named peers.", subcommands: [BenchRecord.self, BenchLive.self, BenchExport.self, BenchGeo.self, BenchEvents.self, BenchAnalytics.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks against named peers.", subcommands: [BenchRecord.self, BenchLive.self, BenchExport.self, BenchGeo.self, BenchEvents.self, BenchAnalytics.self, BenchAddress.self])
 }
 
 /// `rtcc bench record`: our recorder against `ffmpeg -c copy -f segment` on the same simulated streams.
@@ -42,7 +42,8 @@ struct BenchRecord: AsyncParsableCommand {
 
     struct Result {
         var cpuSeconds: Double
-        var addedRSSBytes: Double
+        /// Peak proportional set size (PSS) of every process doing the recording, summed: the same metric for both sides.
+        var memoryBytes: Double
         var frames: Int
         var expectedFrames: Int
         var seconds: Double
@@ -50,8 +51,7 @@ struct BenchRecord: AsyncParsableCommand {
 
     private func measureOurs(urls: [String], root: URL) async throws -> Result {
         let startCPU = processCPUSeconds()
-        let startRSS = residentBytes(pid: getpid())
-        let sampler = PeakSampler { residentBytes(pid: getpid()) }
+        let sampler = PeakSampler { proportionalBytes(pid: getpid()) }
         let started = Date()
         let index = FolderIndex(file: root.appendingPathComponent("index.json"))
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -69,8 +69,9 @@ struct BenchRecord: AsyncParsableCommand {
         let elapsed = Date().timeIntervalSince(started)
         let cpu = processCPUSeconds() - startCPU
         let files = await index.sealedSegments().map(\.path)
-        let (frames, expected) = try await countFrames(files)
-        return Result(cpuSeconds: cpu, addedRSSBytes: Double(await sampler.peak - startRSS), frames: frames, expectedFrames: expected, seconds: elapsed)
+        let frames = try await countFrames(files)
+        return Result(
+            cpuSeconds: cpu, memoryBytes: Double(await sampler.peak), frames: frames, expectedFrames: expectedFrames(seconds: elapsed), seconds: elapsed)
     }
 
     private func measureFFmpeg(urls: [String], root: URL) async throws -> Result {
@@ -89,7 +90,7 @@ struct BenchRecord: AsyncParsableCommand {
             ]))
         }
         let pids = children.map(\.pid)
-        let sampler = PeakSampler { pids.reduce(0) { $0 + residentBytes(pid: $1) } }
+        let sampler = PeakSampler { pids.reduce(0) { $0 + proportionalBytes(pid: $1) } }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await sampler.run() }
             try? await Task.sleep(for: .seconds(seconds))
@@ -103,40 +104,44 @@ struct BenchRecord: AsyncParsableCommand {
         let elapsed = Date().timeIntervalSince(started)
         let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? [])
             .filter { $0.hasSuffix(".mp4") }.map { root.appendingPathComponent($0).path }
-        let (frames, expected) = try await countFrames(files)
-        return Result(cpuSeconds: cpu, addedRSSBytes: Double(await sampler.peak), frames: frames, expectedFrames: expected, seconds: elapsed)
+        let frames = try await countFrames(files)
+        return Result(
+            cpuSeconds: cpu, memoryBytes: Double(await sampler.peak), frames: frames, expectedFrames: expectedFrames(seconds: elapsed), seconds: elapsed)
     }
 
-    /// Video packets counted by ffprobe, and the frames the files' durations should hold at the source rate.
-    private func countFrames(_ files: [String]) async throws -> (Int, Int) {
+    /// The frames the simulator sent to all streams during a recording window: it paces every stream at `fps`. Frames
+    /// missing from the files at the start (connecting) or anywhere else count as lost, for both sides alike.
+    private func expectedFrames(seconds: Double) -> Int { Int((seconds * Double(fps)).rounded()) * streams }
+
+    /// Video packets in `files`, counted by ffprobe.
+    private func countFrames(_ files: [String]) async throws -> Int {
         let ffprobe = try locate("ffprobe")
         var frames = 0
-        var duration = 0.0
         for file in files {
             let output = try await ChildProcess.output(ffprobe, [
-                "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries", "stream=nb_read_packets:format=duration",
+                "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries", "stream=nb_read_packets",
                 "-of", "default=noprint_wrappers=1", file,
             ])
             for line in output.split(separator: "\n") {
                 let parts = line.split(separator: "=")
-                guard parts.count == 2, let value = Double(parts[1]) else { continue }
-                if parts[0] == "nb_read_packets" { frames += Int(value) } else if parts[0] == "duration" { duration += value }
+                guard parts.count == 2, parts[0] == "nb_read_packets", let value = Int(parts[1]) else { continue }
+                frames += value
             }
         }
-        return (frames, Int((duration * Double(fps)).rounded()))
+        return frames
     }
 
     private func report(ours: Result, peer: Result) {
         func perStreamSecond(_ r: Result) -> Double { r.cpuSeconds / (Double(streams) * seconds.asDouble) }
-        func rss(_ r: Result) -> Double { r.addedRSSBytes / Double(streams) / 1_048_576 }
+        func rss(_ r: Result) -> Double { r.memoryBytes / Double(streams) / 1_048_576 }
         func lost(_ r: Result) -> Int { max(0, r.expectedFrames - r.frames) }
         let rows = [
             ("CPU seconds per stream-second", String(format: "%.5f", perStreamSecond(ours)), String(format: "%.5f", perStreamSecond(peer)),
              String(format: "%.2f×", perStreamSecond(ours) / max(perStreamSecond(peer), 1e-9))),
-            ("Added RSS per stream (MiB)", String(format: "%.2f", rss(ours)), String(format: "%.2f", rss(peer)),
+            ("Peak PSS per stream, whole processes (MiB)", String(format: "%.2f", rss(ours)), String(format: "%.2f", rss(peer)),
              String(format: "%.2f×", rss(ours) / max(rss(peer), 1e-9))),
             ("Frames recorded", String(ours.frames), String(peer.frames), ""),
-            ("Frames lost (ffprobe vs duration × fps)", String(lost(ours)), String(lost(peer)), ""),
+            ("Frames lost (sent in the window − in the files)", String(lost(ours)), String(lost(peer)), ""),
         ]
         say("")
         say("rtcc bench record: \(streams) streams × \(seconds) s, \(size) @ \(fps) fps, \(bitrate / 1000) kbit/s")
@@ -189,6 +194,16 @@ func machineCPUTicks() -> (total: Double, steal: Double) {
 func stealShare(from before: (total: Double, steal: Double), to after: (total: Double, steal: Double)) -> Double {
     let total = after.total - before.total
     return total > 0 ? (after.steal - before.steal) / total : 0
+}
+
+/// Proportional set size of a process in bytes (shared pages split among the processes sharing them), from
+/// /proc/PID/smaps_rollup; 0 when the process is gone.
+func proportionalBytes(pid: Int32) -> Int {
+    guard let rollup = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8),
+        let line = rollup.split(separator: "\n").first(where: { $0.hasPrefix("Pss:") }),
+        let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+    else { return 0 }
+    return kilobytes * 1024
 }
 
 /// Resident memory of a process in bytes, from /proc.

@@ -127,6 +127,9 @@ struct BenchEvents: AsyncParsableCommand {
         let url = base + "/api/v1/events/gunshots"
         let total = rate * seconds
         let started = ContinuousClock.now
+        // Latency counts from when each event was *due*, not from when it was finally sent: a sender held up by a slow
+        // server (or by the concurrency limit) must not hide that wait (no coordinated omission).
+        let startedWallMs = Date().timeIntervalSince1970 * 1000
         let interval = Duration.seconds(1) / rate
         var times: [EventLatency] = []
         times.reserveCapacity(total)
@@ -141,6 +144,7 @@ struct BenchEvents: AsyncParsableCommand {
                         if let result { times.append(result) }
                     }
                     let point = point(n % 40)
+                    let scheduled = startedWallMs + Double(n) * 1000 / Double(rate)
                     let body = #"{"id":"B-\#(n)","time":"\#(Date().ISO8601Format())","latitude":\#(point.latitude),"longitude":\#(point.longitude),"rounds":3,"confidence":0.9}"#
                     inFlight += 1
                     group.addTask {
@@ -149,8 +153,7 @@ struct BenchEvents: AsyncParsableCommand {
                         request.headers.add(name: "Content-Type", value: "application/json")
                         request.headers.add(name: "Authorization", value: "Bearer \(token)")
                         request.body = .bytes(ByteBuffer(string: body))
-                        let sent = Date().timeIntervalSince1970 * 1000
-                        book.sent(n, at: sent)
+                        book.sent(n, at: scheduled)
                         do {
                             let response = try await client.execute(request, timeout: .seconds(60))
                             _ = try await response.body.collect(upTo: 1 << 20)
@@ -163,7 +166,7 @@ struct BenchEvents: AsyncParsableCommand {
                             return nil
                         }
                         book.accept()
-                        return EventLatency(event: n, ms: Date().timeIntervalSince1970 * 1000 - sent)
+                        return EventLatency(event: n, ms: Date().timeIntervalSince1970 * 1000 - scheduled)
                     }
                 }
                 for try await result in group { if let result { times.append(result) } }

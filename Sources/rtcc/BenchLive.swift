@@ -59,12 +59,13 @@ struct BenchLive: AsyncParsableCommand {
         let browser = noBrowser ? nil : try await startChromium(base: base, camera: camera, password: password, root: root)
         defer { browser?.stop() }
         let latencies = Collector<Double>()
+        let reached = Collector<Int>()
         let cpuBefore = cpuSeconds(pid: server.pid)
         let started = ContinuousClock.now
         _ = try await api.get("/api/v1/telemetry/live?reset=true")
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<viewers {
-                group.addTask { await Self.view(base: base, camera: camera, cookie: api.cookie, latencies: latencies) }
+                group.addTask { await Self.view(base: base, camera: camera, cookie: api.cookie, latencies: latencies, reached: reached) }
             }
             try? await Task.sleep(for: .seconds(seconds))
             group.cancelAll()
@@ -73,7 +74,12 @@ struct BenchLive: AsyncParsableCommand {
         let serverCPU = (cpuSeconds(pid: server.pid) - cpuBefore) / elapsed
         let presented = try await api.get("/api/v1/telemetry/live")
         let peer = try await measurePeer(url: url)
+        let connected = await reached.count
         report(received: await latencies.all.sorted(), messages: await latencies.count, serverCores: serverCPU, presented: presented, peerCoresPerClient: peer)
+        // Only viewers that really received video count: CPU per viewer is divided by the number asked for, so a run
+        // where some never connected would flatter us. Such a run is a failed step.
+        say("Viewers that received video: \(connected) of \(viewers)")
+        guard connected == viewers else { throw CLIError("only \(connected) of \(viewers) viewers received video; the figures above are not valid") }
     }
 
     private func startChromium(base: String, camera: String, password: String, root: URL) async throws -> ChildProcess? {
@@ -90,7 +96,7 @@ struct BenchLive: AsyncParsableCommand {
     }
 
     /// One viewer: reads the live socket and notes ingress→received for every fragment.
-    static func view(base: String, camera: String, cookie: String, latencies: Collector<Double>) async {
+    static func view(base: String, camera: String, cookie: String, latencies: Collector<Double>, reached: Collector<Int>) async {
         let url = base.replacingOccurrences(of: "http://", with: "ws://") + "/api/v1/cameras/\(camera)/live"
         var headers = HTTPFields()
         headers[.cookie] = cookie
@@ -98,10 +104,15 @@ struct BenchLive: AsyncParsableCommand {
             url: url, configuration: .init(maxFrameSize: 16 << 20, additionalHeaders: headers), logger: Logger(label: "bench.viewer")
         ) { inbound, _, _ in
             var batch: [Double] = []
+            var counted = false
             for try await message in inbound.messages(maxSize: 16 << 20) {
                 guard case .binary(let buffer) = message, buffer.readableBytes >= 32, buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) == 2,
                     let bits = buffer.getInteger(at: buffer.readerIndex + 8, endianness: .little, as: UInt64.self)
                 else { continue }
+                if !counted {
+                    counted = true
+                    await reached.add([1])
+                }
                 batch.append(Date().timeIntervalSince1970 * 1000 - Double(bitPattern: bits))
                 if batch.count >= 25 {
                     await latencies.add(batch)
@@ -126,7 +137,10 @@ struct BenchLive: AsyncParsableCommand {
         try await Task.sleep(for: .seconds(min(seconds, 10)))
         let elapsed = (ContinuousClock.now - started) / .seconds(1)
         let used = zip(children, before).reduce(0.0) { $0 + cpuSeconds(pid: $1.0.pid) - $1.1 }
+        let running = children.filter(\.isRunning).count
         for child in children { child.stop() }
+        // A peer client that died would make the peer look cheap: count only a run where every one kept pulling.
+        guard running == clients else { throw CLIError("only \(running) of \(clients) ffmpeg peer clients kept running; the peer was not measured") }
         return used / elapsed / Double(clients)
     }
 

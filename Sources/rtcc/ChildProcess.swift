@@ -12,6 +12,8 @@ final class ChildProcess: Sendable {
 
     /// The process id.
     var pid: Int32 { process.processIdentifier }
+    /// Whether the process is still running.
+    var isRunning: Bool { process.isRunning }
 
     private init(process: Process, lines: LineBuffer, errors: LineBuffer?) {
         self.process = process

@@ -20,7 +20,13 @@ struct Demo: AsyncParsableCommand {
     var noSimulator = false
 
     func run() async throws {
-        let config = try http.apply(to: store.load(defaultData: "./data/demo"))
+        var loaded = try http.apply(to: store.load(defaultData: "./data/demo"))
+        // The demo stays one command: a second factor is optional unless mfaRequiredRoles is set.
+        if loaded.mfaRequiredRoles == nil { loaded.mfaRequiredRoles = [] }
+        let config = loaded
+        if config.effectiveMFARoles.isEmpty {
+            say("Two-factor sign-in is optional in the demo (any user may enrol under Account; set mfaRequiredRoles to require it).")
+        }
         let port = simulatorPort, simulate = !noSimulator
         let logins = LoginsBox()
         try await runServer(config: config, prepare: { services in
@@ -28,7 +34,12 @@ struct Demo: AsyncParsableCommand {
             logins.set(seeded.logins)
             guard simulate else { return [] }
             do {
-                return [try await DemoSimulator(cameras: seeded.streams, port: port, logger: Logger(label: "rtcc.demo.simulator"))]
+                let clips = URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("simulator-clips")
+                if !FileManager.default.fileExists(atPath: clips.path) {
+                    say("Drawing each simulated camera's name into its picture (first start only, about \(max(5, seeded.captions.count / 6)) s)…")
+                }
+                return [try await DemoSimulator(
+                    cameras: seeded.streams, captions: seeded.captions, clipDirectory: clips, port: port, logger: Logger(label: "rtcc.demo.simulator"))]
             } catch {
                 say("Warning: the simulated camera feeds could not start on port \(port) (\(error)); use --simulator-port to pick another.")
                 return []

@@ -26,8 +26,8 @@ struct EvidenceCommand: AsyncParsableCommand {
         @Option(help: "Package folder to create (must not exist).") var out: String
 
         func validate() throws {
-            guard let start = try? Date(from, strategy: .iso8601), let end = try? Date(until, strategy: .iso8601) else {
-                throw ValidationError("--from and --until must be ISO 8601 times such as 2026-11-25T14:03:00Z")
+            guard let start = ISO8601Time.parse(from), let end = ISO8601Time.parse(until) else {
+                throw ValidationError("--from and --until must each be \(ISO8601Time.expectedForm)")
             }
             guard start < end else { throw ValidationError("--from must be before --until") }
             guard !cameras.isEmpty, cameras.allSatisfy({ UUID(uuidString: $0) != nil }) else { throw ValidationError("--camera must be camera ids") }
@@ -37,7 +37,7 @@ struct EvidenceCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let start = try Date(from, strategy: .iso8601), end = try Date(until, strategy: .iso8601)
+            guard let start = ISO8601Time.parse(from), let end = ISO8601Time.parse(until) else { throw CLIError("--from and --until must each be \(ISO8601Time.expectedForm)") }
             let ids = cameras.compactMap(UUID.init(uuidString:))
             let config = try store.load()
             let (caseNumber, purpose, out) = (self.caseNumber, self.purpose, self.out)

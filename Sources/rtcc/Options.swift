@@ -44,7 +44,16 @@ func withServices<T: Sendable>(_ config: AppConfig, _ body: (AppServices) async 
         throw CLIError("cannot open the database \(config.resolvedDatabase): \(error)")
     }
     do {
+        let before = try await services.audit.head()
         let result = try await body(services)
+        // A command that added audit entries seals them with a signed checkpoint, as the server does every minute.
+        if try await services.audit.head()?.sequence != before?.sequence {
+            do {
+                try await AuditCheckpoints(config: config).write(services.audit)
+            } catch {
+                FileHandle.standardError.write(Data("warning: the audit checkpoint could not be written: \(error)\n".utf8))
+            }
+        }
         await services.store.shutdown()
         return result
     } catch {

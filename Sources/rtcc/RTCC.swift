@@ -13,6 +13,6 @@ struct RTCC: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Serve.self, Demo.self, Migrate.self, UserCommand.self, CamerasCommand.self, AuditCommand.self, Simulate.self, Probe.self,
-            Record.self, Bench.self, EvidenceCommand.self, Plan.self, Seen.self, Report.self,
+            Record.self, Bench.self, EvidenceCommand.self, Plan.self, Seen.self, Report.self, RecordingsCommand.self, AddressesCommand.self,
         ])
 }

@@ -27,7 +27,7 @@ struct Seen: AsyncParsableCommand {
     }
 
     static func time(_ text: String) -> Date? {
-        (try? Date(text, strategy: .iso8601)) ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        ISO8601Time.parse(text)
     }
 
     func run() async throws {

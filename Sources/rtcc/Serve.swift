@@ -16,7 +16,9 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var http: HTTPOptions
 
     func run() async throws {
-        let config = try http.apply(to: store.load())
+        var config = try http.apply(to: store.load())
+        // Every staff role signs in with a second factor unless mfaRequiredRoles says otherwise (docs/SECURITY.md).
+        if config.mfaRequiredRoles == nil { config.mfaRequiredRoles = AppConfig.staffRoles }
         try await runServer(config: config) { url in
             say("OpenRTCC is running at \(url)")
         }
@@ -65,13 +67,22 @@ func runServer(
     let registry = PrometheusCollectorRegistry()
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
     let logger = Logger(label: "rtcc")
+    // Owner-only by default: whatever the server creates (database, keys, recordings, evidence) is not world-readable.
+    FileModes.restrictProcessUmask()
+    try FileModes.secure(config: config)
     let services = try await openServices(config: config, logger: logger, metrics: registry)
+    try FileModes.secure(config: config)
     do {
         let extra = try await prepare(services)
         let scheme = config.usesTLS ? "https" : "http"
         let host = config.host == "0.0.0.0" ? "127.0.0.1" : config.host
+        let missing = RuntimeDependencies.missing()
         let app = try await buildApplication(services: services, logger: logger, extraServices: extra) { port in
             announce("\(scheme)://\(host):\(port)/")
+            for dependency in missing {
+                logger.warning("runtime dependency missing", metadata: ["dependency": "\(dependency.name)", "package": "\(dependency.debianPackage)"])
+                say("Warning: \(dependency.warning)")
+            }
         }
         try await app.runService()
     } catch {

@@ -116,11 +116,82 @@ import Testing
             try ClipExporter().export(
                 .init(segments: recording.segments, from: earlier, until: earlier.addingTimeInterval(60), destination: clip))
         }
-        var open = recording.segments[0]
-        open.sha256 = nil
-        #expect(throws: ClipExportError.segmentNotSealed(segment: open.id, path: open.path)) {
-            try ClipExporter().export(.init(segments: [open], from: origin, until: origin.addingTimeInterval(1), destination: clip))
-        }
         #expect(!FileManager.default.fileExists(atPath: clip.path))
+    }
+
+    /// The top-level boxes of an MP4 file with their byte ranges, read by the test itself.
+    static func topLevelBoxes(_ bytes: [UInt8]) -> [(type: String, range: Range<Int>)] {
+        var boxes: [(type: String, range: Range<Int>)] = []
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            let size = bytes[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+            guard size >= 8, offset + size <= bytes.count else { break }
+            boxes.append((String(decoding: bytes[(offset + 4)..<(offset + 8)], as: UTF8.self), offset..<(offset + size)))
+            offset += size
+        }
+        return boxes
+    }
+
+    @Test func aSegmentStillBeingRecordedIsExportedUpToItsLastCompleteFragmentWithAnExactStart() async throws {
+        let directory = try ExternalTool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let recording = try await ExportTestRecording.make(seconds: 5, segmentSeconds: 30, in: directory)
+        let sealed = try #require(recording.segments.first)
+        try #require(recording.segments.count == 1)
+        // The file as the recorder leaves it mid-way: three whole fragments, then a fragment half written.
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: sealed.path)))
+        let boxes = Self.topLevelBoxes(bytes)
+        let fragments = boxes.indices.filter { boxes[$0].type == "moof" && boxes.indices.contains($0 + 1) && boxes[$0 + 1].type == "mdat" }
+        try #require(fragments.count >= 4)
+        let completeEnd = boxes[fragments[2] + 1].range.upperBound
+        let torn = boxes[fragments[3] + 1].range
+        let openBytes = Array(bytes[0..<(torn.lowerBound + (torn.count / 2))])
+        var open = sealed
+        open.id = UUID()
+        open.path = directory.appendingPathComponent("open.mp4").path
+        open.sha256 = nil
+        open.end = sealed.start.addingTimeInterval(1)  // the index lags: the last progress report was early
+        try Data(openBytes).write(to: URL(fileURLWithPath: open.path))
+        // How many pictures the three complete fragments hold, from each trun's sample count.
+        let pictures = try fragments.prefix(3).map { index -> Int in
+            let trun = try #require(TestBox.find(["moof", "traf", "trun"], in: TestBox.parse(Array(bytes[boxes[index].range]))))
+            return trun.body[4..<8].reduce(0) { $0 << 8 | Int($1) }
+        }.reduce(0, +)
+        let recorded = Array(recording.pictureTimes.prefix(pictures)).sorted()
+
+        let from = sealed.start.addingTimeInterval(0.5)
+        let until = sealed.start.addingTimeInterval(60)  // "now", well past what is written
+        let clip = directory.appendingPathComponent("live.mp4")
+        let result = try ClipExporter().export(.init(segments: [open], from: from, until: until, destination: clip))
+
+        let expected = recorded.filter { $0 >= from }
+        #expect(result.frames == expected.count)
+        #expect(result.firstFrame == expected.first)
+        #expect(abs(result.lastFrame.timeIntervalSince(try #require(expected.last))) < 0.001)
+        let edge = try #require(result.liveEdge)
+        #expect(abs(edge.timeIntervalSince(try #require(recorded.last).addingTimeInterval(Self.frame))) < 0.002)
+        #expect(result.gaps.isEmpty, "the unrecorded rest of the range is the live edge, not a gap: \(result.gaps)")
+        let source = try #require(result.sources.first)
+        #expect(!source.sealed)
+        let prefix = directory.appendingPathComponent("complete-prefix.bin")
+        try Data(bytes[0..<completeEnd]).write(to: prefix)
+        let sum = try await ExternalTool.run(try RecordingTestMedia.requireTool("sha256sum"), [prefix.path], in: directory)
+        #expect(source.sha256 == sum.output.split(separator: " ").first.map(String.init))
+        #expect(try await RecordingTestMedia.decodeErrors(clip.path, in: directory) == "")
+        let shown = try await ExportTestRecording.shownFrames(clip.path, in: directory)
+        #expect(shown.count == expected.count)
+
+        // A segment opened a moment ago with no complete fragment yet adds nothing and is not an error.
+        var empty = open
+        empty.id = UUID()
+        empty.path = directory.appendingPathComponent("just-opened.mp4").path
+        empty.start = sealed.start.addingTimeInterval(5)
+        try Data(bytes[0..<boxes[fragments[0]].range.lowerBound]).write(to: URL(fileURLWithPath: empty.path))
+        var closed = sealed
+        closed.end = sealed.start.addingTimeInterval(5)
+        let both = try ClipExporter().export(
+            .init(segments: [closed, empty], from: from, until: until, destination: directory.appendingPathComponent("both.mp4")))
+        #expect(both.frames == recording.pictureTimes.filter { $0 >= from }.count)
+        #expect(both.sources.count == 1 && both.sources.allSatisfy(\.sealed))
     }
 }

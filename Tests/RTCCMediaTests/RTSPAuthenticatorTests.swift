@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 
 @testable import RTCCMedia
@@ -64,5 +65,61 @@ import Testing
             challenges: [server.challenge(nonce: "n0nce")], credentials: RTSPCredentials(username: "Mufasa", password: "x"))
         #expect(!server.verify(authorization: wrong.authorization(method: .play, uri: "rtsp://h/cam1/"), method: .play, nonce: "n0nce"))
         #expect(!server.verify(authorization: nil, method: .play, nonce: "n0nce"))
+    }
+
+    @Test func basicIsRefusedOnAPlainConnectionUnlessAllowed() throws {
+        #expect(throws: RTSPAuthenticationError.basicOverPlainRTSP) {
+            try RTSPAuthenticator(challenges: [#"Basic realm="cam""#], credentials: Self.mufasa, allowsBasic: false)
+        }
+        #expect(RTSPAuthenticationError.basicOverPlainRTSP.description.contains("Basic auth over plain RTSP"))
+    }
+
+    @Test func digestIsStillAnsweredWhenBasicIsNotAllowed() throws {
+        var authenticator = try RTSPAuthenticator(
+            challenges: [#"Basic realm="cam""#, #"Digest realm="cam", nonce="n""#], credentials: Self.mufasa, allowsBasic: false)
+        #expect(authenticator.authorization(method: .describe, uri: "rtsp://h/").hasPrefix("Digest "))
+    }
+
+    /// The state machine on a plain connection: a Basic-only challenge ends the session without sending the password.
+    @Test func stateMachineSendsNoBasicCredentialsOverPlainRTSPByDefault() throws {
+        var machine = RTSPClientStateMachine(configuration: .init(url: try RTSPURL(parsing: "rtsp://user:secret@127.0.0.1/cam")))
+        let options = try #require(Self.sent(machine.start()))
+        let actions = machine.received(Self.reply(options, 401, ["WWW-Authenticate": #"Basic realm="x""#]))
+        #expect(actions == [.fail(.unsupportedAuthentication(.basicOverPlainRTSP))])
+        #expect(Self.sent(actions) == nil)
+    }
+
+    @Test func stateMachineSendsBasicWhenTheCameraIsTrustedPlain() throws {
+        var machine = RTSPClientStateMachine(
+            configuration: .init(url: try RTSPURL(parsing: "rtsp://user:secret@127.0.0.1/cam"), allowsPlainBasicAuth: true))
+        let options = try #require(Self.sent(machine.start()))
+        let retry = try #require(Self.sent(machine.received(Self.reply(options, 401, ["WWW-Authenticate": #"Basic realm="x""#]))))
+        #expect(retry.headers["Authorization"] == "Basic " + Data("user:secret".utf8).base64EncodedString())
+    }
+
+    /// End to end against the RTSP server asking for Basic: the client stops with the clear reason.
+    @Test func clientStopsWhenACameraAsksForBasicOverPlainRTSP() async throws {
+        let auth = RTSPServerAuthentication(credentials: RTSPCredentials(username: "u", password: "pw"), scheme: .basic)
+        let collected = try await withRTSPServer(sources: ["/cam1": RTSPTestMedia.source()], authentication: auth) { server in
+            try await rtspCollect(url: "rtsp://u:pw@127.0.0.1:\(server.port)/cam1", count: 5)
+        }
+        #expect(collected.ended == .failed(.unsupportedAuthentication(.basicOverPlainRTSP)))
+    }
+
+    @Test func credentialQueryValuesAreMaskedInTheURLDescription() throws {
+        let url = try RTSPURL(parsing: "rtsp://10.0.0.5/cam/realmonitor?channel=1&user=admin&PassWord=hunter2&subtype=0")
+        #expect(url.description == "rtsp://10.0.0.5:554/cam/realmonitor?channel=1&user=***&PassWord=***&subtype=0")
+        #expect(url.requestURI.contains("PassWord=hunter2"))
+    }
+
+    static func sent(_ actions: [RTSPClientStateMachine.Action]) -> RTSPRequest? {
+        for case .send(let request) in actions { return request }
+        return nil
+    }
+
+    static func reply(_ request: RTSPRequest, _ status: Int, _ headers: RTSPHeaders) -> RTSPResponse {
+        var all: RTSPHeaders = ["CSeq": request.headers["CSeq"] ?? "0"]
+        for field in headers { all.add(name: field.name, value: field.value) }
+        return RTSPResponse(statusCode: status, headers: all, body: ByteBuffer())
     }
 }

@@ -25,7 +25,8 @@ import Testing
     func credentialsFromURLPassServerAuthentication(scheme: RTSPServerAuthentication.Scheme) async throws {
         let auth = RTSPServerAuthentication(credentials: RTSPCredentials(username: "op@rtcc", password: "s3cr:t"), scheme: scheme)
         let collected = try await withRTSPServer(sources: ["/cam1": RTSPTestMedia.source()], authentication: auth) { server in
-            try await rtspCollect(url: "rtsp://op%40rtcc:s3cr%3At@127.0.0.1:\(server.port)/cam1", count: 5)
+            try await rtspCollect(
+                url: "rtsp://op%40rtcc:s3cr%3At@127.0.0.1:\(server.port)/cam1", configuration: .init(allowsPlainBasicAuth: scheme == .basic), count: 5)
         }
         #expect(collected.ended == nil)
         #expect((collected.rtpPackets[0]?.count ?? 0) >= 5)

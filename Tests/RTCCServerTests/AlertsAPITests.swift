@@ -394,9 +394,47 @@ import Testing
         query.kind = .cameraOffline
         query.statuses = [.open]
         #expect(try await app.services.store.alerts.search(query).total == 1)
-        try await desk.cameraOnline(camera.id)
+        // The outage lasted from the last picture, 12 s before the alert was raised, not from the alert.
+        let lastPicture = Date().addingTimeInterval(-42)
+        try await desk.cameraOnline(camera.id, at: lastPicture.addingTimeInterval(31), downSince: lastPicture)
         #expect(try await app.services.store.alerts.search(query).total == 0)
         let outage = try #require(try await app.services.store.alerts.search(AlertQuery()).items.first)
         #expect(outage.status == .closed && outage.cameraID == camera.id && outage.title == "Camera offline: \(camera.name)")
+        #expect(outage.detail.hasSuffix("after 31 s"), "\(outage.detail)")
+    }
+
+    @Test func aCameraThatCannotBeRecordedRaisesOneHighAlertClosedWithWhatWasLostWhenRecordingResumes() async throws {
+        let app = try await Self.emptyQueue()
+        let desk = LeadDesk(services: app.services)
+        let camera = app.cityCamera
+        let failed = Date().addingTimeInterval(-95)
+        try await desk.recordingFailed(camera.id, name: camera.name, reason: "cannot write recordings: No space left on device", now: failed)
+        try await desk.recordingFailed(camera.id, name: camera.name, reason: "cannot write recordings: No space left on device")
+        var query = AlertQuery()
+        query.kind = .recordingFailed
+        query.statuses = [.open]
+        let open = try await app.services.store.alerts.search(query)
+        #expect(open.total == 1 && open.items.first?.severity == .high && open.items.first?.title == "Not recording: \(camera.name)")
+        try await desk.recordingResumed(camera.id, at: failed.addingTimeInterval(90), framesLost: 2250)
+        #expect(try await app.services.store.alerts.search(query).total == 0)
+        query.statuses = []
+        let closed = try #require(try await app.services.store.alerts.search(query).items.first)
+        #expect(closed.status == .closed && closed.detail.hasSuffix("after 90 s, 2250 frames not recorded"), "\(closed.detail)")
+    }
+
+    @Test func aCameraClockHoursOffRaisesOneLowAlertSayingHowFarAndWhatToDo() async throws {
+        let app = try await Self.emptyQueue()
+        let desk = LeadDesk(services: app.services)
+        let camera = app.cityCamera
+        try await desk.cameraClockOff(camera.id, name: camera.name, offset: 3 * 3600 + 125)
+        try await desk.cameraClockOff(camera.id, name: camera.name, offset: 3 * 3600 + 126)
+        var query = AlertQuery()
+        query.kind = .cameraClock
+        let found = try await app.services.store.alerts.search(query)
+        #expect(found.total == 1)
+        let alert = try #require(found.items.first)
+        #expect(alert.severity == .low && alert.cameraID == camera.id && alert.title == "Camera clock off: \(camera.name)")
+        #expect(alert.detail.hasPrefix("the camera's clock is 3 h 2 min ahead of the server's"), "\(alert.detail)")
+        #expect(alert.bookmarks?.isEmpty ?? true, "an alert about the camera itself bookmarks no footage")
     }
 }

@@ -5,7 +5,7 @@ import Logging
 import NIOCore
 import RTCCCore
 import RTCCMedia
-import RTCCServer
+@testable import RTCCServer
 import RTCCStore
 import Testing
 
@@ -255,6 +255,19 @@ import Testing
                 let detail = try response.problem()["detail"] as? String
                 #expect(detail == "the owner of camera \"Porch live\" has withdrawn sharing; no live video is available")
             }
+            // Staff see why, not a stale "streaming".
+            try await client.execute(uri: "/api/v1/cameras/\(camera.id)/health", method: .get, headers: app.headers(.analyst)) { response in
+                #expect(response.status == .ok)
+                let health = try response.json() as? [String: Any]
+                #expect(health?["state"] as? String == "not_recorded")
+                #expect(health?["reason"] as? String == "withdrawn by its owner: consent to share was revoked")
+            }
+            // Nor a still picture: the snapshot is refused with the same reason, not served from the last keyframe.
+            try await client.execute(uri: "/api/v1/cameras/\(camera.id)/snapshot.jpg", method: .get, headers: app.headers(.analyst)) { response in
+                #expect(response.status == .forbidden)
+                let detail = try response.problem()["detail"] as? String
+                #expect(detail == "the owner of camera \"Porch live\" has withdrawn sharing; no live video is available")
+            }
         }
         #expect(await viewer.value - revokedAt < .seconds(5), "the open live view ended")
         #expect(await woke.value - revokedAt < .seconds(5), "the supervisor re-reads the registry at once")
@@ -356,6 +369,16 @@ import Testing
         }
         let trail = try await app.services.store.custodyTrail(caseID: evidenceCase.id)
         #expect(trail.contains { $0.action == "custody.footage_received" && $0.detail.contains("sha256 ") })
+        // The case's custody report also carries what the owner did with the request: the approval and the upload.
+        let linked = try #require(try await app.services.store.cases.find(id: evidenceCase.id))
+        #expect(linked.links.contains { $0.kind == .footageRequest }, "the request is linked to its case")
+        let report = try await CustodyReport.gather(linked, services: app.services, by: "test")
+        let actions = report.trail.map(\.action)
+        for action in ["footage.request", "footage.approve", "footage.upload", "custody.footage_received"] {
+            #expect(actions.contains(action), "\(action) in \(actions)")
+        }
+        #expect(report.trail.contains { $0.action == "footage.approve" && $0.actor.contains("partner") }, "by the owner")
+        #expect(actions.filter { $0 == "footage.upload" }.count == 1, "the refused uploads left no entry: \(actions)")
     }
 
     @Test func unansweredRequestsExpire() async throws {

@@ -68,6 +68,10 @@ import Testing
 
                 let listed = try await client.execute(uri: "/api/v1/cases/\(caseID)/packages", method: .get, headers: app.headers(.auditor), body: nil)
                 #expect(listed.text.contains(packageID))
+                // The case collects the export by itself.
+                let found = try await client.execute(uri: "/api/v1/cases/\(caseID)", method: .get, headers: app.headers(.analyst), body: nil)
+                let links = (try found.json() as? [String: Any])?["links"] as? [[String: Any]] ?? []
+                #expect(links.contains { $0["kind"] as? String == "package" && $0["reference"] as? String == packageID.lowercased() }, "\(links)")
                 let detail = try await client.execute(uri: "/api/v1/packages/\(packageID)", method: .get, headers: app.headers(.officer), body: nil)
                 let manifest = (try detail.json() as? [String: Any])?["manifest"] as? [String: Any]
                 #expect(manifest?["caseNumber"] as? String == "26-000042" && manifest?["exporter"] as? String == "analyst")

@@ -41,6 +41,68 @@ import Testing
         await store.shutdown()
     }
 
+    /// Ten one-minute segments of 1 000 bytes each, oldest first, the third one held.
+    static func tenSegments(_ store: Store, in directory: URL, now: Date) async throws -> [SegmentRecord] {
+        let camera = try await store.cameras.create(CameraRecord(
+            camera: try CameraDraft(name: "Cam", kind: .city, location: GeoPoint(latitude: 32.5, longitude: -93.7), retentionDays: 30).validated(),
+            sealedSecrets: nil))
+        var segments: [SegmentRecord] = []
+        for minute in 0..<10 {
+            let start = now.addingTimeInterval(Double(minute - 20) * 60)
+            let path = directory.appendingPathComponent("\(minute).mp4").path
+            _ = FileManager.default.createFile(atPath: path, contents: Data(repeating: 1, count: 1000))
+            let segment = SegmentRecord(
+                id: UUID(), cameraID: camera.id, stream: "main", path: path, start: start, end: start.addingTimeInterval(60), bytes: 1000,
+                frames: 1500, gaps: [], codec: "avc1", sha256: "x")
+            try await store.segments.upsert(segment)
+            segments.append(segment)
+        }
+        try await store.holds.place(cameraID: camera.id, from: segments[2].start, until: segments[2].end, reason: "case 26-78", by: "analyst")
+        return segments
+    }
+
+    @Test func aQuotaJustExceededDeletesOnlyTheOldestSegmentsNeededToFitNotAWholeBatch() async throws {
+        let store = try Store(location: .memory)
+        try await store.migrate()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rtcc-quota-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let now = Date()
+        let segments = try await Self.tenSegments(store, in: directory, now: now)
+        // 10 000 bytes against a 7 500-byte quota: three segments must go (2 500 bytes over), the oldest unheld ones.
+        let report = try await RetentionSweeper(store: store, quotaBytes: 7500, logger: Logger(label: "test")).sweep(now: now)
+        #expect(report == RetentionSweeper.Report(segments: 3, bytes: 3000))
+        let left = Set(try await store.segments.list(cameraID: segments[0].cameraID, from: now.addingTimeInterval(-3600), until: now).map(\.id))
+        #expect(left == Set(segments.map(\.id)).subtracting([segments[0].id, segments[1].id, segments[3].id]), "the held third segment stays")
+        await store.shutdown()
+    }
+
+    @Test func lowFreeSpaceDeletesTheOldestUnheldSegmentsOneAtATimeUntilTheMarginIsBack() async throws {
+        let store = try Store(location: .memory)
+        try await store.migrate()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rtcc-space-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let now = Date()
+        let segments = try await Self.tenSegments(store, in: directory, now: now)
+        // A volume of 20 000 bytes with our 10 000 bytes and 7 000 bytes of somebody else's files: 3 000 free.
+        let volume = FakeVolume(size: 20_000, foreign: 7000, folder: directory)
+        let sweeper = RetentionSweeper(
+            store: store, quotaBytes: nil, freeSpace: (directory.path, 5500), freeBytes: { _ in try volume.free() }, logger: Logger(label: "test"))
+        let report = try await sweeper.keepFreeSpace(now: now)
+        #expect(report == RetentionSweeper.Report(segments: 3, bytes: 3000), "3 000 + three segments of 1 000 reach the 5 500 margin")
+        #expect(try volume.free() == 6000)
+        let left = Set(try await store.segments.list(cameraID: segments[0].cameraID, from: now.addingTimeInterval(-3600), until: now).map(\.id))
+        #expect(!left.contains(segments[0].id) && !left.contains(segments[1].id) && left.contains(segments[2].id) && !left.contains(segments[3].id))
+        // With room, nothing more is deleted.
+        #expect(try await sweeper.keepFreeSpace(now: now) == RetentionSweeper.Report())
+        // A volume that cannot be read is an error, never "room enough".
+        let blind = RetentionSweeper(
+            store: store, quotaBytes: nil, freeSpace: ("/nonexistent/recordings", 1), logger: Logger(label: "test"))
+        await #expect(throws: VolumeSpaceUnreadable.self) { try await blind.keepFreeSpace(now: now) }
+        await store.shutdown()
+    }
+
     @Test func alertBookmarksKeepCityFootagePastRetentionUntilDismissedOrOldButNeverAPartnersFootage() async throws {
         let store = try Store(location: .memory)
         try await store.migrate()
@@ -92,5 +154,20 @@ import Testing
         #expect(try await sweeper.sweep(now: now.addingTimeInterval(25 * 86_400)).segments == 1)
         #expect(try await store.segments.list(cameraID: city.id, from: now.addingTimeInterval(-60 * 86_400), until: now).map(\.id) == [linked.id])
         await store.shutdown()
+    }
+}
+
+/// A volume of `size` bytes holding the files in `folder` and `foreign` bytes of other files.
+struct FakeVolume: Sendable {
+    var size: Int64
+    var foreign: Int64
+    var folder: URL
+
+    func free() throws -> Int64 {
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        let used = try names.reduce(Int64(0)) { sum, name in
+            sum + Int64(try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(name).path)[.size] as? Int ?? 0)
+        }
+        return size - foreign - used
     }
 }

@@ -42,10 +42,18 @@ import Testing
             let id = endpoint.method == .delete ? app.emptyPartner.id : app.partner.id
             return Call(uri: "/api/v1/partners/\(id)", body: endpoint.method == .patch ? jsonBody(["phone": "318-555-0101"]) : nil,
                         headers: endpoint.method == .patch ? jsonHeaders : [:])
+        case "/api/v1/partners/{id}/overview":
+            return Call(uri: "/api/v1/partners/\(app.partner.id)/overview")
         case "/api/v1/users" where endpoint.method == .post:
             return Call(uri: endpoint.path, body: jsonBody(["username": "new\(unique.lowercased())", "displayName": "New", "role": "officer", "password": "a long enough password"]), headers: jsonHeaders)
         case "/api/v1/users/{id}":
             return Call(uri: "/api/v1/users/\(app.spareUser.id)", body: jsonBody(["displayName": "Renamed"]), headers: jsonHeaders)
+        case "/api/v1/users/{id}/unlock", "/api/v1/users/{id}/sessions", "/api/v1/users/{id}/mfa":
+            return Call(uri: endpoint.path.replacingOccurrences(of: "{id}", with: app.spareUser.id.uuidString))
+        case "/api/v1/users/{id}/password":
+            return Call(uri: "/api/v1/users/\(app.spareUser.id)/password", body: jsonBody(["password": "a long enough password"]), headers: jsonHeaders)
+        case "/api/v1/me/mfa/enrolment/confirm":
+            return Call(uri: endpoint.path, body: jsonBody(["code": "123456"]), headers: jsonHeaders)
         case "/api/v1/tokens" where endpoint.method == .post:
             return Call(uri: endpoint.path, body: jsonBody(["name": "feed", "scopes": ["session:read"]]), headers: jsonHeaders)
         case "/api/v1/tokens/{id}":
@@ -54,6 +62,8 @@ import Testing
             return Call(uri: endpoint.path.replacingOccurrences(of: "{id}", with: app.partnerCamera.id.uuidString))
         case "/api/v1/cameras/{id}/hls/{file}":
             return Call(uri: "/api/v1/cameras/\(app.partnerCamera.id)/hls/index.m3u8")
+        case "/api/v1/cameras/probe":
+            return Call(uri: endpoint.path, body: jsonBody(["url": "rtsp://127.0.0.1:9/nothing-listens"]), headers: jsonHeaders)
         case "/api/v1/playback":
             return Call(uri: endpoint.path, body: jsonBody(["cameraIDs": [app.partnerCamera.id.uuidString], "purpose": "case review 26-1"]), headers: jsonHeaders)
         case "/api/v1/me/layouts" where endpoint.method == .put:
@@ -104,6 +114,14 @@ import Testing
             let caseID = app.evidence?.evidenceCase.id.uuidString ?? UUID().uuidString
             return Call(uri: "/api/v1/cases/\(caseID)/outcome", body: jsonBody(["leadProvided": true, "footageDelivered": false, "arrest": false, "weaponRecovered": false]),
                         headers: jsonHeaders)
+        case "/api/v1/streets" where endpoint.method == .put:
+            return Call(uri: endpoint.path, body: jsonBody(["type": "FeatureCollection", "features": []]), headers: jsonHeaders)
+        case "/api/v1/addresses":
+            return Call(uri: endpoint.path, body: ByteBuffer(string: "number,street,lat,lon\n401,Texas St,32.5116,-93.7487\n"), headers: [.contentType: "text/csv"])
+        case "/api/v1/addresses/search":
+            return Call(uri: "/api/v1/addresses/search?q=401%20Texas%20St")
+        case "/api/v1/addresses/reverse":
+            return Call(uri: "/api/v1/addresses/reverse?lat=32.5116&lon=-93.7487&maxDistanceM=10000")
         case "/api/v1/buildings":
             return Call(uri: endpoint.path, body: jsonBody(["type": "FeatureCollection", "features": []]), headers: jsonHeaders)
         case "/api/v1/events/gunshots":
@@ -145,6 +163,12 @@ import Testing
     static let allowedStatus: [String: Int] = [
         "GET /api/v1/cameras/{id}/live": 409, "GET /api/v1/cameras/{id}/hls/{file}": 409, "GET /api/v1/cameras/{id}/snapshot.jpg": 404,
         "GET /api/v1/cameras/{id}/media": 400,
+        // The probe reaches the handler, which connects and finds no camera listening there.
+        "POST /api/v1/cameras/probe": 422,
+        // Confirming needs an enrolment started and its current code: the fixture has neither, so the handler says so.
+        "POST /api/v1/me/mfa/enrolment/confirm": 409,
+        // The fixture loads no address points, so the nearest one is not found.
+        "GET /api/v1/addresses/reverse": 404,
     ]
 
     /// A small square downtown, as a GeoJSON Polygon.

@@ -74,6 +74,20 @@ import Testing
         #expect(try await app.services.audit.entries(action: "seen.search").count == 2)
     }
 
+    @Test func aStoredBuildingFootprintThatIsNotAPolygonStopsTheSearchInsteadOfBeingLeftOut() async throws {
+        let app = try await TestApp.make()
+        _ = try await Self.camera(app, "South, facing north", at: Self.offset(north: -30, east: 0), heading: 0)
+        // A wall between the camera and the point, stored as a two-point "ring": it blocks nothing if silently dropped.
+        try await app.services.store.buildings.replaceAll([BuildingFootprint(rings: [[Self.offset(north: -15, east: -10), Self.offset(north: -15, east: 10)]])])
+        let until = Date(), from = until.addingTimeInterval(-3600)
+        try await app.test { client async throws in
+            let response = try await client.execute(uri: Self.seenURI(from: from, until: until), method: .get, headers: app.headers(.officer))
+            #expect(response.status == .internalServerError, "\(response.text)")
+            #expect(response.headers[.contentType] == "application/problem+json")
+            #expect(!response.text.contains("cameraID"))
+        }
+    }
+
     @Test func retentionTimeLeftCountsFromTheOldestUnheldSegmentAndOwnersFootageNeedsARequest() async throws {
         let app = try await TestApp.make()
         let recorded = try await Self.camera(app, "Recorded", at: Self.offset(north: -30, east: 0), heading: 0, retentionDays: 30)

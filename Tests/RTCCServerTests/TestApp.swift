@@ -36,6 +36,9 @@ struct TestApp: Sendable {
         configure(&config)
         let services = try await openServices(config: config, logger: Logger(label: "test"), metrics: PrometheusCollectorRegistry())
         let store = services.store
+        // A loaded parallel test run can keep even an in-memory database from answering within the production probe's
+        // 2 s; tests of the health report's reaction to a slow database set their own probe.
+        await services.health.probeDatabase(with: DatabaseProbe(timeout: .seconds(60)) { try await store.cameras.count() })
         let partner = try await store.partners.create(PartnerDraft(
             name: "Red River Grocery", kind: .business, contactName: "Dana", email: "dana@example.org", address: "401 Texas St",
             consent: Consent(termsVersion: "2026-01", acceptedAt: Date()), status: .active))

@@ -60,6 +60,18 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func partnerWithUserAccountsCannotBeDeletedAndSaysWhy(_ backend: Backend) async throws {
+        try await backend.withStore { (store: Store) async throws in
+            let partner = try await store.partners.create(PartnerDraft(name: "Shop", kind: .business, contactName: "C", email: "c@example.org", address: "1 Main"))
+            _ = try await store.users.create(username: "shopkeeper", displayName: "Shop", role: .partner, partnerID: partner.id, passwordHash: "h")
+            let refusal = await #expect(throws: PartnerInUse.self) { try await store.partners.delete(id: partner.id) }
+            #expect(refusal?.users == 1)
+            #expect(refusal?.description.contains("1 user account(s)") == true)
+            #expect(try await store.partners.find(id: partner.id) != nil)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func incidentsAndVenuesRoundTrip(_ backend: Backend) async throws {
         try await backend.withStore { (store: Store) async throws in
             let city = DemoCity(now: Date(timeIntervalSince1970: 1_795_000_000), streamBase: "rtsp://x")

@@ -40,8 +40,9 @@ import Testing
         try await backend.withStore { (store: Store) async throws in
             let log = AuditLog(store: store)
             try await fill(log, 6)
+            try await Self.dropAppendOnlyGuard(store)
             try await store.sql.raw("UPDATE audit_log SET purpose = 'nothing to see' WHERE sequence = 4").run()
-            #expect(try await log.verify() == .broken(sequence: 4, reason: "its content does not match its hash (entry changed)"))
+            #expect(try await log.verify().breaks == [AuditBreak(sequence: 4, reason: "its content does not match its hash (entry changed)")])
         }
     }
 
@@ -50,9 +51,9 @@ import Testing
         try await backend.withStore { (store: Store) async throws in
             let log = AuditLog(store: store)
             try await fill(log, 6)
+            try await Self.dropAppendOnlyGuard(store)
             try await store.sql.raw("DELETE FROM audit_log WHERE sequence = 3").run()
-            guard case .broken(let sequence, _) = try await log.verify() else { Issue.record("not detected"); return }
-            #expect(sequence == 3)
+            #expect(try await log.verify().firstBreak?.sequence == 3)
         }
     }
 
@@ -66,7 +67,57 @@ import Testing
                 INSERT INTO audit_log (sequence, at, actor, action, target, source, purpose, detail, previous_hash, hash)
                 VALUES (4, \(bind: Date()), 'intruder', 'cameras.view', '', '', NULL, '', \(bind: last.hash), 'forged')
                 """).run()
-            #expect(try await log.verify() == .broken(sequence: 4, reason: "its content does not match its hash (entry changed)"))
+            #expect(try await log.verify().breaks == [AuditBreak(sequence: 4, reason: "its content does not match its hash (entry changed)")])
+        }
+    }
+
+    /// What someone with the database's owner rights does first: the triggers refuse changes otherwise.
+    static func dropAppendOnlyGuard(_ store: Store) async throws {
+        if store.sql.dialect.name == "postgresql" {
+            try await store.sql.raw("DROP TRIGGER audit_log_append_only ON audit_log").run()
+            try await store.sql.raw("DROP TRIGGER audit_log_no_truncate ON audit_log").run()
+        } else {
+            try await store.sql.raw("DROP TRIGGER audit_log_no_update").run()
+            try await store.sql.raw("DROP TRIGGER audit_log_no_delete").run()
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func theDatabaseRefusesToChangeOrDeleteEntries(_ backend: Backend) async throws {
+        try await backend.withStore { (store: Store) async throws in
+            let log = AuditLog(store: store)
+            try await fill(log, 3)
+            for statement in ["UPDATE audit_log SET actor = 'mallory' WHERE sequence = 2", "DELETE FROM audit_log WHERE sequence = 3", "DELETE FROM audit_log"]
+                + (store.sql.dialect.name == "postgresql" ? ["TRUNCATE audit_log"] : [])
+            {
+                await #expect(throws: (any Error).self, "\(statement)") { try await store.sql.raw(SQLQueryString(statement)).run() }
+            }
+            #expect(try await log.verify() == .intact(entries: 3))
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aNULInAnyFieldIsStoredSoTheChainStillVerifies(_ backend: Backend) async throws {
+        try await backend.withStore { (store: Store) async throws in
+            let log = AuditLog(store: store)
+            try await log.append(AuditEvent(actor: "nul\u{0}byte", action: "auth.login_failed", source: "10.0.0.1", detail: "unknown user"))
+            try await log.append(AuditEvent(actor: "admin", action: "partners.create", target: "partner:1", purpose: "x\u{0}y", detail: "Corner\u{0}Store"))
+            try await fill(log, 2)
+            #expect(try await log.verify() == .intact(entries: 4))
+            let entries = try await log.entries()
+            #expect(entries.last?.actor == "nul\\u0000byte")
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func theHeadIsTheNewestEntry(_ backend: Backend) async throws {
+        try await backend.withStore { (store: Store) async throws in
+            let log = AuditLog(store: store)
+            #expect(try await log.head() == nil)
+            try await fill(log, 3)
+            let head = try #require(try await log.head())
+            #expect(head.sequence == 3)
+            #expect(head.hash == (try await log.entries(limit: 1).first?.hash))
         }
     }
 }

@@ -31,6 +31,32 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func pictureSizeAndFrameRateAreStoredChangedAndClearedAgain(_ backend: Backend) async throws {
+        try await backend.withStore { (store: Store) async throws in
+            let unknown = try await store.cameras.create(try record("Unmeasured"))
+            #expect(unknown.horizontalPixels == nil && unknown.verticalPixels == nil && unknown.framesPerSecond == nil)
+            var draft = CameraDraft(
+                name: "4K corner", kind: .city, location: GeoPoint(latitude: 32.5, longitude: -93.7), horizontalPixels: 3840,
+                verticalPixels: 2160, framesPerSecond: 29.97)
+            let created = try await store.cameras.create(CameraRecord(camera: try draft.validated(), sealedSecrets: nil))
+            let found = try #require(try await store.cameras.find(id: created.id))
+            #expect(found.horizontalPixels == 3840 && found.verticalPixels == 2160 && found.framesPerSecond == 29.97)
+            draft.horizontalPixels = 1280
+            draft.verticalPixels = 720
+            draft.framesPerSecond = 12.5
+            _ = try await store.cameras.update(id: created.id, with: CameraRecord(camera: try draft.validated(), sealedSecrets: nil))
+            let changed = try #require(try await store.cameras.all().first { $0.id == created.id })
+            #expect(changed.horizontalPixels == 1280 && changed.verticalPixels == 720 && changed.framesPerSecond == 12.5)
+            draft.horizontalPixels = nil
+            draft.verticalPixels = nil
+            draft.framesPerSecond = nil
+            _ = try await store.cameras.update(id: created.id, with: CameraRecord(camera: try draft.validated(), sealedSecrets: nil))
+            let cleared = try #require(try await store.cameras.find(id: created.id))
+            #expect(cleared.horizontalPixels == nil && cleared.verticalPixels == nil && cleared.framesPerSecond == nil)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func searchFiltersAndPages(_ backend: Backend) async throws {
         try await backend.withStore { (store: Store) async throws in
             let partner = try await store.partners.create(PartnerDraft(

@@ -130,6 +130,13 @@ import Testing
             let trail = try await store.custodyTrail(caseID: caseID)
             #expect(trail.map(\.action) == ["cases.create", "evidence.export", "evidence.release"])
             #expect(trail.last?.source == "203.0.113.7")
+            // A linked footage request brings what its owner did with it; another request's entries stay out.
+            let linked = UUID(), other = UUID()
+            try await log.append(AuditEvent(actor: "partner:owner", action: "footage.approve", target: "camera:c1/request:\(linked.uuidString.lowercased())"))
+            try await log.append(AuditEvent(actor: "partner:owner", action: "footage.decline", target: "camera:c1/request:\(other.uuidString.lowercased())"))
+            try await log.append(AuditEvent(actor: "partner:owner", action: "footage.upload", target: "camera:c2/request:\(linked.uuidString.lowercased())/x"))
+            let withRequest = try await store.custodyTrail(caseID: caseID, footageRequests: [linked])
+            #expect(withRequest.map(\.action) == ["cases.create", "evidence.export", "evidence.release", "footage.approve"])
         }
     }
 }

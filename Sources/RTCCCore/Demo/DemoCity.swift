@@ -137,12 +137,15 @@ public struct DemoCity: Sendable {
 
     private static func cityCameras(rng: inout SeededGenerator, now: Date, nextStream: () -> (String, String)) -> [CameraDraft] {
         var cameras: [CameraDraft] = []
+        // Two poles per intersection, on its north-east and south-west corners about 10 m out, each looking back across
+        // the intersection and down the streets beyond it, as city intersection cameras are mounted.
         for (corner, point) in downtownCorners {
-            for heading in [45.0, 225.0] {
+            for side in [45.0, 225.0] {
                 let streams = nextStream()
+                let pole = jitter(Self.offset(point, metres: 10, bearing: side), metres: 2, rng: &rng)
                 cameras.append(CameraDraft(
-                    name: "\(corner) (\(heading == 45 ? "NE" : "SW"))", kind: .city, location: jitter(point, metres: 8, rng: &rng),
-                    mountHeightM: 7.5, headingDeg: heading, fieldOfViewDeg: 95, rangeM: 80, mainStreamURL: streams.0,
+                    name: "\(corner) (\(side == 45 ? "NE" : "SW"))", kind: .city, location: pole,
+                    mountHeightM: 7.5, headingDeg: side == 45 ? 225 : 45, fieldOfViewDeg: 95, rangeM: 80, mainStreamURL: streams.0,
                     subStreamURL: streams.1, sharing: .live, retentionDays: 30, tags: ["city", "intersection"]))
             }
         }
@@ -199,6 +202,14 @@ public struct DemoCity: Sendable {
             }
         }
         return incidents.sorted { $0.occurredAt < $1.occurredAt }
+    }
+
+    /// The point `metres` from `point` towards `bearing` (degrees from north), on a locally flat Earth.
+    private static func offset(_ point: GeoPoint, metres: Double, bearing: Double) -> GeoPoint {
+        let radians = bearing * .pi / 180
+        return GeoPoint(
+            latitude: point.latitude + metres * cos(radians) / 111_320,
+            longitude: point.longitude + metres * sin(radians) / (111_320 * cos(point.latitude * .pi / 180)))
     }
 
     private static func jitter(_ point: GeoPoint, metres: Double, rng: inout SeededGenerator) -> GeoPoint {

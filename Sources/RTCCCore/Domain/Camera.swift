@@ -70,6 +70,12 @@ public struct Camera: Codable, Sendable, Hashable, Identifiable {
     public var activeWindow: ActiveWindow?
     /// Free tags ("downtown", "fairgrounds", "ptz").
     public var tags: [String]
+    /// The main stream's picture width in pixels, as probed or entered; nil when not known (DORI then assumes 1920).
+    public var horizontalPixels: Int?
+    /// The main stream's picture height in pixels; nil when not known.
+    public var verticalPixels: Int?
+    /// The main stream's frame rate, frames per second; nil when not known.
+    public var framesPerSecond: Double?
     /// Creation time.
     public var createdAt: Date
     /// Last change.
@@ -80,7 +86,7 @@ public struct Camera: Codable, Sendable, Hashable, Identifiable {
         id: UUID, name: String, kind: CameraKind, partnerID: UUID?, location: GeoPoint, mountHeightM: Double,
         headingDeg: Double, fieldOfViewDeg: Double, rangeM: Double, mainStreamURL: String?, subStreamURL: String?,
         hasCredentials: Bool, sharing: SharingTier, retentionDays: Int, activeWindow: ActiveWindow?, tags: [String],
-        createdAt: Date, updatedAt: Date
+        createdAt: Date, updatedAt: Date, horizontalPixels: Int? = nil, verticalPixels: Int? = nil, framesPerSecond: Double? = nil
     ) {
         self.id = id
         self.name = name
@@ -98,6 +104,9 @@ public struct Camera: Codable, Sendable, Hashable, Identifiable {
         self.retentionDays = retentionDays
         self.activeWindow = activeWindow
         self.tags = tags
+        self.horizontalPixels = horizontalPixels
+        self.verticalPixels = verticalPixels
+        self.framesPerSecond = framesPerSecond
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

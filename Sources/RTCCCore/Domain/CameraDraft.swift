@@ -31,11 +31,22 @@ public struct CameraDraft: Codable, Sendable, Hashable {
     public var activeWindow: ActiveWindow?
     /// Tags.
     public var tags: [String]
+    /// Whether the recorder may answer a camera's Basic authentication challenge over plain (unencrypted) RTSP, which
+    /// sends the password in clear. False by default; Digest is always allowed. Stored sealed with the credentials.
+    public var allowPlainBasicAuth: Bool
+    /// The main stream's picture width, pixels (16…16384), as a stream test reports it; nil when not known.
+    /// Given together with ``verticalPixels``.
+    public var horizontalPixels: Int?
+    /// The main stream's picture height, pixels (16…16384); nil when not known.
+    public var verticalPixels: Int?
+    /// The main stream's frame rate (0.1…240 frames per second); nil when not known.
+    public var framesPerSecond: Double?
 
     /// The JSON keys a client may send; any other key is rejected.
     public static let allowedKeys: Set<String> = [
         "name", "kind", "partnerID", "location", "mountHeightM", "headingDeg", "fieldOfViewDeg", "rangeM",
-        "mainStreamURL", "subStreamURL", "sharing", "retentionDays", "activeWindow", "tags",
+        "mainStreamURL", "subStreamURL", "sharing", "retentionDays", "activeWindow", "tags", "allowPlainBasicAuth",
+        "horizontalPixels", "verticalPixels", "framesPerSecond",
     ]
 
     /// Creates a draft; optional properties get sensible defaults for a fixed street camera.
@@ -43,7 +54,8 @@ public struct CameraDraft: Codable, Sendable, Hashable {
         name: String, kind: CameraKind, partnerID: UUID? = nil, location: GeoPoint, mountHeightM: Double = 4,
         headingDeg: Double = 0, fieldOfViewDeg: Double = 90, rangeM: Double = 60, mainStreamURL: String? = nil,
         subStreamURL: String? = nil, sharing: SharingTier = .live, retentionDays: Int = 30,
-        activeWindow: ActiveWindow? = nil, tags: [String] = []
+        activeWindow: ActiveWindow? = nil, tags: [String] = [], allowPlainBasicAuth: Bool = false, horizontalPixels: Int? = nil,
+        verticalPixels: Int? = nil, framesPerSecond: Double? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -59,14 +71,19 @@ public struct CameraDraft: Codable, Sendable, Hashable {
         self.retentionDays = retentionDays
         self.activeWindow = activeWindow
         self.tags = tags
+        self.allowPlainBasicAuth = allowPlainBasicAuth
+        self.horizontalPixels = horizontalPixels
+        self.verticalPixels = verticalPixels
+        self.framesPerSecond = framesPerSecond
     }
 
     private enum CodingKeys: String, CodingKey {
         case name, kind, partnerID, location, mountHeightM, headingDeg, fieldOfViewDeg, rangeM
-        case mainStreamURL, subStreamURL, sharing, retentionDays, activeWindow, tags
+        case mainStreamURL, subStreamURL, sharing, retentionDays, activeWindow, tags, allowPlainBasicAuth
+        case horizontalPixels, verticalPixels, framesPerSecond
     }
 
-    /// Decodes a draft; missing optional fields take the same defaults as ``init(name:kind:partnerID:location:mountHeightM:headingDeg:fieldOfViewDeg:rangeM:mainStreamURL:subStreamURL:sharing:retentionDays:activeWindow:tags:)``.
+    /// Decodes a draft; missing optional fields take the same defaults as ``init(name:kind:partnerID:location:mountHeightM:headingDeg:fieldOfViewDeg:rangeM:mainStreamURL:subStreamURL:sharing:retentionDays:activeWindow:tags:allowPlainBasicAuth:horizontalPixels:verticalPixels:framesPerSecond:)``.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -83,10 +100,16 @@ public struct CameraDraft: Codable, Sendable, Hashable {
             sharing: try c.decodeIfPresent(SharingTier.self, forKey: .sharing) ?? .live,
             retentionDays: try c.decodeIfPresent(Int.self, forKey: .retentionDays) ?? 30,
             activeWindow: try c.decodeIfPresent(ActiveWindow.self, forKey: .activeWindow),
-            tags: try c.decodeIfPresent([String].self, forKey: .tags) ?? [])
+            tags: try c.decodeIfPresent([String].self, forKey: .tags) ?? [],
+            allowPlainBasicAuth: try c.decodeIfPresent(Bool.self, forKey: .allowPlainBasicAuth) ?? false,
+            horizontalPixels: try c.decodeIfPresent(Int.self, forKey: .horizontalPixels),
+            verticalPixels: try c.decodeIfPresent(Int.self, forKey: .verticalPixels),
+            framesPerSecond: try c.decodeIfPresent(Double.self, forKey: .framesPerSecond))
     }
 
-    /// The draft's fields checked, with stream credentials split off.
+    /// The draft's fields checked, with stream credentials (user information and credential query parameters) split off.
+    /// Only the syntax and the hosts refused whatever the configuration are checked here; the server checks the
+    /// configured ``NetworkPolicy`` (which needs name resolution) with ``ValidCamera/outboundRefusals(policy:)``.
     public func validated() throws(ValidationError) -> ValidCamera {
         var errors: [FieldError] = []
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -115,6 +138,7 @@ public struct CameraDraft: Codable, Sendable, Hashable {
         if tags.count > 32 || tags.contains(where: { $0.isEmpty || $0.count > 40 || $0.contains(",") }) {
             errors.append(FieldError(field: "tags", reason: "at most 32 tags of 1-40 characters, no commas"))
         }
+        errors += pictureErrors()
         let main = Self.stream(mainStreamURL, "mainStreamURL", &errors)
         let sub = Self.stream(subStreamURL, "subStreamURL", &errors)
         try ValidationError.check(errors)
@@ -123,6 +147,26 @@ public struct CameraDraft: Codable, Sendable, Hashable {
         clean.mainStreamURL = main?.address
         clean.subStreamURL = sub?.address
         return ValidCamera(draft: clean, mainCredentials: main?.credentials, subCredentials: sub?.credentials)
+    }
+
+    /// Problems with the picture size and frame rate: each in range, width and height given together.
+    private func pictureErrors() -> [FieldError] {
+        var errors: [FieldError] = []
+        for (field, value) in [("horizontalPixels", horizontalPixels), ("verticalPixels", verticalPixels)] {
+            if let value, !(16...16384).contains(value) {
+                errors.append(FieldError(field: field, reason: "must be 16-16384 pixels"))
+            }
+        }
+        if horizontalPixels != nil && verticalPixels == nil {
+            errors.append(FieldError(field: "verticalPixels", reason: "is required with horizontalPixels (give the picture's width and height)"))
+        }
+        if verticalPixels != nil && horizontalPixels == nil {
+            errors.append(FieldError(field: "horizontalPixels", reason: "is required with verticalPixels (give the picture's width and height)"))
+        }
+        if let framesPerSecond {
+            errors += Self.range(framesPerSecond, 0.1...240, "framesPerSecond", "frames per second")
+        }
+        return errors
     }
 
     private static func range(_ value: Double, _ range: ClosedRange<Double>, _ field: String, _ unit: String) -> [FieldError] {
@@ -145,6 +189,26 @@ public struct CameraDraft: Codable, Sendable, Hashable {
 
 /// A draft that passed validation: URLs are credential-free and the credentials are held apart.
 public struct ValidCamera: Sendable, Hashable {
+    /// The credentials of both streams and the plain-Basic permission, as sealed at rest (empty when there are none).
+    public var secrets: CameraSecrets {
+        CameraSecrets(main: mainCredentials, sub: subCredentials, allowPlainBasicAuth: draft.allowPlainBasicAuth)
+    }
+
+    /// Problems with the stream URLs' hosts under `policy`: every address a host resolves to must be allowed.
+    /// Resolution blocks; call it off latency-sensitive paths.
+    public func outboundRefusals(policy: NetworkPolicy) -> [FieldError] {
+        var errors: [FieldError] = []
+        for (field, address) in [("mainStreamURL", draft.mainStreamURL), ("subStreamURL", draft.subStreamURL)] {
+            guard let address, let host = URLComponents(string: address)?.host else { continue }
+            do {
+                _ = try policy.check(host: host)
+            } catch {
+                errors.append(FieldError(field: field, reason: "host refused: \(error.reason)"))
+            }
+        }
+        return errors
+    }
+
     /// The cleaned draft (trimmed name, URLs without credentials).
     public var draft: CameraDraft
     /// Credentials taken from the main stream URL.

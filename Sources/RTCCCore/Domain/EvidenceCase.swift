@@ -73,6 +73,18 @@ public struct CaseLink: Codable, Sendable, Hashable {
         case event
         /// An alert (reference: as the alerting system names it).
         case alert
+        /// An evidence package exported for the case (reference: its id). Added by the export itself.
+        case package
+        /// A playback session opened under the case's number (reference: its id). Added when the session opens.
+        case playback
+        /// A hold placed on footage for the case (reference: its id). Added when the hold is placed.
+        case hold
+        /// A footage request sent to a camera's owner for the case (reference: its id). Added when it is sent.
+        case footageRequest = "footage_request"
+
+        /// The kinds a person links by hand; the others are added by the work they record, so a case's links cannot
+        /// claim an export, a viewing, a hold or a request that did not happen.
+        public static let linkedByHand: Set<Kind> = [.camera, .incident, .event, .alert]
     }
 
     /// What kind of thing.

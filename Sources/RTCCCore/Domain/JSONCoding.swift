@@ -5,7 +5,7 @@ public enum JSONCoding {
     /// Decoder for API input.
     public static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .strictISO8601
         return decoder
     }
 
@@ -33,6 +33,7 @@ public enum JSONCoding {
             return "\(path(context.codingPath)) must be a \(Self.typeName(type)), not null"
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty { return "body is not valid JSON" }
+            if context.debugDescription.hasPrefix("must be ") { return "\(path(context.codingPath)) \(context.debugDescription)" }
             return "\(path(context.codingPath)) has an invalid value"
         @unknown default:
             return "is not valid JSON"

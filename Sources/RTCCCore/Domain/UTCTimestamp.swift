@@ -37,25 +37,34 @@ public enum UTCTimestamp {
     public static func parse(_ text: String) -> Date? {
         var text = text
         return text.withUTF8 { bytes -> Date? in
-            guard bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
-                bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z")
-            else { return nil }
-            func number(_ from: Int, _ count: Int) -> Int? {
-                var value = 0
-                for index in from..<(from + count) {
-                    let digit = Int(bytes[index]) - 48
-                    guard (0...9).contains(digit) else { return nil }
-                    value = value * 10 + digit
-                }
-                return value
-            }
-            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
-                let minute = number(14, 2), let second = number(17, 2),
-                year >= 1, (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60, second < 60
-            else { return nil }
-            let days = daysSince1970(year: year, month: month, day: day)
-            return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + second))
+            guard bytes.count == 20, bytes[19] == UInt8(ascii: "Z"), let seconds = secondsSince1970(ofDateTimePrefix: bytes) else { return nil }
+            return Date(timeIntervalSince1970: TimeInterval(seconds))
         }
+    }
+
+    /// Seconds since 1970 of the `YYYY-MM-DDTHH:MM:SS` that `bytes` starts with, every field in range (years 1…9999,
+    /// a day that exists in its month, hour < 24, minute and second < 60); nil otherwise. What follows is the caller's.
+    static func secondsSince1970(ofDateTimePrefix bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard bytes.count >= 19, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
+            bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":")
+        else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int? { decimal(bytes, from: from, count: count) }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+            let minute = number(14, 2), let second = number(17, 2),
+            year >= 1, (1...12).contains(month), (1...days(inMonth: month, year: year)).contains(day), hour < 24, minute < 60, second < 60
+        else { return nil }
+        return daysSince1970(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
+    }
+
+    /// The decimal number written in `count` ASCII digits of `bytes` from `from`; nil when one is not a digit.
+    static func decimal(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, count: Int) -> Int? {
+        var value = 0
+        for index in from..<(from + count) {
+            let digit = Int(bytes[index]) - 48
+            guard (0...9).contains(digit) else { return nil }
+            value = value * 10 + digit
+        }
+        return value
     }
 
     /// The proleptic Gregorian year, month and day `days` after 1970-01-01 (the well-known days-to-civil conversion
@@ -82,7 +91,8 @@ public enum UTCTimestamp {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    private static func daysIn(month: Int, year: Int) -> Int {
+    /// The number of days in `month` of `year` (proleptic Gregorian).
+    static func days(inMonth month: Int, year: Int) -> Int {
         switch month {
         case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
         case 4, 6, 9, 11: return 30

@@ -78,11 +78,48 @@ public struct CSVTable: Sendable {
         self.records = records
     }
 
-    /// Writes one CSV line, quoting fields that need it.
+    /// Writes one CSV line, quoting fields that need it. Every field goes through ``neutralised(_:)`` first, so a
+    /// spreadsheet that opens the file never runs a cell as a formula.
     public static func line(_ fields: [String]) -> String {
-        fields.map { field in
+        fields.map { raw in
+            let field = neutralised(raw)
             guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
             return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }.joined(separator: ",") + "\r\n"
+    }
+
+    /// A field a spreadsheet will show as text: one that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+    /// (what spreadsheets read as the start of a formula) gets a leading `'`, the OWASP rule against CSV injection.
+    /// Plain decimal numbers such as `-93.75` or `+1` stay as they are: no spreadsheet reads a bare number as a formula,
+    /// and coordinates must survive an export and import unchanged.
+    public static func neutralised(_ field: String) -> String {
+        guard let first = field.unicodeScalars.first, formulaStarts.contains(first) else { return field }
+        if isPlainNumber(field) { return field }
+        return "'" + field
+    }
+
+    private static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+
+    /// `[+-]digits[.digits][e[+-]digits]` and nothing else.
+    private static func isPlainNumber(_ text: String) -> Bool {
+        var scalars = Substring(text).unicodeScalars[...]
+        if let sign = scalars.first, sign == "+" || sign == "-" { scalars = scalars.dropFirst() }
+        func digits() -> Int {
+            let count = scalars.prefix(while: { ("0"..."9").contains($0) }).count
+            scalars = scalars.dropFirst(count)
+            return count
+        }
+        var mantissa = digits()
+        if scalars.first == "." {
+            scalars = scalars.dropFirst()
+            mantissa += digits()
+        }
+        guard mantissa > 0 else { return false }
+        if let e = scalars.first, e == "e" || e == "E" {
+            scalars = scalars.dropFirst()
+            if let sign = scalars.first, sign == "+" || sign == "-" { scalars = scalars.dropFirst() }
+            guard digits() > 0 else { return false }
+        }
+        return scalars.isEmpty
     }
 }

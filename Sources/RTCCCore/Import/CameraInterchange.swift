@@ -6,6 +6,7 @@ public enum CameraInterchange {
     public static let csvColumns = [
         "name", "kind", "partner_id", "latitude", "longitude", "mount_height_m", "heading_deg", "fov_deg", "range_m",
         "main_stream_url", "sub_stream_url", "sharing", "retention_days", "active_from", "active_until", "tags",
+        "horizontal_pixels", "vertical_pixels", "fps",
     ]
 
     /// Parses a CSV import. Returns every valid camera, or throws every bad row's problems (with line numbers).
@@ -96,6 +97,18 @@ public enum CameraInterchange {
                 errors.append(FieldError(field: "retention_days", reason: "'\(raw)' is not a whole number"))
             }
         }
+        func whole(_ key: String) -> Int? {
+            guard let raw = text(key) else { return nil }
+            guard let value = Int(raw) else {
+                errors.append(FieldError(field: key, reason: "'\(raw)' is not a whole number"))
+                return nil
+            }
+            return value
+        }
+        let width = whole("horizontal_pixels")
+        let height = whole("vertical_pixels")
+        var fps: Double? = nil
+        if text("fps") != nil { fps = number("fps", .nan) }
         if text("name") == nil { errors.append(FieldError(field: "name", reason: "is required")) }
         if text("latitude") == nil { errors.append(FieldError(field: "latitude", reason: "is required")) }
         if text("longitude") == nil { errors.append(FieldError(field: "longitude", reason: "is required")) }
@@ -111,7 +124,8 @@ public enum CameraInterchange {
             mountHeightM: number("mount_height_m", 4), headingDeg: number("heading_deg", 0),
             fieldOfViewDeg: number("fov_deg", 90), rangeM: number("range_m", 60), mainStreamURL: text("main_stream_url"),
             subStreamURL: text("sub_stream_url"), sharing: sharing ?? .live, retentionDays: retention, activeWindow: window,
-            tags: (text("tags") ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            tags: (text("tags") ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+            horizontalPixels: width, verticalPixels: height, framesPerSecond: fps)
         try ValidationError.check(errors)
         return draft
     }
@@ -172,7 +186,8 @@ public enum CameraInterchange {
         return errors
     }
 
-    /// Writes cameras as CSV with the ``csvColumns`` header. Credentials are never included.
+    /// Writes cameras as CSV with the ``csvColumns`` header. Credentials are never included: stored URLs hold none, and
+    /// any user information or credential query value a URL still carries is written as `***`.
     public static func csv(_ cameras: [Camera]) -> String {
         var out = CSVTable.line(csvColumns)
         let iso = ISO8601DateFormatter()
@@ -180,19 +195,26 @@ public enum CameraInterchange {
             out += CSVTable.line([
                 camera.name, camera.kind.rawValue, camera.partnerID?.uuidString ?? "", String(camera.location.latitude),
                 String(camera.location.longitude), String(camera.mountHeightM), String(camera.headingDeg),
-                String(camera.fieldOfViewDeg), String(camera.rangeM), camera.mainStreamURL ?? "", camera.subStreamURL ?? "",
+                String(camera.fieldOfViewDeg), String(camera.rangeM), camera.mainStreamURL.map(StreamURL.redacted) ?? "",
+                camera.subStreamURL.map(StreamURL.redacted) ?? "",
                 camera.sharing.rawValue, String(camera.retentionDays), camera.activeWindow.map { iso.string(from: $0.from) } ?? "",
                 camera.activeWindow.map { iso.string(from: $0.until) } ?? "", camera.tags.joined(separator: ";"),
+                camera.horizontalPixels.map(String.init) ?? "", camera.verticalPixels.map(String.init) ?? "",
+                camera.framesPerSecond.map { String($0) } ?? "",
             ])
         }
         return out
     }
 
-    /// Writes cameras as a GeoJSON FeatureCollection (properties as in the JSON API, without credentials).
+    /// Writes cameras as a GeoJSON FeatureCollection (properties as in the JSON API, without credentials; stream URLs
+    /// redacted as in ``csv(_:)``).
     public static func geoJSON(_ cameras: [Camera]) throws -> Data {
         let features: [[String: Any]] = try cameras.map { camera in
             var properties = try JSONSerialization.jsonObject(with: JSONCoding.encoder.encode(camera)) as? [String: Any] ?? [:]
             properties.removeValue(forKey: "location")
+            for key in ["mainStreamURL", "subStreamURL"] {
+                if let url = properties[key] as? String { properties[key] = StreamURL.redacted(url) }
+            }
             return [
                 "type": "Feature",
                 "geometry": ["type": "Point", "coordinates": [camera.location.longitude, camera.location.latitude]],

@@ -194,6 +194,6 @@ public enum CrimeData {
 
     static func date(_ text: String) -> Date? {
         let text = text.trimmingCharacters(in: .whitespaces)
-        return (try? Date(text, strategy: .iso8601)) ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        return ISO8601Time.parse(text)
     }
 }

@@ -7,6 +7,15 @@ public struct Alert: Codable, Sendable, Hashable, Identifiable {
     /// What raised the alert (the `kind` column).
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case gunshot, plateHit = "plate_hit", cadCall = "cad_call", tip, motion, detection, cameraOffline = "camera_offline"
+        /// A camera's clock disagrees with the server's beyond the recorder's tolerance (its footage is timed by the server).
+        case cameraClock = "camera_clock"
+        /// A camera's video arrives but cannot be written (disk full, folder unwritable).
+        case recordingFailed = "recording_failed"
+        /// The server was not running (stopped, or killed without shutting down): nothing was recorded for that time.
+        case serverDown = "server_down"
+
+        /// Kinds about the camera (or the server) itself rather than something a camera saw: they bookmark nothing and open no alarm sharing.
+        public var concernsTheCameraItself: Bool { self == .cameraOffline || self == .cameraClock || self == .recordingFailed || self == .serverDown }
     }
 
     /// How urgent it is (the `severity` column), lowest first.

@@ -84,7 +84,7 @@ public enum HotListCSV {
             }
             var expiry: Date?
             if let text = value["expires"], !text.isEmpty {
-                expiry = (try? Date(text, strategy: .iso8601)) ?? (try? Date(text + "T23:59:59Z", strategy: .iso8601))
+                expiry = ISO8601Time.parse(text) ?? ISO8601Time.parse(text + "T23:59:59Z")
                 if expiry == nil { errors.append(FieldError(field: "\(line): expires", reason: "must be an ISO 8601 date or time such as 2026-12-31")) }
             }
             let note = value["note"] ?? ""

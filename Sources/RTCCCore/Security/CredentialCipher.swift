@@ -58,11 +58,15 @@ public struct CameraSecrets: Codable, Sendable, Hashable {
     public var main: StreamCredentials?
     /// Sub stream credentials.
     public var sub: StreamCredentials?
+    /// Whether the camera may be sent Basic credentials over plain RTSP (nil, read as false, in values sealed before
+    /// the setting existed).
+    public var allowPlainBasicAuth: Bool?
 
     /// Creates the pair.
-    public init(main: StreamCredentials?, sub: StreamCredentials?) {
+    public init(main: StreamCredentials?, sub: StreamCredentials?, allowPlainBasicAuth: Bool = false) {
         self.main = main
         self.sub = sub
+        self.allowPlainBasicAuth = allowPlainBasicAuth ? true : nil
     }
 
     /// Whether neither stream has credentials.

@@ -29,8 +29,18 @@ public enum IncidentFile {
         return incidents
     }
 
-    /// An ISO 8601 date-time, with or without fractional seconds.
+    /// An ISO 8601 date-time, with or without fractional seconds; a field out of range (`12:99:00Z`, 31 April) is refused
+    /// rather than rolled over into another time.
     static func parseTime(_ raw: String) -> Date? {
+        let digits = Array(raw.utf8.prefix(19))
+        guard digits.count == 19 else { return nil }
+        func field(_ from: Int, _ count: Int) -> Int? { Int(String(decoding: digits[from..<(from + count)], as: UTF8.self)) }
+        guard let year = field(0, 4), let month = field(5, 2), let day = field(8, 2), let hour = field(11, 2), let minute = field(14, 2),
+            let second = field(17, 2), (1...12).contains(month), hour < 24, minute < 60, second < 60
+        else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        guard (1...monthDays).contains(day) else { return nil }
         let plain = ISO8601DateFormatter()
         if let date = plain.date(from: raw) { return date }
         let fractional = ISO8601DateFormatter()

@@ -78,8 +78,12 @@ public enum PlanWriter {
         return points.map { let c = projection.unproject($0); return [c.longitude, c.latitude] }
     }
 
-    static func quoted(_ field: String) -> String {
-        field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+    /// A name as a CSV field: quoted when it must be, and with a leading `'` when it starts with `=`, `+`, `-`, `@`, a
+    /// tab or a carriage return, so a spreadsheet shows it as text instead of running it as a formula (the same rule as
+    /// the registry's CSV; names are never plain numbers here, so none is exempt).
+    static func quoted(_ raw: String) -> String {
+        let field = raw.first.map { "=+-@\t\r".contains($0) } == true ? "'" + raw : raw
+        return field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
     }
 
     static func serialise(_ object: [String: Any]) -> Data {

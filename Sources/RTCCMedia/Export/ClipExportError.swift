@@ -7,8 +7,6 @@ public enum ClipExportError: Error, Sendable, Hashable, CustomStringConvertible 
     case emptyRange(from: Date, until: Date)
     /// No recorded picture of the camera lies in the range; pick a range the recording index lists.
     case noRecording(from: Date, until: Date)
-    /// A segment is still being written (it has no sealed SHA-256); wait until it is sealed.
-    case segmentNotSealed(segment: UUID, path: String)
     /// A segment's bytes no longer match the SHA-256 sealed when it was recorded: the file was
     /// altered or damaged and must be investigated, not exported.
     case segmentHashMismatch(segment: UUID, path: String, sealed: String, actual: String)
@@ -23,22 +21,21 @@ public enum ClipExportError: Error, Sendable, Hashable, CustomStringConvertible 
     /// Writing the clip failed; check the destination's folder and free space.
     case fileSystem(path: String, reason: String)
 
-    /// A sentence saying what failed and what to do.
+    /// A sentence saying what failed and what to do. It names segments by identifier, never by their path on the
+    /// server, so it may be shown to any user; the paths stay in the associated values for the server's log.
     public var description: String {
         switch self {
         case .emptyRange(let from, let until):
             return "The range \(from) – \(until) is empty; 'until' must be after 'from'."
         case .noRecording(let from, let until):
             return "No recorded frame lies between \(from) and \(until); choose a range that was recorded."
-        case .segmentNotSealed(let segment, let path):
-            return "Segment \(segment) (\(path)) is still being recorded; export it once it is sealed."
-        case .segmentHashMismatch(let segment, let path, let sealed, let actual):
-            return "Segment \(segment) (\(path)) does not match its sealed SHA-256 (sealed \(sealed), now \(actual)); "
+        case .segmentHashMismatch(let segment, _, let sealed, let actual):
+            return "Segment \(segment) does not match its sealed SHA-256 (sealed \(sealed), now \(actual)); "
                 + "the file was altered or damaged and was not exported."
-        case .segmentUnreadable(let segment, let path, let reason):
-            return "Segment \(segment) (\(path)) could not be read: \(reason)."
-        case .segmentMalformed(let segment, let path, let reason):
-            return "Segment \(segment) (\(path)) is not a readable recording: \(reason)."
+        case .segmentUnreadable(let segment, _, let reason):
+            return "Segment \(segment) could not be read: \(reason)."
+        case .segmentMalformed(let segment, _, let reason):
+            return "Segment \(segment) is not a readable recording: \(reason)."
         case .codecChanged(let segment, let from, let to):
             return "Segment \(segment) changes the codec from \(from) to \(to); export the two parts as separate clips."
         case .destinationExists(let path):

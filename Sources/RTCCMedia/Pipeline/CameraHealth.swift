@@ -12,6 +12,8 @@ public struct CameraHealth: Sendable, Hashable {
         case degraded
         /// No session; the recorder waits to reconnect.
         case down
+        /// Video arrives but cannot be written (disk full, folder unwritable); the recorder retries with back-off.
+        case recordingFailed = "recording_failed"
     }
 
     /// The link state.
@@ -28,6 +30,12 @@ public struct CameraHealth: Sendable, Hashable {
     public var reconnects: Int
     /// RTP packets lost since the recorder started.
     public var packetsLost: Int
+    /// The camera's clock minus the server's at its last RTCP sender report, seconds (nil before one arrived). Footage
+    /// is timed by the server's clock whenever this is beyond the recorder's tolerance.
+    public var clockOffset: TimeInterval?
+    /// Times the recorder re-anchored the camera's timeline on arrival because its timing strayed (a clock jump,
+    /// a fast or slow clock, a stall with timestamps standing still).
+    public var clockReanchors = 0
     /// Frames handed to the segment writer since the recorder started.
     public var framesRecorded: Int
 
@@ -59,6 +67,10 @@ public enum CameraRecorderEvent: Sendable, Hashable {
     case sessionStarted(at: Date)
     /// A segment was sealed.
     case segmentSealed(RecordedSegment)
+    /// Video could not be written; `reason` says why. Announced once per failure, not per frame.
+    case recordingFailed(reason: String)
+    /// Writing works again after ``recordingFailed(reason:)``; frames between were not recorded.
+    case recordingResumed(at: Date, framesLost: Int)
 }
 
 /// Frame rate and bitrate over a sliding window of arrivals.

@@ -24,6 +24,8 @@ public actor CameraRecorder {
         public var backoff: ReconnectBackoff
         /// Packet loss this recent marks the stream degraded.
         public var degradedFor: Duration
+        /// Whether the camera may be answered with Basic credentials over plain RTSP (false: Digest only).
+        public var allowsPlainBasicAuth = false
 
         /// Creates settings; the offline threshold defaults to 10 s.
         public init(
@@ -61,6 +63,14 @@ public actor CameraRecorder {
     private var isOffline = false
     /// The last reason the video could not be depacketized, kept to explain a camera that sends nothing usable.
     private var lastIngestProblem: String?
+    /// Whether writing failed and has not recorded a frame since.
+    private var writeFailing = false
+    /// While writing fails, frames are not offered to the writer before this instant (back-off).
+    private var writeRetryAt: ContinuousClock.Instant?
+    /// The back-off before the next write attempt after a failure: 1 s, doubling to 30 s.
+    private var writeBackoff: Duration = .seconds(1)
+    /// Frames not recorded since writing failed.
+    private var framesLostToWriting = 0
     private var watchStart = ContinuousClock.now
 
     /// Creates a recorder reporting segments to `index`.
@@ -120,7 +130,8 @@ public actor CameraRecorder {
         let client: RTSPClient
         do {
             client = try RTSPClient(
-                url: configuration.url, configuration: .init(transport: configuration.transport), eventLoopGroup: eventLoopGroup,
+                url: configuration.url, configuration: .init(transport: configuration.transport, allowsPlainBasicAuth: configuration.allowsPlainBasicAuth),
+                eventLoopGroup: eventLoopGroup,
                 logger: logger)
         } catch {
             return "invalid URL: \(error)"
@@ -148,24 +159,34 @@ public actor CameraRecorder {
             case .rtp(let track, let bytes, let arrival):
                 guard var current = ingest else { continue }
                 let output = current.handleRTP(track: track, bytes: bytes, arrival: arrival, now: .now)
+                if current.clockReanchors > (ingest?.clockReanchors ?? 0) {
+                    health.clockReanchors += current.clockReanchors - (ingest?.clockReanchors ?? 0)
+                    logger.warning(
+                        "camera timing strayed from the server's clock; pictures are timed by arrival from here",
+                        metadata: ["tolerance": "\(current.clockTolerance) s", "clockOffset": "\(current.cameraClockOffset.map { "\($0) s" } ?? "unknown")"])
+                }
                 ingest = current
                 if let problem = output.problem { lastIngestProblem = problem }
                 await deliver(output.frames, lost: output.newlyLostPackets)
-            case .rtcp(let track, let bytes, _):
-                ingest?.handleRTCP(track: track, bytes: bytes)
+            case .rtcp(let track, let bytes, let arrival):
+                ingest?.handleRTCP(track: track, bytes: bytes, arrival: arrival)
+                if let offset = ingest?.cameraClockOffset { health.clockOffset = offset }
             case .fellBackToTCP:
-                await deliver(ingest?.finish() ?? [], lost: 0)
+                await deliver(ingest?.finish() ?? [], lost: 0, flushed: true)
                 ingest = nil
             case .ended(let reason):
-                await deliver(ingest?.finish() ?? [], lost: 0)
+                await deliver(ingest?.finish() ?? [], lost: 0, flushed: true)
                 return Self.describe(reason)
             }
         }
-        await deliver(ingest?.finish() ?? [], lost: 0)
+        await deliver(ingest?.finish() ?? [], lost: 0, flushed: true)
         return "stopped"
     }
 
-    private func deliver(_ frames: [TimedVideoFrame], lost: Int) async {
+    /// Records and publishes `frames`. `flushed` frames are the pictures still held for reordering when a session ended:
+    /// they arrived before the session gave up, so they are recorded but do not mean the camera is sending again (that
+    /// would end an outage early and open a second one).
+    private func deliver(_ frames: [TimedVideoFrame], lost: Int, flushed: Bool = false) async {
         let now = ContinuousClock.now
         if lost > 0 {
             health.packetsLost += lost
@@ -173,14 +194,9 @@ public actor CameraRecorder {
             await writer.noteLoss(at: Date(), packets: lost)
         }
         for frame in frames {
-            do {
-                try await writer.append(frame)
-                health.framesRecorded += 1
-            } catch {
-                logger.error("recording failed", metadata: ["error": "\(error)"])
-                health.reason = "write failed: \(error)"
-            }
+            await record(frame, now: now)
             await self.frames.publish(frame)
+            guard !flushed else { continue }
             rates.record(bytes: frame.accessUnit.sampleData.count, at: now)
             lastFrameInstant = now
             health.lastFrameAt = Date()
@@ -191,13 +207,57 @@ public actor CameraRecorder {
                 logger.info("camera online")
             }
         }
-        if !frames.isEmpty {
+        if !frames.isEmpty, !flushed {
             lastIngestProblem = nil
             refreshStreamingState(now: now)
         }
     }
 
+    /// Offers `frame` to the writer unless writing failed recently: failures back off (1 s doubling to 30 s) instead of
+    /// trying, and logging, at every frame; the first success after a failure resumes and says how much was lost.
+    private func record(_ frame: TimedVideoFrame, now: ContinuousClock.Instant) async {
+        if let retry = writeRetryAt, now < retry {
+            framesLostToWriting += 1
+            return
+        }
+        do {
+            try await writer.append(frame)
+            // After a failure the writer waits for a keyframe to open a new segment: until then nothing is recorded.
+            guard await writer.currentSegment != nil else {
+                if writeFailing { framesLostToWriting += 1 }
+                return
+            }
+            health.framesRecorded += 1
+            if writeFailing {
+                writeFailing = false
+                writeRetryAt = nil
+                writeBackoff = .seconds(1)
+                logger.notice("recording resumed", metadata: ["framesLost": "\(framesLostToWriting)"])
+                eventContinuation.yield(.recordingResumed(at: Date(), framesLost: framesLostToWriting))
+                framesLostToWriting = 0
+                setState(.streaming, reason: nil)
+            }
+        } catch {
+            framesLostToWriting += 1
+            let first = !writeFailing
+            writeFailing = true
+            writeRetryAt = now + writeBackoff
+            writeBackoff = min(writeBackoff * 2, .seconds(30))
+            let reason = "cannot write recordings: \(error)"
+            if first {
+                logger.error("recording failed", metadata: ["error": "\(error)"])
+                eventContinuation.yield(.recordingFailed(reason: reason))
+            }
+            setState(.recordingFailed, reason: reason)
+        }
+    }
+
     private func refreshStreamingState(now: ContinuousClock.Instant) {
+        // A write failure outranks the link's state until a write succeeds again.
+        guard !writeFailing else {
+            (health.framesPerSecond, health.bitrate) = rates.rates(now: now)
+            return
+        }
         let lossy = lastLossInstant.map { now - $0 < configuration.degradedFor } ?? false
         let state: CameraHealth.State = lossy ? .degraded : .streaming
         let changed = state != health.state

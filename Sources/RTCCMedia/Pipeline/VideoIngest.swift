@@ -113,21 +113,28 @@ struct VideoIngest: Sendable {
         return output
     }
 
-    /// Handles an RTCP packet: a sender report of the video track sets the wall clock.
-    mutating func handleRTCP(track: Int, bytes: ByteBuffer) {
+    /// The camera's clock minus the server's at its last sender report, seconds (nil before one arrived).
+    var cameraClockOffset: TimeInterval? { mapper.cameraClockOffset }
+    /// How far picture times may stray from arrival, seconds.
+    var clockTolerance: TimeInterval { mapper.tolerance }
+    /// How often this session's timeline was re-anchored on arrival time because the camera's timing strayed.
+    var clockReanchors: Int { mapper.reanchors }
+
+    /// Handles an RTCP packet that arrived at `arrival`: a sender report of the video track may set the wall clock.
+    mutating func handleRTCP(track: Int, bytes: ByteBuffer, arrival: Date) {
         guard track == trackIndex, let reports = try? RTCPSenderReport.senderReports(inCompound: Array(buffer: bytes)),
             let report = reports.first
         else { return }
-        mapper.apply(report)
+        mapper.apply(report, arrival: arrival)
     }
 
     /// Ends the session: returns every frame still held.
     mutating func finish() -> [TimedVideoFrame] {
         var frames: [TimedVideoFrame] = []
         for packet in reorder.flush() {
-            for unit in (try? depacketizer.process(packet)) ?? [] { frames += accept(unit, arrival: Date()) }
+            for unit in (try? depacketizer.process(packet)) ?? [] { frames += accept(unit, arrival: nil) }
         }
-        for unit in depacketizer.flush() { frames += accept(unit, arrival: Date()) }
+        for unit in depacketizer.flush() { frames += accept(unit, arrival: nil) }
         if var timeline {
             frames += timeline.flush().map { Self.frame($0.timing, $0.payload) }
             self.timeline = nil
@@ -135,7 +142,8 @@ struct VideoIngest: Sendable {
         return frames
     }
 
-    private mutating func accept(_ unit: VideoAccessUnit, arrival: Date) -> [TimedVideoFrame] {
+    /// Times and orders one access unit; `arrival` is nil for units released when the session ends.
+    private mutating func accept(_ unit: VideoAccessUnit, arrival: Date?) -> [TimedVideoFrame] {
         if timeline == nil {
             guard unit.isKeyframe else { return [] }
             let depth = DecodeTimeline<PendingFrame>.reorderDepth(for: unit.format)
@@ -143,7 +151,7 @@ struct VideoIngest: Sendable {
         }
         let wallClock = mapper.wallClock(forRTPTimestamp: UInt32(truncatingIfNeeded: unit.rtpTimestamp), arrival: arrival)
         guard var current = timeline else { return [] }
-        let done = current.push(presentationTime: unit.rtpTimestamp, payload: PendingFrame(unit: unit, wallClock: wallClock, arrival: arrival))
+        let done = current.push(presentationTime: unit.rtpTimestamp, payload: PendingFrame(unit: unit, wallClock: wallClock, arrival: arrival ?? wallClock))
         timeline = current
         return done.map { Self.frame($0.timing, $0.payload) }
     }

@@ -40,6 +40,8 @@ public struct ProbeReport: Sendable, Codable, Equatable {
         public var packetsLost: Int
         /// RTCP sender reports received.
         public var senderReports: Int
+        /// RTP payload bytes received while measuring (nil in reports written before it was counted).
+        public var payloadBytes: Int?
 
         /// Creates a track report.
         public init(index: Int, mediaType: String, encoding: String, payloadType: Int, clockRate: Int, transport: String) {

@@ -84,6 +84,7 @@ struct ProbeSession: Sendable {
             index: track.index, mediaType: track.media.type, encoding: rtpMap?.encodingName ?? "?", payloadType: Int(payloadType),
             clockRate: rtpMap?.clockRate ?? 90_000, transport: track.transport?.lowerTransport.rawValue.lowercased() ?? "unknown")
         report.packetsReceived = statistics.packetsReceived
+        report.payloadBytes = statistics.payloadBytes
         report.packetsLost = statistics.packetsLost
         report.senderReports = statistics.senderReports
         report.ssrc = statistics.ssrc

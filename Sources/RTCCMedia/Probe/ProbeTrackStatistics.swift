@@ -5,6 +5,8 @@ import Foundation
 struct ProbeTrackStatistics: Sendable {
     let codec: VideoCodec?
     private(set) var packetsReceived = 0
+    /// RTP payload bytes received (for the bitrate).
+    private(set) var payloadBytes = 0
     private(set) var senderReports = 0
     private(set) var ssrc: UInt32?
     private(set) var inBandParameterSets: [[UInt8]] = []
@@ -39,6 +41,7 @@ struct ProbeTrackStatistics: Sendable {
 
     mutating func received(_ packet: RTPPacket) {
         packetsReceived += 1
+        payloadBytes += packet.payload.count
         if ssrc != packet.ssrc {
             // A new source (a restarted camera) starts a new sequence and timestamp space.
             if ssrc != nil { resetCounters() }

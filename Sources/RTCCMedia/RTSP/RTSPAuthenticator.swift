@@ -21,13 +21,27 @@ public struct RTSPCredentials: Sendable, Equatable, CustomStringConvertible, Cus
 }
 
 /// Why an `Authorization` header could not be produced.
-public enum RTSPAuthenticationError: Error, Sendable, Equatable {
+public enum RTSPAuthenticationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No `WWW-Authenticate` header held a Basic or Digest challenge.
     case noSupportedChallenge
     /// The Digest challenge asks for an algorithm other than MD5.
     case unsupportedAlgorithm(String)
     /// The Digest challenge offers qop values but not `auth`.
     case unsupportedQualityOfProtection
+    /// Only Basic is offered and the connection is plain RTSP, where Basic would send the password in clear.
+    case basicOverPlainRTSP
+
+    /// What went wrong and what to do.
+    public var description: String {
+        switch self {
+        case .noSupportedChallenge: "the camera offers neither Basic nor Digest authentication"
+        case .unsupportedAlgorithm(let algorithm): "the camera asks for Digest with \(algorithm); only MD5 is supported"
+        case .unsupportedQualityOfProtection: "the camera's Digest challenge does not offer qop=auth"
+        case .basicOverPlainRTSP:
+            "camera asks for Basic auth over plain RTSP, which would send the password in clear; enable Digest on the camera, "
+                + "or set allowPlainBasicAuth on the camera if its network is trusted"
+        }
+    }
 }
 
 /// Produces `Authorization` headers answering a server's Basic or Digest challenge (RFC 7617, RFC 2617/7616 with MD5).
@@ -40,13 +54,18 @@ public struct RTSPAuthenticator: Sendable {
 
     /// Picks the strongest supported challenge among the `WWW-Authenticate` values of a 401 response.
     ///
-    /// - Parameter makeClientNonce: creates the Digest `cnonce`; random by default, fixed in tests.
+    /// - Parameters:
+    ///   - allowsBasic: whether a Basic challenge may be answered. Pass false on a plain (unencrypted) connection unless
+    ///     the camera is trusted with a password in clear; Digest is answered either way.
+    ///   - makeClientNonce: creates the Digest `cnonce`; random by default, fixed in tests.
+    /// - Throws: ``RTSPAuthenticationError/basicOverPlainRTSP`` when only Basic is offered and `allowsBasic` is false.
     public init(
-        challenges: [String], credentials: RTSPCredentials,
+        challenges: [String], credentials: RTSPCredentials, allowsBasic: Bool = true,
         makeClientNonce: @escaping @Sendable () -> String = RTSPAuthenticator.randomClientNonce
     ) throws(RTSPAuthenticationError) {
         let parsed = challenges.compactMap { try? RTSPAuthenticationChallenge(parsing: $0) }
         guard let chosen = parsed.first(where: { $0.scheme == .digest }) ?? parsed.first else { throw .noSupportedChallenge }
+        if chosen.scheme == .basic, !allowsBasic { throw .basicOverPlainRTSP }
         if chosen.scheme == .digest {
             if let algorithm = chosen.algorithm, algorithm.uppercased() != "MD5" { throw .unsupportedAlgorithm(algorithm) }
             if !chosen.qopOptions.isEmpty, !chosen.qopOptions.contains("auth") { throw .unsupportedQualityOfProtection }

@@ -11,7 +11,7 @@ import NIOPosix
 ///     for await event in events { … }
 /// }
 /// ```
-/// Credentials in the URL are used for authentication and never logged.
+/// Credentials in the URL (user information and credential query parameters) are used and never logged.
 public struct RTSPClient: Sendable {
     /// Settings for a client.
     public struct Configuration: Sendable {
@@ -33,14 +33,18 @@ public struct RTSPClient: Sendable {
         public var userAgent: String
         /// The events kept when the consumer falls behind (newest kept).
         public var eventBufferSize: Int
+        /// Whether a Basic challenge may be answered over this plain connection (the password goes in clear);
+        /// false by default. Digest is always answered.
+        public var allowsPlainBasicAuth: Bool
 
         /// Creates a configuration.
         public init(
             transport: RTSPTransportPreference = .tcp, credentials: RTSPCredentials? = nil,
             connectTimeout: Duration = .seconds(10), responseTimeout: Duration = .seconds(10),
             udpTimeout: Duration = .seconds(3), mediaTimeout: Duration = .seconds(10), includeAudio: Bool = true,
-            userAgent: String = "OpenRTCC", eventBufferSize: Int = 4096
+            userAgent: String = "OpenRTCC", eventBufferSize: Int = 4096, allowsPlainBasicAuth: Bool = false
         ) {
+            self.allowsPlainBasicAuth = allowsPlainBasicAuth
             self.transport = transport
             self.credentials = credentials
             self.connectTimeout = connectTimeout
@@ -70,7 +74,7 @@ public struct RTSPClient: Sendable {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         var logger = logger
-        logger[metadataKey: "rtsp.url"] = "\(self.url.requestURI)"
+        logger[metadataKey: "rtsp.url"] = "\(self.url.description)"
         self.logger = logger
     }
 
@@ -148,7 +152,7 @@ public struct RTSPClient: Sendable {
         RTSPClientStateMachine.Configuration(
             url: url, credentials: configuration.credentials, transport: configuration.transport,
             udpTimeout: configuration.udpTimeout, mediaTimeout: configuration.mediaTimeout,
-            includeAudio: configuration.includeAudio, userAgent: configuration.userAgent)
+            includeAudio: configuration.includeAudio, userAgent: configuration.userAgent, allowsPlainBasicAuth: configuration.allowsPlainBasicAuth)
     }
 
     private func connect() async throws -> NIOAsyncChannel<RTSPMessage, RTSPMessage> {

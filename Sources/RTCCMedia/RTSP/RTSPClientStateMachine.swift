@@ -22,13 +22,17 @@ public struct RTSPClientStateMachine: Sendable {
         public var includeAudio: Bool
         /// The `User-Agent` header value.
         public var userAgent: String
+        /// Whether a Basic challenge may be answered on this plain (unencrypted) connection, sending the password in
+        /// clear. False by default: the session then fails with ``RTSPAuthenticationError/basicOverPlainRTSP``.
+        public var allowsPlainBasicAuth: Bool
 
         /// Creates a configuration.
         public init(
             url: RTSPURL, credentials: RTSPCredentials? = nil, transport: RTSPTransportPreference = .tcp,
             udpTimeout: Duration = .seconds(3), mediaTimeout: Duration = .seconds(10), includeAudio: Bool = true,
-            userAgent: String = "OpenRTCC"
+            userAgent: String = "OpenRTCC", allowsPlainBasicAuth: Bool = false
         ) {
+            self.allowsPlainBasicAuth = allowsPlainBasicAuth
             self.url = url
             self.credentials = credentials
             self.transport = transport
@@ -248,7 +252,8 @@ extension RTSPClientStateMachine {
         guard let credentials else { return fail(.authenticationRequired) }
         guard !isAuthRetry else { return fail(.authenticationFailed) }
         do {
-            authenticator = try RTSPAuthenticator(challenges: response.headers.values(name: "WWW-Authenticate"), credentials: credentials)
+            authenticator = try RTSPAuthenticator(
+                challenges: response.headers.values(name: "WWW-Authenticate"), credentials: credentials, allowsBasic: configuration.allowsPlainBasicAuth)
         } catch {
             return fail(.unsupportedAuthentication(error))
         }

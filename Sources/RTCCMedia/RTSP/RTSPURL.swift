@@ -2,7 +2,8 @@ import Foundation
 
 /// An `rtsp://` URL split into parts, with any `user:password@` taken out as ``RTSPCredentials``.
 ///
-/// `description` and ``requestURI`` never contain the credentials.
+/// ``requestURI`` never contains the user information; `description` (for logs) contains neither it nor the values of
+/// credential query parameters (`password=…`, `user=…`, `token=…`), which it shows as `***`.
 public struct RTSPURL: Sendable, Equatable, CustomStringConvertible {
     /// The host name or address (IPv6 without brackets).
     public var host: String
@@ -53,6 +54,18 @@ public struct RTSPURL: Sendable, Equatable, CustomStringConvertible {
         return "rtsp://\(hostPart):\(port)\(pathAndQuery)"
     }
 
-    /// The URL without credentials.
-    public var description: String { requestURI }
+    /// The URL without credentials, for logs: credential query values are shown as `***`.
+    public var description: String {
+        guard let question = requestURI.firstIndex(of: "?") else { return requestURI }
+        let query = requestURI[requestURI.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+            let name = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            return Self.credentialParameters.contains((name.removingPercentEncoding ?? name).lowercased()) ? "\(name)=***" : String(pair)
+        }
+        return requestURI[...question] + query.joined(separator: "&")
+    }
+
+    /// Query parameter names (compared without case) whose values are credentials and never logged.
+    public static let credentialParameters: Set<String> = [
+        "user", "username", "usr", "login", "password", "pwd", "passwd", "pass", "auth", "token", "access_token", "apikey", "api_key", "secret",
+    ]
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A recording segment as the recorder reports it to its index: one fMP4 file of about a minute, made of
 /// ≤ 1 s fragments, starting at a keyframe.
-public struct RecordedSegment: Sendable, Hashable {
+public struct RecordedSegment: Sendable, Hashable, Codable {
     /// Stable identifier, also the file's base name.
     public var id: UUID
     /// The camera (the index's own identifier; the recorder does not interpret it).

@@ -45,12 +45,16 @@ public actor SegmentWriter {
         public var fragmentDuration: Duration
         /// The least time between two `progressed` reports of a segment.
         public var progressInterval: Duration
+        /// Permissions of segment files and of the camera and day folders: owner-only by default.
+        public var fileMode: RecordingFileMode
 
-        /// Creates settings; durations default to 60 s segments, 1 s fragments and 5 s progress.
+        /// Creates settings; durations default to 60 s segments, 1 s fragments and 5 s progress; files are 0600 and
+        /// folders 0700 unless `fileMode` says otherwise.
         public init(
             root: URL, cameraID: UUID, stream: String = "main", segmentDuration: Duration = .seconds(60),
-            fragmentDuration: Duration = .seconds(1), progressInterval: Duration = .seconds(5)
+            fragmentDuration: Duration = .seconds(1), progressInterval: Duration = .seconds(5), fileMode: RecordingFileMode = .private
         ) {
+            self.fileMode = fileMode
             self.root = root
             self.cameraID = cameraID
             self.stream = stream
@@ -136,7 +140,18 @@ public actor SegmentWriter {
             .appendingPathComponent("\(id.uuidString.lowercased()).mp4")
         var file = try SegmentFile(creatingAt: url)
         let muxer = FMP4Muxer(video: frame.accessUnit.format)
-        try file.append(muxer.initializationSegment())
+        do {
+            try configuration.fileMode.applyToFile(at: url.path)
+            try configuration.fileMode.applyToFolder(at: url.deletingLastPathComponent().path)
+            try configuration.fileMode.applyToFolder(at: url.deletingLastPathComponent().deletingLastPathComponent().path)
+            try file.append(muxer.initializationSegment())
+        } catch {
+            // A file that never got its initialization segment holds nothing: remove it rather than leave an empty
+            // file for every keyframe while the disk is full.
+            _ = try? file.close()
+            try? FileManager.default.removeItem(at: url)
+            throw error
+        }
         let record = RecordedSegment(
             id: id, cameraID: configuration.cameraID, stream: configuration.stream, path: url.path, start: frame.wallClock,
             end: frame.wallClock, bytes: file.bytes, frames: 0, gaps: [], codec: frame.accessUnit.format.codecString, sha256: nil)

@@ -59,8 +59,10 @@ public actor CameraSimulator {
     private let logger: Logger
 
     /// Binds the RTSP server; call ``run()`` to start serving and generating.
+    ///
+    /// Camera `n` loops `cameraClips[n]` where given (its own captioned picture, say) and `clip` otherwise.
     public init(
-        configuration: Configuration, clip: SimulatorClip, subClip: SimulatorClip? = nil,
+        configuration: Configuration, clip: SimulatorClip, subClip: SimulatorClip? = nil, cameraClips: [Int: SimulatorClip] = [:],
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "rtcc.media.simulator")
     ) async throws {
@@ -75,8 +77,9 @@ public actor CameraSimulator {
         let subStream = subClip.map { ($0, SimulatedCamera.payloads(for: $0, configuration: Self.cameraConfiguration("", configuration))) }
         for number in 1...configuration.cameraCount {
             let path = Self.path(camera: number)
+            let own = cameraClips[number].map { ($0, SimulatedCamera.payloads(for: $0, configuration: Self.cameraConfiguration("", configuration))) }
             let main = SimulatedCamera(
-                clip: clip, payloads: mainPayloads, configuration: Self.cameraConfiguration(path, configuration), logger: logger)
+                clip: own?.0 ?? clip, payloads: own?.1 ?? mainPayloads, configuration: Self.cameraConfiguration(path, configuration), logger: logger)
             let sub = subStream.map { subClip, payloads in
                 SimulatedCamera(
                     clip: subClip, payloads: payloads, configuration: Self.cameraConfiguration(path + "/sub", configuration), logger: logger)
@@ -130,6 +133,11 @@ public actor CameraSimulator {
     /// Stops camera `number` sending for `duration`, keeping its connections open.
     public func stall(camera number: Int, for duration: Duration) throws(SimulatorError) {
         for stream in try streams(of: number) { stream.stall(for: duration) }
+    }
+
+    /// Sets camera `number`'s clock `offset` seconds off the real time in its sender reports (positive: ahead).
+    public func setClockOffset(camera number: Int, _ offset: TimeInterval) throws(SimulatorError) {
+        for stream in try streams(of: number) { stream.setClockOffset(offset) }
     }
 
     /// Reboots camera `number`'s streams: new SSRC, timestamp jump, clip from the start.

@@ -114,7 +114,7 @@ extension SimulatedCamera {
         let frames = seconds * clip.frameRate - Double(reorderDelay)
         let rtp = state.timestampBase &+ UInt32(truncatingIfNeeded: Int64((frames * 90_000 / clip.frameRate).rounded()))
         let report = RTCPSenderReport(
-            ssrc: state.ssrc, ntpTimestamp: RTCPSenderReport.ntpTimestamp(for: Date()), rtpTimestamp: rtp,
+            ssrc: state.ssrc, ntpTimestamp: RTCPSenderReport.ntpTimestamp(for: Date().addingTimeInterval(clockOffset)), rtpTimestamp: rtp,
             packetCount: state.packetCount, octetCount: state.octetCount)
         var bytes = ByteBuffer()
         bytes.writeBytes(report.serialized())

@@ -46,6 +46,8 @@ public final class SimulatedCamera: RTSPMediaSource, @unchecked Sendable {
         var online = true
         var stalledUntil: ContinuousClock.Instant?
         var restartRequested = false
+        /// Added to the wall clock in sender reports: a camera whose clock is wrong.
+        var clockOffset: TimeInterval = 0
     }
 
     /// The clip looped.
@@ -125,6 +127,15 @@ public final class SimulatedCamera: RTSPMediaSource, @unchecked Sendable {
             controls.stalledUntil = nil
         }
     }
+
+    /// Sets the camera's clock `offset` seconds off the real time (positive: ahead), as its sender reports tell it.
+    public func setClockOffset(_ offset: TimeInterval) {
+        logger.info("simulated camera clock set off", metadata: ["offset": "\(offset) s"])
+        lock.withLock { controls.clockOffset = offset }
+    }
+
+    /// The camera's clock offset, seconds.
+    var clockOffset: TimeInterval { lock.withLock { controls.clockOffset } }
 
     /// Takes the camera offline (new sessions get 503; existing ones continue) or back online.
     public func setOnline(_ online: Bool) {

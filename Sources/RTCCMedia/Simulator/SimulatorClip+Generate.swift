@@ -8,9 +8,12 @@ extension SimulatorClip {
     /// `drawtext` or no font, plain `testsrc2` (which shows a frame counter and a timer). H.264 is Main
     /// profile, H.265 Main; both with `bFrames` B-frames (two unless told) and a keyframe every second. The file is cached in
     /// `directory` under a name made of the parameters, so a second call does not run ffmpeg.
+    ///
+    /// With a `caption` (a camera's name, say), the caption is burned in along the bottom edge instead of the clock, so
+    /// cameras looping their own clips can be told apart at a glance. It is drawn literally (no `%` expansion).
     public static func generate(
-        codec: VideoCodec, width: Int, height: Int, fps: Int, seconds: Int, bitrate: Int, bFrames: Int = 2, into directory: URL,
-        logger: Logger = Logger(label: "rtcc.media.simulator")
+        codec: VideoCodec, width: Int, height: Int, fps: Int, seconds: Int, bitrate: Int, bFrames: Int = 2, caption: String? = nil,
+        into directory: URL, logger: Logger = Logger(label: "rtcc.media.simulator")
     ) async throws(SimulatorError) -> SimulatorClip {
         guard width >= 16, height >= 16, width % 2 == 0, height % 2 == 0 else {
             throw .invalidConfiguration("size \(width)x\(height) must be even and at least 16x16")
@@ -19,8 +22,12 @@ extension SimulatorClip {
             throw .invalidConfiguration("need 1≤fps≤120, 1≤seconds≤3600, bitrate≥10000, 0≤B-frames≤3")
         }
         let fileExtension = codec == .h264 ? "264" : "265"
-        let name = "clip-\(codec.rawValue)-\(width)x\(height)-\(fps)fps-\(seconds)s-\(bitrate / 1000)k\(bFrames == 2 ? "" : "-\(bFrames)b").\(fileExtension)"
+        let captionTag = caption.map { "-c" + String(Self.fingerprint(of: $0), radix: 16) } ?? ""
+        let name = "clip-\(codec.rawValue)-\(width)x\(height)-\(fps)fps-\(seconds)s-\(bitrate / 1000)k\(bFrames == 2 ? "" : "-\(bFrames)b")\(captionTag).\(fileExtension)"
         let file = directory.appendingPathComponent(name)
+        if let caption, directory.path.contains(where: { "'\\:,;[]=".contains($0) }) {
+            throw .invalidConfiguration("the clip folder \(directory.path) holds a character ffmpeg's filter syntax reserves; caption \"\(caption)\" cannot be drawn from it")
+        }
         if !FileManager.default.fileExists(atPath: file.path) {
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -30,13 +37,24 @@ extension SimulatorClip {
             let ffmpeg = try locateTool("ffmpeg")
             let partial = directory.appendingPathComponent(".\(name).\(UInt32.random(in: .min ... .max)).partial")
             defer { try? FileManager.default.removeItem(at: partial) }
-            let settings = EncoderSettings(codec: codec, width: width, height: height, fps: fps, seconds: seconds, bitrate: bitrate, bFrames: bFrames)
+            var settings = EncoderSettings(codec: codec, width: width, height: height, fps: fps, seconds: seconds, bitrate: bitrate, bFrames: bFrames)
             logger.info("generating simulator clip", metadata: ["clip": "\(name)"])
-            let clocked = try await runTool(ffmpeg, settings.arguments(output: partial.path, clock: true))
-            if clocked.status != 0 {
-                logger.notice("drawtext unavailable; generating without a burned-in clock", metadata: ["clip": "\(name)"])
-                let plain = try await runTool(ffmpeg, settings.arguments(output: partial.path, clock: false))
-                guard plain.status == 0 else { throw .toolFailed(tool: "ffmpeg", status: plain.status, output: plain.output) }
+            if let caption {
+                let captionFile = directory.appendingPathComponent(".\(name).caption.txt")
+                defer { try? FileManager.default.removeItem(at: captionFile) }
+                guard FileManager.default.createFile(atPath: captionFile.path, contents: Data(caption.utf8)) else {
+                    throw .fileAccess(path: captionFile.path, reason: "cannot write the caption")
+                }
+                settings.captionFile = captionFile.path
+                let captioned = try await runTool(ffmpeg, settings.arguments(output: partial.path, clock: false))
+                guard captioned.status == 0 else { throw .toolFailed(tool: "ffmpeg", status: captioned.status, output: captioned.output) }
+            } else {
+                let clocked = try await runTool(ffmpeg, settings.arguments(output: partial.path, clock: true))
+                if clocked.status != 0 {
+                    logger.notice("drawtext unavailable; generating without a burned-in clock", metadata: ["clip": "\(name)"])
+                    let plain = try await runTool(ffmpeg, settings.arguments(output: partial.path, clock: false))
+                    guard plain.status == 0 else { throw .toolFailed(tool: "ffmpeg", status: plain.status, output: plain.output) }
+                }
             }
             do {
                 if FileManager.default.fileExists(atPath: file.path) { try FileManager.default.removeItem(at: file) }
@@ -48,6 +66,11 @@ extension SimulatorClip {
         return try SimulatorClip(contentsOf: file, codec: codec, frameRate: Double(fps))
     }
 
+    /// A stable 64-bit FNV-1a hash of `text`, naming a captioned clip in the cache.
+    static func fingerprint(of text: String) -> UInt64 {
+        text.utf8.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
+    }
+
     private struct EncoderSettings {
         var codec: VideoCodec
         var width: Int
@@ -56,11 +79,19 @@ extension SimulatorClip {
         var seconds: Int
         var bitrate: Int
         var bFrames: Int
+        /// A file whose text is drawn along the bottom edge.
+        var captionFile: String?
 
         func arguments(output: String, clock: Bool) -> [String] {
             var arguments = ["-hide_banner", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=\(width)x\(height):rate=\(fps)"]
             arguments += ["-t", "\(seconds)"]
-            if clock {
+            if let captionFile {
+                let size = max(12, height / 14)
+                arguments += [
+                    "-vf",
+                    "drawtext=textfile='\(captionFile)':expansion=none:x=(w-tw)/2:y=h-th-\(size / 2):fontsize=\(size):fontcolor=white:box=1:boxcolor=black@0.7:boxborderw=\(size / 3)",
+                ]
+            } else if clock {
                 let size = max(12, height / 12)
                 arguments += [
                     "-vf",

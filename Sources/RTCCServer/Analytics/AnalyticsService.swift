@@ -40,7 +40,14 @@ public struct AnalyticsService: Service {
                 var running: [UUID: (Target, Task<Void, Never>)] = [:]
                 var seen = await services.registryChanges.signalCount
                 while !Task.isCancelled {
-                    let wanted = (try? await targets()) ?? [:]
+                    // Unreadable settings stop every watcher (fail closed) until they can be read again, and say so.
+                    let wanted: [UUID: Target]
+                    do {
+                        wanted = try await targets()
+                    } catch {
+                        logger.error("analytics stopped: the camera settings cannot be read", metadata: ["error": "\(String(reflecting: error))"])
+                        wanted = [:]
+                    }
                     for (id, (target, task)) in running where wanted[id] != target {
                         task.cancel()
                         running[id] = nil
@@ -62,12 +69,27 @@ public struct AnalyticsService: Service {
         var targets: [UUID: Target] = [:]
         let blocked = try await services.store.community.blockedCameras()
         for stored in try await services.store.analytics.all() where !blocked.contains(stored.cameraID) {
-            guard let settings = try? AnalyticsSettings.parse(Data(stored.settings.utf8)), settings.enabled,
-                let camera = try await services.store.cameras.find(id: stored.cameraID), camera.sharing == .live
-            else { continue }
+            let settings: AnalyticsSettings
+            do {
+                settings = try AnalyticsSettings.parse(Data(stored.settings.utf8))
+            } catch {
+                // Not watched with settings it cannot read (rules, zones, schedule): said in the log, never guessed.
+                logger.error("analytics skipped: stored settings cannot be read", metadata: ["camera": "\(stored.cameraID)", "error": "\(error)"])
+                continue
+            }
+            guard settings.enabled, let camera = try await services.store.cameras.find(id: stored.cameraID), camera.sharing == .live else { continue }
             // A temporary camera is watched only during its window, as it is recorded.
             if let window = camera.activeWindow, !(window.from...window.until).contains(Date()) { continue }
-            let secrets = try await services.store.cameras.sealedSecrets(id: camera.id).flatMap { try? services.cipher.open(CameraSecrets.self, from: $0) }
+            var secrets: CameraSecrets?
+            if let sealed = try await services.store.cameras.sealedSecrets(id: camera.id) {
+                do {
+                    secrets = try services.cipher.open(CameraSecrets.self, from: sealed)
+                } catch {
+                    // Not watched without its credentials (never tried bare); the recorder's health says the same.
+                    logger.error("analytics skipped: stored credentials cannot be opened", metadata: ["camera": "\(camera.id)", "error": "\(error)"])
+                    continue
+                }
+            }
             let url: String
             if let sub = camera.subStreamURL {
                 url = StreamURL.withCredentials(sub, secrets?.sub)

@@ -27,7 +27,7 @@ public struct CameraWatcher: Sendable {
     public func run<Frames: AsyncSequence & Sendable>(_ frames: Frames, clock: @Sendable () -> Date = { Date() }) async throws where Frames.Element == GrayFrame {
         var detector = MotionDetector(settings: settings.motion)
         var tracker = ObjectRuleTracker(rules: settings.detection?.rules ?? [])
-        let client = settings.detection.flatMap { URL(string: $0.url) }.map(DetectionClient.init)
+        let client = settings.detection.flatMap { URL(string: $0.url) }.map { DetectionClient(base: $0, policy: services.config.outboundNetworks) }
         var lastMotionAlert: Date?
         var lastDetection: Date?
         let mask = try await services.store.community.mask(cameraID: camera.id)

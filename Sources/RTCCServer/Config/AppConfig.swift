@@ -41,6 +41,8 @@ public struct AppConfig: Sendable, Equatable {
     public var rtspTransport = "tcp"
     /// Total recording bytes allowed before the oldest unheld footage is deleted; nil for none.
     public var diskQuotaBytes: Int64?
+    /// Free bytes kept on the recordings volume: below this, the oldest unheld footage is deleted (checked every 5 s).
+    public var recordingsMinimumFreeBytes: Int64 = 256 << 20
     /// Map tile URL template for the web app's map (`https://tile.example.org/{z}/{x}/{y}.png`); nil shows no tiles.
     public var mapTileURL: String?
     /// Intake accepts located events only inside this box (`south,west,north,east`).
@@ -52,6 +54,8 @@ public struct AppConfig: Sendable, Equatable {
     public var bookmarkKeepDays = 90
     /// At most this many cameras (nearest first) are correlated with one event.
     public var correlatedCameras = 6
+    /// Seconds between signed checkpoints of the audit log's head (written only when entries were added).
+    public var auditCheckpointSeconds = 60
     /// Intake events each API token may send per second (with a burst of as many); more are refused with 429.
     public var intakeEventsPerSecond = 2000
     /// Public community sign-ups accepted per source address per hour (more get 429).
@@ -76,6 +80,36 @@ public struct AppConfig: Sendable, Equatable {
     public var alarmShareMinutes = 10
     /// Seconds before a failed delivery is first tried again (the pause then doubles, up to an hour).
     public var mailRetrySeconds = 60
+    /// The networks the server may connect to (cameras, detection services, the mail relay, node peers); link-local
+    /// and cloud metadata addresses are refused even when listed. Default: loopback and the private ranges.
+    public var outboundNetworks = NetworkPolicy.default
+    /// A group that may read recordings: files are then 0640 and folders 0750 with this group; nil keeps them 0600/0700.
+    public var recordingsGroup: String?
+    /// Seconds a client has to send a request's complete head (request line and headers) once it connects or starts
+    /// a later request; then 408 and the connection is closed.
+    public var headerTimeoutSeconds = 10
+    /// Seconds a kept-alive connection may wait for its next request before it is closed.
+    public var idleTimeoutSeconds = 75
+    /// Connections one source address may hold open at once; more are answered 503 and closed.
+    public var maxConnectionsPerAddress = 256
+    /// The most bytes of header lines a request may send (431 above).
+    public var maxHeaderBytes = 16 * 1024
+    /// The longest request line accepted, in bytes (414 above).
+    public var maxRequestLineBytes = 8 * 1024
+    /// `standard`, or `cjis` for the FBI CJIS Security Policy's account rules (docs/SECURITY.md): lockout of the
+    /// account until an administrator releases it, re-authentication every 12 hours, a required system-use notice.
+    public var securityProfile = SecurityProfile.standard
+    /// Roles that must sign in with a second factor (TOTP); nil when not configured (no role must; `rtcc serve`
+    /// then requires it of every staff role, `rtcc demo` of none).
+    public var mfaRequiredRoles: Set<Role>?
+    /// The system-use notice shown before sign-in (CJIS AC-8); required by the cjis profile.
+    public var systemUseNotice: String?
+    /// Sessions must sign in again this many seconds after signing in, however active; nil for the profile's
+    /// default (cjis 43200, standard none).
+    public var sessionMaxSeconds: Int?
+    /// Whether `lockoutSeconds` was set (file, environment or flag): in the cjis profile a locked account otherwise
+    /// stays locked until an administrator unlocks it.
+    public var lockoutSecondsIsSet = false
 
     /// The relay settings, or nil when mail is not sent.
     public var smtpSettings: SMTPSettings? {
@@ -140,13 +174,19 @@ public struct AppConfig: Sendable, Equatable {
         "RTCC_MAX_FAILED_LOGINS": "maxFailedLogins", "RTCC_LOCKOUT_SECONDS": "lockoutSeconds",
         "RTCC_LOGIN_ATTEMPTS_PER_MINUTE": "loginAttemptsPerMinute", "RTCC_RECORDING": "recordingEnabled",
         "RTCC_RECORDINGS": "recordingsDirectory", "RTCC_SEGMENT_SECONDS": "segmentSeconds", "RTCC_OFFLINE_SECONDS": "offlineSeconds",
-        "RTCC_RTSP_TRANSPORT": "rtspTransport", "RTCC_DISK_QUOTA_BYTES": "diskQuotaBytes",
+        "RTCC_RTSP_TRANSPORT": "rtspTransport", "RTCC_DISK_QUOTA_BYTES": "diskQuotaBytes", "RTCC_RECORDINGS_MINIMUM_FREE_BYTES": "recordingsMinimumFreeBytes",
         "RTCC_MAP_TILE_URL": "mapTileURL", "RTCC_INTAKE_AREA": "intakeArea", "RTCC_BOOKMARK_SECONDS": "bookmarkSeconds", "RTCC_BOOKMARK_KEEP_DAYS": "bookmarkKeepDays",
-        "RTCC_CORRELATED_CAMERAS": "correlatedCameras", "RTCC_INTAKE_EVENTS_PER_SECOND": "intakeEventsPerSecond",
+        "RTCC_CORRELATED_CAMERAS": "correlatedCameras", "RTCC_AUDIT_CHECKPOINT_SECONDS": "auditCheckpointSeconds", "RTCC_INTAKE_EVENTS_PER_SECOND": "intakeEventsPerSecond",
         "RTCC_SIGNUPS_PER_HOUR": "signUpsPerHour", "RTCC_PUBLIC_URL": "publicURL", "RTCC_FOOTAGE_UPLOAD_MAX_BYTES": "footageUploadMaxBytes",
         "RTCC_SMTP_RELAY": "smtpRelay", "RTCC_SMTP_SECURITY": "smtpSecurity", "RTCC_SMTP_USERNAME": "smtpUsername",
         "RTCC_SMTP_PASSWORD": "smtpPassword", "RTCC_SMTP_CA_FILE": "smtpCAFile", "RTCC_MAIL_FROM": "mailFrom",
         "RTCC_MAIL_RETRY_SECONDS": "mailRetrySeconds", "RTCC_ALARM_SHARE_MINUTES": "alarmShareMinutes",
+        "RTCC_OUTBOUND_NETWORKS": "outboundNetworks", "RTCC_RECORDINGS_GROUP": "recordingsGroup",
+        "RTCC_HEADER_TIMEOUT_SECONDS": "headerTimeoutSeconds", "RTCC_IDLE_TIMEOUT_SECONDS": "idleTimeoutSeconds",
+        "RTCC_MAX_CONNECTIONS_PER_ADDRESS": "maxConnectionsPerAddress", "RTCC_MAX_HEADER_BYTES": "maxHeaderBytes",
+        "RTCC_MAX_REQUEST_LINE_BYTES": "maxRequestLineBytes",
+        "RTCC_SECURITY_PROFILE": "securityProfile", "RTCC_MFA_REQUIRED_ROLES": "mfaRequiredRoles",
+        "RTCC_SYSTEM_USE_NOTICE": "systemUseNotice", "RTCC_SESSION_MAX_SECONDS": "sessionMaxSeconds",
     ]
 
     /// Sets one setting from text, with a clear error naming `origin`.
@@ -171,7 +211,9 @@ public struct AppConfig: Sendable, Equatable {
         case "sessionIdleSeconds": sessionIdleSeconds = try int(60...86_400)
         case "bcryptCost": bcryptCost = try int(4...31)
         case "maxFailedLogins": maxFailedLogins = try int(1...100)
-        case "lockoutSeconds": lockoutSeconds = try int(1...86_400)
+        case "lockoutSeconds":
+            lockoutSeconds = try int(1...86_400)
+            lockoutSecondsIsSet = true
         case "loginAttemptsPerMinute": loginAttemptsPerMinute = try int(1...10_000)
         case "recordingEnabled":
             guard let flag = Bool(value.lowercased()) ?? (value == "1" ? true : value == "0" ? false : nil) else {
@@ -187,6 +229,9 @@ public struct AppConfig: Sendable, Equatable {
         case "diskQuotaBytes":
             guard let bytes = Int64(value), bytes > 0 else { throw Invalid(description: "\(origin): '\(value)' must be a positive number of bytes") }
             diskQuotaBytes = bytes
+        case "recordingsMinimumFreeBytes":
+            guard let bytes = Int64(value), bytes >= 0 else { throw Invalid(description: "\(origin): '\(value)' must be a number of bytes (0 turns the check off)") }
+            recordingsMinimumFreeBytes = bytes
         case "mapTileURL":
             guard value.isEmpty || (value.hasPrefix("https://") && value.contains("{z}")) else {
                 throw Invalid(description: "\(origin): '\(value)' must be an https:// URL template with {z}, {x} and {y} (the page allows only https images), or empty for no tiles")
@@ -200,6 +245,7 @@ public struct AppConfig: Sendable, Equatable {
         case "bookmarkSeconds": bookmarkSeconds = try int(1...3600)
         case "bookmarkKeepDays": bookmarkKeepDays = try int(0...3650)
         case "correlatedCameras": correlatedCameras = try int(0...50)
+        case "auditCheckpointSeconds": auditCheckpointSeconds = try int(1...3600)
         case "intakeEventsPerSecond": intakeEventsPerSecond = try int(1...1_000_000)
         case "signUpsPerHour": signUpsPerHour = try int(1...10_000)
         case "footageUploadMaxBytes": footageUploadMaxBytes = try int(1024...(64 * 1024 * 1024 * 1024))
@@ -223,12 +269,23 @@ public struct AppConfig: Sendable, Equatable {
         case "smtpUsername": smtpUsername = value.isEmpty ? nil : value
         case "smtpPassword": smtpPassword = value.isEmpty ? nil : value
         case "smtpCAFile": smtpCAFile = value.isEmpty ? nil : value
+        case "outboundNetworks":
+            do { outboundNetworks = try NetworkPolicy(parsing: value) } catch {
+                throw Invalid(description: "\(origin): \(error) (a comma-separated list of networks such as 10.0.0.0/8,fc00::/7)")
+            }
+        case "recordingsGroup": recordingsGroup = value.isEmpty ? nil : value
+        case "headerTimeoutSeconds": headerTimeoutSeconds = try int(Self.httpLimitRanges[setting]!)
+        case "idleTimeoutSeconds": idleTimeoutSeconds = try int(Self.httpLimitRanges[setting]!)
+        case "maxConnectionsPerAddress": maxConnectionsPerAddress = try int(Self.httpLimitRanges[setting]!)
+        case "maxHeaderBytes": maxHeaderBytes = try int(Self.httpLimitRanges[setting]!)
+        case "maxRequestLineBytes": maxRequestLineBytes = try int(Self.httpLimitRanges[setting]!)
         case "mailFrom":
             guard SMTPClient.isPlainAddress(value) else {
                 throw Invalid(description: "\(origin): '\(value)' must be a plain e-mail address such as rtcc@city.gov")
             }
             mailFrom = value
-        default: throw Invalid(description: "\(origin): unknown setting '\(setting)'")
+        default:
+            guard try setAccountSetting(setting, value, from: origin) else { throw Invalid(description: "\(origin): unknown setting '\(setting)'") }
         }
     }
 
@@ -252,6 +309,8 @@ public struct AppConfig: Sendable, Equatable {
                 throw Invalid(description: "smtpCAFile \(path) cannot be read")
             }
         }
+        try validateHTTPLimits()
+        try validateAccountSettings()
         if (tlsCertificatePath == nil) != (tlsKeyPath == nil) {
             throw Invalid(description: "--tls-cert and --tls-key must be given together")
         }
@@ -270,5 +329,25 @@ public struct AppConfig: Sendable, Equatable {
         try key.write(to: url, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
         return try CredentialCipher(base64Key: key)
+    }
+}
+
+extension AppConfig {
+    /// The values each HTTP limit may take.
+    static let httpLimitRanges: [String: ClosedRange<Int>] = [
+        "headerTimeoutSeconds": 1...300, "idleTimeoutSeconds": 1...3600, "maxConnectionsPerAddress": 1...100_000,
+        "maxHeaderBytes": 1024...1_048_576, "maxRequestLineBytes": 256...1_048_576,
+    ]
+
+    /// Checks the HTTP limits (values set in code skip ``set(_:_:from:)``'s ranges).
+    func validateHTTPLimits() throws(Invalid) {
+        let values = [
+            "headerTimeoutSeconds": headerTimeoutSeconds, "idleTimeoutSeconds": idleTimeoutSeconds,
+            "maxConnectionsPerAddress": maxConnectionsPerAddress, "maxHeaderBytes": maxHeaderBytes, "maxRequestLineBytes": maxRequestLineBytes,
+        ]
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+            guard let range = Self.httpLimitRanges[name], !range.contains(value) else { continue }
+            throw Invalid(description: "\(name) is \(value); it must be from \(range.lowerBound) to \(range.upperBound)")
+        }
     }
 }

@@ -59,6 +59,7 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         let data = try JSONCoding.encoder.encode(body)
         var fields = headers
         fields[.contentType] = "application/problem+json"
+        SecurityHeaders.fill(&fields, from: SecurityHeaders.api)
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -19,9 +19,12 @@ struct CustodyReport: Sendable {
         let packages = try await services.store.packages.list(caseID: found.id)
         var shares: [UUID: [ShareLink]] = [:]
         for package in packages { shares[package.id] = try await services.store.shareLinks.list(packageID: package.id) }
+        // A link added by hand may name a request in words; it is listed with the links but has no audit entries to join.
+        let requests = found.links.filter { $0.kind == .footageRequest }.compactMap { UUID(uuidString: $0.reference) }
         return CustodyReport(
-            evidenceCase: found, packages: packages, shares: shares, trail: try await services.store.custodyTrail(caseID: found.id),
-            chain: try await services.audit.verify(), generatedAt: Date(), generatedBy: actor)
+            evidenceCase: found, packages: packages, shares: shares,
+            trail: try await services.store.custodyTrail(caseID: found.id, footageRequests: requests),
+            chain: try await AuditCheckpoints(config: services.config).verify(services.audit), generatedAt: Date(), generatedBy: actor)
     }
 
     /// The report as sections of label/value rows and tables, shared by the HTML and PDF renderings.
@@ -71,12 +74,7 @@ struct CustodyReport: Sendable {
         return [summary, links, notes, packageSection, releases, events]
     }
 
-    private var chainText: String {
-        switch chain {
-        case .intact(let entries): return "intact (\(entries) entries verified)"
-        case .broken(let sequence, let reason): return "BROKEN at entry \(sequence): \(reason)"
-        }
-    }
+    private var chainText: String { chain.summary }
 
     static func time(_ date: Date) -> String { EvidenceManifest.timestamp(date) }
 
@@ -110,20 +108,31 @@ struct CustodyReport: Sendable {
         return page + "</body></html>\n"
     }
 
-    /// The report as a PDF document.
+    /// The report as a PDF document: a title block, the case facts, then each section's table (header row repeated
+    /// on every page), with page numbers. Landscape, so the audit trail's eight columns keep each entry hash on one line.
     var pdf: Data {
-        var lines: [TextPDF.Line] = []
+        var blocks: [ReportPDF.Block] = []
         for section in sections {
-            lines.append(TextPDF.Line(section.title, heading: true))
-            for (label, value) in section.rows { lines.append(TextPDF.Line("\(label): \(value)")) }
-            if !section.columns.isEmpty && section.table.isEmpty { lines.append(TextPDF.Line("None.")) }
-            for row in section.table {
-                lines.append(TextPDF.Line(zip(section.columns, row).map { "\($0): \($1)" }.joined(separator: " | ")))
-                lines.append(TextPDF.Line(""))
+            blocks.append(.heading(section.title))
+            if !section.rows.isEmpty { blocks.append(.facts(section.rows.map { ReportPDF.Fact($0.0, $0.1) })) }
+            if !section.columns.isEmpty {
+                let columns = section.columns.map { title in
+                    ReportPDF.Column(
+                        title, monospaced: Self.monospacedColumns.contains(title), alignment: title == "#" ? .trailing : .leading)
+                }
+                blocks.append(.table(columns, rows: section.table))
             }
         }
-        return TextPDF(title: title, lines: lines).rendered()
+        let c = evidenceCase, generated = "Generated \(Self.time(generatedAt)) by \(generatedBy)"
+        return ReportPDF(
+            title: title, subtitle: ["Case \(c.number) \u{B7} \(c.type) \u{B7} \(c.location)", generated],
+            runningHeader: "OpenRTCC \u{B7} \(title)", footer: generated, orientation: .landscape,
+            blocks: blocks, createdAt: generatedAt
+        ).rendered()
     }
+
+    /// Columns of digests, keys and identifiers, set in a fixed-width font.
+    private static let monospacedColumns: Set<String> = ["manifest.json SHA-256", "Signing key", "Entry hash"]
 
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")

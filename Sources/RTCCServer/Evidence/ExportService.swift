@@ -73,13 +73,18 @@ public struct ExportService: Service {
                 let record = try await package(job)
                 try await store.packages.insert(record)
                 try await store.exportJobs.succeed(id: id, packageID: record.id)
+                if try await store.cases.link(caseID: job.caseID, kind: .package, reference: record.id.uuidString.lowercased(), by: job.requestedBy) {
+                    try await audit.append(AuditEvent(
+                        actor: job.requestedBy, action: "cases.link", target: Store.auditTarget(caseID: job.caseID), source: "server",
+                        purpose: job.purpose, detail: "package:\(record.id.uuidString.lowercased()) (recorded with the work)"))
+                }
                 try await audit.append(AuditEvent(
                     actor: job.requestedBy, action: "evidence.export", target: Self.target(job.caseID, package: record.id), source: "server",
                     purpose: job.purpose,
                     detail: "\(job.cameraIDs.count) camera(s), \(job.from.ISO8601Format())/\(job.until.ISO8601Format()), "
                         + "\(record.cameras.map(\.frames).reduce(0, +)) frames, manifest sha256 \(record.manifestSHA256), key \(record.fingerprint)"))
             } catch {
-                let reason = (error as? ExportFailure)?.description ?? (error as? EvidenceError)?.description ?? "the export failed; the error was logged"
+                let reason = await Self.reason(for: error, store: store)
                 logger.error("export failed", metadata: ["job": "\(id)", "case": "\(job.caseID)", "error": "\(String(reflecting: error))"])
                 try await store.exportJobs.fail(id: id, reason: reason)
                 try await audit.append(AuditEvent(
@@ -91,6 +96,34 @@ public struct ExportService: Service {
         }
     }
 
+    /// What the user is told when an export fails: the camera by name and the times involved, never a path on the server
+    /// (those go to the log).
+    static func reason(for error: any Error, store: Store) async -> String {
+        switch error {
+        case let failure as ExportFailure:
+            return failure.description
+        case EvidenceError.clip(let cameraID, let clipError):
+            var name = "camera \(cameraID)"
+            if let id = UUID(uuidString: cameraID) {
+                do {
+                    if let camera = try await store.cameras.find(id: id) { name = "\"\(camera.name)\"" }
+                } catch {
+                    // The id still names the camera; the database failure is the log's business.
+                }
+            }
+            return "The clip of \(name) could not be exported: \(clipError.description)"
+        case let evidence as EvidenceError:
+            switch evidence {
+            case .noCameras, .duplicateCamera: return evidence.description
+            case .archiveTooLarge(_, let bytes):
+                return "the package would make a \(bytes)-byte ZIP archive, over the 4 GiB this server writes; export fewer cameras or a shorter range"
+            default: return "the package could not be written on the server; an administrator will find the cause in the server's log"
+            }
+        default:
+            return "the export failed; the error was logged"
+        }
+    }
+
     /// Makes the package for `job` and describes it.
     private func package(_ job: ExportJob) async throws -> EvidencePackageRecord {
         guard let found = try await store.cases.find(id: job.caseID) else { throw ExportFailure("the case was not found") }
@@ -98,7 +131,16 @@ public struct ExportService: Service {
         var masks: [String: PrivacyMask] = [:]
         for cameraID in job.cameraIDs {
             guard let camera = try await store.cameras.find(id: cameraID) else { throw ExportFailure("camera \(cameraID) is no longer in the registry") }
-            let mask = try await store.community.mask(cameraID: cameraID)
+            let mask: PrivacyMask
+            do {
+                mask = try await store.community.mask(cameraID: cameraID)
+            } catch {
+                // Fails the whole job: no clip is exported without the mask its camera may have.
+                logger.error("privacy mask unreadable; export withheld", metadata: ["camera": "\(cameraID)", "error": "\(String(reflecting: error))"])
+                throw ExportFailure(
+                    "the privacy mask of camera \"\(camera.name)\" could not be read; video withheld. "
+                        + "Ask an administrator to check the database, then export again")
+            }
             if !mask.isEmpty { masks[cameraID.uuidString.lowercased()] = mask }
             let segments = try await store.segments.list(cameraID: cameraID, stream: "main", from: job.from, until: job.until).map(\.recordedSegment)
             var owner = "City"

@@ -3,15 +3,21 @@ import RTCCCore
 import RTCCGeo
 
 extension Camera {
-    /// The horizontal resolution DORI levels are computed for: the registry does not record a camera's resolution, so
-    /// every camera is taken to be 1080p (1920 px across).
+    /// The horizontal resolution DORI levels are computed for when a camera's picture width is not known (its stream
+    /// was never tested and none was entered): 1080p, 1920 px across.
     static let assumedHorizontalPixels = 1920
+
+    /// The picture width DORI levels are computed for: the stored width when known, else ``assumedHorizontalPixels``.
+    var doriHorizontalPixels: Int { horizontalPixels ?? Self.assumedHorizontalPixels }
+
+    /// Whether DORI levels for this camera rest on the assumed 1920 px rather than its measured width.
+    var doriResolutionAssumed: Bool { horizontalPixels == nil }
 
     /// What the camera sees on the ground, for RTCCGeo; nil when its stored geometry is unusable.
     var view: CameraView? {
         try? CameraView(
             id: id.uuidString, position: Coordinate(latitude: location.latitude, longitude: location.longitude), mountHeight: mountHeightM,
-            heading: headingDeg, fieldOfView: fieldOfViewDeg, range: rangeM, horizontalPixels: Self.assumedHorizontalPixels,
+            heading: headingDeg, fieldOfView: fieldOfViewDeg, range: rangeM, horizontalPixels: doriHorizontalPixels,
             activeInterval: activeWindow.map { DateInterval(start: $0.from, end: max($0.from, $0.until)) })
     }
 

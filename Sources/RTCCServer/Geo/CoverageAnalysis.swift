@@ -8,6 +8,9 @@ struct CoverageAnalysis: Sendable {
     static let maximumCells = 4_000_000
     /// The finest resolution, metres.
     static let finestResolution = 1.0
+    /// The resolution every screen and report uses unless the caller picks another, metres: the map's coverage, the
+    /// dashboard and the monthly report measure a venue alike, so their figures agree.
+    static let standardResolution = 5.0
     /// The most gap rectangles returned.
     static let maximumGapRectangles = 20_000
 

@@ -13,7 +13,11 @@ struct SightingIndex: Sendable {
     let buildingCount: Int
 
     /// Places `cameras` (those with usable geometry) and `buildings` in a projection centred on the cameras.
-    init(cameras: [Camera], buildings: [BuildingFootprint]) {
+    ///
+    /// A stored footprint whose geometry is not a valid polygon stops the build with ``UnusableBuildingFootprint``:
+    /// leaving it out would let sight lines pass through a building, and "who could have seen it" would name cameras
+    /// that could not.
+    init(cameras: [Camera], buildings: [BuildingFootprint]) throws(UnusableBuildingFootprint) {
         let usable = cameras.compactMap { camera in camera.view.map { (camera, $0) } }
         let centre: Coordinate
         if usable.isEmpty {
@@ -24,7 +28,15 @@ struct SightingIndex: Sendable {
                 longitude: usable.map(\.1.position.longitude).reduce(0, +) / Double(usable.count))
         }
         let projection = LocalProjection(origin: centre)
-        let footprints = buildings.compactMap { (try? SightingIndex.polygon($0.rings))?.projected(projection) }
+        var footprints: [PlanePolygon] = []
+        footprints.reserveCapacity(buildings.count)
+        for (position, building) in buildings.enumerated() {
+            do {
+                footprints.append(try SightingIndex.polygon(building.rings).projected(projection))
+            } catch {
+                throw UnusableBuildingFootprint(position: position + 1, reason: error)
+            }
+        }
         self.cameras = usable.map(\.0)
         index = CameraIndex(
             views: usable.map(\.1), projection: projection, buildings: footprints.isEmpty ? nil : BuildingIndex(footprints: footprints))
@@ -42,6 +54,18 @@ struct SightingIndex: Sendable {
     /// A validated polygon from rings of points.
     static func polygon(_ rings: [[GeoPoint]]) throws(PolygonValidationError) -> GeoPolygon {
         try GeoPolygon(rings: rings.map { $0.map { Coordinate(latitude: $0.latitude, longitude: $0.longitude) } })
+    }
+}
+
+/// A stored building footprint is not a valid polygon, so sight lines cannot be computed safely.
+struct UnusableBuildingFootprint: Error, CustomStringConvertible {
+    /// Which stored footprint, counting from 1 in the store's order.
+    var position: Int
+    /// What is wrong with its rings.
+    var reason: PolygonValidationError
+
+    var description: String {
+        "building footprint number \(position) in the database is not a valid polygon (\(reason)); re-import the footprints or delete that one"
     }
 }
 
@@ -63,7 +87,7 @@ actor SightingIndexCache {
         let key = Key(cameras: try await store.cameras.version(), buildings: try await store.buildings.version())
         checkedAt = now
         if let current, current.key == key { return current.index }
-        let index = SightingIndex(cameras: try await store.cameras.all(), buildings: try await store.buildings.all())
+        let index = try SightingIndex(cameras: try await store.cameras.all(), buildings: try await store.buildings.all())
         current = (key, index)
         return index
     }

@@ -133,13 +133,14 @@ struct Dashboard: Encodable, Sendable {
         let activePartners = try await store.partners.list(status: .active, limit: 1, offset: 0).total
         let network = Network(cameras: cameras.count, online: online, byKind: byKind, byTier: byTier, partners: partners, activePartners: activePartners)
 
-        // Coverage of each venue or district by the cameras active now, at 10 m.
+        // Coverage of each venue or district by the cameras active now, measured exactly as the map's coverage measures it.
         let index = try await services.sightingIndexes.index(store)
         var coverage: [AreaCoverage] = []
         for venue in try await store.incidents.venues() {
-            guard let polygon = try? SightingIndex.polygon([venue.polygon]),
-                let result = try? await CoverageAnalysis.compute(polygon, resolution: 10, index: index, at: now, gapsAt: nil)
-            else { continue }
+            // A venue whose coverage cannot be computed fails the dashboard: it is not left out as if it did not exist.
+            let polygon = try SightingIndex.polygon([venue.polygon])
+            let result = try await CoverageAnalysis.compute(
+                polygon, resolution: CoverageAnalysis.standardResolution, index: index, at: now, gapsAt: nil)
             coverage.append(AreaCoverage(name: venue.name, percent: result.percent[nil] ?? 0, identifyPercent: result.percent[.identify] ?? 0))
         }
 

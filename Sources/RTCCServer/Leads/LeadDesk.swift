@@ -166,7 +166,7 @@ public struct LeadDesk: Sendable {
     /// those among the bookmarks already known from the sighting index (intake), so that only a camera outside them
     /// is looked up; nil looks up every bookmark. A camera's own outage concerns none.
     private func alarmOnlyCameras(of alert: Alert, correlated: [UUID]?) async throws -> [UUID] {
-        guard alert.kind != .cameraOffline else { return [] }
+        guard !alert.kind.concernsTheCameraItself else { return [] }
         let bookmarked = (alert.bookmarks ?? []).map(\.cameraID)
         var found = correlated ?? []
         var unknown = correlated == nil ? bookmarked : []
@@ -252,10 +252,57 @@ public struct LeadDesk: Sendable {
             at: nil, time: now, by: "system")
     }
 
-    /// A camera's video is back: its active outage alert is closed.
-    public func cameraOnline(_ cameraID: UUID, at now: Date = Date()) async throws {
-        guard var alert = try await services.store.alerts.activeOutage(cameraID: cameraID) else { return }
+    /// A camera's clock is `offset` seconds off the server's (positive: ahead), beyond the recorder's tolerance: one
+    /// low-severity alert per camera while it is active, saying what it means and what to do.
+    public func cameraClockOff(_ cameraID: UUID, name: String, offset: TimeInterval, now: Date = Date()) async throws {
+        guard try await services.store.alerts.active(.cameraClock, cameraID: cameraID) == nil else { return }
+        let camera = try await services.store.cameras.find(id: cameraID)
+        let amount = Self.duration(abs(offset))
+        try await raise(
+            Alert(
+                kind: .cameraClock, severity: .low, title: "Camera clock off: \(name)",
+                detail: "the camera's clock is \(amount) \(offset > 0 ? "ahead of" : "behind") the server's; its footage is timed by the server's "
+                    + "clock. Set the camera's time (NTP) so its own overlay and logs agree",
+                raisedAt: now.millisecondPrecision, cameraID: cameraID, location: camera?.location),
+            at: nil, time: now, by: "system")
+    }
+
+    /// A camera's video cannot be written: one high-severity alert per camera while it is active.
+    public func recordingFailed(_ cameraID: UUID, name: String, reason: String, now: Date = Date()) async throws {
+        guard try await services.store.alerts.active(.recordingFailed, cameraID: cameraID) == nil else { return }
+        let camera = try await services.store.cameras.find(id: cameraID)
+        try await raise(
+            Alert(
+                kind: .recordingFailed, severity: .high, title: "Not recording: \(name)",
+                detail: "\(reason) since \(now.ISO8601Format()); live video still works, footage is being lost. Free space on the recordings volume or fix its permissions",
+                raisedAt: now.millisecondPrecision, cameraID: cameraID, location: camera?.location),
+            at: nil, time: now, by: "system")
+    }
+
+    /// Writing works again: the camera's active recording alert is closed, saying how much was lost.
+    public func recordingResumed(_ cameraID: UUID, at now: Date = Date(), framesLost: Int) async throws {
+        guard var alert = try await services.store.alerts.active(.recordingFailed, cameraID: cameraID) else { return }
         let seconds = Int(now.timeIntervalSince(alert.raisedAt).rounded())
+        alert.status = .closed
+        alert.updatedAt = now.millisecondPrecision
+        alert.detail += "; recording again at \(now.ISO8601Format()) after \(seconds) s, \(framesLost) frames not recorded"
+        try await services.store.alerts.update(alert, entry: AlertHistoryEntry(at: now, actor: "system", action: "cleared", detail: "recording again"))
+        await services.alertHub.publish(alert, change: "updated")
+    }
+
+    /// `seconds` in words: "3 h 2 min", "4 min 10 s", "2.5 s".
+    static func duration(_ seconds: TimeInterval) -> String {
+        if seconds < 60 { return "\((seconds * 10).rounded() / 10) s" }
+        let whole = Int(seconds.rounded())
+        if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
+        return "\(whole / 3600) h \((whole % 3600) / 60) min"
+    }
+
+    /// A camera's video is back: its active outage alert is closed, with the outage's length counted from the last
+    /// picture before it (`downSince`) when known, else from when the alert was raised.
+    public func cameraOnline(_ cameraID: UUID, at now: Date = Date(), downSince: Date? = nil) async throws {
+        guard var alert = try await services.store.alerts.activeOutage(cameraID: cameraID) else { return }
+        let seconds = Int(now.timeIntervalSince(downSince ?? alert.raisedAt).rounded())
         alert.status = .closed
         alert.updatedAt = now.millisecondPrecision
         alert.detail += "; video back at \(now.ISO8601Format()) after \(seconds) s"

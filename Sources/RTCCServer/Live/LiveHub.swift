@@ -32,15 +32,17 @@ public actor LiveHub: Service {
     }
 
     private let recorders: RecorderRegistry
-    private let masks: @Sendable (UUID) async -> PrivacyMask?
+    private let masks: @Sendable (UUID) async throws -> PrivacyMask
     private let logger: Logger
     private var entries: [Key: Entry] = [:]
     private let requests: AsyncStream<Key>
     private let requestContinuation: AsyncStream<Key>.Continuation
 
-    /// Creates a hub over the running recorders; `masks` gives a camera's privacy mask for masked channels.
+    /// Creates a hub over the running recorders; `masks` gives a camera's privacy mask for masked channels (empty when
+    /// it has none). When it throws, the masked channel is closed: no viewer gets the camera's picture unmasked.
     public init(
-        recorders: RecorderRegistry, masks: @escaping @Sendable (UUID) async -> PrivacyMask? = { _ in nil }, logger: Logger = Logger(label: "rtcc.live")
+        recorders: RecorderRegistry, masks: @escaping @Sendable (UUID) async throws -> PrivacyMask = { _ in PrivacyMask(polygons: []) },
+        logger: Logger = Logger(label: "rtcc.live")
     ) {
         self.recorders = recorders
         self.masks = masks
@@ -74,6 +76,11 @@ public actor LiveHub: Service {
         }
     }
 
+    /// Closes a masked channel whose mask could not be read: its viewers' streams end.
+    private func withhold(_ key: Key) async {
+        if let entry = entries.removeValue(forKey: key) { await entry.channel.close() }
+    }
+
     /// Runs the pumps until shutdown.
     public func run() async throws {
         await withDiscardingTaskGroup { group in
@@ -105,7 +112,18 @@ public actor LiveHub: Service {
                 group.addTask { [logger, masks] in
                     if key.masked {
                         // No mask (removed meanwhile) still re-encodes: a masked viewer never gets the camera's own stream.
-                        await LiveTranscoder.run(frames, into: channel, mask: await masks(cameraID) ?? PrivacyMask(polygons: []), logger: logger)
+                        // A mask that cannot be read ends the channel: the picture is withheld, never sent unmasked.
+                        let mask: PrivacyMask
+                        do {
+                            mask = try await masks(cameraID)
+                        } catch {
+                            logger.error(
+                                "privacy mask unreadable; live video withheld",
+                                metadata: ["camera": "\(cameraID)", "error": "\(String(reflecting: error))"])
+                            await self.withhold(key)
+                            return
+                        }
+                        await LiveTranscoder.run(frames, into: channel, mask: mask, logger: logger)
                     } else if key.transcoded {
                         await LiveTranscoder.run(frames, into: channel, logger: logger)
                     } else {

@@ -25,6 +25,8 @@ public struct RecorderSupervisor: Service {
         public var refreshInterval: Duration = .seconds(15)
         /// Delays between reconnection attempts: short, so a camera that comes back is recording again within ~2 s.
         public var backoff = ReconnectBackoff(initial: .milliseconds(250), maximum: .milliseconds(500))
+        /// Permissions and group of segment files and folders (0600/0700 by default).
+        public var fileMode = RecordingFileMode.private
 
         /// Creates settings with defaults.
         public init(root: URL) { self.root = root }
@@ -33,20 +35,46 @@ public struct RecorderSupervisor: Service {
     let services: AppServices
     let settings: Settings
     let logger: Logger
+    /// Every recorder reports its segments through this queue, so recording never waits on the database.
+    let index: QueuedRecordingIndex
 
     /// Creates the supervisor.
     public init(services: AppServices, settings: Settings, logger: Logger) {
         self.services = services
         self.settings = settings
         self.logger = logger
+        index = QueuedRecordingIndex(
+            inner: DatabaseRecordingIndex(store: services.store), journal: settings.root.appendingPathComponent("index-journal.jsonl"),
+            logger: logger)
     }
 
-    /// Repairs open segments, then keeps one recorder running per recordable camera until shutdown.
+    /// Stores what the journal kept from the last run, repairs open segments, then keeps one recorder running per
+    /// recordable camera until shutdown.
     public func run() async throws {
+        try await index.replayJournal()
+        if await !index.storeQueued() {
+            logger.error("the recording journal could not be stored in the index yet; it is retried while recording")
+        }
         try await recoverOpenSegments()
         // Cancellation reaches the recorders through the task group; each seals its open segment.
+        let index = index
         try await cancelWhenGracefulShutdown {
-            try await supervise()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await index.run() }
+                let outcome: Result<Void, any Error>
+                do {
+                    try await supervise()
+                    outcome = .success(())
+                } catch {
+                    outcome = .failure(error)
+                }
+                // The recorders have sealed their segments: store what is queued before the server stops. This runs in
+                // its own task, which shutdown's cancellation does not reach.
+                _ = await Task { await index.drain(within: .seconds(10)) }.value
+                await index.finish()
+                group.cancelAll()
+                try outcome.get()
+            }
         }
     }
 
@@ -70,8 +98,10 @@ public struct RecorderSupervisor: Service {
         public var cameraID: UUID
         /// Its name.
         public var name: String
-        /// The main stream URL with credentials.
+        /// The main stream URL with credentials (user information and query credentials put back); never logged.
         public var url: String
+        /// Whether Basic credentials may go to this camera over plain RTSP.
+        public var allowsPlainBasicAuth = false
     }
 
     /// The cameras to record now: `live` sharing (or "live during alarms" with an alarm open at `now`) not paused or
@@ -85,9 +115,18 @@ public struct RecorderSupervisor: Service {
             if let window = camera.activeWindow, !(window.from...window.until).contains(now) { continue }
             var credentials: StreamCredentials?
             if let sealed = try await services.store.cameras.sealedSecrets(id: camera.id) {
-                credentials = try? services.cipher.open(CameraSecrets.self, from: sealed).main
+                do {
+                    credentials = try services.cipher.open(CameraSecrets.self, from: sealed).main
+                } catch {
+                    // Not recorded without its credentials (never tried bare): its health says why, at every refresh.
+                    logger.error("camera not recorded: stored credentials cannot be opened", metadata: ["camera": "\(camera.id)", "error": "\(error)"])
+                    await services.recorders.update(camera.id, CameraHealth(state: .down, reason: Self.credentialsUnreadable))
+                    continue
+                }
             }
-            targets[camera.id] = Target(cameraID: camera.id, name: camera.name, url: StreamURL.withCredentials(address, credentials))
+            targets[camera.id] = Target(
+                cameraID: camera.id, name: camera.name, url: StreamURL.withCredentials(address, credentials),
+                allowsPlainBasicAuth: try await plainBasicAllowed(camera.id))
         }
         return targets
     }
@@ -112,6 +151,14 @@ public struct RecorderSupervisor: Service {
         }
         return next
     }
+
+    /// The health reason of a camera whose sealed credentials cannot be opened.
+    /// How far a camera's clock may be off the server's before it is reported (the recorder's own tolerance: beyond it,
+    /// footage is timed by the server's clock).
+    static let clockTolerance: TimeInterval = WallClockMapper(clockRate: 90_000).tolerance
+
+    static let credentialsUnreadable =
+        "the camera's stored credentials cannot be decrypted (the credential key changed, or the record is damaged); not recorded. Enter its credentials again"
 
     /// Whether a camera's owner shares its video now: always for `live`, during an open alarm for `alarm_only`.
     static func shared(_ camera: Camera, alarms: [UUID: Date]) -> Bool {
@@ -144,14 +191,46 @@ public struct RecorderSupervisor: Service {
         }
     }
 
-    /// Runs one recorder until the camera is no longer wanted with the same settings, or until cancellation.
+    /// Whether the camera's owner allowed Basic credentials over plain RTSP; false when the secrets cannot be opened.
+    private func plainBasicAllowed(_ cameraID: UUID) async throws -> Bool {
+        guard let sealed = try await services.store.cameras.sealedSecrets(id: cameraID) else { return false }
+        do {
+            return try services.cipher.open(CameraSecrets.self, from: sealed).allowPlainBasicAuth == true
+        } catch {
+            return false
+        }
+    }
+
+    /// Why the outbound policy refuses the camera's host now (every address it resolves to is checked), or nil.
+    func outboundRefusal(_ target: Target) -> OutboundRefusal? {
+        guard let host = URLComponents(string: target.url)?.host else { return OutboundRefusal(host: "?", reason: "the stream URL has no host") }
+        do {
+            _ = try services.config.outboundNetworks.check(host: host)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Runs one recorder until the camera is no longer wanted with the same settings, or until cancellation. A camera
+    /// whose host the outbound policy refuses is not connected to: its health says why, and the check is repeated.
     private func record(_ target: Target, wanted: WantedCameras) async {
-        let recorder = CameraRecorder(
-            configuration: CameraRecorder.Configuration(
-                url: target.url,
-                segments: SegmentWriter.Configuration(root: settings.root, cameraID: target.cameraID, segmentDuration: settings.segmentDuration),
-                transport: settings.transport, offlineAfter: settings.offlineAfter, backoff: settings.backoff),
-            index: DatabaseRecordingIndex(store: services.store), logger: logger)
+        while let refusal = outboundRefusal(target) {
+            logger.error("camera not connected: outbound policy", metadata: ["camera": "\(target.cameraID)", "error": "\(refusal)"])
+            await services.recorders.update(target.cameraID, CameraHealth(state: .down, reason: "\(refusal)"))
+            try? await Task.sleep(for: settings.refreshInterval)
+            guard !Task.isCancelled, await wanted.contains(target) else {
+                if await wanted.target(for: target.cameraID) == nil { await services.recorders.stopped(target.cameraID) }
+                return
+            }
+        }
+        var configuration = CameraRecorder.Configuration(
+            url: target.url,
+            segments: SegmentWriter.Configuration(
+                root: settings.root, cameraID: target.cameraID, segmentDuration: settings.segmentDuration, fileMode: settings.fileMode),
+            transport: settings.transport, offlineAfter: settings.offlineAfter, backoff: settings.backoff)
+        configuration.allowsPlainBasicAuth = target.allowsPlainBasicAuth
+        let recorder = CameraRecorder(configuration: configuration, index: index, logger: logger)
         await services.recorders.started(target.cameraID, recorder)
         let metrics = CameraMetrics(registry: services.metrics, cameraID: target.cameraID)
         await withTaskGroup(of: Void.self) { group in
@@ -167,12 +246,19 @@ public struct RecorderSupervisor: Service {
     }
 
     private func follow(_ recorder: CameraRecorder, target: Target, metrics: CameraMetrics) async {
+        var downSince: Date?
+        var clockReported = false
         for await event in recorder.events {
             switch event {
             case .health(let health):
                 await services.recorders.update(target.cameraID, health)
                 metrics.update(health)
+                if !clockReported, let offset = health.clockOffset, abs(offset) > Self.clockTolerance {
+                    clockReported = true
+                    await outage { try await $0.cameraClockOff(target.cameraID, name: target.name, offset: offset) }
+                }
             case .offline(let lastFrameAt):
+                downSince = lastFrameAt
                 let since = lastFrameAt.map { " since \($0.ISO8601Format())" } ?? ""
                 await note(CameraEvent(cameraID: target.cameraID, at: Date(), kind: "offline", reason: "no video\(since)"))
                 metrics.offline.set(1.0)
@@ -180,7 +266,14 @@ public struct RecorderSupervisor: Service {
             case .online(let at):
                 await note(CameraEvent(cameraID: target.cameraID, at: at, kind: "online", reason: "video is back"))
                 metrics.offline.set(0.0)
-                await outage { try await $0.cameraOnline(target.cameraID, at: at) }
+                await outage { try await $0.cameraOnline(target.cameraID, at: at, downSince: downSince) }
+                downSince = nil
+            case .recordingFailed(let reason):
+                await note(CameraEvent(cameraID: target.cameraID, at: Date(), kind: "recording_failed", reason: reason))
+                await outage { try await $0.recordingFailed(target.cameraID, name: target.name, reason: reason) }
+            case .recordingResumed(let at, let framesLost):
+                await note(CameraEvent(cameraID: target.cameraID, at: at, kind: "recording_resumed", reason: "\(framesLost) frames were not recorded"))
+                await outage { try await $0.recordingResumed(target.cameraID, at: at, framesLost: framesLost) }
             case .sessionStarted, .segmentSealed:
                 break
             }

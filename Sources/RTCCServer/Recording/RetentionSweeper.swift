@@ -5,8 +5,8 @@ import RTCCStore
 import ServiceLifecycle
 
 /// Deletes recordings past each camera's retention days (or its owner's shorter agreed retention), then the oldest
-/// recordings while the disk quota is exceeded — never a segment under an active hold and never one still being
-/// written. Footage an alert bookmarked on a city (non-partner) camera outlives the camera's retention: for
+/// recordings while the disk quota is exceeded or the recordings volume has less free space than its margin — one
+/// segment at a time, just enough, never a segment under an active hold and never one still being written. Footage an alert bookmarked on a city (non-partner) camera outlives the camera's retention: for
 /// `bookmarkKeepDays` after the alert, or while the alert is linked to a case, unless it was dismissed. A partner's
 /// camera keeps its owner's agreement; only an explicit hold keeps its footage longer. The disk quota ignores
 /// bookmarks (holds are what protects footage from it). The index row goes first, then the file, so the index never promises footage that is gone; every
@@ -30,12 +30,22 @@ public struct RetentionSweeper: Sendable {
     let quotaBytes: Int64?
     let bookmarkKeepDays: Int
     let logger: Logger
+    /// The recordings volume watched for free space, and the free bytes kept on it; nil watches nothing.
+    let freeSpace: (path: String, minimumFreeBytes: Int64)?
+    /// Reads a volume's free bytes (statvfs); replaceable in tests.
+    let freeBytes: @Sendable (String) throws -> Int64
 
-    /// Creates a sweeper; `quotaBytes` nil means no quota.
-    public init(store: Store, quotaBytes: Int64?, bookmarkKeepDays: Int = 90, logger: Logger) {
+    /// Creates a sweeper; `quotaBytes` nil means no quota; `freeSpace` keeps at least that many bytes free on the
+    /// volume holding that path.
+    public init(
+        store: Store, quotaBytes: Int64?, bookmarkKeepDays: Int = 90, freeSpace: (path: String, minimumFreeBytes: Int64)? = nil,
+        freeBytes: @escaping @Sendable (String) throws -> Int64 = VolumeSpace.freeBytes(at:), logger: Logger
+    ) {
         self.store = store
         self.quotaBytes = quotaBytes
         self.bookmarkKeepDays = bookmarkKeepDays
+        self.freeSpace = freeSpace
+        self.freeBytes = freeBytes
         self.logger = logger
     }
 
@@ -54,16 +64,45 @@ public struct RetentionSweeper: Sendable {
             }
         }
         if let quotaBytes {
-            while try await store.segments.totalBytes() > quotaBytes {
+            // Oldest first, one segment at a time, only until the total is within the quota.
+            var total = try await store.segments.totalBytes()
+            quota: while total > quotaBytes {
                 let batch = try await store.segments.oldestUnheld(limit: 50)
                 if batch.isEmpty {
                     logger.warning("disk quota exceeded but every remaining segment is held or still recording")
                     break
                 }
-                for segment in batch { try await remove(segment, reason: "disk quota", now: now, into: &report) }
+                for segment in batch {
+                    try await remove(segment, reason: "disk quota", now: now, into: &report)
+                    total -= segment.bytes
+                    if total <= quotaBytes { break quota }
+                }
             }
         }
+        report = try await keepFreeSpace(now: now, into: report)
         if report.segments > 0 { logger.info("retention removed \(report.segments) segments, \(report.bytes) bytes") }
+        return report
+    }
+
+    /// Deletes the oldest unheld footage, one segment at a time, until the recordings volume has its margin of free
+    /// space again (what fills it need not be ours: unindexed files, other programs). Cheap when there is room: one
+    /// statvfs call. A volume whose free space cannot be read throws: that is never taken as "room enough".
+    public func keepFreeSpace(now: Date = Date(), into report: Report = Report()) async throws -> Report {
+        guard let freeSpace else { return report }
+        var report = report
+        var free = try freeBytes(freeSpace.path)
+        guard free < freeSpace.minimumFreeBytes else { return report }
+        logger.warning(
+            "recordings volume low on space; deleting the oldest unheld footage",
+            metadata: ["free": "\(free)", "margin": "\(freeSpace.minimumFreeBytes)", "path": "\(freeSpace.path)"])
+        while free < freeSpace.minimumFreeBytes {
+            guard let oldest = try await store.segments.oldestUnheld(limit: 1).first else {
+                logger.error("recordings volume low on space but every remaining segment is held or still recording")
+                break
+            }
+            try await remove(oldest, reason: "free space", now: now, into: &report)
+            free = try freeBytes(freeSpace.path)
+        }
         return report
     }
 
@@ -88,15 +127,18 @@ public struct RetentionSweeper: Sendable {
     }
 }
 
-/// Runs the ``RetentionSweeper`` every `interval` until shutdown.
+/// Runs the ``RetentionSweeper`` every `interval` until shutdown, and checks the recordings volume's free space every
+/// `spaceInterval` in between, so footage is made room for before writes fail.
 public struct RetentionService: Service {
     let sweeper: RetentionSweeper
     let interval: Duration
+    let spaceInterval: Duration
 
     /// Creates the service.
-    public init(sweeper: RetentionSweeper, interval: Duration = .seconds(300)) {
+    public init(sweeper: RetentionSweeper, interval: Duration = .seconds(300), spaceInterval: Duration = .seconds(5)) {
         self.sweeper = sweeper
         self.interval = interval
+        self.spaceInterval = spaceInterval
     }
 
     /// Sweeps, then sleeps, until cancelled or shut down gracefully.
@@ -105,13 +147,40 @@ public struct RetentionService: Service {
     }
 
     private func loop() async {
+        let clock = ContinuousClock()
+        var nextSweep = clock.now
         while !Task.isCancelled {
             do {
-                _ = try await sweeper.sweep()
+                if clock.now >= nextSweep {
+                    nextSweep = clock.now + interval
+                    _ = try await sweeper.sweep()
+                } else {
+                    _ = try await sweeper.keepFreeSpace()
+                }
             } catch {
                 sweeper.logger.error("retention sweep failed", metadata: ["error": "\(String(reflecting: error))"])
             }
-            try? await Task.sleep(for: interval)
+            try? await Task.sleep(for: min(spaceInterval, interval))
         }
     }
+}
+
+/// Free space of a volume, as statvfs reports it to an unprivileged writer.
+public enum VolumeSpace {
+    /// Bytes available at `path`'s volume to a process without root's reserve. Throws when the volume cannot be read.
+    public static func freeBytes(at path: String) throws -> Int64 {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { throw VolumeSpaceUnreadable(path: path, errno: errno) }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
+    }
+}
+
+/// statvfs failed for a recordings path.
+public struct VolumeSpaceUnreadable: Error, CustomStringConvertible {
+    /// The path asked about.
+    public var path: String
+    /// The error number.
+    public var errno: Int32
+
+    public var description: String { "the free space of \(path) cannot be read (\(String(cString: strerror(errno)))); check that the recordings folder exists" }
 }

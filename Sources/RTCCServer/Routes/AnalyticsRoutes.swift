@@ -31,6 +31,7 @@ struct AnalyticsRoutes {
     @Sendable func put(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
         let camera = try await services.visibleCamera(context, identity)
         let settings = try AnalyticsSettings.parse(try await request.bodyData(context: context))
+        if let detection = settings.detection { try DetectionClient.checkServiceURL(detection.url, policy: services.config.outboundNetworks) }
         let text = String(decoding: try JSONCoding.encoder.encode(settings), as: UTF8.self)
         let actor = identity?.actor ?? "anonymous"
         try await services.store.analytics.save(cameraID: camera.id, settings: text, by: actor)

@@ -28,7 +28,8 @@ struct CameraRoutes {
             guard let partnerID = identity.user.partnerID else { return try Reply.json(Page<Camera>(items: [], total: 0, limit: query.limit, offset: query.offset)) }
             query.partnerID = partnerID
         }
-        let page = try await services.store.cameras.search(query)
+        var page = try await services.store.cameras.search(query)
+        page.items = page.items.map(Self.redacted)
         try await services.record("cameras.search", detail: request.uri.query ?? "", by: identity, context: context, purpose: request.purpose)
         return try Reply.json(page)
     }
@@ -37,12 +38,14 @@ struct CameraRoutes {
         let id = try context.pathID("camera")
         guard let camera = try await services.store.cameras.find(id: id), visible(camera, to: identity) else { throw Problem.notFound("camera") }
         try await services.record("cameras.view", target: "camera:\(id)", by: identity, context: context, purpose: request.purpose)
-        return try Reply.json(camera)
+        return try Reply.json(Self.redacted(camera))
     }
 
     @Sendable func create(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
         let draft = try await request.decodeStrict(CameraDraft.self, allowed: CameraDraft.allowedKeys, context: context)
-        let record = try sealed(draft.validated(), label: "body")
+        let valid = try draft.validated()
+        try checkOutbound([valid], labels: [nil])
+        let record = try sealed(valid, label: "body")
         let camera = try await services.store.cameras.create(record)
         try await services.record("cameras.create", target: "camera:\(camera.id)", detail: camera.name, by: identity, context: context)
         return try Reply.json(camera, status: .created)
@@ -54,15 +57,17 @@ struct CameraRoutes {
         let (draft, keys) = try await request.mergePatch(
             CameraDraft.self, over: existing, allowed: CameraDraft.allowedKeys, noun: "camera", context: context)
         let valid = try draft.validated()
+        if keys.contains("mainStreamURL") || keys.contains("subStreamURL") { try checkOutbound([valid], labels: [nil]) }
         var secrets = try await storedSecrets(id: id)
         if keys.contains("mainStreamURL") { secrets.main = valid.mainCredentials ?? (valid.draft.mainStreamURL == nil ? nil : secrets.main) }
         if keys.contains("subStreamURL") { secrets.sub = valid.subCredentials ?? (valid.draft.subStreamURL == nil ? nil : secrets.sub) }
+        if keys.contains("allowPlainBasicAuth") { secrets.allowPlainBasicAuth = valid.draft.allowPlainBasicAuth ? true : nil }
         let record = CameraRecord(camera: valid, sealedSecrets: secrets.isEmpty ? nil : try services.cipher.seal(secrets))
         guard let camera = try await services.store.cameras.update(id: id, with: record) else { throw Problem.notFound("camera") }
         await services.registryChanges.signal()
         try await services.record(
             "cameras.update", target: "camera:\(id)", detail: "fields: \(keys.joined(separator: ","))", by: identity, context: context)
-        return try Reply.json(camera)
+        return try Reply.json(Self.redacted(camera))
     }
 
     @Sendable func delete(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
@@ -86,6 +91,7 @@ struct CameraRoutes {
         } else {
             throw Problem(.unsupportedMediaType, "send text/csv or application/geo+json")
         }
+        try checkOutbound(cameras, labels: labels)
         let records = try zip(cameras, labels).map { try sealed($0, label: $1) }
         let dryRun = request.uri.queryParameters["dryRun"] == "true"
         if dryRun {
@@ -112,8 +118,28 @@ struct CameraRoutes {
     }
 
     private func sealed(_ camera: ValidCamera, label: String) throws -> CameraRecord {
-        let secrets = CameraSecrets(main: camera.mainCredentials, sub: camera.subCredentials)
+        let secrets = camera.secrets
         return CameraRecord(camera: camera, sealedSecrets: secrets.isEmpty ? nil : try services.cipher.seal(secrets), label: label)
+    }
+
+    /// Refuses (422, naming the field) stream URLs whose hosts resolve to an address outside the outbound networks.
+    private func checkOutbound(_ cameras: [ValidCamera], labels: [String?]) throws(ValidationError) {
+        var errors: [FieldError] = []
+        for (camera, label) in zip(cameras, labels) {
+            errors += camera.outboundRefusals(policy: services.config.outboundNetworks).map {
+                error in FieldError(field: label.map { "\($0): \(error.field)" } ?? error.field, reason: error.reason)
+            }
+        }
+        try ValidationError.check(errors)
+    }
+
+    /// The camera with any credential a stored URL still carries (rows written before query credentials were sealed)
+    /// shown as `***`.
+    static func redacted(_ camera: Camera) -> Camera {
+        var camera = camera
+        camera.mainStreamURL = camera.mainStreamURL.map(StreamURL.redacted)
+        camera.subStreamURL = camera.subStreamURL.map(StreamURL.redacted)
+        return camera
     }
 
     private func storedSecrets(id: UUID) async throws -> CameraSecrets {

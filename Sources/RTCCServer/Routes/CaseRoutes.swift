@@ -70,6 +70,12 @@ struct CaseRoutes {
     @Sendable func link(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
         let existing = try await Self.find(context, services)
         let input = try await request.decodeStrict(NewLink.self, allowed: ["kind", "reference"], context: context)
+        guard CaseLink.Kind.linkedByHand.contains(input.kind) else {
+            throw ValidationError(
+                field: "kind",
+                reason: "\(input.kind.rawValue) links are added by the work itself (an export, a playback or hold under the case number, a footage request); "
+                    + "link a camera, incident, event or alert")
+        }
         var reference = input.reference.trimmingCharacters(in: .whitespaces)
         if input.kind == .camera || input.kind == .incident {
             guard let id = UUID(uuidString: reference) else { throw ValidationError(field: "reference", reason: "must be the \(input.kind.rawValue)'s id (a UUID)") }

@@ -40,7 +40,7 @@ struct CoverageRoutes {
         }
         guard let area = try await AreaInput.read(object, store: services.store) else { throw ValidationError(field: "polygon", reason: "is required") }
         let (polygon, areaName) = (area.polygon, area.name)
-        let resolution = try number(object["resolutionM"], field: "resolutionM") ?? 5
+        let resolution = try number(object["resolutionM"], field: "resolutionM") ?? CoverageAnalysis.standardResolution
         let level = try object["level"].map { value in
             guard let name = value as? String, let level = DORILevel(name: name) else {
                 throw ValidationError(field: "level", reason: "must be detect, observe, recognise or identify")
@@ -48,11 +48,11 @@ struct CoverageRoutes {
             return level
         }
         let at = try object["at"].map { value in
-            guard let text = value as? String, let date = try? Date(text, strategy: .iso8601) else {
+            guard let text = value as? String, let date = ISO8601Time.parse(text) else {
                 throw ValidationError(field: "at", reason: "must be an ISO 8601 time such as 2026-11-01T00:00:00Z")
             }
             return date
-        }
+        } ?? Date()
         let index = try await services.sightingIndexes.index(services.store)
         let result = try await CoverageAnalysis.compute(polygon, resolution: resolution, index: index, at: at, gapsAt: level)
         try await services.record(
@@ -62,7 +62,7 @@ struct CoverageRoutes {
         for level in DORILevel.allCases { percent[level.name] = result.percent[level] ?? 0 }
         let gaps = PlanWriter.gapsGeoJSON(result.gaps, projection: result.projection, properties: ["kind": "gap", "level": level?.name ?? "any"])
         let body: [String: Any] = [
-            "area": areaName, "resolutionM": resolution, "cells": result.cells, "cameras": result.cameras, "buildings": result.buildings,
+            "area": areaName, "at": at.ISO8601Format(), "resolutionM": resolution, "cells": result.cells, "cameras": result.cameras, "buildings": result.buildings,
             "coveredPercent": percent, "gapLevel": level?.name ?? "any", "gapRectangles": result.gaps.count, "gapsTruncated": result.gapsTruncated,
             "gaps": try JSONSerialization.jsonObject(with: gaps),
         ]

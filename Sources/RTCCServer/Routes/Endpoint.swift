@@ -82,7 +82,7 @@ extension Endpoint {
     static let usersList = Endpoint(method: .get, path: "/api/v1/users", access: .permission(.usersRead))
     static let usersCreate = Endpoint(method: .post, path: "/api/v1/users", access: .permission(.usersWrite))
     static let userUpdate = Endpoint(method: .patch, path: "/api/v1/users/{id}", access: .permission(.usersWrite))
-    static let tokensList = Endpoint(method: .get, path: "/api/v1/tokens", access: .permission(.usersWrite))
+    static let tokensList = Endpoint(method: .get, path: "/api/v1/tokens", access: .permission(.usersRead))
     static let tokensCreate = Endpoint(method: .post, path: "/api/v1/tokens", access: .permission(.usersWrite))
     static let tokenRevoke = Endpoint(method: .delete, path: "/api/v1/tokens/{id}", access: .permission(.usersWrite))
     static let auditList = Endpoint(method: .get, path: "/api/v1/audit", access: .permission(.auditRead))
@@ -102,10 +102,10 @@ extension Endpoint {
     /// Every API route.
     public static let all: [Endpoint] = [
         health, openAPI, metrics, login, logout, me, camerasList, camerasCreate, camerasImport, camerasExport, cameraGet,
-        cameraUpdate, cameraDelete, cameraRecordings, cameraEvents, cameraHealth, camerasHealth, holdsList, holdsCreate, holdRelease, partnersList, partnersCreate, partnerGet, partnerUpdate, partnerDelete, usersList, usersCreate,
+        cameraUpdate, cameraDelete, cameraRecordings, cameraEvents, cameraHealth, camerasHealth, holdsList, holdsCreate, holdRelease, partnersList, partnersCreate, partnerGet, partnerUpdate, partnerDelete, partnerOverview, usersList, usersCreate,
         userUpdate, tokensList, tokensCreate, tokenRevoke, auditList, auditVerify, incidentsList, venuesList,
         cameraLive, cameraHLS, cameraSnapshot, cameraMedia, playbackStart, layoutsGet, layoutsPut, telemetryLive, telemetryLiveSummary,
-    ] + evidence + map + planning + deployments + alerts + impact + community
+    ] + evidence + map + planning + deployments + alerts + impact + community + auditing + system + cameraTools + accounts + addresses
 }
 
 extension Router where Context == AppRequestContext {

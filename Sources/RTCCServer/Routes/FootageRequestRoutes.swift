@@ -33,6 +33,8 @@ struct FootageRequestRoutes {
         try await services.record(
             "footage.request", target: Self.target(made), detail: "case \(made.caseNumber), \(made.from.ISO8601Format())/\(made.until.ISO8601Format())",
             by: identity, context: context, purpose: made.reason)
+        try await services.linkWork(
+            toCaseNumbered: made.caseNumber, kind: .footageRequest, reference: made.id, by: identity, context: context, purpose: made.reason)
         return try Reply.json(made, status: .created)
     }
 

@@ -30,12 +30,24 @@ struct LiveRoutes {
                                       purpose: request.purpose)
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
-            guard let id = context.requestContext.parameters.get("id").flatMap(UUID.init(uuidString:)),
-                let camera = try? await services.store.cameras.find(id: id),
-                let masked = try? await services.mustMask(camera, identity: context.requestContext.identity, request: context.request),
-                let channel = await services.live.channel(for: id, transcoded: (try? Self.transcoding(context.request)) ?? false, masked: masked)
-            else {
-                try await outbound.close(.unexpectedServerError, reason: "the camera stopped streaming")
+            // Checked again after the upgrade: a mask that cannot be read now closes the socket with the reason.
+            let (channel, id): (LiveChannel, UUID)
+            do {
+                guard let requested = context.requestContext.parameters.get("id").flatMap(UUID.init(uuidString:)),
+                    let camera = try await services.store.cameras.find(id: requested)
+                else {
+                    try await outbound.close(.unexpectedServerError, reason: "the camera is no longer in the registry")
+                    return
+                }
+                let masked = try await services.mustMask(camera, identity: context.requestContext.identity, request: context.request)
+                guard let found = await services.live.channel(for: camera.id, transcoded: try Self.transcoding(context.request), masked: masked) else {
+                    try await outbound.close(.unexpectedServerError, reason: "the camera stopped streaming")
+                    return
+                }
+                (channel, id) = (found, camera.id)
+            } catch let problem as Problem {
+                // A close reason is limited to 123 bytes.
+                try await outbound.close(.unexpectedServerError, reason: String(decoding: problem.detail.utf8.prefix(120), as: UTF8.self))
                 return
             }
             try await Self.stream(channel, cameraID: id, inbound: inbound, outbound: outbound, recorders: services.recorders, logger: context.logger)
@@ -152,11 +164,12 @@ struct LiveRoutes {
     /// `GET /cameras/{id}/snapshot.jpg`: the newest keyframe, decoded (cached for a few seconds).
     @Sendable func snapshot(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
         let camera = try await services.visibleCamera(context, identity)
+        try await services.requireSharing(camera)
         let masked = try await services.mustMask(camera, identity: identity, request: request)
         let jpeg = try await services.snapshots.snapshot(of: camera, live: services.live, store: services.store)
         var bytes = jpeg.bytes
         if masked {
-            bytes = try await MaskFilter.burn(try await services.store.community.mask(cameraID: camera.id), intoJPEG: bytes)
+            bytes = try await MaskFilter.burn(try await services.privacyMask(of: camera), intoJPEG: bytes)
         } else if request.uri.queryParameters.get("unmask") == "1" {
             try await services.recordUnmask(camera, what: "snapshot", identity: identity, request: request, context: context)
         }

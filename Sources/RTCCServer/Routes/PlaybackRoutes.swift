@@ -45,7 +45,7 @@ struct PlaybackRoutes {
                 continue
             }
             names.append(camera.name)
-            if input.unmask == true, try await !services.store.community.mask(cameraID: id).isEmpty {
+            if input.unmask == true, try await !services.privacyMask(of: camera).isEmpty {
                 if !identity.permissions.contains(.unmask) {
                     throw Problem.forbidden(.unmask)
                 } else {
@@ -62,6 +62,7 @@ struct PlaybackRoutes {
         try await services.record(
             "playback.start", target: caseNumber.map { "case:\($0)" } ?? "cameras:\(unique.count)", detail: names.joined(separator: "; "),
             by: identity, context: context, purpose: purpose)
+        try await services.linkWork(toCaseNumbered: caseNumber, kind: .playback, reference: session.id, by: identity, context: context, purpose: purpose)
         return try Reply.json(session, status: .created)
     }
 
@@ -110,7 +111,8 @@ struct PlaybackRoutes {
         var bytes = chunk.bytes, codec = chunk.codec
         // Recordings hold the camera's own picture: a masked camera's chunk is re-encoded with the mask burned in,
         // on the same timeline, unless this session lifted the mask.
-        let mask = try await services.store.community.mask(cameraID: camera.id)
+        // A mask that cannot be read withholds the chunk (503), never plays it unmasked.
+        let mask = try await services.privacyMask(of: camera)
         if !mask.isEmpty, await !services.playback.isUnmasked(sessionID, cameraID: camera.id) {
             (bytes, codec) = try await MaskFilter.burn(mask, intoChunk: chunk.bytes)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import RTCCMedia
 import RTCCCore
 import RTCCStore
@@ -56,35 +57,55 @@ struct RecordingRoutes {
         var reconnects: Int
         var packetsLost: Int
         var framesRecorded: Int
+        var clockOffsetSeconds: Double?
+        var clockReanchors: Int
 
-        init(_ id: UUID, _ health: CameraHealth?) {
+        init(_ id: UUID, _ health: CameraHealth?, notRecordedBecause: String? = nil) {
             cameraID = id
             recorded = health != nil
             state = health?.state.rawValue ?? "not_recorded"
-            reason = health == nil ? "the camera does not share live video, or has no stream URL, or is outside its active window" : health?.reason
+            reason = health == nil ? notRecordedBecause ?? "the recorder has not started it yet" : health?.reason
             framesPerSecond = health?.framesPerSecond ?? 0
             bitrate = health?.bitrate ?? 0
             lastFrameAt = health?.lastFrameAt
             reconnects = health?.reconnects ?? 0
             packetsLost = health?.packetsLost ?? 0
             framesRecorded = health?.framesRecorded ?? 0
+            clockOffsetSeconds = health?.clockOffset
+            clockReanchors = health?.clockReanchors ?? 0
         }
     }
 
     @Sendable func health(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
         let camera = try await services.visibleCamera(context, identity)
+        // What the registration and the owner decided comes first: a paused camera's last recorder state is not "live".
+        if let reason = try await services.notRecordedReason(camera) {
+            return try Reply.json(HealthView(camera.id, nil, notRecordedBecause: reason))
+        }
         return try Reply.json(HealthView(camera.id, await services.recorders.health(of: camera.id)))
     }
 
     @Sendable func allHealth(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
         let all = await services.recorders.allHealth()
-        return try Reply.json(all.keys.sorted { $0.uuidString < $1.uuidString }.map { HealthView($0, all[$0]) })
+        let blocked = try await services.store.community.blockedCameras()
+        return try Reply.json(all.keys.sorted { $0.uuidString < $1.uuidString }.map { id in
+            blocked.contains(id)
+                ? HealthView(id, nil, notRecordedBecause: "paused or withdrawn by its owner: no live video or recording")
+                : HealthView(id, all[id])
+        })
     }
 
     @Sendable func recordings(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
         let camera = try await services.visibleCamera(context, identity)
         let (from, until) = try range(request)
-        let segments = try await services.store.segments.list(cameraID: camera.id, stream: request.uri.queryParameters.get("stream"), from: from, until: until)
+        let segments: [SegmentRecord]
+        do {
+            segments = try await services.store.segments.list(cameraID: camera.id, stream: request.uri.queryParameters.get("stream"), from: from, until: until)
+        } catch let error as SegmentGapsUnreadable {
+            // Never answered as "no gaps": the coverage would claim footage that may not be there.
+            context.logger.error("recording gaps unreadable", metadata: ["camera": "\(camera.id)", "segment": "\(error.segmentID)"])
+            throw Problem(.internalServerError, error.description)
+        }
         let recorded = Self.recordedRanges(segments, from: from, until: until)
         try await services.record(
             "recordings.search", target: "camera:\(camera.id)", detail: "\(from.ISO8601Format())/\(until.ISO8601Format())", by: identity,

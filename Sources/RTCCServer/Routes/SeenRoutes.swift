@@ -57,6 +57,7 @@ struct SeenRoutes {
                 guard let first = camera.recorded.first, let last = camera.recorded.last else { continue }
                 let hold = try await services.store.holds.place(cameraID: camera.cameraID, from: first.from, until: last.until, reason: reason, by: actor)
                 holds.append(hold)
+                try await services.linkWork(toCaseNumbered: caseNumber, kind: .hold, reference: hold.id, by: identity, context: context, purpose: reason)
                 try await services.record(
                     "holds.place", target: "camera:\(camera.cameraID)",
                     detail: "\(hold.from.ISO8601Format())/\(hold.until.ISO8601Format()) seen from \(input.lat),\(input.lon)", by: identity,
@@ -71,6 +72,8 @@ struct SeenRoutes {
                         FootageRequestInput(cameraID: full.id, caseNumber: caseNumber, reason: reason, from: input.from, until: input.until),
                         services: services, by: identity)
                     sent.append(made)
+                    try await services.linkWork(
+                        toCaseNumbered: caseNumber, kind: .footageRequest, reference: made.id, by: identity, context: context, purpose: reason)
                     try await services.record(
                         "footage.request", target: FootageRequestRoutes.target(made), detail: "case \(caseNumber), seen from \(input.lat),\(input.lon)",
                         by: identity, context: context, purpose: reason)

@@ -5,7 +5,8 @@ import RTCCStore
 
 /// Releasing a package outside the RTCC: `/api/v1/packages/{id}/shares` issues and lists time-limited links,
 /// `DELETE /api/v1/shares/{id}` revokes one, and `GET /api/v1/share/{token}` is the recipient's download, which needs no
-/// RTCC account. Every download and every refused attempt is in the audit log with the time and address.
+/// RTCC account. Every download and every refused attempt is in the audit log with the time and address; unknown tokens
+/// are counted per address (``wrongTokensPerMinute``, then 429) and audited once a minute per address with a count.
 struct ShareRoutes {
     let services: AppServices
 
@@ -31,6 +32,8 @@ struct ShareRoutes {
     }
 
     static let maximumHours = 30 * 24
+    /// Wrong share tokens one address may send in a minute; the next request from it gets 429 for a minute.
+    static let wrongTokensPerMinute = 10
     static let maximumDownloads = 100
 
     func register(on router: Router<AppRequestContext>) {
@@ -89,9 +92,21 @@ struct ShareRoutes {
 
     @Sendable func download(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
         let token = context.parameters.get("id") ?? ""
+        if let wait = services.shareGuesses.retryAfter(context.source) {
+            throw Problem(
+                .tooManyRequests, "too many unknown share links from your address; wait \(wait) s and check the link you were sent",
+                headers: [.retryAfter: String(wait)])
+        }
         guard token.count <= 100, let link = try await services.store.shareLinks.find(token: token),
             let package = try await services.store.packages.find(id: link.packageID)
-        else { throw Problem.notFound("share link") }
+        else {
+            // A guess: counted against the address, and audited once a minute per address with the count.
+            services.shareGuesses.fail(context.source)
+            try await services.record(services.auditBursts.note(
+                action: "evidence.share_guess", actor: "anonymous", target: "address:\(context.source)", source: context.source,
+                detail: "unknown share token from \(context.source)"))
+            throw Problem.notFound("share link")
+        }
         let actor = "share:\(link.recipient)"
         let now = Date()
         if let closed = link.closed(at: now) { throw try await refuse(link, package, closed, context: context, actor: actor) }

@@ -40,11 +40,16 @@ struct UserRoutes {
         router.add(.tokensList, listTokens)
         router.add(.tokensCreate, createToken)
         router.add(.tokenRevoke, revokeToken)
+        router.add(.userUnlock, unlockUser)
+        router.add(.userPassword, resetPassword)
+        router.add(.userSessions, listSessions)
+        router.add(.userSessionsEnd, endSessions)
+        router.add(.userMFAReset, resetMFA)
     }
 
     @Sendable func listUsers(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
         try await services.record("users.search", by: identity, context: context)
-        return try Reply.json(try await services.store.users.list())
+        return try Reply.json(try await services.store.users.accountStates().map(summary))
     }
 
     @Sendable func createUser(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
@@ -52,7 +57,7 @@ struct UserRoutes {
             NewUser.self, allowed: ["username", "displayName", "role", "password", "partnerID"], context: context)
         var errors: [FieldError] = []
         do { try User.validateUsername(input.username) } catch { errors += error.errors }
-        do { try User.validatePassword(input.password) } catch { errors += error.errors }
+        errors += try PasswordPolicy.shipped().problems(input.password, username: input.username)
         if input.displayName.trimmingCharacters(in: .whitespaces).isEmpty || input.displayName.count > 120 {
             errors.append(FieldError(field: "displayName", reason: "must be 1-120 characters"))
         }
@@ -81,8 +86,12 @@ struct UserRoutes {
         }
         guard let user = try await services.store.users.update(id: id, displayName: change.displayName, role: change.role, disabled: change.disabled)
         else { throw Problem.notFound("user") }
+        // Disabling ended the user's sessions and revoked its tokens in the database; forget what was remembered too,
+        // so the very next request with either is refused.
         services.tokenIdentities.forgetAll()
-        try await services.record("users.update", target: "user:\(id)", detail: "role \(user.role.rawValue), disabled \(user.disabled)", by: identity, context: context)
+        let ended = change.disabled == true ? "; sessions ended, tokens revoked" : ""
+        try await services.record(
+            "users.update", target: "user:\(id)", detail: "role \(user.role.rawValue), disabled \(user.disabled)\(ended)", by: identity, context: context)
         return try Reply.json(user)
     }
 

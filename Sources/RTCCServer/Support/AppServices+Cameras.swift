@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import RTCCCore
 import RTCCStore
 
@@ -29,10 +30,32 @@ extension AppServices {
         }
     }
 
+    /// Why `camera` is not being recorded or shown live right now, in the words an operator needs; nil when nothing
+    /// in its registration or its owner's choices prevents it (then a missing recorder is a fault, not a choice).
+    func notRecordedReason(_ camera: Camera, now: Date = Date()) async throws -> String? {
+        switch try await store.community.sharing(cameraID: camera.id) {
+        case .paused: return "paused by its owner: no live video or recording until the owner resumes sharing"
+        case .revoked: return "withdrawn by its owner: consent to share was revoked"
+        case .active: break
+        }
+        switch camera.sharing {
+        case .registered: return "registered only: its owner shares footage on request, not live"
+        case .onRequest: return "shared on request only: footage is asked of the owner, there is no live view"
+        case .alarmOnly where try await store.community.alarms(at: now)[camera.id] == nil:
+            return "shared live only during alarms, and no alert concerns it now"
+        case .alarmOnly, .live: break
+        }
+        if camera.mainStreamURL == nil { return "no stream URL is registered for it" }
+        if let window = camera.activeWindow, !(window.from...window.until).contains(now) {
+            return "outside its active window (\(window.from.ISO8601Format()) to \(window.until.ISO8601Format()))"
+        }
+        return nil
+    }
+
     /// Whether the caller must see `camera` through its privacy mask: it has one, and the caller did not lift it. Lifting
     /// takes the `video:unmask` permission, `unmask=1` in the query and a purpose (`X-RTCC-Purpose` or `purpose=`).
     func mustMask(_ camera: Camera, identity: Identity?, request: Request) async throws -> Bool {
-        guard try await !store.community.mask(cameraID: camera.id).isEmpty else { return false }
+        guard try await !privacyMask(of: camera).isEmpty else { return false }
         guard request.uri.queryParameters.get("unmask") == "1" else { return true }
         guard let identity, identity.permissions.contains(.unmask) else { throw Problem.forbidden(.unmask) }
         guard Self.unmaskPurpose(request) != nil else {
@@ -49,7 +72,28 @@ extension AppServices {
 
     /// Audits that `identity` saw `camera` without its privacy mask (nothing when the camera has none).
     func recordUnmask(_ camera: Camera, what: String, identity: Identity?, request: Request, context: AppRequestContext) async throws {
-        guard try await !store.community.mask(cameraID: camera.id).isEmpty else { return }
+        guard try await !privacyMask(of: camera).isEmpty else { return }
         try await record("video.unmask", target: "camera:\(camera.id)", detail: what, by: identity, context: context, purpose: Self.unmaskPurpose(request))
     }
+
+    /// A camera's privacy mask (empty when it has none). A mask that cannot be read withholds the video: 503, and the
+    /// failure is logged — never treated as "no mask".
+    func privacyMask(of camera: Camera) async throws -> PrivacyMask {
+        do {
+            return try await store.community.mask(cameraID: camera.id)
+        } catch {
+            Self.privacyLogger.error(
+                "privacy mask unreadable; video withheld", metadata: ["camera": "\(camera.id)", "error": "\(String(reflecting: error))"])
+            throw Self.maskUnreadable(camera)
+        }
+    }
+
+    /// The 503 for video withheld because the camera's privacy mask could not be read.
+    static func maskUnreadable(_ camera: Camera) -> Problem {
+        Problem(
+            .serviceUnavailable,
+            "the privacy mask of camera \"\(camera.name)\" could not be read; video withheld. The error was logged; ask an administrator to check the database")
+    }
+
+    static var privacyLogger: Logger { Logger(label: "rtcc.privacy") }
 }

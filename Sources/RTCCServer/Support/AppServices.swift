@@ -33,6 +33,8 @@ public struct AppServices: Sendable {
     public let exports: ExportService
     /// Alerts pushed live to analysts.
     public let alertHub = AlertHub()
+    /// What `/api/v1/health` reads of the background services (the recording index queue, the recordings folders).
+    public let health = ServerHealth()
     let intakeLimiter: IntakeRateLimiter
     /// Signalled when a camera's sharing changes, so the recorder supervisor re-reads the registry at once.
     public let registryChanges = RegistryWakeup()
@@ -43,6 +45,14 @@ public struct AppServices: Sendable {
     public let mailQueued = RegistryWakeup()
     /// API-token identities remembered for a moment (forget them when a token or user changes).
     let tokenIdentities = TokenIdentityCache()
+    /// Sign-in lockout, per account and source address: a guesser locks only itself out (docs/SECURITY.md).
+    public let signInLocks: FailureLock
+    /// Wrong share-link tokens per source address: over the limit, the address gets 429 for a minute.
+    public let shareGuesses = FailureLock(limit: ShareRoutes.wrongTokensPerMinute, window: 60, lockFor: 60)
+    /// Refused requests (403) and share-token guesses, folded into one audit entry per minute and kind, with a count.
+    public let auditBursts = AuditAggregator(window: 60)
+    /// Failed sign-ins counted within this window lock an account for the address they came from (CJIS AC-7).
+    public static let failedSignInWindow: TimeInterval = 15 * 60
 
     /// Creates the services.
     public init(config: AppConfig, store: Store, cipher: CredentialCipher, metrics: PrometheusCollectorRegistry) {
@@ -53,7 +63,8 @@ public struct AppServices: Sendable {
         self.metrics = metrics
         let recorders = RecorderRegistry()
         self.recorders = recorders
-        self.live = LiveHub(recorders: recorders, masks: { [store] id in try? await store.community.mask(cameraID: id) })
+        self.live = LiveHub(recorders: recorders, masks: { [store] id in try await store.community.mask(cameraID: id) })
+        self.signInLocks = FailureLock(limit: config.maxFailedLogins, window: Self.failedSignInWindow, lockFor: Double(config.lockoutSeconds))
         self.liveLatency = LiveLatency(registry: metrics)
         self.throttle = LoginThrottle(attemptsPerMinute: config.loginAttemptsPerMinute)
         self.passwords = PasswordHasher(cost: config.bcryptCost)
@@ -72,6 +83,20 @@ public struct AppServices: Sendable {
         try await audit.append(AuditEvent(
             actor: identity?.actor ?? actorName ?? "anonymous", action: action, target: target, source: context.source, purpose: purpose,
             detail: detail))
+    }
+
+    /// Writes aggregated audit entries (see ``AuditAggregator``).
+    func record(_ entries: [AuditAggregator.Entry]) async throws {
+        for entry in entries {
+            try await audit.append(AuditEvent(
+                actor: entry.actor, action: entry.action, target: entry.target, source: entry.source, purpose: nil, detail: entry.detail))
+        }
+    }
+
+    /// Writes the summaries of aggregated audit windows that have closed by `now` (called as requests pass).
+    public func recordClosedAuditBursts(now: Date = Date()) async throws {
+        let due = auditBursts.due(now: now)
+        if !due.isEmpty { try await record(due) }
     }
 }
 

@@ -25,6 +25,19 @@ public struct DemoSeeder: Sendable {
         public var logins: [Login]
         /// Camera feeds (`/cam001` … `/camNNN`) the demo's cameras point at.
         public var streams: Int
+        /// The name of the camera on each feed, by feed number (1 for `/cam001`), to burn into its picture.
+        public var captions: [Int: String] = [:]
+    }
+
+    /// The camera name on each simulated feed of `city`, by feed number.
+    static func captions(of city: DemoCity) -> [Int: String] {
+        var captions: [Int: String] = [:]
+        for camera in city.partners.flatMap(\.cameras) + city.cityCameras {
+            guard let url = camera.mainStreamURL, let range = url.range(of: "/cam", options: .backwards),
+                let number = Int(url[range.upperBound...]) else { continue }
+            captions[number] = camera.name
+        }
+        return captions
     }
 
     /// Seeds when the registry is empty; returns the demo sign-ins (kept, mode 0600, in `<data>/demo-logins.json`).
@@ -35,7 +48,7 @@ public struct DemoSeeder: Sendable {
         if try await services.store.cameras.count() > 0, let data = FileManager.default.contents(atPath: loginsFile.path),
             let logins = try? JSONDecoder().decode([Login].self, from: data)
         {
-            return Seeded(logins: logins, streams: streams)
+            return Seeded(logins: logins, streams: streams, captions: Self.captions(of: city))
         }
         var records: [CameraRecord] = []
         var firstPartner: UUID?
@@ -89,10 +102,11 @@ public struct DemoSeeder: Sendable {
                 passwordHash: try await services.passwords.hash(login.password), now: now)
             logins.append(login)
         }
+        let map = try await seedStreets(now: now)
         try await services.audit.append(AuditEvent(
-            actor: "system", action: "demo.seed", detail: "\(records.count) cameras, \(city.partners.count) partners, \(city.incidents.count) incidents"))
+            actor: "system", action: "demo.seed", detail: "\(records.count) cameras, \(city.partners.count) partners, \(city.incidents.count) incidents, \(map.streets) streets, \(map.addresses) addresses"))
         try JSONEncoder().encode(logins).write(to: loginsFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: loginsFile.path)
-        return Seeded(logins: logins, streams: streams)
+        return Seeded(logins: logins, streams: streams, captions: Self.captions(of: city))
     }
 }

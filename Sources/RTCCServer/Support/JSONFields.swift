@@ -59,9 +59,7 @@ struct JSONFields {
     /// An ISO 8601 time, or nil when absent.
     func date(_ key: String) throws(ValidationError) -> Date? {
         guard let text = try string(key) else { return nil }
-        guard let date = UTCTimestamp.parse(text) ?? (try? Date(text, strategy: .iso8601)) ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))) else {
-            throw ValidationError(field: name(key), reason: "must be an ISO 8601 time such as 2026-11-01T00:00:00Z")
-        }
+        guard let date = ISO8601Time.parse(text) else { throw ValidationError(field: name(key), reason: "must be \(ISO8601Time.expectedForm)") }
         return date
     }
 

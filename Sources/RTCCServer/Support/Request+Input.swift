@@ -85,10 +85,7 @@ extension Request {
     /// A query parameter as an ISO 8601 time, or nil when absent.
     func queryDate(_ name: String) throws -> Date? {
         guard let text = uri.queryParameters.get(name), !text.isEmpty else { return nil }
-        guard let value = (try? Date(text, strategy: .iso8601)) ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
-        else {
-            throw Problem.badRequest(field: name, "must be an ISO 8601 time such as 2026-11-01T00:00:00Z or 2026-11-01T00:00:00.250Z")
-        }
+        guard let value = ISO8601Time.parse(text) else { throw Problem.badRequest(field: name, "must be \(ISO8601Time.expectedForm)") }
         return value
     }
 

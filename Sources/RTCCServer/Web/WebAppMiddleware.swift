@@ -12,24 +12,20 @@ struct WebAppMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The folder holding `index.html`.
     let root: URL?
     /// Leaflet's folder on this machine.
-    let leaflet = URL(fileURLWithPath: "/usr/share/javascript/leaflet")
+    let leaflet = RuntimeDependencies.leafletFolder
 
-    init() {
+    /// The security headers of the app's pages and files (their policy allows the configured map tiles).
+    let securityHeaders: HTTPFields
+
+    /// Serves the app; `mapTileURL` is the configured tile template, whose host the pages may load images from.
+    init(mapTileURL: String? = nil) {
         root = Bundle.module.url(forResource: "web", withExtension: nil, subdirectory: "Resources")
             ?? Bundle.module.resourceURL?.appendingPathComponent("Resources/web")
+        securityHeaders = SecurityHeaders.page(mapTileOrigin: SecurityHeaders.imageSource(forTileTemplate: mapTileURL))
     }
 
     /// Pages for people without an account: the community sign-up (also its e-mail links) and the transparency report.
     static var publicPages: [String: String] { ["/signup": "signup.html", "/transparency": "transparency.html"] }
-
-    static var securityHeaders: HTTPFields {
-        [
-            HTTPField.Name("Content-Security-Policy")!:
-                "default-src 'self'; img-src 'self' data: blob: https:; media-src 'self' blob:; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
-            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-            HTTPField.Name("Referrer-Policy")!: "no-referrer",
-        ]
-    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
@@ -51,7 +47,7 @@ struct WebAppMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         }
         guard let data = FileManager.default.contents(atPath: file.path) else { throw Problem.notFound("file \(path.prefix(80))") }
-        var headers = Self.securityHeaders
+        var headers = securityHeaders
         headers[.contentType] = Self.contentType(file.pathExtension)
         headers[.cacheControl] = "no-cache"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

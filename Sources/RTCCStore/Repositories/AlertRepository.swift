@@ -107,7 +107,12 @@ public struct AlertRepository: Sendable {
 
     /// The camera's outage alert that is still active, if any.
     public func activeOutage(cameraID: UUID) async throws -> Alert? {
-        try await database.sql.select().column("*").from("alerts").where("kind", .equal, Alert.Kind.cameraOffline.rawValue)
+        try await active(.cameraOffline, cameraID: cameraID)
+    }
+
+    /// The newest still-active alert of `kind` about `cameraID`, if any.
+    public func active(_ kind: Alert.Kind, cameraID: UUID) async throws -> Alert? {
+        try await database.sql.select().column("*").from("alerts").where("kind", .equal, kind.rawValue)
             .where("camera_id", .equal, cameraID)
             .where("status", .in, Alert.Status.allCases.filter(\.isActive).map(\.rawValue))
             .orderBy("raised_at", .descending)

@@ -139,25 +139,110 @@ public actor AuditLog {
         }
     }
 
-    /// Entries newest first, optionally only one actor's or one action's.
+    /// Entries newest first, optionally only one actor's or one action's (exact matches).
     public func entries(actor: String? = nil, action: String? = nil, limit: Int = 100, offset: Int = 0) async throws -> [AuditEntry] {
+        try await entries(AuditQuery(actor: actor.map { .exactly($0) }, action: action.map { .exactly($0) }), limit: limit, offset: offset)
+    }
+
+    /// Entries matching every condition of `query`, newest first. Every condition is applied by the database, on
+    /// SQLite and PostgreSQL alike (text compared case-sensitively, prefixes without `LIKE` wildcards).
+    public func entries(_ query: AuditQuery, limit: Int = 100, offset: Int = 0) async throws -> [AuditEntry] {
         var select = database.sql.select().column("*").from("audit_log")
-        if let actor { select = select.where("actor", .equal, actor) }
-        if let action { select = select.where("action", .equal, action) }
+        for (column, match) in query.textConditions {
+            switch match {
+            case .exactly(let text):
+                select = select.where(SQLColumn(column), .equal, SQLBind(text))
+            case .prefix(let text) where text.isEmpty:
+                continue
+            case .prefix(let text):
+                // substr counts characters (code points) on both databases; the length is a literal so that PostgreSQL
+                // finds substr(text, integer, integer) rather than a bigint overload that does not exist.
+                let head = SQLFunction("substr", args: SQLColumn(column), SQLLiteral.numeric("1"), SQLLiteral.numeric("\(text.unicodeScalars.count)"))
+                select = select.where(head, .equal, SQLBind(text))
+            }
+        }
+        if let from = query.from { select = select.where("at", .greaterThanOrEqual, from) }
+        if let until = query.until { select = select.where("at", .lessThan, until) }
         return try await select.orderBy("sequence", .descending).limit(limit).offset(offset)
             .all(decoding: AuditEntry.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
-    /// Walks the whole chain in order and reports the first broken link.
-    public func verify() async throws -> AuditVerification {
-        var verifier = AuditChainVerifier()
+    /// The newest entry's sequence and hash, or nil for an empty log.
+    public func head() async throws -> (sequence: Int64, hash: String)? {
+        let row = try await database.sql.select().columns("sequence", "hash").from("audit_log").orderBy("sequence", .descending).limit(1).first()
+        guard let row else { return nil }
+        return (try row.decode(column: "sequence", as: Int64.self), try row.decode(column: "hash", as: String.self))
+    }
+
+    /// Walks the whole chain in order, compares it with `checkpoints` (already checked for their signatures), and reports
+    /// every break.
+    public func verify(against checkpoints: [AuditCheckpoint] = []) async throws -> AuditVerification {
+        var verifier = AuditChainVerifier(checkpoints: checkpoints)
         var after: Int64 = Int64.min
         while true {
             let batch = try await database.sql.select().column("*").from("audit_log").where("sequence", .greaterThan, after)
                 .orderBy("sequence").limit(1000).all(decoding: AuditEntry.self, keyDecodingStrategy: .convertFromSnakeCase)
-            for entry in batch where !verifier.feed(entry) { return verifier.result }
+            for entry in batch { verifier.feed(entry) }
             guard let last = batch.last else { return verifier.result }
             after = last.sequence
+        }
+    }
+}
+
+/// Which audit entries to read: every condition given must hold. Times are half-open, `from` ≤ at < `until`.
+public struct AuditQuery: Sendable, Hashable {
+    /// How a text column is matched.
+    public enum Match: Sendable, Hashable {
+        /// The whole value, case-sensitively.
+        case exactly(String)
+        /// Values that start with this text (`auth.` matches `auth.login` and `auth.login_failed`).
+        case prefix(String)
+
+        /// Reads the search syntax of the API: a trailing `*` asks for a prefix (`auth.*`), anything else is exact.
+        /// Returns nil when a `*` appears anywhere but at the end, which the API refuses.
+        public init?(searchText text: String) {
+            guard let star = text.firstIndex(of: "*") else {
+                self = .exactly(text)
+                return
+            }
+            guard star == text.index(before: text.endIndex) else { return nil }
+            self = .prefix(String(text[..<star]))
+        }
+    }
+
+    /// Who (`analyst`, `token:feed (admin)`).
+    public var actor: Match?
+    /// What (`auth.login_failed`, or a prefix such as `auth.`).
+    public var action: Match?
+    /// To what (`camera:<id>`, or a prefix such as `case:<id>` for everything under a case).
+    public var target: Match?
+    /// Why: the purpose or case number given.
+    public var purpose: Match?
+    /// From where: the source address.
+    public var source: Match?
+    /// Earliest time, inclusive.
+    public var from: Date?
+    /// Latest time, exclusive.
+    public var until: Date?
+
+    /// Creates a query; nil conditions do not filter.
+    public init(
+        actor: Match? = nil, action: Match? = nil, target: Match? = nil, purpose: Match? = nil, source: Match? = nil, from: Date? = nil,
+        until: Date? = nil
+    ) {
+        self.actor = actor
+        self.action = action
+        self.target = target
+        self.purpose = purpose
+        self.source = source
+        self.from = from
+        self.until = until
+    }
+
+    /// The text conditions given, with their columns.
+    var textConditions: [(column: String, match: Match)] {
+        [("actor", actor), ("action", action), ("target", target), ("purpose", purpose), ("source", source)].compactMap { column, match in
+            match.map { (column, $0) }
         }
     }
 }

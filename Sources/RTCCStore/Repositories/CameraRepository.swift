@@ -237,6 +237,10 @@ struct CameraRow: Codable, Sendable {
     var activeUntil: Date?
     /// Tags as `,a,b,` so a tag filter is one LIKE.
     var tags: String
+    /// Picture width and height, pixels, and frame rate of the main stream, when known.
+    var horizontalPixels: Int?
+    var verticalPixels: Int?
+    var framesPerSecond: Double?
     var createdAt: Date
     var updatedAt: Date
 
@@ -261,6 +265,9 @@ struct CameraRow: Codable, Sendable {
         activeFrom = draft.activeWindow?.from
         activeUntil = draft.activeWindow?.until
         tags = draft.tags.isEmpty ? "," : "," + draft.tags.joined(separator: ",") + ","
+        horizontalPixels = draft.horizontalPixels
+        verticalPixels = draft.verticalPixels
+        framesPerSecond = draft.framesPerSecond
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -272,7 +279,8 @@ struct CameraRow: Codable, Sendable {
             fieldOfViewDeg: fieldOfViewDeg, rangeM: rangeM, mainStreamURL: mainStreamUrl, subStreamURL: subStreamUrl,
             hasCredentials: secrets != nil, sharing: SharingTier(rawValue: sharing) ?? .registered, retentionDays: retentionDays,
             activeWindow: activeFrom.flatMap { from in activeUntil.map { ActiveWindow(from: from.millisecondPrecision, until: $0.millisecondPrecision) } },
-            tags: tags.split(separator: ",").map(String.init), createdAt: createdAt.millisecondPrecision, updatedAt: updatedAt.millisecondPrecision)
+            tags: tags.split(separator: ",").map(String.init), createdAt: createdAt.millisecondPrecision, updatedAt: updatedAt.millisecondPrecision,
+            horizontalPixels: horizontalPixels, verticalPixels: verticalPixels, framesPerSecond: framesPerSecond)
     }
 }
 

@@ -60,6 +60,14 @@ public struct CaseRepository: Sendable {
         return try await find(id: id)
     }
 
+    /// The case with this report number (compared exactly, after trimming spaces), with its links and notes, or nil.
+    public func find(number: String) async throws -> EvidenceCase? {
+        let wanted = number.trimmingCharacters(in: .whitespaces)
+        guard let id = try await database.sql.select().column("id").from("cases").where("number", .equal, wanted).first(decodingColumn: "id", as: UUID.self)
+        else { return nil }
+        return try await find(id: id)
+    }
+
     /// One case with its links and notes, or nil.
     public func find(id: UUID) async throws -> EvidenceCase? {
         guard let row = try await row(id: id) else { return nil }
@@ -107,8 +115,10 @@ public struct CaseRepository: Sendable {
         let rows = try await database.sql.select().columns("kind", "reference", "added_by", "added_at").from("case_links")
             .where("case_id", .equal, caseID).orderBy("added_at").orderBy("reference").all()
         return try rows.map {
-            CaseLink(
-                kind: CaseLink.Kind(rawValue: try $0.decode(column: "kind", as: String.self)) ?? .event,
+            let kind = try $0.decode(column: "kind", as: String.self)
+            guard let known = CaseLink.Kind(rawValue: kind) else { throw UnknownCaseLinkKind(kind: kind) }
+            return CaseLink(
+                kind: known,
                 reference: try $0.decode(column: "reference", as: String.self), addedBy: try $0.decode(column: "added_by", as: String.self),
                 addedAt: try $0.decode(column: "added_at", as: Date.self).millisecondPrecision)
         }
@@ -198,4 +208,13 @@ struct CaseRow: Codable, Sendable {
             number: value.number, type: value.type, location: value.location, point: value.point, occurredAt: value.occurredAt,
             occurredUntil: value.occurredUntil, status: value.status)
     }
+}
+
+/// A stored case link has a kind this version does not know (written by a newer version, or damaged): the case is not
+/// shown without it, since its links would be incomplete. Upgrade the server, or repair the `case_links` row.
+public struct UnknownCaseLinkKind: Error, Sendable, CustomStringConvertible {
+    /// The kind as stored.
+    public var kind: String
+
+    public var description: String { "a link of this case has the unknown kind '\(kind)'; upgrade the server or repair the case_links row" }
 }

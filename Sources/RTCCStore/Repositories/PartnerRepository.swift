@@ -51,7 +51,9 @@ public struct PartnerRepository: Sendable {
         guard try await find(id: id) != nil else { return false }
         let cameras = try await database.sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("cameras")
             .where("partner_id", .equal, id).first(decodingColumn: "n", as: Int.self) ?? 0
-        if cameras > 0 { throw PartnerInUse(cameras: cameras) }
+        let users = try await database.sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("users")
+            .where("partner_id", .equal, id).first(decodingColumn: "n", as: Int.self) ?? 0
+        if cameras > 0 || users > 0 { throw PartnerInUse(cameras: cameras, users: users) }
         try await database.sql.delete(from: "partners").where("id", .equal, id).run()
         return true
     }
@@ -64,12 +66,26 @@ public struct PartnerRepository: Sendable {
     }
 }
 
-/// A partner still owns cameras and cannot be deleted; withdraw it or move its cameras first.
+/// A partner still owns cameras or user accounts and cannot be deleted; withdraw it or move them first.
 public struct PartnerInUse: Error, Sendable, CustomStringConvertible {
     /// How many cameras it owns.
     public var cameras: Int
+    /// How many user accounts belong to it.
+    public var users: Int
+
+    /// A partner that still owns `cameras` cameras and `users` accounts.
+    public init(cameras: Int, users: Int = 0) {
+        self.cameras = cameras
+        self.users = users
+    }
+
     /// What to do.
-    public var description: String { "the partner still owns \(cameras) camera(s): delete or reassign them, or set status to withdrawn" }
+    public var description: String {
+        var held: [String] = []
+        if cameras > 0 { held.append("\(cameras) camera(s)") }
+        if users > 0 { held.append("\(users) user account(s)") }
+        return "the partner still owns \(held.joined(separator: " and ")): delete or reassign them, or set status to withdrawn"
+    }
 }
 
 /// A `partners` table row.

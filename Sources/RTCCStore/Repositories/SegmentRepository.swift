@@ -60,32 +60,42 @@ public struct SegmentRepository: Sendable {
         }
     }
 
+    /// Which of `ids` have a row.
+    public func existingIDs(_ ids: [UUID]) async throws -> Set<UUID> {
+        var found: Set<UUID> = []
+        for chunk in ids.chunked(by: 500) {
+            let rows = try await database.sql.select().column("id").from("segments").where("id", .in, Array(chunk)).all()
+            for row in rows { found.insert(try row.decode(column: "id", as: UUID.self)) }
+        }
+        return found
+    }
+
     /// Segments of a camera overlapping `[from, until)`, oldest first.
     public func list(cameraID: UUID, stream: String? = nil, from: Date, until: Date) async throws -> [SegmentRecord] {
         var select = database.sql.select().column("*").from("segments").where("camera_id", .equal, cameraID)
             .where("start_at", .lessThan, until).where("end_at", .greaterThan, from)
         if let stream { select = select.where("stream", .equal, stream) }
-        return try await select.orderBy("start_at").all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.record)
+        return try await select.orderBy("start_at").all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map { try $0.record() }
     }
 
     /// The first segment of a camera's stream that ends after `date` (the one holding `date`, or the next after a gap).
     public func first(cameraID: UUID, stream: String, endingAfter date: Date) async throws -> SegmentRecord? {
         try await database.sql.select().column("*").from("segments").where("camera_id", .equal, cameraID).where("stream", .equal, stream)
             .where("end_at", .greaterThan, date).orderBy("start_at").limit(1)
-            .all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.record).first
+            .all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map { try $0.record() }.first
     }
 
     /// The newest segment of a camera's stream.
     public func latest(cameraID: UUID, stream: String) async throws -> SegmentRecord? {
         try await database.sql.select().column("*").from("segments").where("camera_id", .equal, cameraID).where("stream", .equal, stream)
             .orderBy("start_at", .descending).limit(1)
-            .all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.record).first
+            .all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map { try $0.record() }.first
     }
 
     /// Segments never sealed (left open by a crash), for recovery at start-up.
     public func unsealed() async throws -> [SegmentRecord] {
         try await database.sql.select().column("*").from("segments").where("sha256", .is, SQLLiteral.null).orderBy("start_at")
-            .all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.record)
+            .all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map { try $0.record() }
     }
 
     /// Removes a segment's row.
@@ -110,7 +120,8 @@ public struct SegmentRepository: Sendable {
                 """)
         }
         query += SQLQueryString(" ORDER BY s.start_at LIMIT \(bind: limit)")
-        return try await database.sql.raw(query).all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.record)
+        return try await database.sql.raw(query).all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .map { try $0.record(forDeletion: true) }
     }
 
     /// The bookmarks on `cameraID` overlapping `from`..<`until` of alerts that were not dismissed: the ones that can keep
@@ -137,7 +148,7 @@ public struct SegmentRepository: Sendable {
             AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.released_at IS NULL AND (h.camera_id IS NULL OR h.camera_id = s.camera_id)
                             AND h.from_at < s.end_at AND h.until_at > s.start_at)
             ORDER BY s.start_at LIMIT \(bind: limit)
-            """).all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.record)
+            """).all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map { try $0.record(forDeletion: true) }
     }
 
     /// Total bytes recorded.
@@ -196,12 +207,37 @@ struct SegmentRow: Codable, Sendable {
         sha256 = record.sha256
     }
 
-    var record: SegmentRecord {
-        let pairs = (try? JSONDecoder().decode([[Double]].self, from: Data(gaps.utf8))) ?? []
+    /// The record; throws ``SegmentGapsUnreadable`` when the stored gap list cannot be read, which is never taken as
+    /// "no gaps" (that would make broken footage look continuous). `forDeletion` is for retention, which deletes the
+    /// segment whatever its gaps: there an unreadable list is left empty, so one damaged row cannot stop retention.
+    func record(forDeletion: Bool = false) throws -> SegmentRecord {
+        let pairs: [[Double]]
+        do {
+            pairs = try JSONDecoder().decode([[Double]].self, from: Data(gaps.utf8))
+        } catch {
+            guard forDeletion else { throw SegmentGapsUnreadable(segmentID: id) }
+            pairs = []
+        }
+        let intervals = try pairs.compactMap { pair -> DateInterval? in
+            guard pair.count == 2, pair[1] >= pair[0] else {
+                if forDeletion { return nil }
+                throw SegmentGapsUnreadable(segmentID: id)
+            }
+            return DateInterval(start: Date(timeIntervalSince1970: pair[0]), end: Date(timeIntervalSince1970: pair[1]))
+        }
         return SegmentRecord(
             id: id, cameraID: cameraId, stream: stream, path: path, start: startAt, end: endAt, bytes: bytes, frames: frames,
-            gaps: pairs.compactMap { $0.count == 2 && $0[1] >= $0[0] ? DateInterval(start: Date(timeIntervalSince1970: $0[0]), end: Date(timeIntervalSince1970: $0[1])) : nil },
-            codec: codec, sha256: sha256)
+            gaps: intervals, codec: codec, sha256: sha256)
+    }
+}
+
+/// A segment's stored gap list cannot be read: its footage cannot be shown as continuous or not.
+public struct SegmentGapsUnreadable: Error, CustomStringConvertible {
+    /// The segment.
+    public var segmentID: UUID
+    /// What went wrong and what to do.
+    public var description: String {
+        "the gap list of recording segment \(segmentID.uuidString.lowercased()) cannot be read; whether its footage is continuous is unknown. Check the database"
     }
 }
 

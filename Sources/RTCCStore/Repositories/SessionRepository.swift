@@ -51,4 +51,18 @@ public struct SessionRepository: Sendable {
     public func end(id: UUID, now: Date = Date()) async throws {
         try await database.sql.update("sessions").set("ended_at", to: now).where("id", .equal, id).run()
     }
+
+    /// A user's sessions that have not ended, oldest first (some may have idled past the lock and end on next use).
+    public func open(userID: UUID) async throws -> [SessionRecord] {
+        try await database.sql.select().column("*").from("sessions").where("user_id", .equal, userID)
+            .where("ended_at", .is, SQLLiteral.null).orderBy("created_at")
+            .all(decoding: SessionRecord.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Ends every open session of a user; returns how many were ended.
+    @discardableResult
+    public func endAll(userID: UUID, now: Date = Date()) async throws -> Int {
+        try await database.sql.update("sessions").set("ended_at", to: now.millisecondPrecision).where("user_id", .equal, userID)
+            .where("ended_at", .is, SQLLiteral.null).returning("id").all().count
+    }
 }

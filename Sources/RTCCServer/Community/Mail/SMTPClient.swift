@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import RTCCCore
 
 /// How to reach the mail relay that delivers the program's mail (verification links, approvals, footage requests).
 public struct SMTPSettings: Sendable, Equatable {
@@ -133,9 +134,14 @@ public struct MailMessage: Sendable, Equatable {
 public struct SMTPClient: Sendable {
     /// Where and how to connect.
     public let settings: SMTPSettings
+    /// The networks the relay may be on; checked (every address of its name) before each connection.
+    public let policy: NetworkPolicy
 
-    /// Creates a client for a relay.
-    public init(settings: SMTPSettings) { self.settings = settings }
+    /// Creates a client for a relay that `policy` allows.
+    public init(settings: SMTPSettings, policy: NetworkPolicy = .default) {
+        self.settings = settings
+        self.policy = policy
+    }
 
     /// Hands `message` to the relay; returns the relay's final answer (`250 …`, usually with its queue id).
     @discardableResult
@@ -170,6 +176,11 @@ public struct SMTPClient: Sendable {
 
     private func connect(tls: NIOSSLContext?) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
         let host = settings.host
+        do {
+            _ = try policy.check(host: host)
+        } catch {
+            throw SMTPFailure("not connecting to the mail relay: \(error)")
+        }
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(Int64(max(1, settings.timeout.components.seconds))))
         do {

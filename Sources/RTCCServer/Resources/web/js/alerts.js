@@ -45,7 +45,7 @@ class Alerts {
     this.filter = el('select', { id: 'alert-filter', 'aria-label': 'Show', onchange: () => this.load() },
       [['active', 'open queue'], ['', 'all'], ['dismissed', 'dismissed'], ['closed', 'closed']].map(([v, t]) => el('option', { value: v }, t)));
     this.kind = el('select', { id: 'alert-kind', 'aria-label': 'Kind', onchange: () => this.load() },
-      ['', 'gunshot', 'plate_hit', 'cad_call', 'tip', 'motion', 'detection', 'camera_offline'].map((k) => el('option', { value: k }, k ? k.replace('_', ' ') : 'any kind')));
+      ['', 'gunshot', 'plate_hit', 'cad_call', 'tip', 'motion', 'detection', 'camera_offline', 'camera_clock', 'recording_failed', 'server_down'].map((k) => el('option', { value: k }, k ? k.replace('_', ' ') : 'any kind')));
     this.search = el('input', { type: 'search', class: 'search', id: 'alert-search', placeholder: 'Search alerts…', oninput: () => this.load() });
     this.soundButton = el('button', { id: 'alert-sound', class: 'ghost', title: 'Sound for new alerts', onclick: () => this.toggleSound() });
     this.connection = el('span', { id: 'alert-connection', class: 'small muted' }, 'connecting…');
@@ -217,7 +217,7 @@ class Alerts {
             this.row('Acknowledged', alert.acknowledgedAt ? `${local(alert.acknowledgedAt)} (after ${alert.secondsToAcknowledge} s)` : 'not yet'),
             this.row('Assigned to', alert.assignedTo || '—'),
             alert.dismissReason ? this.row('Dismissed because', alert.dismissReason) : null,
-            alert.location ? this.row('Location', `${alert.location.latitude.toFixed(5)}, ${alert.location.longitude.toFixed(5)}`) : null,
+            alert.location ? this.row('Location', this.place(alert.location)) : null,
             alert.caseID ? this.row('Case', el('a', { href: `/evidence?case=${alert.caseID}`, onclick: (e) => { e.preventDefault(); this.navigate(`/evidence?case=${alert.caseID}`); } }, 'open case')) : null),
           may(this.me, 'alerts:write') ? this.actions(alert) : null,
           el('h4', {}, 'Bookmarked clips'),
@@ -230,6 +230,15 @@ class Alerts {
   }
 
   row(label, value) { return el('tr', {}, el('th', {}, label), el('td', {}, value)); }
+
+  /// The alert's point, with the nearest address (when the city's addresses are loaded) filled in when it arrives.
+  place(point) {
+    const address = el('span', { id: 'alert-address' });
+    api(`/api/v1/addresses/reverse?lat=${point.latitude.toFixed(6)}&lon=${point.longitude.toFixed(6)}&maxDistanceM=200`)
+      .then((nearest) => { address.textContent = `Near ${nearest.label} (${Math.round(nearest.distanceM)} m) · `; })
+      .catch((error) => { if (error.status !== 404) address.textContent = `Nearest address unavailable: ${error.message} · `; });
+    return el('span', {}, address, `${point.latitude.toFixed(5)}, ${point.longitude.toFixed(5)}`);
+  }
 
   liveTiles(alert) {
     this.stopPlayers();

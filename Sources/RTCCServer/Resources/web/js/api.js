@@ -75,3 +75,60 @@ export function formatWallClock(ms, { utc = false } = {}) {
     : [date.getFullYear(), date.getMonth() + 1, date.getDate(), date.getHours(), date.getMinutes(), date.getSeconds(), date.getMilliseconds()];
   return `${get[0]}-${pad(get[1])}-${pad(get[2])} ${pad(get[3])}:${pad(get[4])}:${pad(get[5])}.${pad(get[6], 3)}${utc ? 'Z' : ''}`;
 }
+
+/// A date and time from the API for a person ('' when absent).
+export function when(text) { return text ? new Date(text).toLocaleString() : ''; }
+
+/// Asks before something destructive, in a modal dialog: resolves true when the person confirms.
+export function confirmAction(message, actionLabel = 'Confirm') {
+  return new Promise((resolve) => {
+    const dialog = el('dialog', { class: 'confirm', id: 'confirm-dialog' });
+    const finish = (answer) => { dialog.close(); dialog.remove(); resolve(answer); };
+    dialog.append(el('form', { method: 'dialog', onsubmit: (event) => { event.preventDefault(); finish(true); } },
+      el('p', {}, message),
+      el('div', { class: 'row-actions' },
+        el('button', { type: 'button', class: 'ghost', id: 'confirm-cancel', onclick: () => finish(false) }, 'Cancel'),
+        el('button', { type: 'submit', class: 'danger', id: 'confirm-ok' }, actionLabel))));
+    dialog.addEventListener('cancel', () => finish(false));
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+/// A button that copies `text()` to the clipboard and says so.
+export function copyButton(text, label = 'Copy', attributes = {}) {
+  return el('button', {
+    type: 'button', class: 'copy', ...attributes,
+    onclick: async () => {
+      try {
+        await navigator.clipboard.writeText(text());
+        toast('Copied to the clipboard.', 'ok');
+      } catch {
+        toast('The browser would not copy; select the text and copy it by hand.');
+      }
+    },
+  }, label);
+}
+
+/// Shows a validation problem's `errors[]` beside the form's fields (elements `.field-error[data-field=NAME]`);
+/// errors for fields the form has no place for go to `general`. Returns how many errors were shown.
+export function showFieldErrors(form, failure, general) {
+  for (const slot of form.querySelectorAll('.field-error')) { slot.textContent = ''; slot.hidden = true; }
+  for (const input of form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
+  if (general) { general.textContent = ''; general.hidden = true; }
+  if (!failure) return 0;
+  const errors = failure.problem?.errors || [];
+  const unplaced = [];
+  for (const error of errors) {
+    const slot = form.querySelector(`.field-error[data-field="${CSS.escape(error.field)}"]`);
+    if (!slot) { unplaced.push(`${error.field}: ${error.reason}`); continue; }
+    slot.textContent = slot.textContent ? `${slot.textContent}; ${error.reason}` : error.reason;
+    slot.hidden = false;
+    slot.previousElementSibling?.setAttribute?.('aria-invalid', 'true');
+  }
+  if (general && (unplaced.length || !errors.length)) {
+    general.textContent = errors.length ? unplaced.join('; ') : failure.message;
+    general.hidden = false;
+  }
+  return errors.length;
+}

@@ -78,7 +78,10 @@ class Evidence {
       dialog.addEventListener('close', async () => {
         if (dialog.returnValue !== 'ok') { dialog.remove(); resolve(null); return; }
         try {
-          const created = await api('/api/v1/cases', { method: 'POST', body: { number: number.value.trim(), type: type.value.trim(), location: location.value.trim(), occurredAt: new Date(at.value).toISOString() } });
+          const body = { number: number.value.trim(), type: type.value.trim(), location: location.value.trim(), occurredAt: new Date(at.value).toISOString() };
+          // The place picked on the map comes with its point, so the case can be found on the map later.
+          if (prefill.point) body.point = prefill.point;
+          const created = await api('/api/v1/cases', { method: 'POST', body });
           dialog.remove();
           await this.loadCases();
           resolve(created);
@@ -91,6 +94,20 @@ class Evidence {
       document.body.append(dialog);
       dialog.showModal();
     }).then(async (created) => { if (created) await this.open(created.id, exportPrefill); return created; });
+  }
+
+  /// One of the case's links; a footage request says where it stands (asked, approved, the owner's clip received).
+  linkItem(link) {
+    const name = link.kind === 'camera' ? this.cameraNames.get(link.reference.toUpperCase()) || this.cameraNames.get(link.reference) || link.reference : link.reference;
+    const item = el('li', { dataset: { kind: link.kind, reference: link.reference } }, `${link.kind}: ${name}`);
+    if (link.kind === 'footage_request' && /^[0-9a-f-]{36}$/i.test(link.reference)) {
+      api(`/api/v1/footage-requests/${link.reference}`).then((request) => {
+        const camera = this.cameraNames.get(request.cameraID.toUpperCase()) || this.cameraNames.get(request.cameraID) || request.cameraID;
+        item.dataset.status = request.status;
+        item.textContent = `footage request: ${camera} · ${request.status}${request.clipSHA256 ? ` · owner's clip SHA-256 ${request.clipSHA256.slice(0, 12)}…` : ''}`;
+      }).catch((error) => { item.append(el('span', { class: 'muted small' }, ` (status unavailable: ${error.message})`)); });
+    }
+    return item;
   }
 
   async open(id, exportPrefill = {}) {
@@ -111,7 +128,7 @@ class Evidence {
       el('a', { class: 'button', href: `/api/v1/cases/${id}/custody.html`, target: '_blank', id: 'custody-html' }, 'Custody report'),
       el('a', { class: 'button', href: `/api/v1/cases/${id}/custody.pdf`, target: '_blank', id: 'custody-pdf' }, 'PDF')),
     el('div', { class: 'panes' },
-      el('div', { class: 'pane' }, el('h4', {}, 'Links'), el('ul', {}, found.links.map((l) => el('li', {}, `${l.kind}: ${l.kind === 'camera' ? this.cameraNames.get(l.reference.toUpperCase()) || this.cameraNames.get(l.reference) || l.reference : l.reference}`))),
+      el('div', { class: 'pane' }, el('h4', {}, 'Links'), el('ul', { id: 'case-links' }, found.links.map((l) => this.linkItem(l))),
         el('h4', {}, 'Notes'), el('ul', { id: 'case-notes' }, found.notes.map((n) => el('li', {}, el('span', { class: 'muted small' }, `${n.author} ${local(n.at)} `), n.text))),
         writable ? el('form', { onsubmit: (e) => { e.preventDefault(); this.addNote(note.value); } }, note) : null),
       el('div', { class: 'pane' }, el('h4', {}, 'Exports'), may(this.me, 'evidence:export') ? this.exportForm(exportPrefill) : null, this.exportsBox,
@@ -132,8 +149,23 @@ class Evidence {
 
   exportForm(prefill = {}) {
     const live = this.cameras.filter((c) => c.sharing === 'live');
-    const cameras = el('select', { id: 'export-cameras', multiple: true, size: Math.min(6, Math.max(2, live.length)), 'aria-label': 'Cameras' },
-      live.map((c) => el('option', { value: c.id, selected: (prefill.cameras || []).includes(c.id) }, c.name)));
+    const cameras = el('select', { id: 'export-cameras', multiple: true, size: Math.min(8, Math.max(2, live.length)), 'aria-label': 'Cameras' },
+      live.map((c) => el('option', {
+        value: c.id, selected: (prefill.cameras || []).includes(c.id),
+        dataset: { words: [c.name, c.kind, c.sharing, ...(c.tags || [])].join(' ').toLowerCase() },
+      }, `${c.name} (${c.kind})`)));
+    const chosen = el('span', { class: 'muted small', id: 'export-chosen' });
+    const showChosen = () => { chosen.textContent = `${cameras.selectedOptions.length} chosen`; };
+    cameras.addEventListener('change', showChosen);
+    showChosen();
+    // Search by name, street, kind or tier; chosen cameras stay listed.
+    const search = el('input', {
+      id: 'export-camera-search', type: 'search', placeholder: 'Search cameras by name, street, kind or tier', 'aria-label': 'Search cameras',
+      oninput: () => {
+        const terms = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+        for (const option of cameras.options) option.hidden = !option.selected && !terms.every((term) => option.dataset.words.includes(term));
+      },
+    });
     const toLocal = (ms) => new Date(ms - new Date().getTimezoneOffset() * 60e3).toISOString().slice(0, 19);
     const from = el('input', { id: 'export-from', type: 'datetime-local', step: 1, value: prefill.from ? toLocal(prefill.from) : '' });
     const until = el('input', { id: 'export-until', type: 'datetime-local', step: 1, value: prefill.until ? toLocal(prefill.until) : '' });
@@ -142,7 +174,8 @@ class Evidence {
       event.preventDefault();
       const ids = [...cameras.selectedOptions].map((o) => o.value);
       this.startExport(ids, new Date(from.value).getTime(), new Date(until.value).getTime(), purpose.value.trim());
-    } }, cameras, el('div', { class: 'controls' }, el('label', {}, 'From ', from), el('label', {}, 'Until ', until)), purpose,
+    } }, el('div', { class: 'controls' }, search, chosen), cameras,
+    el('div', { class: 'controls' }, el('label', {}, 'From ', from), el('label', {}, 'Until ', until)), purpose,
     el('button', { type: 'submit', id: 'export-start' }, 'Export exact clips'));
   }
 
@@ -261,8 +294,10 @@ class Evidence {
     const number = this.params.get('caseNumber') || '';
     let target = number ? (await api(`/api/v1/cases?q=${encodeURIComponent(number)}`).catch(() => ({ items: [] }))).items.find((c) => c.number === number) : null;
     const prefill = { cameras, from, until, purpose: this.params.get('purpose') || '' };
-    if (!target) target = await this.newCase({ number, at: from }, prefill);
-    if (!target) return;
+    const lat = Number(this.params.get('lat')), lon = Number(this.params.get('lon'));
+    const point = this.params.has('lat') && Number.isFinite(lat) && Number.isFinite(lon) ? { latitude: lat, longitude: lon } : null;
+    // A new case opens itself with the export form filled in; opening it again would redraw the form under the user.
+    if (!target) { await this.newCase({ number, at: from, location: this.params.get('location') || '', point }, prefill); return; }
     await this.open(target.id, prefill);
   }
 

@@ -6,11 +6,12 @@ import { sectorRing } from './map-geometry.js';
 import { PlanPanel } from './map-plan.js';
 import { EventsPanel } from './map-events.js';
 import { AreaDrawer } from './map-draw.js';
+import { AddressSearch, loadStreets } from './map-address.js';
 
 const KIND_COLOURS = { city: '#3b82f6', partner: '#f59e0b', temporary: '#a855f7' };
 const HEALTH_STROKES = { streaming: '#22c55e', degraded: '#f59e0b', connecting: '#f59e0b', down: '#ef4444', not_recorded: '#8b96a5' };
 const LAYERS = [
-  ['city', 'City cameras'], ['partner', 'Partner cameras'], ['temporary', 'Temporary cameras'],
+  ['streets', 'Streets'], ['city', 'City cameras'], ['partner', 'Partner cameras'], ['temporary', 'Temporary cameras'],
   ['registered', 'Registered only (owner keeps footage)'], ['venues', 'Venues'], ['incidents', 'Incidents (last 500)'],
 ];
 
@@ -58,7 +59,19 @@ class MapScreen {
 
   async start() {
     loadLeafletStyles();
-    const [L, settings] = await Promise.all([import('/vendor/leaflet/leaflet.esm.js'), api('/api/v1/map')]);
+    let L;
+    try {
+      L = await import('/vendor/leaflet/leaflet.esm.js');
+    } catch {
+      // Without the map library the screen would stay blank: say what is missing and how to install it.
+      this.container.replaceChildren(el('div', { class: 'placeholder not-allowed', id: 'map-unavailable' },
+        el('h2', {}, 'The map cannot be shown'),
+        el('p', {}, 'The server has no Leaflet, the map library this screen uses. An administrator installs it with '),
+        el('pre', {}, 'sudo apt-get install libjs-leaflet'),
+        el('p', {}, 'and restarts OpenRTCC (scripts/demo.sh installs it by itself). Who could have seen a place is still answered on the command line: rtcc seen.')));
+      return;
+    }
+    const settings = await api('/api/v1/map');
     this.L = L;
     this.buildLayout();
     const centre = [settings.centre.latitude, settings.centre.longitude];
@@ -73,7 +86,7 @@ class MapScreen {
     this.eventsPanel = new EventsPanel(this.map, L, { planPanel: this.planPanel, drawer: this.drawer, onCamerasChanged: () => this.reloadCameras() });
     this.side.append(this.eventsPanel.element);
     this.map.on('click', (event) => (this.drawer.active ? this.drawer.add(event.latlng) : this.pick(event.latlng.lat, event.latlng.lng)));
-    await Promise.all([this.loadCameras(), this.loadVenues(), this.loadIncidents(), this.eventsPanel.load()]);
+    await Promise.all([this.loadStreets(), this.loadCameras(), this.loadVenues(), this.loadIncidents(), this.eventsPanel.load()]);
     this.mapElement.dataset.ready = '1';
     window.rtccMap = this;
   }
@@ -91,12 +104,15 @@ class MapScreen {
     this.form = {
       lat: el('input', { id: 'seen-lat', type: 'number', step: 'any', placeholder: 'latitude', required: true }),
       lon: el('input', { id: 'seen-lon', type: 'number', step: 'any', placeholder: 'longitude', required: true }),
-      from: el('input', { id: 'seen-from', type: 'datetime-local', value: isoLocal(now - 3600_000) }),
-      until: el('input', { id: 'seen-until', type: 'datetime-local', value: isoLocal(now) }),
-      reason: el('input', { id: 'seen-reason', placeholder: 'case number and why (for holds)' }),
+      from: el('input', { id: 'seen-from', type: 'datetime-local', step: 1, value: isoLocal(now - 3600_000) }),
+      until: el('input', { id: 'seen-until', type: 'datetime-local', step: 1, value: isoLocal(now) }),
+      caseNumber: el('input', { id: 'seen-case', placeholder: 'case number (sends owners footage requests)', maxlength: 40 }),
+      reason: el('input', { id: 'seen-reason', placeholder: 'why (for holds and requests)' }),
     };
     this.results = el('ol', { id: 'seen-results', class: 'seen-results' });
-    this.summary = el('p', { id: 'seen-summary', class: 'muted small' }, 'Click the map or type a point.');
+    this.summary = el('p', { id: 'seen-summary', class: 'muted small' }, 'Click the map, type an address or a point.');
+    this.place = el('p', { id: 'seen-place', class: 'seen-place' });
+    this.addressSearch = new AddressSearch({ onChoose: (match) => this.goTo(match) });
     this.holdButton = el('button', { id: 'seen-hold', disabled: true, onclick: () => this.hold() }, 'Hold footage');
     this.exportButton = el('button', { id: 'seen-export', disabled: true, onclick: () => this.exportRecorded(),
       title: 'Export the recorded cameras for this window as evidence' }, 'Export clips');
@@ -104,15 +120,16 @@ class MapScreen {
     this.venueSelect = el('select', { id: 'coverage-venue' });
     this.resolution = el('input', { id: 'coverage-resolution', type: 'number', min: '1', step: 'any', value: '5' });
     this.coverageResult = el('div', { id: 'coverage-result', class: 'coverage-result' });
-    const seenForm = el('form', { class: 'map-form', onsubmit: (event) => { event.preventDefault(); this.search(); } },
+    const seenForm = el('form', { class: 'map-form', onsubmit: (event) => { event.preventDefault(); this.pick(Number(this.form.lat.value), Number(this.form.lon.value)); } },
       el('div', { class: 'map-row' }, this.form.lat, this.form.lon),
       el('label', {}, 'From', this.form.from), el('label', {}, 'Until', this.form.until),
       el('button', { type: 'submit', id: 'seen-search' }, 'Who could have seen it'));
     this.mapElement = el('div', { id: 'map', class: 'map-canvas' });
     const side = this.side = el('aside', { class: 'sidebar map-side' },
       el('section', {}, el('h3', {}, 'Layers'), ...toggles),
-      el('section', {}, el('h3', {}, 'Who could have seen it'), seenForm, this.summary, this.results,
-        el('div', { class: 'map-row' }, this.form.reason, this.holdButton, this.exportButton), this.requests),
+      el('section', {}, el('h3', {}, 'Who could have seen it'), this.addressSearch.element, seenForm, this.place, this.summary, this.results,
+        el('div', { class: 'map-row' }, this.form.caseNumber, this.form.reason),
+        el('div', { class: 'map-row' }, this.holdButton, this.exportButton), this.requests),
       el('section', {}, el('h3', {}, 'Coverage'), el('div', { class: 'map-row' }, this.venueSelect, this.resolution, el('span', { class: 'muted' }, 'm')),
         el('button', { id: 'coverage-run', onclick: () => this.coverage() }, 'Coverage'), this.coverageResult));
     this.container.append(el('div', { class: 'map-screen', id: 'map-screen' }, side, el('div', { class: 'content' }, this.mapElement)));
@@ -195,10 +212,55 @@ class MapScreen {
     }
   }
 
-  pick(lat, lon) {
+  /// Draws the imported street centrelines (none until streets are imported); a failure leaves the other layers.
+  async loadStreets() {
+    try {
+      this.mapElement.dataset.streets = String(await loadStreets(this.L, this.groups.streets));
+    } catch (error) {
+      this.mapElement.dataset.streets = '0';
+      toast(`The streets layer could not be loaded: ${error.message}`);
+    }
+  }
+
+  /// Centres the map on a place chosen in the address search and asks who could have seen it.
+  goTo(match) {
+    this.map.setView([match.latitude, match.longitude], Math.max(this.map.getZoom(), 18), { animate: false });
+    this.pick(match.latitude, match.longitude, match.label);
+  }
+
+  /// Asks who could have seen (lat, lon); `label` names the place when it came from the address search, otherwise
+  /// the nearest address is looked up.
+  pick(lat, lon, label) {
     this.form.lat.value = lat.toFixed(6);
     this.form.lon.value = lon.toFixed(6);
     this.search();
+    // Asking again about the place already chosen (a new time window, say) keeps its name.
+    const samePlace = this.placeName && this.place.dataset.point === `${lat.toFixed(6)},${lon.toFixed(6)}`;
+    if (label) {
+      this.placeName = label;
+      this.showPlace(label, lat, lon);
+    } else if (!samePlace) {
+      this.placeName = '';
+      this.nearestAddress(lat, lon);
+    }
+  }
+
+  showPlace(text, lat, lon) {
+    this.place.textContent = text;
+    this.place.dataset.point = `${lat.toFixed(6)},${lon.toFixed(6)}`;
+  }
+
+  async nearestAddress(lat, lon) {
+    this.showPlace('', lat, lon);
+    try {
+      const nearest = await api(`/api/v1/addresses/reverse?lat=${lat.toFixed(6)}&lon=${lon.toFixed(6)}&maxDistanceM=200`);
+      if (this.form.lat.value === lat.toFixed(6) && this.form.lon.value === lon.toFixed(6)) {
+        this.showPlace(`Near ${nearest.label} (${Math.round(nearest.distanceM)} m)`, lat, lon);
+        this.placeName = `${nearest.label} (${Math.round(nearest.distanceM)} m away)`;
+      }
+    } catch (error) {
+      if (error.status !== 404) this.showPlace(`Nearest address: ${error.message}`, lat, lon);
+    }
   }
 
   window() {
@@ -247,24 +309,35 @@ class MapScreen {
     if (!this.report) return;
     const cameras = this.report.cameras.filter((c) => c.footage === 'recorded').map((c) => c.cameraID).slice(0, 16);
     const query = new URLSearchParams({ export: '1', cameras: cameras.join(','), from: this.report.from, until: this.report.until,
-      caseNumber: (this.form.reason.value.match(/[0-9]{2}-[0-9]+/) || [''])[0], purpose: this.form.reason.value.trim() });
+      caseNumber: this.form.caseNumber.value.trim() || (this.form.reason.value.match(/[0-9]{2}-[0-9]+/) || [''])[0], purpose: this.form.reason.value.trim(),
+      location: this.placeName || '', lat: String(this.report.point.latitude), lon: String(this.report.point.longitude) });
     this.navigate(`/evidence?${query}`);
   }
 
   async hold() {
     if (!this.report) return;
     const reason = this.form.reason.value.trim();
-    if (!reason) { toast('Give a case number and why before holding footage.'); this.form.reason.focus(); return; }
+    const caseNumber = this.form.caseNumber.value.trim();
+    if (!reason) { toast('Say why before holding footage.'); this.form.reason.focus(); return; }
     try {
-      const result = await api('/api/v1/seen/hold', {
-        method: 'POST',
-        body: { lat: this.report.point.latitude, lon: this.report.point.longitude, from: this.report.from, until: this.report.until, reason },
-      });
-      toast(`${result.holds.length} hold${result.holds.length === 1 ? '' : 's'} placed; ${result.footageRequests.length} footage request${result.footageRequests.length === 1 ? '' : 's'} drafted.`, 'info');
+      const body = { lat: this.report.point.latitude, lon: this.report.point.longitude, from: this.report.from, until: this.report.until, reason };
+      if (caseNumber) body.caseNumber = caseNumber;
+      const result = await api('/api/v1/seen/hold', { method: 'POST', body });
+      const holds = `${result.holds.length} hold${result.holds.length === 1 ? '' : 's'} placed`;
+      const sent = result.sentRequests || [];
+      if (caseNumber) {
+        toast(`${holds}; ${sent.length} footage request${sent.length === 1 ? '' : 's'} sent to owners under case ${caseNumber}.`, 'success');
+      } else {
+        toast(`${holds}; ${result.footageRequests.length} footage request${result.footageRequests.length === 1 ? '' : 's'} drafted (give a case number to send them).`, 'info');
+      }
       this.showSeen(result.seen);
-      this.requests.replaceChildren(...result.footageRequests.map((draft) => el('details', { class: 'draft' },
-        el('summary', {}, `Request to ${draft.partnerName || draft.cameraName}${draft.email ? ` <${draft.email}>` : ''}`),
-        el('pre', {}, draft.message))));
+      const names = new Map(this.cameras.map((c) => [c.id, c.name]));
+      this.requests.replaceChildren(...(caseNumber
+        ? sent.map((request) => el('div', { class: 'sent-request', dataset: { request: request.id, status: request.status } },
+          `${names.get(request.cameraID) || request.cameraID}: ${request.status}, case ${request.caseNumber}`))
+        : result.footageRequests.map((draft) => el('details', { class: 'draft' },
+          el('summary', {}, `Request to ${draft.partnerName || draft.cameraName}${draft.email ? ` <${draft.email}>` : ''}`),
+          el('pre', {}, draft.message)))));
     } catch (error) {
       toast(error.message);
     }
@@ -281,7 +354,9 @@ class MapScreen {
       const levels = ['any', 'detect', 'observe', 'recognise', 'identify'];
       this.coverageResult.replaceChildren(el('table', { class: 'data' }, ...levels.map((level) => el('tr', { dataset: { level } },
         el('td', {}, level === 'any' ? 'in view' : level), el('td', { class: 'percent' }, `${result.coveredPercent[level].toFixed(1)} %`)))),
-        el('p', { class: 'muted small' }, `${result.cells} cells of ${result.resolutionM} m, ${result.cameras} cameras; gaps in red${result.gapsTruncated ? ' (truncated)' : ''}.`));
+        el('p', { class: 'muted small', id: 'coverage-instant' },
+          `In view at ${new Date(result.at).toLocaleString()}, by the ${result.cameras} cameras active then (as on the dashboard); `
+          + `${result.cells} cells of ${result.resolutionM} m; gaps in red${result.gapsTruncated ? ' (truncated)' : ''}.`));
     } catch (error) {
       this.coverageResult.textContent = error.message;
     }

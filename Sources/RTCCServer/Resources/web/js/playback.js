@@ -51,26 +51,55 @@ class Playback {
   }
 
   picker() {
-    const boxes = this.cameras.filter((c) => c.sharing === 'live').map((camera) =>
-      el('label', { class: 'cam-item' }, el('input', { type: 'checkbox', value: camera.id }), camera.name));
+    const recorded = this.cameras.filter((c) => c.sharing === 'live' || c.sharing === 'alarm_only');
+    const boxes = recorded.map((camera) => {
+      const words = [camera.name, camera.kind, camera.sharing, ...(camera.tags || [])].join(' ').toLowerCase();
+      return el('label', { class: 'cam-item', dataset: { camera: camera.id, words } }, el('input', { type: 'checkbox', value: camera.id }),
+        el('span', {}, camera.name), el('span', { class: 'muted small' }, ` ${camera.kind} · ${camera.sharing.replace('_', ' ')}`));
+    });
+    const count = el('span', { class: 'muted small', id: 'picker-count' });
+    const search = el('input', {
+      id: 'picker-search', type: 'search', placeholder: 'Search by name, street, kind or tier', 'aria-label': 'Search cameras',
+      oninput: () => {
+        const terms = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+        let shown = 0;
+        for (const box of boxes) {
+          const match = terms.every((term) => box.dataset.words.includes(term));
+          box.hidden = !match && !box.querySelector('input').checked;
+          if (!box.hidden) shown += 1;
+        }
+        count.textContent = `${shown} of ${boxes.length} cameras`;
+      },
+    });
+    search.dispatchEvent(new Event('input'));
     const form = el('form', { class: 'placeholder', onsubmit: (event) => {
       event.preventDefault();
       const chosen = boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value).slice(0, 9);
       if (chosen.length) this.navigate(`/playback?cameras=${chosen.join(',')}`);
-    } }, el('h2', {}, 'Play back recordings'), el('p', { class: 'muted' }, 'Choose up to 9 cameras to play in step.'),
-    el('div', { class: 'cam-list' }, boxes), el('button', { type: 'submit' }, 'Play back'));
+    } }, el('h2', {}, 'Play back recordings'), el('p', { class: 'muted' }, 'Choose up to 9 cameras to play in step; checked cameras stay listed.'),
+    el('div', { class: 'map-row' }, search, count),
+    el('div', { class: 'cam-list', id: 'picker-list' }, boxes), el('button', { type: 'submit', id: 'picker-go' }, 'Play back'));
     this.container.replaceChildren(form);
+    search.focus();
   }
 
-  /// A playback session for these cameras; asks for the purpose once per case in this browser session.
+  /// A playback session for these cameras. The purpose is asked once per case: again when the address names another
+  /// case, or when cameras outside the last answer's are opened (the dialog then offers the last answer to confirm).
   async openSession(ids) {
     const remembered = JSON.parse(sessionStorage.getItem('rtcc.playback.purpose') || 'null');
-    let answer = remembered;
-    if (!answer) answer = await this.askPurpose();
+    const askedCase = this.params.get('case');
+    const sameCase = remembered && (askedCase === null || askedCase === remembered.caseNumber);
+    const sameCameras = remembered && Array.isArray(remembered.cameras) && ids.every((id) => remembered.cameras.includes(id));
+    let answer = sameCase && sameCameras ? remembered : null;
+    if (!answer) {
+      const offered = askedCase !== null && !sameCase ? { caseNumber: askedCase, purpose: '' } : remembered;
+      answer = await this.askPurpose(offered);
+    }
     if (!answer) return null;
     try {
       const session = await api('/api/v1/playback', { method: 'POST', body: { cameraIDs: ids, purpose: answer.purpose, caseNumber: answer.caseNumber || null } });
-      sessionStorage.setItem('rtcc.playback.purpose', JSON.stringify(answer));
+      const cameras = sameCase && Array.isArray(remembered?.cameras) && answer.caseNumber === remembered.caseNumber ? [...new Set([...remembered.cameras, ...ids])] : ids;
+      sessionStorage.setItem('rtcc.playback.purpose', JSON.stringify({ caseNumber: answer.caseNumber, purpose: answer.purpose, cameras }));
       return session;
     } catch (error) {
       toast(`Playback was refused: ${error.message}`);
@@ -79,12 +108,16 @@ class Playback {
     }
   }
 
-  askPurpose() {
+  askPurpose(offered = null) {
     return new Promise((resolve) => {
-      const caseInput = el('input', { id: 'purpose-case', placeholder: 'e.g. 26-014523', maxlength: 64 });
-      const purposeInput = el('input', { id: 'purpose-text', required: true, minlength: 3, maxlength: 300, placeholder: 'Why you are viewing this footage' });
+      const caseInput = el('input', { id: 'purpose-case', placeholder: 'e.g. 26-014523', maxlength: 64, value: offered?.caseNumber || '' });
+      const purposeInput = el('input', {
+        id: 'purpose-text', required: true, minlength: 3, maxlength: 300, placeholder: 'Why you are viewing this footage', value: offered?.purpose || '' });
       const dialog = el('dialog', { id: 'purpose-dialog' }, el('form', { method: 'dialog' },
-        el('h3', {}, 'Purpose of viewing'), el('p', { class: 'muted small' }, 'Recorded in the audit log. Asked once per case.'),
+        el('h3', {}, 'Purpose of viewing'),
+        el('p', { class: 'muted small' }, offered?.purpose
+          ? 'These cameras were not opened under this case yet: confirm the case and purpose, or change them. Recorded in the audit log.'
+          : 'Recorded in the audit log. Asked once per case.'),
         el('label', {}, 'Case or report number', caseInput), el('label', {}, 'Purpose', purposeInput),
         el('div', { class: 'controls' }, el('button', { value: 'cancel', formnovalidate: true }, 'Cancel'), el('button', { value: 'ok', class: 'primary', id: 'purpose-ok' }, 'Start playback'))));
       dialog.addEventListener('close', () => {
@@ -120,6 +153,10 @@ class Playback {
         this.jumpInput, el('button', { id: 'playback-go', onclick: () => this.jumpToInput() }, 'Go'),
         el('span', { class: 'muted' }, ' Span'), ...this.spanButtons,
         el('button', { id: 'playback-export', onclick: () => this.exportClip(), title: 'Export these cameras around this time as evidence' }, 'Export clip…'), this.info),
+      el('div', { class: 'toolbar muted small', id: 'playback-case' },
+        el('span', {}, this.session.caseNumber ? `Case ${this.session.caseNumber}` : 'No case number'),
+        el('span', {}, ` · Purpose: ${this.session.purpose}`),
+        el('button', { id: 'purpose-change', onclick: () => this.changePurpose() }, 'Change case or purpose…')),
       this.grid, this.timeline));
     this.origin = null;
     this.makePlayers(Date.now());
@@ -129,6 +166,17 @@ class Playback {
       if (event.key === ' ') { event.preventDefault(); this.togglePlay(); } else if (event.key === ',') this.step(-1); else if (event.key === '.') this.step(1);
     };
     document.addEventListener('keydown', this.onKey);
+  }
+
+  /// Asks for a new case or purpose and reopens these cameras under it (a new session, a new audit entry).
+  async changePurpose() {
+    const answer = await this.askPurpose({ caseNumber: this.session.caseNumber || '', purpose: this.session.purpose });
+    if (!answer) return;
+    sessionStorage.setItem('rtcc.playback.purpose', JSON.stringify({ ...answer, cameras: this.ids }));
+    const params = new URLSearchParams(location.search);
+    if (answer.caseNumber) params.set('case', answer.caseNumber); else params.delete('case');
+    params.set('at', new Date(this.wallClock()).toISOString());
+    location.assign(`${location.pathname}?${params}`);
   }
 
   makePlayers(aroundMs) {
@@ -220,8 +268,10 @@ class Playback {
       if (!player.bufferedRange(t)) { player.tile.classList.add('gap'); continue; }
       player.tile.classList.remove('gap');
       const drift = video.currentTime - t;
-      if (Math.abs(drift) > 0.12) video.currentTime = t;
-      else video.playbackRate = (this.rate || 1) * (drift > 0.03 ? 0.97 : drift < -0.03 ? 1.03 : 1);
+      // Each player stays within 80 ms of the one in charge, so any two stay within 160 ms of each other: small
+      // drifts are closed by playing 5 % faster or slower, larger ones by a seek.
+      if (Math.abs(drift) > 0.08) video.currentTime = t;
+      else video.playbackRate = (this.rate || 1) * (drift > 0.02 ? 0.95 : drift < -0.02 ? 1.05 : 1);
       if (this.playing && video.paused) video.play().catch(() => {});
     }
   }

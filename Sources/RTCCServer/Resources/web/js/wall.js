@@ -3,6 +3,31 @@
 import { api, el, toast, allCameras } from './api.js';
 import { LivePlayer } from './live-player.js';
 
+/// Tile button icons drawn as SVG, so they show with any fonts (a fresh Debian lacks the symbol glyphs).
+const ICONS = {
+  fullscreen: { d: 'M3 9V3h6M21 9V3h-6M3 15v6h6M21 15v6h-6', fill: false },
+  rewind: { d: 'M11 6l-8 6 8 6zM21 6l-8 6 8 6z', fill: true },
+  remove: { d: 'M6 6l12 12M18 6L6 18', fill: false },
+};
+
+function icon(name) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('width', '14');
+  svg.setAttribute('height', '14');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.classList.add('icon');
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', ICONS[name].d);
+  path.setAttribute('fill', ICONS[name].fill ? 'currentColor' : 'none');
+  path.setAttribute('stroke', 'currentColor');
+  path.setAttribute('stroke-width', '2.2');
+  path.setAttribute('stroke-linecap', 'round');
+  path.setAttribute('stroke-linejoin', 'round');
+  svg.append(path);
+  return svg;
+}
 const GRIDS = [1, 4, 9, 16];
 let view = null;
 
@@ -27,6 +52,8 @@ class Wall {
     this.selected = 0;
     this.cameras = [];
     this.layouts = { layouts: [], current: null };
+    // Cameras of tiles hidden by a smaller grid, by tile index: a larger grid brings them back.
+    this.parked = [];
     this.onKey = (event) => this.key(event);
     document.addEventListener('keydown', this.onKey);
     this.build();
@@ -44,6 +71,7 @@ class Wall {
         el('div', { class: 'toolbar' },
           el('span', { class: 'muted' }, 'Tiles'), ...this.gridButtons,
           el('span', { class: 'muted' }, ' Layout'), this.layoutSelect,
+          el('button', { onclick: () => this.saveNamed(), id: 'layout-save-named', title: 'Overwrite the selected layout with the wall as it is' }, 'Save'),
           el('button', { onclick: () => this.saveAs(), id: 'layout-save' }, 'Save as…'),
           el('button', { onclick: () => this.clearAll() }, 'Clear'),
           el('span', { class: 'spacer' }),
@@ -63,7 +91,9 @@ class Wall {
     } catch (error) {
       toast(`Saved layouts could not be loaded: ${error.message}`);
     }
-    const current = this.layouts.layouts.find((l) => l.name === (this.layouts.current || 'Current')) || this.layouts.layouts[0];
+    // The wall as it was left ("Current", saved as it changes) comes back; named layouts change only when saved.
+    const current = this.layouts.layouts.find((l) => l.name === 'Current')
+      || this.layouts.layouts.find((l) => l.name === this.layouts.current) || this.layouts.layouts[0];
     this.renderLayouts();
     if (current) this.use(current, false);
     else this.use({ name: 'Current', grid: 4, tiles: [] }, false);
@@ -117,6 +147,7 @@ class Wall {
 
   applyLayout(name) {
     const layout = this.layouts.layouts.find((l) => l.name === name);
+    this.parked = [];
     this.clearAll(false);
     this.use(layout || { name, grid: this.grid, tiles: [] }, false);
     this.layouts.current = name;
@@ -124,11 +155,20 @@ class Wall {
   }
 
   setGrid(n, save = true) {
-    for (let i = n; i < this.tiles.length; i += 1) this.unassign(i, false);
+    for (let i = n; i < this.tiles.length; i += 1) {
+      if (this.tiles[i].cameraId) this.parked[i] = this.tiles[i].cameraId;
+      this.unassign(i, false);
+    }
+    const before = this.tiles.length;
     this.grid = n;
     this.gridElement.className = `grid g${n}`;
     this.tiles = Array.from({ length: n }, (_, i) => this.tiles[i] || this.makeTile(i));
     this.gridElement.replaceChildren(...this.tiles.map((t) => t.element));
+    for (let i = before; i < n; i += 1) {
+      const id = this.parked[i];
+      if (id && this.byId.has(id) && !this.tiles[i].cameraId) this.assign(i, id, false);
+      this.parked[i] = undefined;
+    }
     for (const button of this.gridButtons) button.classList.toggle('active', Number(button.dataset.grid) === n);
     this.selected = Math.min(this.selected, n - 1);
     this.select(this.selected);
@@ -142,9 +182,9 @@ class Wall {
     const message = el('div', { class: 'message' });
     const empty = el('div', { class: 'empty' }, 'Drop a camera here');
     const actions = el('div', { class: 'actions' },
-      el('button', { title: 'Full screen (F)', onclick: (e) => { e.stopPropagation(); this.fullscreen(index); } }, '⛶'),
-      el('button', { title: 'Play back', onclick: (e) => { e.stopPropagation(); this.openPlayback([this.tiles[index].cameraId]); } }, '⏪'),
-      el('button', { title: 'Remove (Delete)', onclick: (e) => { e.stopPropagation(); this.unassign(index); } }, '✕'));
+      el('button', { title: 'Full screen (F)', 'aria-label': 'Full screen', onclick: (e) => { e.stopPropagation(); this.fullscreen(index); } }, icon('fullscreen')),
+      el('button', { title: 'Play back', 'aria-label': 'Play back', onclick: (e) => { e.stopPropagation(); this.openPlayback([this.tiles[index].cameraId]); } }, icon('rewind')),
+      el('button', { title: 'Remove (Delete)', 'aria-label': 'Remove', onclick: (e) => { e.stopPropagation(); this.unassign(index); } }, icon('remove')));
     const element = el('div', {
       class: 'tile', dataset: { index, state: 'empty' },
       onclick: () => this.select(index),
@@ -242,11 +282,11 @@ class Wall {
     this.saveTimer = setTimeout(() => this.persist(), 400);
   }
 
-  async persist(extra) {
-    const name = this.layouts.current || 'Current';
-    const others = this.layouts.layouts.filter((l) => l.name !== name && l.name !== extra?.name);
-    const layouts = [...others, this.currentLayout(name), ...(extra ? [extra] : [])];
-    const body = { layouts, current: extra?.name || name };
+  /// Saves the wall as "Current" (what comes back next time); `named` also stores it under a layout's name.
+  async persist(named) {
+    const others = this.layouts.layouts.filter((l) => l.name !== 'Current' && l.name !== named?.name);
+    const layouts = [...others, this.currentLayout('Current'), ...(named ? [named] : [])];
+    const body = { layouts, current: named?.name || this.layouts.current || 'Current' };
     try {
       this.layouts = await api('/api/v1/me/layouts', { method: 'PUT', body });
       this.renderLayouts();
@@ -258,8 +298,17 @@ class Wall {
 
   async saveAs() {
     const name = prompt('Name of this layout', '');
-    if (!name) return;
+    if (!name || !name.trim() || name.trim() === 'Current') return;
     await this.persist(this.currentLayout(name.trim()));
+    toast(`Layout "${name.trim()}" saved.`, 'success');
+  }
+
+  /// Overwrites the selected named layout with the wall as it is ("Current" has no name yet: asks for one).
+  async saveNamed() {
+    const name = this.layoutSelect.value;
+    if (!name || name === 'Current') { await this.saveAs(); return; }
+    await this.persist(this.currentLayout(name));
+    toast(`Layout "${name}" saved.`, 'success');
   }
 
   openPlayback(ids = this.tiles.map((t) => t.cameraId).filter(Boolean)) {
