@@ -75,21 +75,27 @@ public func buildApplication(
             store: services.store, client: SMTPClient(settings: smtp, policy: config.outboundNetworks), wakeup: services.mailQueued, logger: logger,
             firstPause: TimeInterval(config.mailRetrySeconds)))
     }
-    if config.recordingEnabled {
+    let membership = config.cluster.isNode ? ClusterMembership(settings: config.cluster, store: services.store, logger: logger) : nil
+    if let membership, !(config.recordingEnabled && config.cluster.records) {
+        background.append(ClusterNodeService(membership: membership))
+    }
+    if config.recordingEnabled && (membership == nil || config.cluster.records) {
         var settings = RecorderSupervisor.Settings(root: URL(fileURLWithPath: config.resolvedRecordingsDirectory))
         settings.segmentDuration = .seconds(config.segmentSeconds)
         settings.offlineAfter = .seconds(config.offlineSeconds)
         settings.transport = config.rtspTransport == "udp" ? .udpWithTCPFallback : .tcp
         settings.fileMode = .recordings(group: config.recordingsGroup)
-        let supervisor = RecorderSupervisor(services: services, settings: settings, logger: logger)
+        let supervisor = RecorderSupervisor(services: services, settings: settings, logger: logger, membership: membership)
         background.append(supervisor)
         await services.health.watch(indexQueue: supervisor.index, recordingsFolders: [config.resolvedRecordingsDirectory])
         background.append(AnalyticsService(services: services, logger: logger))
         let recordings = config.resolvedRecordingsDirectory
         try FileManager.default.createDirectory(atPath: recordings, withIntermediateDirectories: true)
         let margin = config.recordingsMinimumFreeBytes > 0 ? (path: recordings, minimumFreeBytes: config.recordingsMinimumFreeBytes) : nil
-        background.append(RetentionService(sweeper: RetentionSweeper(
-            store: services.store, quotaBytes: config.diskQuotaBytes, bookmarkKeepDays: config.bookmarkKeepDays, freeSpace: margin, logger: logger)))
+        var sweeper = RetentionSweeper(
+            store: services.store, quotaBytes: config.diskQuotaBytes, bookmarkKeepDays: config.bookmarkKeepDays, freeSpace: margin, logger: logger)
+        sweeper.node = config.cluster.nodeName
+        background.append(RetentionService(sweeper: sweeper))
     }
     return Application(
         router: router, server: server,

@@ -155,6 +155,7 @@ public final class Store: Sendable {
         migrations.add(SchemaAccountSecurity())
         migrations.add(SchemaAddresses())
         migrations.add(SchemaCameraPicture())
+        migrations.add(SchemaCluster())
         let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: sqliteLoop ?? databases.eventLoopGroup.any())
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()
@@ -185,6 +186,8 @@ public final class Store: Sendable {
     public var incidents: IncidentRepository { IncidentRepository(database: database) }
     /// Street centrelines and address points.
     public var addresses: AddressRepository { AddressRepository(database: database) }
+    /// Recorder nodes and camera leases (PostgreSQL only).
+    public var cluster: ClusterRepository { ClusterRepository(database: database, isPostgres: isPostgres) }
 }
 
 extension Database {

@@ -15,8 +15,21 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var http: HTTPOptions
 
+    @Option(help: "Run as this node of a recorder cluster (needs PostgreSQL; see docs/DEPLOYMENT.md). Also RTCC_NODE.")
+    var node: String?
+
+    @Option(help: "The most cameras this node records; also its weight when cameras are shared out (default 200).")
+    var nodeCapacity: Int?
+
     func run() async throws {
-        var config = try http.apply(to: store.load())
+        var base = try store.load()
+        do {
+            if let node { try base.set("nodeName", node, from: "--node") }
+            if let nodeCapacity { try base.set("nodeCapacity", String(nodeCapacity), from: "--node-capacity") }
+        } catch {
+            throw ValidationError(error.description)
+        }
+        var config = try http.apply(to: base)
         // Every staff role signs in with a second factor unless mfaRequiredRoles says otherwise (docs/SECURITY.md).
         if config.mfaRequiredRoles == nil { config.mfaRequiredRoles = AppConfig.staffRoles }
         try await runServer(config: config) { url in

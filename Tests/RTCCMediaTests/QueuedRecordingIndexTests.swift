@@ -24,6 +24,25 @@ actor FlakyIndex: RecordingIndex {
 
 struct FlakyIndexDown: Error {}
 
+/// An index that refuses for good every report of the segments in `fenced` (another writer holds their camera).
+actor FencingIndex: RecordingIndex {
+    let fenced: Set<UUID>
+    private(set) var stored: [UUID: RecordedSegment] = [:]
+    private(set) var calls = 0
+
+    init(fenced: Set<UUID>) { self.fenced = fenced }
+
+    private func store(_ segment: RecordedSegment) throws {
+        calls += 1
+        if fenced.contains(segment.id) { throw RecordingReportRefused(reason: "another writer holds the camera") }
+        stored[segment.id] = segment
+    }
+
+    func opened(_ segment: RecordedSegment) async throws { try store(segment) }
+    func progressed(_ segment: RecordedSegment) async throws { try store(segment) }
+    func sealed(_ segment: RecordedSegment) async throws { try store(segment) }
+}
+
 @Suite(.timeLimit(.minutes(1))) struct QueuedRecordingIndexTests {
     static func segment(_ n: Int, sealed: Bool = false, frames: Int = 25) -> RecordedSegment {
         let start = Date(timeIntervalSince1970: 1_790_000_000 + Double(n) * 60)
@@ -31,6 +50,23 @@ struct FlakyIndexDown: Error {}
             id: UUID(uuidString: String(format: "00000000-0000-0000-0000-%012d", n))!, cameraID: UUID(), stream: "main", path: "/r/\(n).mp4",
             start: start, end: start.addingTimeInterval(Double(frames) / 25), bytes: Int64(frames * 1000), frames: frames, gaps: [],
             codec: "avc1.640028", sha256: sealed ? String(repeating: "a", count: 64) : nil)
+    }
+
+    @Test func aReportRefusedForGoodIsDroppedOnceAndTheOthersAreStillStored() async throws {
+        let fenced = Self.segment(1)
+        let inner = FencingIndex(fenced: [fenced.id])
+        let queue = QueuedRecordingIndex(inner: inner, journal: nil)
+        let drain = Task { await queue.run() }
+        defer { drain.cancel() }
+        try await queue.opened(Self.segment(0))
+        try await queue.opened(fenced)
+        try await queue.opened(Self.segment(2))
+        for _ in 0..<50 where await queue.backlog > 0 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(await queue.backlog == 0)
+        #expect(await queue.refusedReports == 1)
+        #expect(await queue.unavailableSince == nil, "a refusal is not an outage")
+        #expect(Set(await inner.stored.keys) == [Self.segment(0).id, Self.segment(2).id])
+        #expect(await inner.calls == 3, "the refused report is not retried")
     }
 
     @Test func reportsReturnAtOnceWhileTheIndexIsDownAndAreAllStoredOnceItIsBack() async throws {

@@ -39,6 +39,7 @@ public actor QueuedRecordingIndex: RecordingIndex {
     /// When each queued segment's oldest unstored report was queued.
     private var queuedAt: [UUID: Date] = [:]
     private var failure: String?
+    private var refused = 0
 
     /// Queues reports for `inner`, journaling them to `journal` (nil keeps them in memory only).
     public init(inner: any RecordingIndex, journal: URL?, logger: Logger = Logger(label: "rtcc.media.index-queue")) {
@@ -55,6 +56,9 @@ public actor QueuedRecordingIndex: RecordingIndex {
 
     /// When the oldest report still waiting to be stored was queued (nil when nothing waits).
     public var oldestPendingSince: Date? { queuedAt.values.min() }
+
+    /// Reports the inner index refused for good (``RecordingReportRefused``) and that were dropped.
+    public var refusedReports: Int { refused }
 
     /// Why the inner index last refused a report (kept after it recovers; nil until the first refusal).
     public var lastError: String? { failure }
@@ -157,6 +161,14 @@ public actor QueuedRecordingIndex: RecordingIndex {
                 case .progressed: try await inner.progressed(entry.segment)
                 case .sealed: try await inner.sealed(entry.segment)
                 }
+            } catch let refusal as RecordingReportRefused {
+                // Final: retrying cannot store it. Dropped (the journal forgets it at its next truncation).
+                refused += 1
+                logger.warning("segment report refused by the index; dropped", metadata: ["segment": "\(id)", "reason": "\(refusal.reason)"])
+                pending[id] = nil
+                queuedAt[id] = nil
+                order.removeFirst()
+                continue
             } catch {
                 failure = String(describing: error)
                 if failingSince == nil {

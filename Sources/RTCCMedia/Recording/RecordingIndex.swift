@@ -25,11 +25,14 @@ public struct RecordedSegment: Sendable, Hashable, Codable {
     public var codec: String
     /// SHA-256 of the whole file, hex; nil while the segment is still being written.
     public var sha256: String?
+    /// The right under which the segment was recorded, when recording rights are leased (several recorders share the
+    /// cameras); nil for a single recorder. The index refuses reports whose right another writer has since taken.
+    public var fence: RecordingFence?
 
     /// Creates a segment description.
     public init(
         id: UUID, cameraID: UUID, stream: String, path: String, start: Date, end: Date, bytes: Int64, frames: Int,
-        gaps: [DateInterval], codec: String, sha256: String?
+        gaps: [DateInterval], codec: String, sha256: String?, fence: RecordingFence? = nil
     ) {
         self.id = id
         self.cameraID = cameraID
@@ -42,10 +45,38 @@ public struct RecordedSegment: Sendable, Hashable, Codable {
         self.gaps = gaps
         self.codec = codec
         self.sha256 = sha256
+        self.fence = fence
     }
 
     /// Whether the segment is sealed (complete and hashed).
     public var isSealed: Bool { sha256 != nil }
+}
+
+/// A writer's right to record a camera: who holds it and the fencing epoch it was granted under. Epochs grow at every
+/// change of holder, so a report carrying an older epoch can be told from the current holder's.
+public struct RecordingFence: Sendable, Hashable, Codable {
+    /// The holder (a node's name).
+    public var holder: String
+    /// The epoch the right was granted under.
+    public var epoch: Int64
+
+    /// Creates a fence.
+    public init(holder: String, epoch: Int64) {
+        self.holder = holder
+        self.epoch = epoch
+    }
+}
+
+/// An index's final refusal of a report: storing it again cannot succeed (for example, another writer took the
+/// camera's recording right before the segment ended). A queue drops such a report instead of retrying it.
+public struct RecordingReportRefused: Error, Sendable, CustomStringConvertible {
+    /// Why the report was refused.
+    public var reason: String
+
+    /// Creates a refusal.
+    public init(reason: String) { self.reason = reason }
+
+    public var description: String { "segment report refused: \(reason)" }
 }
 
 /// Where the recorder reports its segments. The server implements it over the database; tests use a memory double.

@@ -47,6 +47,8 @@ public actor SegmentWriter {
         public var progressInterval: Duration
         /// Permissions of segment files and of the camera and day folders: owner-only by default.
         public var fileMode: RecordingFileMode
+        /// The recording right every reported segment carries (nil for a single recorder).
+        public var fence: RecordingFence?
 
         /// Creates settings; durations default to 60 s segments, 1 s fragments and 5 s progress; files are 0600 and
         /// folders 0700 unless `fileMode` says otherwise.
@@ -154,7 +156,8 @@ public actor SegmentWriter {
         }
         let record = RecordedSegment(
             id: id, cameraID: configuration.cameraID, stream: configuration.stream, path: url.path, start: frame.wallClock,
-            end: frame.wallClock, bytes: file.bytes, frames: 0, gaps: [], codec: frame.accessUnit.format.codecString, sha256: nil)
+            end: frame.wallClock, bytes: file.bytes, frames: 0, gaps: [], codec: frame.accessUnit.format.codecString, sha256: nil,
+            fence: configuration.fence)
         open = OpenSegment(record: record, file: file, muxer: muxer, baseDecodeTime: frame.timing.decodeTime)
         logger.info("segment opened", metadata: ["segment": "\(id)", "path": "\(url.path)"])
         await report("opened", record) { try await $0.opened($1) }

@@ -107,6 +107,8 @@ public struct AppConfig: Sendable, Equatable {
     /// Sessions must sign in again this many seconds after signing in, however active; nil for the profile's
     /// default (cjis 43200, standard none).
     public var sessionMaxSeconds: Int?
+    /// This server's place in a recorder cluster (a single server by default).
+    public var cluster = ClusterSettings()
     /// Whether `lockoutSeconds` was set (file, environment or flag): in the cjis profile a locked account otherwise
     /// stays locked until an administrator unlocks it.
     public var lockoutSecondsIsSet = false
@@ -187,6 +189,8 @@ public struct AppConfig: Sendable, Equatable {
         "RTCC_MAX_REQUEST_LINE_BYTES": "maxRequestLineBytes",
         "RTCC_SECURITY_PROFILE": "securityProfile", "RTCC_MFA_REQUIRED_ROLES": "mfaRequiredRoles",
         "RTCC_SYSTEM_USE_NOTICE": "systemUseNotice", "RTCC_SESSION_MAX_SECONDS": "sessionMaxSeconds",
+        "RTCC_NODE": "nodeName", "RTCC_NODE_CAPACITY": "nodeCapacity", "RTCC_NODE_ROLES": "nodeRoles", "RTCC_NODE_URL": "nodeURL",
+        "RTCC_LEASE_SECONDS": "leaseSeconds",
     ]
 
     /// Sets one setting from text, with a clear error naming `origin`.
@@ -285,7 +289,9 @@ public struct AppConfig: Sendable, Equatable {
             }
             mailFrom = value
         default:
-            guard try setAccountSetting(setting, value, from: origin) else { throw Invalid(description: "\(origin): unknown setting '\(setting)'") }
+            if try setAccountSetting(setting, value, from: origin) { break }
+            if try setClusterSetting(setting, value, from: origin) { break }
+            throw Invalid(description: "\(origin): unknown setting '\(setting)'")
         }
     }
 
@@ -311,6 +317,7 @@ public struct AppConfig: Sendable, Equatable {
         }
         try validateHTTPLimits()
         try validateAccountSettings()
+        try validateClusterSettings()
         if (tlsCertificatePath == nil) != (tlsKeyPath == nil) {
             throw Invalid(description: "--tls-cert and --tls-key must be given together")
         }

@@ -11,11 +11,20 @@ public struct DatabaseRecordingIndex: RecordingIndex {
     public init(store: Store) { self.store = store }
 
     /// Records a new segment file.
-    public func opened(_ segment: RecordedSegment) async throws { try await store.segments.upsert(SegmentRecord(segment)) }
+    public func opened(_ segment: RecordedSegment) async throws { try await write(segment) }
     /// Records that more of the segment is on disk.
-    public func progressed(_ segment: RecordedSegment) async throws { try await store.segments.upsert(SegmentRecord(segment)) }
+    public func progressed(_ segment: RecordedSegment) async throws { try await write(segment) }
     /// Records the sealed segment and its hash.
-    public func sealed(_ segment: RecordedSegment) async throws { try await store.segments.upsert(SegmentRecord(segment)) }
+    public func sealed(_ segment: RecordedSegment) async throws { try await write(segment) }
+
+    /// A report whose lease another node took before the segment's end is refused for good (never retried).
+    private func write(_ segment: RecordedSegment) async throws {
+        do {
+            try await store.segments.upsert(SegmentRecord(segment))
+        } catch let fenced as SegmentFenced {
+            throw RecordingReportRefused(reason: fenced.description)
+        }
+    }
 }
 
 /// The index row and the recorder's segment carry the same fields; these convert between the two layers.
@@ -24,13 +33,14 @@ extension SegmentRecord {
     public init(_ segment: RecordedSegment) {
         self.init(
             id: segment.id, cameraID: segment.cameraID, stream: segment.stream, path: segment.path, start: segment.start, end: segment.end,
-            bytes: segment.bytes, frames: segment.frames, gaps: segment.gaps, codec: segment.codec, sha256: segment.sha256)
+            bytes: segment.bytes, frames: segment.frames, gaps: segment.gaps, codec: segment.codec, sha256: segment.sha256,
+            node: segment.fence?.holder, epoch: segment.fence?.epoch)
     }
 
     /// The segment as the media layer describes it (for recovery and export).
     public var recordedSegment: RecordedSegment {
         RecordedSegment(
             id: id, cameraID: cameraID, stream: stream, path: path, start: start, end: end, bytes: bytes, frames: frames, gaps: gaps,
-            codec: codec, sha256: sha256)
+            codec: codec, sha256: sha256, fence: node.flatMap { node in epoch.map { RecordingFence(holder: node, epoch: $0) } })
     }
 }

@@ -37,12 +37,16 @@ public struct RecorderSupervisor: Service {
     let logger: Logger
     /// Every recorder reports its segments through this queue, so recording never waits on the database.
     let index: QueuedRecordingIndex
+    /// In a cluster, this node's membership: only the cameras whose lease it holds are recorded, each under its
+    /// lease's epoch. Nil for a single server, which records every recordable camera.
+    let membership: ClusterMembership?
 
-    /// Creates the supervisor.
-    public init(services: AppServices, settings: Settings, logger: Logger) {
+    /// Creates the supervisor; with `membership`, a cluster node's.
+    public init(services: AppServices, settings: Settings, logger: Logger, membership: ClusterMembership? = nil) {
         self.services = services
         self.settings = settings
         self.logger = logger
+        self.membership = membership
         index = QueuedRecordingIndex(
             inner: DatabaseRecordingIndex(store: services.store), journal: settings.root.appendingPathComponent("index-journal.jsonl"),
             logger: logger)
@@ -51,6 +55,8 @@ public struct RecorderSupervisor: Service {
     /// Stores what the journal kept from the last run, repairs open segments, then keeps one recorder running per
     /// recordable camera until shutdown.
     public func run() async throws {
+        // A node name already in use by a live node stops the start-up here, before anything is recorded.
+        try await membership?.register()
         try await index.replayJournal()
         if await !index.storeQueued() {
             logger.error("the recording journal could not be stored in the index yet; it is retried while recording")
@@ -61,9 +67,13 @@ public struct RecorderSupervisor: Service {
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await index.run() }
+                if let membership { group.addTask { await membership.run() } }
                 let outcome: Result<Void, any Error>
                 do {
                     try await supervise()
+                    outcome = .success(())
+                } catch is CancellationError {
+                    // Shutdown: the normal end.
                     outcome = .success(())
                 } catch {
                     outcome = .failure(error)
@@ -72,6 +82,8 @@ public struct RecorderSupervisor: Service {
                 // its own task, which shutdown's cancellation does not reach.
                 _ = await Task { await index.drain(within: .seconds(10)) }.value
                 await index.finish()
+                // Every recorder has stopped: the other nodes may take the cameras at once.
+                if let membership { await Task { await membership.leave() }.value }
                 group.cancelAll()
                 try outcome.get()
             }
@@ -80,11 +92,14 @@ public struct RecorderSupervisor: Service {
 
     /// Seals, after repair, every segment whose writer died before sealing it. Missing files lose their index row.
     public func recoverOpenSegments() async throws {
-        for segment in try await services.store.segments.unsealed() {
+        for segment in try await services.store.segments.unsealed(node: membership?.name) {
             do {
                 let repaired = try SegmentRecovery.recover(segment.recordedSegment)
                 try await DatabaseRecordingIndex(store: services.store).sealed(repaired)
                 logger.info("recovered open segment", metadata: ["segment": "\(segment.id)", "frames": "\(repaired.frames)"])
+            } catch let refused as RecordingReportRefused {
+                // Another node took the camera before this segment's end: its row keeps what was stored before.
+                logger.warning("open segment not sealed: fenced", metadata: ["segment": "\(segment.id)", "reason": "\(refused.reason)"])
             } catch {
                 try await services.store.segments.delete(id: segment.id)
                 logger.warning("dropped unrecoverable segment", metadata: ["segment": "\(segment.id)", "error": "\(error)"])
@@ -102,6 +117,8 @@ public struct RecorderSupervisor: Service {
         public var url: String
         /// Whether Basic credentials may go to this camera over plain RTSP.
         public var allowsPlainBasicAuth = false
+        /// In a cluster, the lease this node records the camera under (a new epoch restarts the recorder).
+        public var fence: RecordingFence?
     }
 
     /// The cameras to record now: `live` sharing (or "live during alarms" with an alarm open at `now`) not paused or
@@ -178,16 +195,46 @@ public struct RecorderSupervisor: Service {
         try await withThrowingDiscardingTaskGroup { group in
             var running: [UUID: Target] = [:]
             while !Task.isCancelled {
-                let current = (try? await targets()) ?? running
+                var current = (try? await targets()) ?? running
+                if let membership { current = await leased(current, membership: membership) }
                 await wanted.set(current)
                 for (id, target) in current where running[id] != target {
                     running[id] = target
                     group.addTask { await record(target, wanted: wanted) }
                 }
                 running = running.filter { current[$0.key] != nil }
-                await services.registryChanges.wait(upTo: await pause(before: settings.refreshInterval))
+                await waitForChange(upTo: await pause(before: settings.refreshInterval))
                 try Task.checkCancellation()
             }
+        }
+    }
+
+    /// Of `targets`, the cameras whose lease this node holds, each with its lease's fence; every recordable camera is
+    /// offered to the membership for its next claim.
+    private func leased(_ targets: [UUID: Target], membership: ClusterMembership) async -> [UUID: Target] {
+        await membership.want(Set(targets.keys))
+        let fences = await membership.fences()
+        var leased: [UUID: Target] = [:]
+        for (id, fence) in fences {
+            guard var target = targets[id] else { continue }
+            target.fence = fence
+            leased[id] = target
+        }
+        return leased
+    }
+
+    /// Returns after a registry change, a change of this node's leases, or `timeout`.
+    private func waitForChange(upTo timeout: Duration) async {
+        guard let membership else {
+            await services.registryChanges.wait(upTo: timeout)
+            return
+        }
+        let seen = await membership.changes.signalCount
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await services.registryChanges.wait(upTo: timeout) }
+            group.addTask { _ = await membership.changes.wait(after: seen, upTo: timeout) }
+            await group.next()
+            group.cancelAll()
         }
     }
 
@@ -229,6 +276,7 @@ public struct RecorderSupervisor: Service {
             segments: SegmentWriter.Configuration(
                 root: settings.root, cameraID: target.cameraID, segmentDuration: settings.segmentDuration, fileMode: settings.fileMode),
             transport: settings.transport, offlineAfter: settings.offlineAfter, backoff: settings.backoff)
+        configuration.segments.fence = target.fence
         configuration.allowsPlainBasicAuth = target.allowsPlainBasicAuth
         let recorder = CameraRecorder(configuration: configuration, index: index, logger: logger)
         await services.recorders.started(target.cameraID, recorder)
@@ -258,6 +306,12 @@ public struct RecorderSupervisor: Service {
                     await outage { try await $0.cameraClockOff(target.cameraID, name: target.name, offset: offset) }
                 }
             case .offline(let lastFrameAt):
+                // A node that was frozen or cut off sees "no video" for cameras another node took meanwhile: only
+                // the holder of the lease reports an outage (the next lease round says whether this node still is).
+                if let membership, let fence = target.fence, await !membership.confirmsLease(of: target.cameraID, epoch: fence.epoch) {
+                    logger.notice("camera offline on a node that lost its lease; not reported", metadata: ["camera": "\(target.cameraID)"])
+                    continue
+                }
                 downSince = lastFrameAt
                 let since = lastFrameAt.map { " since \($0.ISO8601Format())" } ?? ""
                 await note(CameraEvent(cameraID: target.cameraID, at: Date(), kind: "offline", reason: "no video\(since)"))

@@ -34,6 +34,9 @@ public struct RetentionSweeper: Sendable {
     let freeSpace: (path: String, minimumFreeBytes: Int64)?
     /// Reads a volume's free bytes (statvfs); replaceable in tests.
     let freeBytes: @Sendable (String) throws -> Int64
+    /// In a cluster, this node's name: it deletes only the segments it recorded (the files on its own disk), and its
+    /// quota counts only those. Nil for a single server.
+    public var node: String?
 
     /// Creates a sweeper; `quotaBytes` nil means no quota; `freeSpace` keeps at least that many bytes free on the
     /// volume holding that path.
@@ -58,16 +61,16 @@ public struct RetentionSweeper: Sendable {
             let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
             let bookmarksSince = camera.partnerID == nil ? now.addingTimeInterval(-Double(bookmarkKeepDays) * 86_400) : nil
             while true {
-                let batch = try await store.segments.expired(cameraID: camera.id, before: cutoff, bookmarksRaisedSince: bookmarksSince, limit: 200)
+                let batch = try await store.segments.expired(cameraID: camera.id, before: cutoff, bookmarksRaisedSince: bookmarksSince, limit: 200, node: node)
                 if batch.isEmpty { break }
                 for segment in batch { try await remove(segment, reason: "retention \(days) days", now: now, into: &report) }
             }
         }
         if let quotaBytes {
             // Oldest first, one segment at a time, only until the total is within the quota.
-            var total = try await store.segments.totalBytes()
+            var total = try await store.segments.totalBytes(node: node)
             quota: while total > quotaBytes {
-                let batch = try await store.segments.oldestUnheld(limit: 50)
+                let batch = try await store.segments.oldestUnheld(limit: 50, node: node)
                 if batch.isEmpty {
                     logger.warning("disk quota exceeded but every remaining segment is held or still recording")
                     break
@@ -96,7 +99,7 @@ public struct RetentionSweeper: Sendable {
             "recordings volume low on space; deleting the oldest unheld footage",
             metadata: ["free": "\(free)", "margin": "\(freeSpace.minimumFreeBytes)", "path": "\(freeSpace.path)"])
         while free < freeSpace.minimumFreeBytes {
-            guard let oldest = try await store.segments.oldestUnheld(limit: 1).first else {
+            guard let oldest = try await store.segments.oldestUnheld(limit: 1, node: node).first else {
                 logger.error("recordings volume low on space but every remaining segment is held or still recording")
                 break
             }

@@ -17,6 +17,20 @@ struct SystemRoutes {
         router.add(.openAPI, openAPI)
         router.add(.metrics, metrics)
         router.add(.systemStatus, status)
+        router.add(.nodes, nodes)
+    }
+
+    /// `GET /api/v1/nodes`: every recorder node registered in the shared database, alive or not, with the cameras it
+    /// holds (``NodeList``). A server on SQLite is a single server: an empty list.
+    @Sendable func nodes(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
+        let config = services.config
+        guard services.store.isPostgres else {
+            return try Reply.json(NodeList(cluster: false, thisNode: nil, leaseSeconds: config.cluster.leaseSeconds, nodes: []))
+        }
+        let nodes = try await services.store.cluster.nodes(staleAfter: config.cluster.leaseSeconds)
+        return try Reply.json(NodeList(
+            cluster: config.cluster.isNode, thisNode: config.cluster.nodeName, leaseSeconds: config.cluster.leaseSeconds,
+            nodes: nodes.map(NodeList.Node.init)))
     }
 
     /// `GET /api/v1/health`: 200 while the server is ok or degraded, 503 when it is down (``HealthReport``). Anyone may

@@ -27,11 +27,15 @@ public struct SegmentRecord: Sendable, Hashable, Codable {
     public var codec: String
     /// SHA-256 once sealed.
     public var sha256: String?
+    /// The node that recorded it, in a cluster (its file is on that node's disk); nil for a single server.
+    public var node: String?
+    /// The camera lease's fencing epoch it was recorded under, in a cluster; nil for a single server.
+    public var epoch: Int64?
 
     /// Creates a record.
     public init(
         id: UUID, cameraID: UUID, stream: String, path: String, start: Date, end: Date, bytes: Int64, frames: Int, gaps: [DateInterval],
-        codec: String, sha256: String?
+        codec: String, sha256: String?, node: String? = nil, epoch: Int64? = nil
     ) {
         self.id = id
         self.cameraID = cameraID
@@ -44,6 +48,8 @@ public struct SegmentRecord: Sendable, Hashable, Codable {
         self.gaps = gaps
         self.codec = codec
         self.sha256 = sha256
+        self.node = node
+        self.epoch = epoch
     }
 }
 
@@ -52,9 +58,17 @@ public struct SegmentRepository: Sendable {
     let database: any Database
 
     /// Inserts or replaces a segment's row (the recorder reports the same segment several times as it grows).
+    ///
+    /// A segment recorded under a camera lease (`node` and `epoch` set) is fenced: it is stored only while no later
+    /// epoch of the camera's lease began before the segment's end, and throws ``SegmentFenced`` otherwise (a node
+    /// that was frozen or cut off writes nothing over the new owner's footage). The lease row is locked for share
+    /// meanwhile, so a claim and this check never interleave.
     public func upsert(_ segment: SegmentRecord) async throws {
         let row = SegmentRow(segment)
         try await database.transaction { db in
+            if let node = segment.node, let epoch = segment.epoch {
+                try await CameraLeaseFence.check(cameraID: segment.cameraID, node: node, epoch: epoch, end: segment.end, on: db.sql)
+            }
             try await db.sql.delete(from: "segments").where("id", .equal, segment.id).run()
             try await db.sql.insert(into: "segments").model(row, with: rowEncoder).run()
         }
@@ -92,9 +106,12 @@ public struct SegmentRepository: Sendable {
             .all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map { try $0.record() }.first
     }
 
-    /// Segments never sealed (left open by a crash), for recovery at start-up.
-    public func unsealed() async throws -> [SegmentRecord] {
-        try await database.sql.select().column("*").from("segments").where("sha256", .is, SQLLiteral.null).orderBy("start_at")
+    /// Segments never sealed (left open by a crash), for recovery at start-up; with `node`, only those that node
+    /// recorded (in a cluster each node repairs the files on its own disk).
+    public func unsealed(node: String? = nil) async throws -> [SegmentRecord] {
+        var select = database.sql.select().column("*").from("segments").where("sha256", .is, SQLLiteral.null)
+        if let node { select = select.where("node", .equal, node) }
+        return try await select.orderBy("start_at")
             .all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map { try $0.record() }
     }
 
@@ -106,7 +123,9 @@ public struct SegmentRepository: Sendable {
     /// Sealed segments of `cameraID` that ended before `cutoff` and overlap no active hold, oldest first. With
     /// `bookmarksRaisedSince`, a segment an alert bookmarked is kept too, unless the alert was dismissed: while the
     /// alert is linked to a case, or else when it was raised at or after that date.
-    public func expired(cameraID: UUID, before cutoff: Date, bookmarksRaisedSince: Date? = nil, limit: Int = 500) async throws -> [SegmentRecord] {
+    public func expired(
+        cameraID: UUID, before cutoff: Date, bookmarksRaisedSince: Date? = nil, limit: Int = 500, node: String? = nil
+    ) async throws -> [SegmentRecord] {
         var query = SQLQueryString("""
             SELECT * FROM segments s WHERE s.camera_id = \(bind: cameraID) AND s.sha256 IS NOT NULL AND s.end_at < \(bind: cutoff)
             AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.released_at IS NULL AND (h.camera_id IS NULL OR h.camera_id = s.camera_id)
@@ -119,6 +138,7 @@ public struct SegmentRepository: Sendable {
                                 AND a.status <> 'dismissed' AND (a.case_id IS NOT NULL OR a.raised_at >= \(bind: since)))
                 """)
         }
+        if let node { query += SQLQueryString(" AND s.node = \(bind: node)") }
         query += SQLQueryString(" ORDER BY s.start_at LIMIT \(bind: limit)")
         return try await database.sql.raw(query).all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
             .map { try $0.record(forDeletion: true) }
@@ -142,19 +162,22 @@ public struct SegmentRepository: Sendable {
     }
 
     /// The oldest sealed segments of any camera that overlap no active hold, for enforcing a disk quota.
-    public func oldestUnheld(limit: Int) async throws -> [SegmentRecord] {
-        try await database.sql.raw("""
-            SELECT * FROM segments s WHERE s.sha256 IS NOT NULL
+    /// With `node`, only the segments that node recorded (the files on its own disk).
+    public func oldestUnheld(limit: Int, node: String? = nil) async throws -> [SegmentRecord] {
+        let mine: SQLQueryString = node.map { " AND s.node = \(bind: $0)" } ?? ""
+        return try await database.sql.raw("""
+            SELECT * FROM segments s WHERE s.sha256 IS NOT NULL\(mine)
             AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.released_at IS NULL AND (h.camera_id IS NULL OR h.camera_id = s.camera_id)
                             AND h.from_at < s.end_at AND h.until_at > s.start_at)
             ORDER BY s.start_at LIMIT \(bind: limit)
             """).all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map { try $0.record(forDeletion: true) }
     }
 
-    /// Total bytes recorded.
-    public func totalBytes() async throws -> Int64 {
+    /// Total bytes recorded; with `node`, by that node.
+    public func totalBytes(node: String? = nil) async throws -> Int64 {
+        let mine: SQLQueryString = node.map { " WHERE node = \(bind: $0)" } ?? ""
         // sum() of a BIGINT is NUMERIC in PostgreSQL: cast it back so both dialects decode an integer.
-        let row = try await database.sql.raw("SELECT CAST(coalesce(sum(bytes), 0) AS BIGINT) AS n FROM segments").first()
+        let row = try await database.sql.raw("SELECT CAST(coalesce(sum(bytes), 0) AS BIGINT) AS n FROM segments\(mine)").first()
         return try row?.decode(column: "n", as: Int64.self) ?? 0
     }
 }
@@ -192,6 +215,8 @@ struct SegmentRow: Codable, Sendable {
     var gaps: String
     var codec: String
     var sha256: String?
+    var node: String?
+    var epoch: Int64?
 
     init(_ record: SegmentRecord) {
         id = record.id
@@ -205,6 +230,8 @@ struct SegmentRow: Codable, Sendable {
         gaps = String(decoding: (try? JSONCoding.encoder.encode(record.gaps.map { [$0.start.timeIntervalSince1970, $0.end.timeIntervalSince1970] })) ?? Data("[]".utf8), as: UTF8.self)
         codec = record.codec
         sha256 = record.sha256
+        node = record.node
+        epoch = record.epoch
     }
 
     /// The record; throws ``SegmentGapsUnreadable`` when the stored gap list cannot be read, which is never taken as
@@ -227,7 +254,7 @@ struct SegmentRow: Codable, Sendable {
         }
         return SegmentRecord(
             id: id, cameraID: cameraId, stream: stream, path: path, start: startAt, end: endAt, bytes: bytes, frames: frames,
-            gaps: intervals, codec: codec, sha256: sha256)
+            gaps: intervals, codec: codec, sha256: sha256, node: node, epoch: epoch)
     }
 }
 

@@ -1,0 +1,131 @@
+import Foundation
+import RTCCStore
+import Testing
+
+/// Nodes, camera leases and fencing on PostgreSQL (cluster mode runs only there).
+@Suite struct ClusterRepositoryTests {
+    func segment(_ camera: UUID, node: String, epoch: Int64, from start: Date, seconds: Double) -> SegmentRecord {
+        SegmentRecord(
+            id: UUID(), cameraID: camera, stream: "main", path: "/rec/\(node)/\(UUID()).mp4", start: start, end: start.addingTimeInterval(seconds),
+            bytes: 1000, frames: 25, gaps: [], codec: "avc1.4d401f", sha256: nil, node: node, epoch: epoch)
+    }
+
+    @Test func aNodeNameIsRefusedWhileItsHolderHeartbeatsAndFreeOnceItStops() async throws {
+        try await Backend.postgres.withStore { store in
+            let first = UUID()
+            try await store.cluster.register(name: "a", instance: first, capacity: 10, roles: ["record"], url: nil, staleAfter: 30)
+            await #expect(throws: ClusterError.nameInUse("a")) {
+                try await store.cluster.register(name: "a", instance: UUID(), capacity: 10, roles: ["record"], url: nil, staleAfter: 30)
+            }
+            #expect(try await store.cluster.heartbeat(name: "a", instance: first) == "active")
+            try await store.cluster.stopped(name: "a", instance: first)
+            let second = UUID()
+            try await store.cluster.register(name: "a", instance: second, capacity: 10, roles: ["record"], url: nil, staleAfter: 30)
+            // The first process is told its name was taken over.
+            #expect(try await store.cluster.heartbeat(name: "a", instance: first) == nil)
+            let nodes = try await store.cluster.nodes(staleAfter: 30)
+            #expect(nodes.map(\.name) == ["a"])
+            #expect(nodes.first?.instance == second)
+            #expect(nodes.first?.alive == true)
+        }
+    }
+
+    @Test func aNodeSilentForLongerThanTheStalenessIsNotAliveAndItsNameCanBeTaken() async throws {
+        try await Backend.postgres.withStore { store in
+            try await store.cluster.register(name: "a", instance: UUID(), capacity: 10, roles: ["record"], url: nil, staleAfter: 0.2)
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await store.cluster.nodes(staleAfter: 0.2).first?.alive == false)
+            try await store.cluster.register(name: "a", instance: UUID(), capacity: 10, roles: ["record"], url: nil, staleAfter: 0.2)
+        }
+    }
+
+    @Test func claimsNeverShareACameraAndEachChangeOfOwnerRaisesTheEpoch() async throws {
+        try await Backend.postgres.withStore { store in
+            let cameras = (0..<20).map { _ in UUID() }
+            try await store.cluster.ensureLeases(cameras)
+            try await store.cluster.ensureLeases(cameras)  // idempotent
+            // Three nodes claim at once, each up to 10.
+            async let a = store.cluster.claim(node: "a", among: cameras.shuffled(), limit: 10, leaseSeconds: 30)
+            async let b = store.cluster.claim(node: "b", among: cameras.shuffled(), limit: 10, leaseSeconds: 30)
+            async let c = store.cluster.claim(node: "c", among: cameras.shuffled(), limit: 10, leaseSeconds: 30)
+            let claims = try await [a, b, c]
+            let owners = claims.flatMap(\.keys)
+            #expect(owners.count == Set(owners).count, "a camera was claimed twice")
+            #expect(owners.count == 20)
+            #expect(claims.allSatisfy { $0.count <= 10 })
+            #expect(claims.flatMap(\.values).allSatisfy { $0 == 1 })
+            // Held leases are not claimable; renewal keeps them with their epoch.
+            #expect(try await store.cluster.claim(node: "d", among: cameras, limit: 20, leaseSeconds: 30).isEmpty)
+            #expect(try await store.cluster.renew(node: "a", leaseSeconds: 30) == claims[0])
+            // Released ones are, under a new epoch.
+            let released = Array(claims[0].keys)
+            try await store.cluster.release(node: "a", cameraIDs: released)
+            #expect(try await store.cluster.renew(node: "a", leaseSeconds: 30).isEmpty)
+            let taken = try await store.cluster.claim(node: "d", among: cameras, limit: 20, leaseSeconds: 30)
+            #expect(Set(taken.keys) == Set(released))
+            #expect(taken.values.allSatisfy { $0 == 2 })
+            let leases = try await store.cluster.leases()
+            #expect(leases.count == 20)
+            #expect(leases.allSatisfy { $0.held })
+        }
+    }
+
+    @Test func anExpiredLeaseIsClaimableAndItsOldOwnerRenewsNothing() async throws {
+        try await Backend.postgres.withStore { store in
+            let camera = UUID()
+            try await store.cluster.ensureLeases([camera])
+            #expect(try await store.cluster.claim(node: "a", among: [camera], limit: 1, leaseSeconds: 0.2) == [camera: 1])
+            // Not expired yet: nobody else can claim it.
+            #expect(try await store.cluster.claim(node: "b", among: [camera], limit: 1, leaseSeconds: 30).isEmpty)
+            try await Task.sleep(for: .milliseconds(400))
+            // Expired but not taken: its owner may still renew it.
+            #expect(try await store.cluster.renew(node: "a", leaseSeconds: 0.2) == [camera: 1])
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await store.cluster.claim(node: "b", among: [camera], limit: 1, leaseSeconds: 30) == [camera: 2])
+            #expect(try await store.cluster.renew(node: "a", leaseSeconds: 30).isEmpty)
+        }
+    }
+
+    @Test func aSegmentIsFencedOnceAnotherNodeTookTheCameraBeforeItsEnd() async throws {
+        try await Backend.postgres.withStore { store in
+            let camera = UUID()
+            try await store.cluster.ensureLeases([camera])
+            #expect(try await store.cluster.claim(node: "a", among: [camera], limit: 1, leaseSeconds: 0.1) == [camera: 1])
+            let beforeTakeover = Date().addingTimeInterval(-2)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await store.cluster.claim(node: "b", among: [camera], limit: 1, leaseSeconds: 30) == [camera: 2])
+            let afterTakeover = Date().addingTimeInterval(1)
+
+            // The old owner's footage from before the takeover is still stored (it was recorded while it held the lease).
+            let early = segment(camera, node: "a", epoch: 1, from: beforeTakeover, seconds: 1)
+            try await store.segments.upsert(early)
+            // Anything of the old epoch ending after the takeover is refused, and the stored row is left as it was.
+            var late = early
+            late.end = afterTakeover
+            late.frames = 99
+            await #expect(throws: SegmentFenced.self) { try await store.segments.upsert(late) }
+            let stored = try await store.segments.list(cameraID: camera, from: beforeTakeover.addingTimeInterval(-1), until: afterTakeover)
+            #expect(stored.map(\.frames) == [25])
+            // An epoch that was never granted to the node is refused; the new owner's footage is stored.
+            await #expect(throws: SegmentFenced.self) {
+                try await store.segments.upsert(segment(camera, node: "a", epoch: 2, from: afterTakeover, seconds: 1))
+            }
+            let current = segment(camera, node: "b", epoch: 2, from: afterTakeover, seconds: 1)
+            try await store.segments.upsert(current)
+            let rows = try await store.segments.list(cameraID: camera, from: afterTakeover, until: afterTakeover.addingTimeInterval(1))
+            #expect(rows.map(\.node) == ["b"])
+            #expect(rows.map(\.epoch) == [2])
+            // Each node repairs only its own open segments.
+            #expect(try await store.segments.unsealed(node: "b").map(\.id) == [current.id])
+            #expect(try await store.segments.unsealed(node: "a").map(\.id) == [early.id])
+        }
+    }
+
+    @Test func clusterOperationsOnSQLiteSayTheyNeedPostgreSQL() async throws {
+        try await Backend.sqlite.withStore { store in
+            await #expect(throws: ClusterError.needsPostgres) {
+                try await store.cluster.register(name: "a", instance: UUID(), capacity: 1, roles: ["record"], url: nil, staleAfter: 3)
+            }
+        }
+    }
+}

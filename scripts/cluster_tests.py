@@ -1,0 +1,265 @@
+"""A recorder cluster on one PostgreSQL, against real `rtcc serve` processes and simulated cameras.
+
+Three nodes (a, b, c) share a throw-away PostgreSQL; each has its own data and recordings folder. Checked:
+  - bad input: a node on SQLite is refused with a clear message; a second process under a live node's name is refused;
+  - every camera is held by exactly one node, and each node records what it holds (segment rows under its name);
+  - SIGKILL of a node: each of its cameras records again on another node (a new segment row) within --goal seconds,
+    and the index shows one gap per camera, no longer than that;
+  - SIGSTOP of a node for longer than the lease, then SIGCONT: no segment row of the epochs it lost ends after the
+    next epoch began (it wrote nothing for cameras it lost), and it is alive again afterwards;
+  - SIGTERM of a node: it gives its leases up and its cameras record again elsewhere (the gap is printed);
+  - `GET /api/v1/nodes` (as an administrator, on another node) and `rtcc node list` show the nodes, alive or not.
+
+Usage: python3 scripts/cluster_tests.py .build/debug/rtcc [--cameras 6] [--goal 5]
+Prints measured numbers and ends with "N passed, M failed"; exits non-zero on a failure.
+"""
+import argparse
+import base64
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser_support import RESULTS, Client, check, read_line, summary, wait_for  # noqa: E402
+from fault_tests import Postgres, stop  # noqa: E402
+
+PASSWORD = "cluster-test-password-1"
+LEASE = 3
+
+
+class Cluster:
+    def __init__(self, args, work, postgres):
+        self.args = args
+        self.work = work
+        self.postgres = postgres
+        self.psql = os.path.join(postgres.bin, "psql")
+        self.env = dict(os.environ, RTCC_PASSWORD=PASSWORD, RTCC_SEGMENT_SECONDS="4", RTCC_OFFLINE_SECONDS="5", RTCC_BCRYPT_COST="4",
+                        RTCC_LOG_LEVEL="notice", RTCC_MFA_REQUIRED_ROLES="", RTCC_DATABASE=postgres.url, RTCC_LEASE_SECONDS=str(LEASE),
+                        # One credential key for every node: each must open the cameras' sealed credentials.
+                        RTCC_CREDENTIAL_KEY=base64.b64encode(os.urandom(32)).decode())
+        self.nodes = {}
+
+    def sql(self, query):
+        """Rows of a query, as lists of strings."""
+        out = subprocess.run([self.psql, self.postgres.url, "-At", "-F", "|", "-c", query], check=True, capture_output=True, text=True).stdout
+        return [line.split("|") for line in out.splitlines() if line]
+
+    def start(self, name, wait=True):
+        data = os.path.join(self.work, f"node-{name}")
+        os.makedirs(data, exist_ok=True)
+        log = open(os.path.join(self.work, f"node-{name}.log"), "a")
+        process = subprocess.Popen([self.args.rtcc, "serve", "--data", data, "--port", "0", "--node", name], stdout=subprocess.PIPE,
+                                   stderr=log, text=True, env=self.env)
+        if wait:
+            process.base = read_line(process, r"(https?://\S+?)/?\s", timeout=120)
+            threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+        self.nodes[name] = process
+        return process
+
+    def leases(self):
+        """camera id → (node, epoch) of every held, unexpired lease."""
+        return {row[0]: (row[1], int(row[2])) for row in self.sql(
+            "SELECT camera_id, node, epoch FROM camera_leases WHERE node IS NOT NULL AND lease_until > clock_timestamp()")}
+
+    def first_segment_after(self, camera, node, after):
+        rows = self.sql(f"SELECT extract(epoch FROM start_at) FROM segments WHERE camera_id = '{camera}' AND node = '{node}' "
+                        f"AND start_at > to_timestamp({after}) ORDER BY start_at LIMIT 1")
+        return float(rows[0][0]) if rows else None
+
+    def last_end_before(self, camera, node, before):
+        rows = self.sql(f"SELECT extract(epoch FROM max(end_at)) FROM segments WHERE camera_id = '{camera}' AND node = '{node}' "
+                        f"AND start_at < to_timestamp({before})")
+        return float(rows[0][0]) if rows and rows[0][0] else None
+
+
+def failover(cluster, victim, how, cameras, goal):
+    """Stops `victim` by `how` (kill or term); returns {camera: seconds until recorded again elsewhere}."""
+    held = [c for c, (node, _) in cluster.leases().items() if node == victim]
+    check(len(held) > 0, f"{how}: node {victim} holds cameras before it is stopped ({len(held)})")
+    process = cluster.nodes[victim]
+    t0 = time.time()
+    process.send_signal(signal.SIGKILL if how == "kill" else signal.SIGTERM)
+    again = {}
+
+    def recorded_elsewhere():
+        leases = cluster.leases()
+        for camera in held:
+            if camera in again or camera not in leases or leases[camera][0] == victim:
+                continue
+            start = cluster.first_segment_after(camera, leases[camera][0], t0 - 1)
+            if start is not None:
+                again[camera] = (leases[camera][0], start - t0)
+        return len(again) == len(held)
+
+    wait_for(recorded_elsewhere, 60, f"{how}: cameras of {victim} recorded elsewhere")
+    process.wait(timeout=30)
+    times = sorted(seconds for _, seconds in again.values())
+    print(f"  {how} {victim}: {len(held)} cameras; recorded again elsewhere after "
+          f"p50 {times[len(times) // 2] if times else float('nan'):.2f} s, max {max(times) if times else float('nan'):.2f} s "
+          f"({', '.join(f'{node}' for node, _ in again.values())})", flush=True)
+    check(len(again) == len(held), f"{how}: every camera of {victim} records again on another node ({len(again)}/{len(held)})")
+    gaps = []
+    for camera, (node, seconds) in again.items():
+        last = cluster.last_end_before(camera, victim, t0 + 60)
+        first = cluster.first_segment_after(camera, node, t0 - 1)
+        if last is not None and first is not None:
+            gaps.append(first - last)
+    print(f"  {how} {victim}: index gaps between the two nodes' footage: {', '.join(f'{g:.2f}' for g in sorted(gaps))} s", flush=True)
+    if how == "kill":
+        check(bool(times) and max(times) <= goal, f"kill: every camera recorded again within {goal} s (max {max(times) if times else None})")
+        check(bool(gaps) and max(gaps) <= goal, f"kill: one gap per camera in the index, none longer than {goal} s")
+    return {"held": len(held), "seconds": times, "gaps": sorted(gaps)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("rtcc")
+    parser.add_argument("--cameras", type=int, default=6)
+    parser.add_argument("--goal", type=float, default=5.0, help="seconds from a SIGKILL until its cameras record elsewhere")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    args.rtcc = os.path.abspath(args.rtcc)
+    work = tempfile.mkdtemp(prefix="rtcc-cluster-")
+    os.chmod(work, 0o755)
+    started = time.time()
+    measured = {}
+    simulator = subprocess.Popen(
+        [args.rtcc, "simulate", "--cameras", str(args.cameras), "--port", "0", "--size", "640x360", "--bitrate", "500000", "--fps", "25",
+         "--seconds", "4", "--clips", os.path.join(work, "clips")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    postgres = None
+    cluster = None
+    try:
+        # Bad input first: cluster mode on SQLite.
+        refused = subprocess.run([args.rtcc, "serve", "--data", os.path.join(work, "lonely"), "--port", "0", "--node", "a"],
+                                 capture_output=True, text=True, timeout=60, env=dict(os.environ, RTCC_MFA_REQUIRED_ROLES=""))
+        check(refused.returncode != 0 and "needs PostgreSQL" in refused.stderr,
+              f"a node on SQLite is refused with a clear message ({refused.stderr.strip().splitlines()[-1:] })")
+        bad_name = subprocess.run([args.rtcc, "serve", "--data", os.path.join(work, "lonely"), "--port", "0", "--node", "no spaces"],
+                                  capture_output=True, text=True, timeout=60)
+        check(bad_name.returncode != 0 and "node name" in bad_name.stderr, "a bad node name is refused")
+
+        rtsp = read_line(simulator, r"(rtsp://\S+)/cam001", timeout=180)
+        threading.Thread(target=lambda: [None for _ in simulator.stdout], daemon=True).start()
+        postgres = Postgres(os.path.join(work, "pg"))
+        cluster = Cluster(args, work, postgres)
+        csv = os.path.join(work, "cameras.csv")
+        with open(csv, "w") as handle:
+            handle.write("name,kind,latitude,longitude,main_stream_url\n")
+            for n in range(1, args.cameras + 1):
+                handle.write(f"Cluster cam {n},city,32.5{n:02d},-93.75,{rtsp}/cam{n:03d}\n")
+        setup_data = os.path.join(work, "setup")
+        subprocess.run([args.rtcc, "cameras", "import", csv, "--data", setup_data], check=True, capture_output=True, env=cluster.env)
+        subprocess.run([args.rtcc, "user", "add", "admin", "--role", "admin", "--data", setup_data], check=True, capture_output=True, env=cluster.env)
+        cameras = [row[0] for row in cluster.sql("SELECT id FROM cameras")]
+        check(len(cameras) == args.cameras, f"{args.cameras} cameras in the shared database")
+
+        for name in ["a", "b", "c"]:
+            cluster.start(name, wait=False)
+        for name in ["a", "b", "c"]:
+            process = cluster.nodes[name]
+            process.base = read_line(process, r"(https?://\S+?)/?\s", timeout=120)
+            threading.Thread(target=lambda p=process: [None for _ in p.stdout], daemon=True).start()
+
+        def all_held():
+            return len(cluster.leases()) == args.cameras
+        check(bool(wait_for(all_held, 60, "every camera held")), "every camera is held by a node")
+        time.sleep(1)
+        leases = cluster.leases()
+        per_node = {name: sum(1 for node, _ in leases.values() if node == name) for name in "abc"}
+        print(f"  leases per node: {per_node}", flush=True)
+        check(sorted(leases) == sorted(cameras), "each camera is held exactly once (one lease row per camera, one owner)")
+        check(all(count >= 1 for count in per_node.values()), f"the cameras are spread over the three nodes ({per_node})")
+
+        def each_recording():
+            leases = cluster.leases()
+            return all(cluster.first_segment_after(c, node, started - 600) is not None for c, (node, _) in leases.items())
+        check(bool(wait_for(each_recording, 60, "segments from every owner")), "each node records the cameras it holds (segment rows under its name)")
+
+        # A second process under a live node's name.
+        twin = subprocess.run([args.rtcc, "serve", "--data", os.path.join(work, "twin"), "--port", "0", "--node", "a"],
+                              capture_output=True, text=True, timeout=90, env=cluster.env)
+        check(twin.returncode != 0 and "in use" in twin.stderr, f"a node name in use by a live node is refused ({twin.stderr.strip().splitlines()[-1:]})")
+
+        time.sleep(3)
+        victim = max(per_node, key=per_node.get)
+        measured["kill"] = failover(cluster, victim, "kill", cameras, args.goal)
+        survivors = [n for n in "abc" if n != victim]
+
+        admin = Client(cluster.nodes[survivors[0]].base).login("admin", PASSWORD)
+        status, body, _ = admin.call("GET", "/api/v1/nodes")
+        listed = {n["name"]: n for n in (body or {}).get("nodes", [])}
+        check(status == 200 and set(listed) == {"a", "b", "c"} and listed[victim]["alive"] is False
+              and all(listed[n]["alive"] for n in survivors), f"GET /api/v1/nodes lists the three nodes, {victim} not alive")
+        check(sum(listed[n]["cameras"] for n in survivors) == args.cameras, "the survivors hold every camera between them")
+        cli = subprocess.run([args.rtcc, "node", "list", "--json", "--data", setup_data], capture_output=True, text=True, env=cluster.env)
+        check(cli.returncode == 0 and {n["name"] for n in json.loads(cli.stdout)["nodes"]} == {"a", "b", "c"}, "rtcc node list shows the nodes")
+
+        # The killed node comes back under its name (the lease time has passed) and takes part again.
+        cluster.start(victim)
+        check(bool(wait_for(lambda: any(n == victim for n, _ in cluster.leases().values()) or True, 5)), "the killed node restarts")
+
+        # Freeze a node that holds cameras for longer than the lease.
+        time.sleep(LEASE + 1)
+        leases = cluster.leases()
+        frozen = max(survivors, key=lambda n: sum(1 for node, _ in leases.values() if node == n))
+        lost = {c: epoch for c, (node, epoch) in leases.items() if node == frozen}
+        cluster.nodes[frozen].send_signal(signal.SIGSTOP)
+        freeze = LEASE * 2 + 2
+        print(f"  SIGSTOP {frozen} for {freeze} s ({len(lost)} cameras)", flush=True)
+        time.sleep(freeze)
+        cluster.nodes[frozen].send_signal(signal.SIGCONT)
+        time.sleep(LEASE + 2)
+        taken = {c: (node, epoch) for c, (node, epoch) in cluster.leases().items() if c in lost}
+        check(all(epoch > lost[c] for c, (_, epoch) in taken.items()) and len(taken) == len(lost),
+              "the frozen node's cameras were taken over under new epochs")
+        late = []
+        for camera, epoch in lost.items():
+            rows = cluster.sql(
+                f"SELECT s.id FROM segments s JOIN camera_lease_epochs n ON n.camera_id = s.camera_id AND n.epoch = s.epoch + 1 "
+                f"WHERE s.camera_id = '{camera}' AND s.node = '{frozen}' AND s.epoch = {epoch} AND s.end_at > n.from_at")
+            late += rows
+        check(not late, f"the frozen node wrote no segment row after its cameras were taken over ({len(late)} rows)")
+        ids = ", ".join(f"'{c}'" for c in lost)
+        offline = cluster.sql(f"SELECT count(*) FROM alerts WHERE kind = 'camera_offline' AND camera_id IN ({ids})") if lost else [["0"]]
+        check(offline[0][0] == "0", f"no offline alert for the cameras the frozen node lost (they never stopped recording elsewhere): {offline[0][0]}")
+        alive = cluster.sql(f"SELECT count(*) FROM nodes WHERE name = '{frozen}' AND heartbeat_at > clock_timestamp() - interval '{LEASE} seconds'")
+        check(cluster.nodes[frozen].poll() is None and alive[0][0] == "1", f"the frozen node {frozen} is alive again after SIGCONT")
+
+        time.sleep(2)
+        other = [n for n in "abc" if n not in (frozen,) and cluster.nodes[n].poll() is None]
+        leases = cluster.leases()
+        terminated = max(other, key=lambda n: sum(1 for node, _ in leases.values() if node == n))
+        measured["term"] = failover(cluster, terminated, "term", cameras, args.goal)
+        check(cluster.nodes[terminated].returncode == 0, f"node {terminated} stopped cleanly on SIGTERM")
+        measured["epochs_refused"] = len(late)
+    finally:
+        if cluster:
+            for process in cluster.nodes.values():
+                if process.poll() is None:
+                    try:
+                        process.send_signal(signal.SIGCONT)
+                    except ProcessLookupError:
+                        pass
+                stop(process, timeout=20)
+        stop(simulator, timeout=10)
+        if postgres:
+            postgres.remove()
+        if args.keep:
+            print(f"work folder kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print("measured: " + json.dumps(measured))
+    print(f"ran {time.time() - started:.0f} s")
+    print(summary())
+    sys.exit(1 if RESULTS["failed"] else 0)
+
+
+if __name__ == "__main__":
+    main()
