@@ -7,7 +7,9 @@ Three nodes (a, b, c) share a throw-away PostgreSQL; each has its own data and r
     and the index shows one gap per camera, no longer than that;
   - SIGSTOP of a node for longer than the lease, then SIGCONT: no segment row of the epochs it lost ends after the
     next epoch began (it wrote nothing for cameras it lost), and it is alive again afterwards;
-  - SIGTERM of a node: it gives its leases up and its cameras record again elsewhere (the gap is printed);
+  - a killed node that restarts takes its share back, make-before-break (at most its share per node);
+  - `rtcc node drain` and SIGTERM: every camera moves make-before-break, with no gap in the index; `rtcc node activate`
+    brings the drained node back into the share-out;
   - `GET /api/v1/nodes` (as an administrator, on another node) and `rtcc node list` show the nodes, alive or not.
 
 Usage: python3 scripts/cluster_tests.py .build/debug/rtcc [--cameras 6] [--goal 5]
@@ -30,7 +32,7 @@ from browser_support import RESULTS, Client, check, read_line, summary, wait_for
 from fault_tests import Postgres, stop  # noqa: E402
 
 PASSWORD = "cluster-test-password-1"
-LEASE = 3
+LEASE = 2  # seconds; the default is 3 (docs/DEPLOYMENT.md gives the failover times measured with it)
 
 
 class Cluster:
@@ -72,19 +74,25 @@ class Cluster:
                         f"AND start_at > to_timestamp({after}) ORDER BY start_at LIMIT 1")
         return float(rows[0][0]) if rows else None
 
-    def last_end_before(self, camera, node, before):
+    def last_end(self, camera, node, epoch):
         rows = self.sql(f"SELECT extract(epoch FROM max(end_at)) FROM segments WHERE camera_id = '{camera}' AND node = '{node}' "
-                        f"AND start_at < to_timestamp({before})")
+                        f"AND epoch = {epoch}")
         return float(rows[0][0]) if rows and rows[0][0] else None
 
 
 def failover(cluster, victim, how, cameras, goal):
-    """Stops `victim` by `how` (kill or term); returns {camera: seconds until recorded again elsewhere}."""
-    held = [c for c, (node, _) in cluster.leases().items() if node == victim]
+    """Stops `victim` by `how` (kill, term or drain); returns what was measured."""
+    epochs = {c: epoch for c, (node, epoch) in cluster.leases().items() if node == victim}
+    held = list(epochs)
     check(len(held) > 0, f"{how}: node {victim} holds cameras before it is stopped ({len(held)})")
     process = cluster.nodes[victim]
     t0 = time.time()
-    process.send_signal(signal.SIGKILL if how == "kill" else signal.SIGTERM)
+    if how == "drain":
+        drained = subprocess.run([cluster.args.rtcc, "node", "drain", victim, "--data", os.path.join(cluster.work, "setup")],
+                                 capture_output=True, text=True, env=cluster.env)
+        check(drained.returncode == 0, f"rtcc node drain {victim} ({drained.stdout.strip()}{drained.stderr.strip()})")
+    else:
+        process.send_signal(signal.SIGKILL if how == "kill" else signal.SIGTERM)
     again = {}
 
     def recorded_elsewhere():
@@ -98,23 +106,35 @@ def failover(cluster, victim, how, cameras, goal):
         return len(again) == len(held)
 
     wait_for(recorded_elsewhere, 60, f"{how}: cameras of {victim} recorded elsewhere")
-    process.wait(timeout=30)
+    if how != "drain":
+        process.wait(timeout=40)
     times = sorted(seconds for _, seconds in again.values())
     print(f"  {how} {victim}: {len(held)} cameras; recorded again elsewhere after "
           f"p50 {times[len(times) // 2] if times else float('nan'):.2f} s, max {max(times) if times else float('nan'):.2f} s "
           f"({', '.join(f'{node}' for node, _ in again.values())})", flush=True)
     check(len(again) == len(held), f"{how}: every camera of {victim} records again on another node ({len(again)}/{len(held)})")
+    if how == "kill":
+        # The killed node's last segment is indexed when it restarts (its open segment is repaired and sealed then).
+        check(bool(times) and max(times) <= goal, f"kill: every camera recorded again within {goal} s (max {max(times) if times else None})")
+        return {"held": len(held), "seconds": times, "again": again, "t0": t0, "epochs": epochs}
+    gaps = index_gaps(cluster, victim, again, epochs, t0, how)
+    if True:
+        # Make-before-break: the new owner's footage starts before the old owner's ends (at most one frame apart).
+        check(len(gaps) == len(held) and max(gaps) <= 0.04, f"{how}: no gap in any camera's index (largest {max(gaps) if gaps else None:.2f} s)")
+    return {"held": len(held), "seconds": times, "gaps": sorted(gaps)}
+
+
+def index_gaps(cluster, victim, again, epochs, t0, how):
+    """For each camera that moved off `victim` at `t0`: new owner's first footage start − the end of the victim's
+    footage under the epoch it held then."""
     gaps = []
-    for camera, (node, seconds) in again.items():
-        last = cluster.last_end_before(camera, victim, t0 + 60)
+    for camera, (node, _) in again.items():
+        last = cluster.last_end(camera, victim, epochs[camera])
         first = cluster.first_segment_after(camera, node, t0 - 1)
         if last is not None and first is not None:
             gaps.append(first - last)
     print(f"  {how} {victim}: index gaps between the two nodes' footage: {', '.join(f'{g:.2f}' for g in sorted(gaps))} s", flush=True)
-    if how == "kill":
-        check(bool(times) and max(times) <= goal, f"kill: every camera recorded again within {goal} s (max {max(times) if times else None})")
-        check(bool(gaps) and max(gaps) <= goal, f"kill: one gap per camera in the index, none longer than {goal} s")
-    return {"held": len(held), "seconds": times, "gaps": sorted(gaps)}
+    return gaps
 
 
 def main():
@@ -201,9 +221,20 @@ def main():
         cli = subprocess.run([args.rtcc, "node", "list", "--json", "--data", setup_data], capture_output=True, text=True, env=cluster.env)
         check(cli.returncode == 0 and {n["name"] for n in json.loads(cli.stdout)["nodes"]} == {"a", "b", "c"}, "rtcc node list shows the nodes")
 
-        # The killed node comes back under its name (the lease time has passed) and takes part again.
+        # The killed node comes back under its name (the lease time has passed) and takes its share again, make-before-break.
         cluster.start(victim)
-        check(bool(wait_for(lambda: any(n == victim for n, _ in cluster.leases().values()) or True, 5)), "the killed node restarts")
+        share = -(-args.cameras // 3)
+
+        def balanced():
+            counts = [sum(1 for node, _ in cluster.leases().values() if node == n) for n in "abc"]
+            return sum(counts) == args.cameras and max(counts) <= share and counts
+        counts = wait_for(balanced, 60, "balanced after the restart")
+        check(bool(counts), f"after the killed node restarts, each node holds at most its share of {share} ({counts})")
+        kill = measured["kill"]
+        gaps = index_gaps(cluster, victim, kill.pop("again"), kill.pop("epochs"), kill.pop("t0"), "kill")
+        kill["gaps"] = sorted(gaps)
+        check(len(gaps) == kill["held"] and max(gaps) <= args.goal,
+              f"kill: after the restart's repair, one gap per camera in the index, none longer than {args.goal} s")
 
         # Freeze a node that holds cameras for longer than the lease.
         time.sleep(LEASE + 1)
@@ -232,10 +263,18 @@ def main():
         alive = cluster.sql(f"SELECT count(*) FROM nodes WHERE name = '{frozen}' AND heartbeat_at > clock_timestamp() - interval '{LEASE} seconds'")
         check(cluster.nodes[frozen].poll() is None and alive[0][0] == "1", f"the frozen node {frozen} is alive again after SIGCONT")
 
-        time.sleep(2)
-        other = [n for n in "abc" if n not in (frozen,) and cluster.nodes[n].poll() is None]
+        wait_for(balanced, 60, "balanced after the freeze")
         leases = cluster.leases()
-        terminated = max(other, key=lambda n: sum(1 for node, _ in leases.values() if node == n))
+        drained = max("abc", key=lambda n: sum(1 for node, _ in leases.values() if node == n))
+        measured["drain"] = failover(cluster, drained, "drain", cameras, args.goal)
+        time.sleep(1)
+        check(not any(node == drained for node, _ in cluster.leases().values()), f"the drained node {drained} takes no camera while drained")
+        activated = subprocess.run([args.rtcc, "node", "activate", drained, "--data", setup_data], capture_output=True, text=True, env=cluster.env)
+        counts = wait_for(balanced, 60, "balanced after activation")
+        check(activated.returncode == 0 and bool(counts), f"rtcc node activate: the node takes its share again ({counts})")
+
+        leases = cluster.leases()
+        terminated = max("abc", key=lambda n: sum(1 for node, _ in leases.values() if node == n))
         measured["term"] = failover(cluster, terminated, "term", cameras, args.goal)
         check(cluster.nodes[terminated].returncode == 0, f"node {terminated} stopped cleanly on SIGTERM")
         measured["epochs_refused"] = len(late)

@@ -57,6 +57,31 @@ import Testing
         #expect(Set(shown.map { ($0.timeIntervalSince1970 * 1000).rounded() }).count == shown.count, "no picture twice")
     }
 
+    @Test func anOverlapOfTwoRecordersIsShownOnceAtItsRealTimes() async throws {
+        let directory = try ExternalTool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let recording = try await Self.recording(directory)
+        #expect(recording.segments.count == 3)
+        // A second recorder's copy of the middle segment, starting 0.48 s (12 pictures) before the first one ends: the
+        // overlap of a hand-over between two nodes.
+        var second = recording.segments[1]
+        second.id = UUID()
+        second.start = second.start.addingTimeInterval(-0.48)
+        second.end = second.end.addingTimeInterval(-0.48)
+        let sources = [recording.segments[0], second, recording.segments[2]]
+        let origin = ExportTestRecording.start.addingTimeInterval(-10)
+        let chunk = try PlaybackChunker().chunk(
+            of: sources, from: ExportTestRecording.start, until: ExportTestRecording.start.addingTimeInterval(5), origin: origin)
+        let shown = try Self.presented(chunk, origin: origin).sorted()
+        #expect(Set(shown.map { ($0.timeIntervalSince1970 * 1000).rounded() }).count == shown.count, "no picture time twice")
+        let overlap = shown.filter { $0 >= second.start && $0 < recording.segments[0].end }
+        #expect(overlap.count == 12, "the 0.48 s overlap shows 12 pictures once, not 24 (\(overlap.count))")
+        #expect(shown.contains { abs($0.timeIntervalSince(second.start)) < 0.001 }, "the second recorder's pictures keep their own times")
+        let file = directory.appendingPathComponent("overlap.mp4")
+        try Data(chunk.bytes).write(to: file)
+        #expect(try await RecordingTestMedia.decodeErrors(file.path, in: directory) == "", "ffmpeg decodes the chunk cleanly")
+    }
+
     @Test func aTimeInAGapLeadsToTheNextRecording() async throws {
         let directory = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -121,6 +121,53 @@ import Testing
         }
     }
 
+    @Test func aHandOverLetsTheSuccessorRecordFirstAndTheOwnerSealAfter() async throws {
+        try await Backend.postgres.withStore { store in
+            let camera = UUID()
+            try await store.cluster.ensureLeases([camera])
+            #expect(try await store.cluster.claim(node: "a", among: [camera], limit: 1, leaseSeconds: 30) == [camera: 1])
+            // Nothing is offered yet: no successor can take it.
+            #expect(try await store.cluster.takeOffered(node: "b", among: [camera], limit: 1).isEmpty)
+            #expect(try await store.cluster.offer(node: "a") == 1)
+            #expect(try await store.cluster.takeOffered(node: "b", among: [camera], limit: 1) == [camera: 2])
+            #expect(try await store.cluster.takeOffered(node: "c", among: [camera], limit: 1).isEmpty, "one successor at a time")
+            // Not ready until the successor has stored a segment under its pending epoch (it records the camera).
+            #expect(try await store.cluster.incoming(node: "b") == [camera: 2])
+            #expect(try await store.cluster.readyHandovers(node: "a").isEmpty)
+            let successorStart = Date().addingTimeInterval(-1)
+            try await store.segments.upsert(segment(camera, node: "b", epoch: 2, from: successorStart, seconds: 0.5))
+            #expect(try await store.cluster.incoming(node: "b") == [camera: 2])
+            #expect(try await store.cluster.readyHandovers(node: "a") == [camera])
+            // The owner still holds the lease (and renews it) while its recorder stops; its last segment ends after the
+            // successor's first began (the overlap) and is stored.
+            #expect(try await store.cluster.renew(node: "a", leaseSeconds: 30) == [camera: 1])
+            try await store.segments.upsert(segment(camera, node: "a", epoch: 1, from: successorStart.addingTimeInterval(-3), seconds: 3.5))
+            #expect(try await store.cluster.completeHandover(node: "a", cameraID: camera, leaseSeconds: 30))
+            #expect(try await store.cluster.renew(node: "a", leaseSeconds: 30).isEmpty)
+            #expect(try await store.cluster.renew(node: "b", leaseSeconds: 30) == [camera: 2])
+            #expect(try await store.cluster.incoming(node: "b").isEmpty)
+            // Once the new epoch has begun, the old owner cannot store footage ending after it.
+            await #expect(throws: SegmentFenced.self) {
+                try await store.segments.upsert(segment(camera, node: "a", epoch: 1, from: Date(), seconds: 1))
+            }
+        }
+    }
+
+    @Test func anAbandonedHandOverLeavesNoEpochToReuse() async throws {
+        try await Backend.postgres.withStore { store in
+            let camera = UUID()
+            try await store.cluster.ensureLeases([camera])
+            _ = try await store.cluster.claim(node: "a", among: [camera], limit: 1, leaseSeconds: 30)
+            try await store.cluster.offer(node: "a")
+            #expect(try await store.cluster.takeOffered(node: "b", among: [camera], limit: 1) == [camera: 2])
+            // b never registered as a live node: a abandons the hand-over; a later owner gets a fresh epoch.
+            try await store.cluster.abandonHandoversToDeadNodes(node: "a", staleAfter: 3)
+            #expect(try await store.cluster.incoming(node: "b").isEmpty)
+            try await store.cluster.release(node: "a", cameraIDs: nil)
+            #expect(try await store.cluster.claim(node: "c", among: [camera], limit: 1, leaseSeconds: 30) == [camera: 3])
+        }
+    }
+
     @Test func clusterOperationsOnSQLiteSayTheyNeedPostgreSQL() async throws {
         try await Backend.sqlite.withStore { store in
             await #expect(throws: ClusterError.needsPostgres) {

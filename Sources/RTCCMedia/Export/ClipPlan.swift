@@ -71,14 +71,18 @@ struct ClipPlan: Sendable {
     }
 
     /// Every sample of every source with its wall-clock time: the segment's start is the
-    /// wall-clock time of its first sample's presentation.
+    /// wall-clock time of its first sample's presentation. Where the next source starts before a source ends (two
+    /// recorders overlapping at a hand-over), the earlier source stops at the next one's start: the overlap is shown once.
     private static func locate(_ sources: [(segment: RecordedSegment, parsed: FragmentedSegment)]) -> [Located] {
         var located: [Located] = []
         for (index, source) in sources.enumerated() {
             guard let origin = source.parsed.samples.first?.presentationTime else { continue }
             let scale = Double(max(source.parsed.timescale, 1))
+            let cut = index + 1 < sources.count ? sources[index + 1].segment.start : nil
             for sample in source.parsed.samples {
                 let wall = source.segment.start.addingTimeInterval(Double(sample.presentationTime - origin) / scale)
+                // In decode order: what follows may depend on this picture, so the source ends here.
+                if let cut, wall >= cut, cut > source.segment.start { break }
                 located.append(Located(source: index, sample: sample, wallClock: wall))
             }
         }

@@ -42,7 +42,10 @@ public struct PlaybackChunker: Sendable {
         var timelineEnd: Int64 = 0
         var sequence: UInt32 = 1
         var started = false
-        sources: for segment in ordered {
+        sources: for (index, segment) in ordered.enumerated() {
+            // Two recorders overlapping at a hand-over: the earlier segment stops where the next one starts.
+            let overlapCut = index + 1 < ordered.count && ordered[index + 1].start < segment.end && ordered[index + 1].start > segment.start
+                ? ordered[index + 1].start : nil
             if started, segment.start >= until {
                 next = segment.start
                 break
@@ -59,9 +62,16 @@ public struct PlaybackChunker: Sendable {
                 first = sync
             }
             var last = located.count
+            var reachedUntil = false
             if let stop = located[(first + 1)...].firstIndex(where: { $0.sample.isSync && $0.wallClock >= until }) {
                 last = stop
                 next = located[stop].wallClock
+                reachedUntil = true
+            }
+            if let overlapCut, let stop = located[(first + 1)..<last].firstIndex(where: { $0.wallClock >= overlapCut }) {
+                last = stop
+                reachedUntil = false
+                next = nil
             }
             let scale = Double(max(source.parsed.timescale, 1))
             let originPTS = source.parsed.samples.first?.presentationTime ?? 0
@@ -106,7 +116,7 @@ public struct PlaybackChunker: Sendable {
             let lastSample = located[last - 1].sample
             timelineEnd = shift + lastSample.decodeTime + max(lastSample.duration, 1)
             started = true
-            if last < located.count { break sources }
+            if reachedUntil { break sources }
         }
         guard let firstFrame, frames > 0 else { throw .noRecording(at: from) }
         return PlaybackChunk(

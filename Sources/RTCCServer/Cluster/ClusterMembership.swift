@@ -9,11 +9,17 @@ import ServiceLifecycle
 ///
 /// Every round (a sixth of the lease time) it heartbeats, renews every lease it holds, gives up those of cameras no
 /// longer to be recorded, and claims free or expired leases up to its share: the recordable cameras split by the
-/// capacities of the live recording nodes, never above its own capacity. A node that stops heartbeating loses its
-/// cameras to the others once their leases expire. While the database cannot be reached the node keeps recording what
-/// it holds (nobody can take a lease without the database; segment reports wait in the recorder's journal, and the
-/// index refuses any whose lease another node took meanwhile); after it comes back the node waits one lease time
-/// before claiming more, so the others renew theirs first.
+/// capacities of the live, active recording nodes, never above its own capacity. A node that stops heartbeating loses
+/// its cameras to the others once their leases expire.
+///
+/// Cameras move between live nodes **make-before-break**: the owner offers a camera (it drains, stops, or holds more
+/// than its share); a node with room takes the offer and records the camera under a pending epoch; once a segment of
+/// it is stored, the owner stops its recorder and completes the hand-over, which begins the new epoch. The two
+/// recordings overlap by about a round; playback and export show the overlap once.
+///
+/// While the database cannot be reached the node keeps recording what it holds (nobody can take a lease without the
+/// database; segment reports wait in the recorder's journal, and the index refuses any whose lease another node took
+/// meanwhile); after it comes back the node waits one lease time before claiming more, so the others renew theirs first.
 public actor ClusterMembership {
     /// This node's settings.
     public let settings: ClusterSettings
@@ -21,15 +27,23 @@ public actor ClusterMembership {
     public let instance = UUID()
     private let store: Store
     private let logger: Logger
+    /// Cameras whose lease this node holds and records, with their epochs.
     private var owned: [UUID: Int64] = [:]
+    /// Cameras this node is taking over (pending epochs): recorded already, not yet its own.
+    private var incoming: [UUID: Int64] = [:]
+    /// Cameras handed to a ready successor: their recorders are stopping; the hand-over completes once they have.
+    private var handingOver: [UUID: ContinuousClock.Instant] = [:]
+    /// Cameras of `handingOver` whose recorder has stopped.
+    private var stoppedRecorders: Set<UUID> = []
     private var wanted: Set<UUID> = []
     private var ensured: Set<UUID> = []
     private var reachableSince: ContinuousClock.Instant?
     private var draining = false
+    private var shuttingDown = false
     private var leaving = false
     /// Rounds completed (whatever their outcome).
     private var rounds = 0
-    /// Signalled whenever the set of held leases changes.
+    /// Signalled whenever the cameras to record change.
     public let changes = RegistryWakeup()
 
     /// Creates the membership of the node `settings` names (`settings.nodeName` must be set).
@@ -59,9 +73,16 @@ public actor ClusterMembership {
     /// The cameras this node should record (the recordable ones, whoever holds them); the next round claims within them.
     public func want(_ cameraIDs: Set<UUID>) { wanted = cameraIDs }
 
-    /// The recording right of each camera this node holds now.
+    /// The recording right of each camera this node records now: those it holds, and those it is taking over.
     public func fences() -> [UUID: RecordingFence] {
-        owned.mapValues { RecordingFence(holder: name, epoch: $0) }
+        var fences = owned.mapValues { RecordingFence(holder: name, epoch: $0) }
+        for (id, epoch) in incoming where fences[id] == nil { fences[id] = RecordingFence(holder: name, epoch: epoch) }
+        return fences
+    }
+
+    /// Told by the supervisor when a camera's recorder has stopped (sealed its segment).
+    public func recorderStopped(_ cameraID: UUID) {
+        if handingOver[cameraID] != nil { stoppedRecorders.insert(cameraID) }
     }
 
     /// Whether this node still holds `cameraID` under `epoch` after a lease round that starts after this call (or
@@ -72,7 +93,7 @@ public actor ClusterMembership {
         while rounds < seen + 2, ContinuousClock.now < deadline, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
         }
-        return owned[cameraID] == epoch
+        return owned[cameraID] == epoch || incoming[cameraID] == epoch
     }
 
     /// Runs rounds until cancelled.
@@ -83,47 +104,45 @@ public actor ClusterMembership {
         }
     }
 
-    /// One round: heartbeat, renew, release, claim.
+    /// One round: heartbeat, renew, release, hand over, take over, claim.
     public func round() async {
-        let before = owned
-        defer { rounds += 1 }
+        let before = fences()
+        defer {
+            rounds += 1
+            changed(from: before)
+        }
         do {
             guard let state = try await store.cluster.heartbeat(name: name, instance: instance) else {
                 // Taken for dead and replaced by a new process of the same name: stop recording, then try to rejoin.
                 logger.error("cluster node name was taken over by another process; recording stopped", metadata: ["node": "\(name)"])
                 owned = [:]
-                changed(from: before)
+                incoming = [:]
                 try await store.cluster.register(
                     name: name, instance: instance, capacity: settings.capacity, roles: settings.roles.sorted(), url: settings.url,
                     staleAfter: leaseSeconds)
                 return
             }
             if reachableSince == nil { reachableSince = .now }
-            draining = state == "draining"
+            let wasDraining = draining
+            draining = state == "draining" || shuttingDown || !settings.records
             let missing = wanted.subtracting(ensured)
             if !missing.isEmpty {
                 try await store.cluster.ensureLeases(Array(missing))
                 ensured.formUnion(missing)
             }
-            owned = try await store.cluster.renew(node: name, leaseSeconds: leaseSeconds)
-            let unwanted = draining || leaving || !settings.records ? Array(owned.keys) : owned.keys.filter { !wanted.contains($0) }
+            let renewed = try await store.cluster.renew(node: name, leaseSeconds: leaseSeconds)
+            handingOver = handingOver.filter { renewed[$0.key] != nil }
+            stoppedRecorders.formIntersection(handingOver.keys)
+            owned = renewed.filter { handingOver[$0.key] == nil }
+            // Cameras no longer to be recorded at all: stop, then give the lease up.
+            let unwanted = owned.keys.filter { !wanted.contains($0) }
             if !unwanted.isEmpty {
-                // Stop those recorders before giving the leases up, so nothing is written after.
                 for id in unwanted { owned[id] = nil }
                 changed(from: before)
                 try await store.cluster.release(node: name, cameraIDs: unwanted)
             }
-            if settings.records, !draining, !leaving, let since = reachableSince, ContinuousClock.now - since >= .seconds(leaseSeconds) {
-                let share = try await share()
-                if owned.count < share {
-                    let free = wanted.filter { owned[$0] == nil }.shuffled()
-                    let claimed = try await store.cluster.claim(node: name, among: free, limit: share - owned.count, leaseSeconds: leaseSeconds)
-                    if !claimed.isEmpty {
-                        logger.info("cluster node claimed cameras", metadata: ["node": "\(name)", "cameras": "\(claimed.count)"])
-                        owned.merge(claimed) { $1 }
-                    }
-                }
-            }
+            try await handOver(wasDraining: wasDraining)
+            try await takeOver()
         } catch let error as ClusterError {
             logger.error("cluster round refused", metadata: ["node": "\(name)", "error": "\(error)"])
         } catch {
@@ -132,7 +151,61 @@ public actor ClusterMembership {
             }
             reachableSince = nil
         }
-        changed(from: before)
+    }
+
+    /// The owner's side: offers cameras (all while draining, the excess over its share otherwise), stops the recorders
+    /// of cameras whose successor records them, and completes the hand-overs of those that stopped.
+    private func handOver(wasDraining: Bool) async throws {
+        if draining {
+            try await store.cluster.offer(node: name)
+        } else {
+            if wasDraining { try await store.cluster.withdrawOffers(node: name) }
+            if steady, !owned.isEmpty {
+                let excess = owned.count - (try await share())
+                if excess > 0 { try await store.cluster.offer(node: name, limit: excess) }
+            }
+        }
+        try await store.cluster.abandonHandoversToDeadNodes(node: name, staleAfter: leaseSeconds)
+        for id in try await store.cluster.readyHandovers(node: name) where owned[id] != nil {
+            owned[id] = nil
+            handingOver[id] = .now
+        }
+        let now = ContinuousClock.now
+        for (id, since) in handingOver where stoppedRecorders.contains(id) || now - since > .seconds(leaseSeconds * 2) {
+            if try await store.cluster.completeHandover(node: name, cameraID: id, leaseSeconds: leaseSeconds) {
+                logger.info("camera handed over", metadata: ["node": "\(name)", "camera": "\(id)"])
+            }
+            handingOver[id] = nil
+            stoppedRecorders.remove(id)
+        }
+    }
+
+    /// The successor's side: the cameras being taken over, then free leases and offers up to this node's share.
+    private func takeOver() async throws {
+        incoming = try await store.cluster.incoming(node: name).filter { wanted.contains($0.key) && owned[$0.key] == nil }
+        guard settings.records, !draining, steady else { return }
+        var room = try await share() - owned.count - incoming.count
+        guard room > 0 else { return }
+        let free = wanted.filter { owned[$0] == nil && incoming[$0] == nil }.shuffled()
+        let claimed = try await store.cluster.claim(node: name, among: free, limit: room, leaseSeconds: leaseSeconds)
+        if !claimed.isEmpty {
+            logger.info("cluster node claimed cameras", metadata: ["node": "\(name)", "cameras": "\(claimed.count)"])
+            owned.merge(claimed) { $1 }
+            room -= claimed.count
+        }
+        guard room > 0 else { return }
+        let offered = free.filter { claimed[$0] == nil }
+        let taken = try await store.cluster.takeOffered(node: name, among: offered, limit: room)
+        if !taken.isEmpty {
+            logger.info("cluster node takes over offered cameras", metadata: ["node": "\(name)", "cameras": "\(taken.count)"])
+            incoming.merge(taken) { $1 }
+        }
+    }
+
+    /// Whether the database has answered for a whole lease time: until then the others may not have renewed yet.
+    private var steady: Bool {
+        guard let since = reachableSince else { return false }
+        return ContinuousClock.now - since >= .seconds(leaseSeconds)
     }
 
     /// This node's share of the wanted cameras: split by the capacities of the live, active recording nodes (this
@@ -141,31 +214,64 @@ public actor ClusterMembership {
         let nodes = try await store.cluster.nodes(staleAfter: leaseSeconds)
         let recording = nodes.filter { $0.alive && $0.state == "active" && $0.roles.contains("record") }
         let total = recording.map(\.capacity).reduce(0, +)
-        guard total > 0 else { return 0 }
+        guard total > 0, recording.contains(where: { $0.name == name }) else { return 0 }
         let fair = (wanted.count * settings.capacity + total - 1) / total
         return min(settings.capacity, fair)
     }
 
-    /// Leaves the cluster at shutdown, once the recorders have sealed their segments: gives up every lease (the others
-    /// claim them at once) and marks the node stopped.
+    /// Hands every camera to the other nodes before a shutdown, make-before-break, for up to `limit`: returns how many
+    /// this node still holds (given up by ``leave()``), 0 when all were handed over.
+    public func handOverAll(within limit: Duration) async -> Int {
+        shuttingDown = true
+        logger.notice(
+            "cluster node handing its cameras over before it stops",
+            metadata: ["node": "\(name)", "owned": "\(owned.count)", "incoming": "\(incoming.count)", "handingOver": "\(handingOver.count)"])
+        do {
+            try await store.cluster.setState(name: name, state: "draining")
+        } catch {
+            logger.error("cluster node could not mark itself draining", metadata: ["error": "\(String(reflecting: error))"])
+        }
+        let deadline = ContinuousClock.now + limit
+        // Two rounds first: what this node holds may have changed since the last one (a hand-over to it completed).
+        let seen = rounds
+        while rounds < seen + 2 || !(owned.isEmpty && handingOver.isEmpty), ContinuousClock.now < deadline {
+            let others: [NodeRecord]
+            do {
+                others = try await store.cluster.nodes(staleAfter: leaseSeconds).filter {
+                    $0.name != name && $0.alive && $0.state == "active" && $0.roles.contains("record")
+                }
+            } catch {
+                break
+            }
+            if others.isEmpty { break }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        logger.notice("cluster node handed its cameras over", metadata: ["node": "\(name)", "kept": "\(owned.count + handingOver.count)"])
+        return owned.count + handingOver.count
+    }
+
+    /// Leaves the cluster at shutdown, once the recorders have sealed their segments: completes hand-overs whose
+    /// recorder stopped, gives up every other lease (the others claim them at once) and marks the node stopped.
     public func leave() async {
         leaving = true
-        let held = Array(owned.keys)
-        owned = [:]
         do {
-            try await store.cluster.release(node: name, cameraIDs: held)
+            for id in handingOver.keys {
+                try await store.cluster.completeHandover(node: name, cameraID: id, leaseSeconds: leaseSeconds)
+            }
+            // Every lease still under this node's name, whatever this process last knew.
+            try await store.cluster.release(node: name, cameraIDs: nil)
             try await store.cluster.stopped(name: name, instance: instance)
-            logger.notice("cluster node left", metadata: ["node": "\(name)", "released": "\(held.count)"])
+            logger.notice("cluster node left", metadata: ["node": "\(name)", "released": "\(owned.count)"])
         } catch {
             logger.error("cluster node could not release its leases; they expire by themselves", metadata: ["error": "\(String(reflecting: error))"])
         }
+        owned = [:]
+        incoming = [:]
+        handingOver = [:]
     }
 
-    /// Stops taking part in rounds (the recorders are stopping): no lease is renewed or claimed after this.
-    public func stopRounds() { leaving = true }
-
-    private func changed(from before: [UUID: Int64]) {
-        if owned != before { Task { await changes.signal() } }
+    private func changed(from before: [UUID: RecordingFence]) {
+        if fences() != before { Task { await changes.signal() } }
     }
 }
 

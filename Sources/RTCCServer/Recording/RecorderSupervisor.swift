@@ -64,29 +64,42 @@ public struct RecorderSupervisor: Service {
         try await recoverOpenSegments()
         // Cancellation reaches the recorders through the task group; each seals its open segment.
         let index = index
-        try await cancelWhenGracefulShutdown {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await index.run() }
-                if let membership { group.addTask { await membership.run() } }
-                let outcome: Result<Void, any Error>
-                do {
-                    try await supervise()
-                    outcome = .success(())
-                } catch is CancellationError {
-                    // Shutdown: the normal end.
-                    outcome = .success(())
-                } catch {
-                    outcome = .failure(error)
-                }
-                // The recorders have sealed their segments: store what is queued before the server stops. This runs in
-                // its own task, which shutdown's cancellation does not reach.
-                _ = await Task { await index.drain(within: .seconds(10)) }.value
-                await index.finish()
-                // Every recorder has stopped: the other nodes may take the cameras at once.
-                if let membership { await Task { await membership.leave() }.value }
-                group.cancelAll()
-                try outcome.get()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await index.run() }
+            if let membership { group.addTask { await membership.run() } }
+            let outcome: Result<Void, any Error>
+            do {
+                try await untilGracefulShutdown()
+                outcome = .success(())
+            } catch is CancellationError {
+                // Shutdown: the normal end.
+                outcome = .success(())
+            } catch {
+                outcome = .failure(error)
             }
+            // The recorders have sealed their segments: store what is queued before the server stops. This runs in
+            // its own task, which shutdown's cancellation does not reach.
+            _ = await Task { await index.drain(within: .seconds(10)) }.value
+            await index.finish()
+            // Every recorder has stopped: the other nodes may take the cameras at once.
+            if let membership { await Task { await membership.leave() }.value }
+            group.cancelAll()
+            try outcome.get()
+        }
+    }
+
+    /// Supervises the recorders until a graceful shutdown; a cluster node first hands its cameras to the other nodes
+    /// (make-before-break, for up to 20 s) while its recorders keep recording.
+    private func untilGracefulShutdown() async throws {
+        let membership = membership
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await supervise() }
+            group.addTask {
+                try await gracefulShutdown()
+                if let membership { _ = await membership.handOverAll(within: .seconds(20)) }
+            }
+            try await group.next()
+            group.cancelAll()
         }
     }
 
@@ -291,6 +304,7 @@ public struct RecorderSupervisor: Service {
             group.cancelAll()
         }
         if await wanted.target(for: target.cameraID) == nil { await services.recorders.stopped(target.cameraID) }
+        await membership?.recorderStopped(target.cameraID)
     }
 
     private func follow(_ recorder: CameraRecorder, target: Target, metrics: CameraMetrics) async {

@@ -1,9 +1,12 @@
 import FluentKit
+import FluentSQL
+import SQLKit
 
 /// Recorder nodes and camera leases, for several `rtcc serve` processes sharing one PostgreSQL database: each node's
-/// row (capacity, roles, heartbeat), one lease per recorded camera (owner node, lease end, fencing epoch), the history
-/// of every epoch with the time it began, and on each segment the node and epoch it was recorded under. The tables
-/// exist on SQLite too (empty: a single server takes no leases).
+/// row (capacity, roles, heartbeat), one lease per recorded camera (owner node, lease end, fencing epoch, and a
+/// hand-over in progress: offered, the successor and its epoch, whether it records yet), the history of every epoch
+/// with the time it began (none yet while a hand-over is pending), and on each segment the node and epoch it was
+/// recorded under. The tables exist on SQLite too (empty: a single server takes no leases).
 struct SchemaCluster: AsyncMigration {
     var name: String { "rtcc.v11.cluster" }
 
@@ -23,12 +26,16 @@ struct SchemaCluster: AsyncMigration {
             .field("node", .string)
             .field("epoch", .int64, .required)
             .field("lease_until", .datetime)
+            .field("offered", .bool, .required, .sql(.default(false)))
+            .field("next_node", .string)
+            .field("next_epoch", .int64)
+            .field("next_ready", .bool, .required, .sql(.default(false)))
             .create()
         try await database.schema("camera_lease_epochs")
             .field("camera_id", .uuid, .required)
             .field("epoch", .int64, .required)
             .field("node", .string, .required)
-            .field("from_at", .datetime, .required)
+            .field("from_at", .datetime)
             .compositeIdentifier(over: "camera_id", "epoch")
             .create()
         // One column per statement: SQLite adds a single column per ALTER TABLE.

@@ -89,7 +89,8 @@ enum CameraLeaseFence {
             throw SegmentFenced(cameraID: cameraID, epoch: epoch, reason: "epoch \(epoch) was never granted to node '\(node)'")
         }
         let next = try await sql.raw("""
-            SELECT node, from_at FROM camera_lease_epochs WHERE camera_id = \(bind: cameraID) AND epoch > \(bind: epoch)
+            SELECT node, from_at FROM camera_lease_epochs
+            WHERE camera_id = \(bind: cameraID) AND epoch > \(bind: epoch) AND from_at IS NOT NULL
             ORDER BY epoch LIMIT 1
             """).first()
         if let next, try next.decode(column: "from_at", as: Date.self) < end {
@@ -205,8 +206,10 @@ public struct ClusterRepository: Sendable {
                     WHERE camera_id IN (\(binds: Array(chunk))) AND (node IS NULL OR lease_until IS NULL OR lease_until < clock_timestamp())
                     ORDER BY camera_id LIMIT \(bind: limit - claimed.count) FOR UPDATE SKIP LOCKED
                 ), taken AS (
-                    UPDATE camera_leases l SET node = \(bind: node), epoch = l.epoch + 1,
-                        lease_until = clock_timestamp() + make_interval(secs => \(bind: leaseSeconds))
+                    UPDATE camera_leases l SET node = \(bind: node),
+                        epoch = (SELECT coalesce(max(h.epoch), l.epoch) FROM camera_lease_epochs h WHERE h.camera_id = l.camera_id) + 1,
+                        lease_until = clock_timestamp() + make_interval(secs => \(bind: leaseSeconds)),
+                        offered = false, next_node = NULL, next_epoch = NULL, next_ready = false
                     FROM free WHERE l.camera_id = free.camera_id RETURNING l.camera_id, l.epoch
                 ), granted AS (
                     INSERT INTO camera_lease_epochs (camera_id, epoch, node, from_at)
@@ -219,12 +222,119 @@ public struct ClusterRepository: Sendable {
         return claimed
     }
 
-    /// Gives up `node`'s leases of `cameraIDs` (its recorders have stopped): other nodes can claim them at once.
-    public func release(node: String, cameraIDs: [UUID]) async throws {
+    // MARK: Make-before-break hand-over
+
+    /// Offers up to `limit` of `node`'s cameras (all with nil) to the other nodes: one of them starts recording a
+    /// camera under a pending epoch, and `node` stops once that recording has begun. Returns how many are offered now.
+    @discardableResult
+    public func offer(node: String, limit: Int? = nil) async throws -> Int {
         try requirePostgres()
+        let cap: SQLQueryString = limit.map { " LIMIT \(bind: $0)" } ?? ""
+        let rows = try await sql.raw("""
+            WITH chosen AS (SELECT camera_id FROM camera_leases WHERE node = \(bind: node) AND NOT offered ORDER BY camera_id\(cap))
+            UPDATE camera_leases l SET offered = true FROM chosen WHERE l.camera_id = chosen.camera_id RETURNING l.camera_id
+            """).all()
+        return rows.count
+    }
+
+    /// Withdraws `node`'s offers that nobody has taken yet.
+    public func withdrawOffers(node: String) async throws {
+        try requirePostgres()
+        try await sql.raw("UPDATE camera_leases SET offered = false WHERE node = \(bind: node) AND offered AND next_node IS NULL").run()
+    }
+
+    /// Takes up to `limit` offered cameras among `cameraIDs` as their successor: each gets a pending epoch (granted,
+    /// not begun) to record under until the hand-over completes. Returns camera → pending epoch.
+    public func takeOffered(node: String, among cameraIDs: [UUID], limit: Int) async throws -> [UUID: Int64] {
+        try requirePostgres()
+        guard limit > 0, !cameraIDs.isEmpty else { return [:] }
+        var taken: [UUID: Int64] = [:]
+        for chunk in cameraIDs.chunked(by: 1000) where taken.count < limit {
+            let rows = try await sql.raw("""
+                WITH offered AS (
+                    SELECT camera_id FROM camera_leases
+                    WHERE camera_id IN (\(binds: Array(chunk))) AND offered AND next_node IS NULL AND node <> \(bind: node)
+                      AND lease_until > clock_timestamp()
+                    ORDER BY camera_id LIMIT \(bind: limit - taken.count) FOR UPDATE SKIP LOCKED
+                ), granted AS (
+                    UPDATE camera_leases l SET next_node = \(bind: node), next_ready = false,
+                        next_epoch = (SELECT coalesce(max(h.epoch), l.epoch) FROM camera_lease_epochs h WHERE h.camera_id = l.camera_id) + 1
+                    FROM offered WHERE l.camera_id = offered.camera_id RETURNING l.camera_id, l.next_epoch AS epoch
+                ), pending AS (
+                    INSERT INTO camera_lease_epochs (camera_id, epoch, node, from_at) SELECT camera_id, epoch, \(bind: node), NULL FROM granted
+                )
+                SELECT camera_id, epoch FROM granted
+                """).all()
+            taken.merge(try Self.leases(rows)) { $1 }
+        }
+        return taken
+    }
+
+    /// The cameras `node` is taking over (successor of a pending hand-over), with their pending epochs; marks ready
+    /// those of which it has stored a segment under that epoch (it records them now).
+    public func incoming(node: String) async throws -> [UUID: Int64] {
+        try requirePostgres()
+        try await sql.raw("""
+            UPDATE camera_leases l SET next_ready = true WHERE next_node = \(bind: node) AND NOT next_ready
+            AND EXISTS (SELECT 1 FROM segments s WHERE s.camera_id = l.camera_id AND s.node = \(bind: node) AND s.epoch = l.next_epoch)
+            """).run()
+        let rows = try await sql.raw("""
+            SELECT camera_id, next_epoch AS epoch FROM camera_leases WHERE next_node = \(bind: node) AND next_epoch IS NOT NULL
+            """).all()
+        return try Self.leases(rows)
+    }
+
+    /// `node`'s cameras whose successor records them now: `node` may stop and then complete the hand-over.
+    public func readyHandovers(node: String) async throws -> Set<UUID> {
+        try requirePostgres()
+        let rows = try await sql.raw("SELECT camera_id FROM camera_leases WHERE node = \(bind: node) AND next_ready").all()
+        return Set(try rows.map { try $0.decode(column: "camera_id", as: UUID.self) })
+    }
+
+    /// Hands `cameraID` from `node` (whose recorder has stopped) to its ready successor: the pending epoch begins now.
+    /// False when there is no such hand-over (the successor left, or another node took the camera).
+    @discardableResult
+    public func completeHandover(node: String, cameraID: UUID, leaseSeconds: Double) async throws -> Bool {
+        try requirePostgres()
+        let rows = try await sql.raw("""
+            WITH moved AS (
+                UPDATE camera_leases SET node = next_node, epoch = next_epoch,
+                    lease_until = clock_timestamp() + make_interval(secs => \(bind: leaseSeconds)),
+                    offered = false, next_node = NULL, next_epoch = NULL, next_ready = false
+                WHERE camera_id = \(bind: cameraID) AND node = \(bind: node) AND next_ready RETURNING camera_id, epoch
+            )
+            UPDATE camera_lease_epochs h SET from_at = clock_timestamp() FROM moved
+            WHERE h.camera_id = moved.camera_id AND h.epoch = moved.epoch RETURNING h.camera_id
+            """).all()
+        return !rows.isEmpty
+    }
+
+    /// Cancels hand-overs from `node` to successors that are no longer alive (heartbeat older than `staleAfter`).
+    public func abandonHandoversToDeadNodes(node: String, staleAfter: Double) async throws {
+        try requirePostgres()
+        try await sql.raw("""
+            UPDATE camera_leases l SET next_node = NULL, next_epoch = NULL, next_ready = false
+            WHERE l.node = \(bind: node) AND l.next_node IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM nodes n WHERE n.name = l.next_node AND n.state <> 'stopped'
+                AND n.heartbeat_at >= clock_timestamp() - make_interval(secs => \(bind: staleAfter)))
+            """).run()
+    }
+
+    /// Gives up `node`'s leases of `cameraIDs`, or all of them with nil (its recorders have stopped): other nodes can
+    /// claim them at once.
+    public func release(node: String, cameraIDs: [UUID]?) async throws {
+        try requirePostgres()
+        guard let cameraIDs else {
+            try await sql.raw("""
+                UPDATE camera_leases SET node = NULL, lease_until = NULL, offered = false, next_node = NULL, next_epoch = NULL, next_ready = false
+                WHERE node = \(bind: node)
+                """).run()
+            return
+        }
         for chunk in cameraIDs.chunked(by: 1000) where !chunk.isEmpty {
             try await sql.raw("""
-                UPDATE camera_leases SET node = NULL, lease_until = NULL WHERE node = \(bind: node) AND camera_id IN (\(binds: Array(chunk)))
+                UPDATE camera_leases SET node = NULL, lease_until = NULL, offered = false, next_node = NULL, next_epoch = NULL, next_ready = false
+                WHERE node = \(bind: node) AND camera_id IN (\(binds: Array(chunk)))
                 """).run()
         }
     }
