@@ -10,6 +10,8 @@ Three nodes (a, b, c) share a throw-away PostgreSQL; each has its own data and r
   - a killed node that restarts takes its share back, make-before-break (at most its share per node);
   - `rtcc node drain` and SIGTERM: every camera moves make-before-break, with no gap in the index; `rtcc node activate`
     brings the drained node back into the share-out;
+  - PostgreSQL stopped for --pg-outage seconds while the nodes record: afterwards every segment file on their disks is
+    indexed once, only the ones being written are unsealed, and no camera changed owner;
   - `GET /api/v1/nodes` (as an administrator, on another node) and `rtcc node list` show the nodes, alive or not.
 
 Usage: python3 scripts/cluster_tests.py .build/debug/rtcc [--cameras 6] [--goal 5]
@@ -142,6 +144,7 @@ def main():
     parser.add_argument("rtcc")
     parser.add_argument("--cameras", type=int, default=6)
     parser.add_argument("--goal", type=float, default=5.0, help="seconds from a SIGKILL until its cameras record elsewhere")
+    parser.add_argument("--pg-outage", type=float, default=30, help="seconds PostgreSQL is stopped while the nodes record (0 skips)")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     args.rtcc = os.path.abspath(args.rtcc)
@@ -201,6 +204,33 @@ def main():
             leases = cluster.leases()
             return all(cluster.first_segment_after(c, node, started - 600) is not None for c, (node, _) in leases.items())
         check(bool(wait_for(each_recording, 60, "segments from every owner")), "each node records the cameras it holds (segment rows under its name)")
+
+        # PostgreSQL stopped while the three nodes record: they keep recording and journal their index reports.
+        if args.pg_outage > 0:
+            epochs_before = {c: epoch for c, (_, epoch) in cluster.leases().items()}
+            postgres.stop()
+            t_stop = time.time()
+            time.sleep(args.pg_outage)
+            postgres.start()
+            print(f"  PostgreSQL stopped for {time.time() - t_stop:.1f} s", flush=True)
+            time.sleep(LEASE + 12)
+            files = {}
+            for name in "abc":
+                for root, _, names in os.walk(os.path.join(work, f"node-{name}", "recordings")):
+                    for file in names:
+                        if file.endswith(".mp4"):
+                            files[file[:-4]] = (name, os.path.join(root, file))
+            rows = {row[0]: row for row in cluster.sql("SELECT id, node, path, sha256 IS NOT NULL FROM segments")}
+            missing = [f for f in files if f not in rows]
+            unsealed = [f for f, row in rows.items() if row[3] != "t"]
+            paths = [row[2] for row in rows.values()]
+            # The newest segment of each camera is still being written: open, not yet sealed.
+            check(not missing, f"after the outage every segment file on the nodes' disks is indexed ({len(files)} files, {len(missing)} missing)")
+            check(len(unsealed) <= args.cameras, f"only the segments being written are unsealed ({len(unsealed)} of {len(rows)})")
+            check(len(paths) == len(set(paths)), "no segment file is indexed twice")
+            epochs_after = {c: epoch for c, (_, epoch) in cluster.leases().items()}
+            check(epochs_after == epochs_before, "no camera changed owner across the database outage (every node renewed its own)")
+            measured["pg_outage"] = {"seconds": args.pg_outage, "files": len(files), "indexed": len(files) - len(missing)}
 
         # A second process under a live node's name.
         twin = subprocess.run([args.rtcc, "serve", "--data", os.path.join(work, "twin"), "--port", "0", "--node", "a"],

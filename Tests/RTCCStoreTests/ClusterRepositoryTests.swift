@@ -86,6 +86,21 @@ import Testing
         }
     }
 
+    @Test func anExpiredLeaseOfANodeThatStillHeartbeatsIsLeftToIt() async throws {
+        try await Backend.postgres.withStore { store in
+            let camera = UUID()
+            let instance = UUID()
+            try await store.cluster.register(name: "a", instance: instance, capacity: 10, roles: ["record"], url: nil, staleAfter: 3)
+            try await store.cluster.ensureLeases([camera])
+            _ = try await store.cluster.claim(node: "a", among: [camera], limit: 1, leaseSeconds: 0.2)
+            try await Task.sleep(for: .milliseconds(400))
+            // Back from a database outage: its heartbeat is fresh, its lease not yet renewed.
+            #expect(try await store.cluster.heartbeat(name: "a", instance: instance) == "active")
+            #expect(try await store.cluster.claim(node: "b", among: [camera], limit: 1, leaseSeconds: 3).isEmpty)
+            #expect(try await store.cluster.renew(node: "a", leaseSeconds: 3) == [camera: 1])
+        }
+    }
+
     @Test func aSegmentIsFencedOnceAnotherNodeTookTheCameraBeforeItsEnd() async throws {
         try await Backend.postgres.withStore { store in
             let camera = UUID()

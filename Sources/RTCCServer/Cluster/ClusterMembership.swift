@@ -38,6 +38,8 @@ public actor ClusterMembership {
     private var wanted: Set<UUID> = []
     private var ensured: Set<UUID> = []
     private var reachableSince: ContinuousClock.Instant?
+    /// Whether the database was unreachable since this node registered.
+    private var recoveredFromOutage = false
     private var draining = false
     private var shuttingDown = false
     private var leaving = false
@@ -150,6 +152,7 @@ public actor ClusterMembership {
                 logger.error("cluster database unreachable; recording what this node holds", metadata: ["node": "\(name)", "error": "\(String(reflecting: error))"])
             }
             reachableSince = nil
+            recoveredFromOutage = true
         }
     }
 
@@ -202,11 +205,16 @@ public actor ClusterMembership {
         }
     }
 
-    /// Whether the database has answered for a whole lease time: until then the others may not have renewed yet.
+    /// Whether the database has answered long enough for the others to have renewed their leases: a lease time, and
+    /// after an outage at least 10 s (every node's connection pool must reconnect first).
     private var steady: Bool {
         guard let since = reachableSince else { return false }
-        return ContinuousClock.now - since >= .seconds(leaseSeconds)
+        let settle = recoveredFromOutage ? max(leaseSeconds, Self.outageSettleSeconds) : leaseSeconds
+        return ContinuousClock.now - since >= .seconds(settle)
     }
+
+    /// How long a node waits, after the database comes back from an outage, before it claims other nodes' cameras.
+    static let outageSettleSeconds = 10.0
 
     /// This node's share of the wanted cameras: split by the capacities of the live, active recording nodes (this
     /// one included), rounded up, at most its capacity.

@@ -193,7 +193,8 @@ public struct ClusterRepository: Sendable {
         return try Self.leases(rows)
     }
 
-    /// Claims up to `limit` of `cameraIDs` whose lease nobody holds or has expired, for `leaseSeconds`: each gets a
+    /// Claims up to `limit` of `cameraIDs` whose lease nobody holds, or has expired while its owner has not heartbeated
+    /// for `leaseSeconds` either (an owner back from a database outage renews its own), for `leaseSeconds`: each gets a
     /// new epoch, recorded with the time it began. Rows another node is claiming at the same moment are skipped.
     public func claim(node: String, among cameraIDs: [UUID], limit: Int, leaseSeconds: Double) async throws -> [UUID: Int64] {
         try requirePostgres()
@@ -203,7 +204,9 @@ public struct ClusterRepository: Sendable {
             let rows = try await sql.raw("""
                 WITH free AS (
                     SELECT camera_id FROM camera_leases
-                    WHERE camera_id IN (\(binds: Array(chunk))) AND (node IS NULL OR lease_until IS NULL OR lease_until < clock_timestamp())
+                    WHERE camera_id IN (\(binds: Array(chunk))) AND (node IS NULL OR lease_until IS NULL OR (lease_until < clock_timestamp()
+                        AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.name = camera_leases.node AND n.state <> 'stopped'
+                                        AND n.heartbeat_at >= clock_timestamp() - make_interval(secs => \(bind: leaseSeconds)))))
                     ORDER BY camera_id LIMIT \(bind: limit - claimed.count) FOR UPDATE SKIP LOCKED
                 ), taken AS (
                     UPDATE camera_leases l SET node = \(bind: node),
