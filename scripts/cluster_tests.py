@@ -12,6 +12,8 @@ Three nodes (a, b, c) share a throw-away PostgreSQL; each has its own data and r
     brings the drained node back into the share-out;
   - PostgreSQL stopped for --pg-outage seconds while the nodes record: afterwards every segment file on their disks is
     indexed once, only the ones being written are unsealed, and no camera changed owner;
+  - any node serves what another recorded: playback and a snapshot of a camera recorded on node b, through node a;
+    the node-to-node API refuses a request without the cluster secret (401, audited);
   - `GET /api/v1/nodes` (as an administrator, on another node) and `rtcc node list` show the nodes, alive or not.
 
 Usage: python3 scripts/cluster_tests.py .build/debug/rtcc [--cameras 6] [--goal 5]
@@ -30,7 +32,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_support import RESULTS, Client, check, read_line, summary, wait_for  # noqa: E402
+from browser_support import RESULTS, Client, check, free_port, read_line, summary, wait_for  # noqa: E402
 from fault_tests import Postgres, stop  # noqa: E402
 
 PASSWORD = "cluster-test-password-1"
@@ -46,7 +48,10 @@ class Cluster:
         self.env = dict(os.environ, RTCC_PASSWORD=PASSWORD, RTCC_SEGMENT_SECONDS="4", RTCC_OFFLINE_SECONDS="5", RTCC_BCRYPT_COST="4",
                         RTCC_LOG_LEVEL="notice", RTCC_MFA_REQUIRED_ROLES="", RTCC_DATABASE=postgres.url, RTCC_LEASE_SECONDS=str(LEASE),
                         # One credential key for every node: each must open the cameras' sealed credentials.
-                        RTCC_CREDENTIAL_KEY=base64.b64encode(os.urandom(32)).decode())
+                        RTCC_CREDENTIAL_KEY=base64.b64encode(os.urandom(32)).decode(),
+                        # The secret the nodes show each other when one fetches footage another recorded.
+                        RTCC_CLUSTER_SECRET=base64.b64encode(os.urandom(32)).decode())
+        self.ports = {}
         self.nodes = {}
 
     def sql(self, query):
@@ -58,8 +63,10 @@ class Cluster:
         data = os.path.join(self.work, f"node-{name}")
         os.makedirs(data, exist_ok=True)
         log = open(os.path.join(self.work, f"node-{name}.log"), "a")
-        process = subprocess.Popen([self.args.rtcc, "serve", "--data", data, "--port", "0", "--node", name], stdout=subprocess.PIPE,
-                                   stderr=log, text=True, env=self.env)
+        port = self.ports.setdefault(name, free_port())
+        env = dict(self.env, RTCC_NODE_URL=f"http://127.0.0.1:{port}")
+        process = subprocess.Popen([self.args.rtcc, "serve", "--data", data, "--port", str(port), "--node", name], stdout=subprocess.PIPE,
+                                   stderr=log, text=True, env=env)
         if wait:
             process.base = read_line(process, r"(https?://\S+?)/?\s", timeout=120)
             threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
@@ -204,6 +211,28 @@ def main():
             leases = cluster.leases()
             return all(cluster.first_segment_after(c, node, started - 600) is not None for c, (node, _) in leases.items())
         check(bool(wait_for(each_recording, 60, "segments from every owner")), "each node records the cameras it holds (segment rows under its name)")
+
+        # Any node serves what another recorded: recorded video and a snapshot of a camera held by b, through node a.
+        leases = cluster.leases()
+        remote = next(c for c, (node, _) in leases.items() if node == "b")
+        wait_for(lambda: cluster.sql(f"SELECT count(*) FROM segments WHERE camera_id = '{remote}' AND node = 'b' AND sha256 IS NOT NULL")[0][0] != "0",
+                 30, "a sealed segment on node b")
+        via_a = Client(cluster.nodes["a"].base).login("admin", PASSWORD)
+        status, session, _ = via_a.call("POST", "/api/v1/playback", {"cameraIDs": [remote], "purpose": "cluster test"})
+        rows = cluster.sql(f"SELECT extract(epoch FROM min(start_at)) FROM segments WHERE camera_id = '{remote}' AND node = 'b' AND sha256 IS NOT NULL")
+        first = float(rows[0][0]) if rows and rows[0][0] else time.time() - 5
+        from_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(first + 1))
+        status, body, headers = via_a.call("GET", f"/api/v1/cameras/{remote}/media?session={session['id']}&from={from_at}", raw=True)
+        frames = int(headers.get("X-RTCC-Frames") or 0) if status == 200 else 0
+        check(status == 200 and frames > 0, f"node a plays back a camera recorded on node b ({status}, {frames} frames{'' if status == 200 else body})")
+        status, jpeg, headers = via_a.call("GET", f"/api/v1/cameras/{remote}/snapshot.jpg", raw=True)
+        check(status == 200 and jpeg[:2] == b"\xff\xd8", f"node a serves a snapshot of a camera recorded on node b ({status} {'' if status == 200 else jpeg})")
+        segment_id = cluster.sql(f"SELECT id FROM segments WHERE node = 'b' LIMIT 1")[0][0]
+        internal = f"/api/v1/internal/segments/{segment_id}"
+        status, _, _ = Client(cluster.nodes["b"].base).call("GET", internal)
+        check(status == 401, f"a node-to-node request without the cluster secret gets 401 ({status})")
+        audited = cluster.sql("SELECT count(*) FROM audit_log WHERE action = 'cluster.unauthorized'")[0][0]
+        check(int(audited) >= 1, f"and is audited ({audited} entries)")
 
         # PostgreSQL stopped while the three nodes record: they keep recording and journal their index reports.
         if args.pg_outage > 0:

@@ -49,6 +49,7 @@ public func buildRouter(services: AppServices) async throws -> Router<AppRequest
     TransparencyRoutes(services: services).register(on: router)
     AnalyticsRoutes(services: services).register(on: router)
     AddressRoutes(services: services).register(on: router)
+    ClusterRoutes(services: services).register(on: router)
     return router
 }
 

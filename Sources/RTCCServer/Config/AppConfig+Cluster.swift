@@ -15,6 +15,11 @@ public struct ClusterSettings: Sendable, Equatable {
     /// How long a camera lease lasts without renewal: a node that stops renewing loses its cameras after this long.
     /// Renewal runs every sixth of it.
     public var leaseSeconds: Double = 3
+    /// The secret nodes show each other on the node-to-node API (`RTCC_CLUSTER_SECRET`, at least 32 characters); the
+    /// same on every node. Without it a node cannot fetch footage another node recorded.
+    public var secret: String?
+    /// Whether every node sees the same recordings path (NFS and the like): footage is then read in place, never fetched.
+    public var sharedStorage = false
 
     /// Creates the single-server default.
     public init() {}
@@ -59,6 +64,14 @@ extension AppConfig {
                 throw Invalid(description: "\(origin): '\(value)' must be the node's internal http(s):// address, or empty")
             }
             cluster.url = value.isEmpty ? nil : value
+        case "clusterSecret":
+            guard value.isEmpty || value.count >= 32 else {
+                throw Invalid(description: "\(origin): the cluster secret must be at least 32 characters (for example: openssl rand -base64 32)")
+            }
+            cluster.secret = value.isEmpty ? nil : value
+        case "sharedStorage":
+            guard let flag = Bool(value.lowercased()) else { throw Invalid(description: "\(origin): '\(value)' must be true or false") }
+            cluster.sharedStorage = flag
         case "leaseSeconds":
             guard let seconds = Double(value), (1...60).contains(seconds) else {
                 throw Invalid(description: "\(origin): '\(value)' must be a number of seconds from 1 to 60")

@@ -190,7 +190,7 @@ public struct AppConfig: Sendable, Equatable {
         "RTCC_SECURITY_PROFILE": "securityProfile", "RTCC_MFA_REQUIRED_ROLES": "mfaRequiredRoles",
         "RTCC_SYSTEM_USE_NOTICE": "systemUseNotice", "RTCC_SESSION_MAX_SECONDS": "sessionMaxSeconds",
         "RTCC_NODE": "nodeName", "RTCC_NODE_CAPACITY": "nodeCapacity", "RTCC_NODE_ROLES": "nodeRoles", "RTCC_NODE_URL": "nodeURL",
-        "RTCC_LEASE_SECONDS": "leaseSeconds",
+        "RTCC_LEASE_SECONDS": "leaseSeconds", "RTCC_CLUSTER_SECRET": "clusterSecret", "RTCC_SHARED_STORAGE": "sharedStorage",
     ]
 
     /// Sets one setting from text, with a clear error naming `origin`.

@@ -16,6 +16,8 @@ import ServiceLifecycle
 /// temporary folders removed.
 public struct ExportService: Service {
     let store: Store
+    /// Makes segments another cluster node recorded readable here (nil for a single server).
+    let segments: ClusterSegments?
     let audit: AuditLog
     let directory: URL
     let signingKey: URL
@@ -26,7 +28,8 @@ public struct ExportService: Service {
     private let logger = Logger(label: "rtcc.evidence.exports")
 
     /// Creates the service; packages go under `directory`, signed with the key at `signingKey`.
-    public init(store: Store, audit: AuditLog, directory: URL, signingKey: URL) {
+    public init(store: Store, audit: AuditLog, directory: URL, signingKey: URL, segments: ClusterSegments? = nil) {
+        self.segments = segments
         self.store = store
         self.audit = audit
         self.directory = directory
@@ -142,7 +145,9 @@ public struct ExportService: Service {
                         + "Ask an administrator to check the database, then export again")
             }
             if !mask.isEmpty { masks[cameraID.uuidString.lowercased()] = mask }
-            let segments = try await store.segments.list(cameraID: cameraID, stream: "main", from: job.from, until: job.until).map(\.recordedSegment)
+            var records = try await store.segments.list(cameraID: cameraID, stream: "main", from: job.from, until: job.until)
+            if let source = self.segments { records = try await source.readable(records) }
+            let segments = records.map(\.recordedSegment)
             var owner = "City"
             if let partnerID = camera.partnerID { owner = try await store.partners.find(id: partnerID)?.name ?? "partner \(partnerID)" }
             cameras.append(EvidencePackager.Camera(

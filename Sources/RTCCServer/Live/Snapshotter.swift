@@ -26,11 +26,11 @@ actor Snapshotter {
 
     init(ffmpeg: String = "ffmpeg") { self.ffmpeg = ffmpeg }
 
-    func snapshot(of camera: Camera, live: LiveHub, store: Store) async throws -> Snapshot {
+    func snapshot(of camera: Camera, live: LiveHub, store: Store, segments: ClusterSegments? = nil) async throws -> Snapshot {
         if let picture = cache[camera.id], let at = cachedAt[camera.id], Date().timeIntervalSince(at) < Self.freshFor { return picture }
         if let running = inFlight[camera.id] { return try await running.value }
         let ffmpeg = self.ffmpeg
-        let task = Task { try await Self.take(camera, live: live, store: store, ffmpeg: ffmpeg) }
+        let task = Task { try await Self.take(camera, live: live, store: store, segments: segments, ffmpeg: ffmpeg) }
         inFlight[camera.id] = task
         defer { inFlight[camera.id] = nil }
         let picture = try await task.value
@@ -39,7 +39,7 @@ actor Snapshotter {
         return picture
     }
 
-    private static func take(_ camera: Camera, live: LiveHub, store: Store, ffmpeg: String) async throws -> Snapshot {
+    private static func take(_ camera: Camera, live: LiveHub, store: Store, segments: ClusterSegments?, ffmpeg: String) async throws -> Snapshot {
         if let channel = await live.channel(for: camera.id) {
             let deadline = ContinuousClock.now + .seconds(4)
             while ContinuousClock.now < deadline {
@@ -50,16 +50,31 @@ actor Snapshotter {
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
-        guard let segment = try await store.segments.latest(cameraID: camera.id, stream: "main") else {
+        guard let latest = try await store.segments.latest(cameraID: camera.id, stream: "main") else {
             throw Problem(.notFound, "camera \"\(camera.name)\" has no live picture and nothing recorded")
         }
-        let at = max(segment.start, segment.end.addingTimeInterval(-1))
-        let chunk: PlaybackChunk
-        do {
-            chunk = try PlaybackChunker().chunk(
-                of: [segment.recordedSegment], from: at, until: at.addingTimeInterval(0.01), origin: segment.start.addingTimeInterval(-10))
-        } catch {
-            throw Problem(.notFound, "camera \"\(camera.name)\" has no live picture, and its last recording cannot be read: \(error)")
+        // The newest segment may have just been opened (no complete fragment yet): then the one before it.
+        var candidates = [latest]
+        if let previous = try await store.segments.list(
+            cameraID: camera.id, stream: "main", from: latest.start.addingTimeInterval(-3600), until: latest.start
+        ).last(where: { $0.id != latest.id }) {
+            candidates.append(previous)
+        }
+        var chunk: PlaybackChunk?
+        var failure: (any Error)?
+        for var segment in candidates where chunk == nil {
+            // Recorded on another cluster node: the segment is fetched from there.
+            if let segments { segment = try await segments.readable(segment) }
+            let at = max(segment.start, segment.end.addingTimeInterval(-1))
+            do {
+                chunk = try PlaybackChunker().chunk(
+                    of: [segment.recordedSegment], from: at, until: at.addingTimeInterval(0.01), origin: segment.start.addingTimeInterval(-10))
+            } catch {
+                failure = error
+            }
+        }
+        guard let chunk else {
+            throw Problem(.notFound, "camera \"\(camera.name)\" has no live picture, and its last recording cannot be read: \(failure.map { "\($0)" } ?? "")")
         }
         return Snapshot(bytes: try await decode(chunk.bytes, ffmpeg: ffmpeg), takenAt: chunk.firstFrame)
     }

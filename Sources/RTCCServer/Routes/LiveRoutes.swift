@@ -166,7 +166,7 @@ struct LiveRoutes {
         let camera = try await services.visibleCamera(context, identity)
         try await services.requireSharing(camera)
         let masked = try await services.mustMask(camera, identity: identity, request: request)
-        let jpeg = try await services.snapshots.snapshot(of: camera, live: services.live, store: services.store)
+        let jpeg = try await services.snapshots.snapshot(of: camera, live: services.live, store: services.store, segments: services.readableSegments)
         var bytes = jpeg.bytes
         if masked {
             bytes = try await MaskFilter.burn(try await services.privacyMask(of: camera), intoJPEG: bytes)

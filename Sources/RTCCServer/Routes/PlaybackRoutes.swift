@@ -96,7 +96,7 @@ struct PlaybackRoutes {
             segments = [next]
         }
         let chunk: PlaybackChunk
-        let sources = segments.map { $0.recordedSegment }
+        let sources = try await services.readableSegments.readable(segments).map { $0.recordedSegment }
         switch Result(catching: { () throws(PlaybackError) in try PlaybackChunker().chunk(of: sources, from: from, until: until, origin: origin) }) {
         case .success(let made):
             chunk = made

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import HummingbirdBcrypt
 import NIOPosix
 import Prometheus
@@ -72,8 +73,13 @@ public struct AppServices: Sendable {
         self.intakeLimiter = IntakeRateLimiter(perSecond: config.intakeEventsPerSecond)
         self.signUps = SignUpThrottle(limit: config.signUpsPerHour, window: 3600)
         self.intake = IntakeBatcher(store: store, metrics: metrics)
-        self.exports = ExportService(store: store, audit: audit, directory: config.evidenceDirectory, signingKey: config.evidenceSigningKey)
+        self.exports = ExportService(
+            store: store, audit: audit, directory: config.evidenceDirectory, signingKey: config.evidenceSigningKey,
+            segments: config.cluster.isNode ? ClusterSegments(store: store, config: config, logger: Logger(label: "rtcc.cluster")) : nil)
     }
+
+    /// Segments whichever node recorded them, readable here.
+    var readableSegments: ClusterSegments { ClusterSegments(store: store, config: config, logger: Logger(label: "rtcc.cluster")) }
 
     /// Appends an audit entry for the caller of a request.
     func record(

@@ -74,6 +74,12 @@ public struct SegmentRepository: Sendable {
         }
     }
 
+    /// One segment's row.
+    public func find(id: UUID) async throws -> SegmentRecord? {
+        try await database.sql.select().column("*").from("segments").where("id", .equal, id).limit(1)
+            .all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map { try $0.record() }.first
+    }
+
     /// Which of `ids` have a row.
     public func existingIDs(_ ids: [UUID]) async throws -> Set<UUID> {
         var found: Set<UUID> = []
