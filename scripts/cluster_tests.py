@@ -14,12 +14,14 @@ Three nodes (a, b, c) share a throw-away PostgreSQL; each has its own data and r
     indexed once, only the ones being written are unsealed, and no camera changed owner;
   - any node serves what another recorded: playback and a snapshot of a camera recorded on node b, through node a;
     the node-to-node API refuses a request without the cluster secret (401, audited);
+  - a gunshot alert posted to node b reaches an analyst's socket on node c within 5 s;
   - `GET /api/v1/nodes` (as an administrator, on another node) and `rtcc node list` show the nodes, alive or not.
 
 Usage: python3 scripts/cluster_tests.py .build/debug/rtcc [--cameras 6] [--goal 5]
 Prints measured numbers and ends with "N passed, M failed"; exits non-zero on a failure.
 """
 import argparse
+import asyncio
 import base64
 import json
 import os
@@ -30,6 +32,8 @@ import sys
 import tempfile
 import threading
 import time
+
+import websockets
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from browser_support import RESULTS, Client, check, free_port, read_line, summary, wait_for  # noqa: E402
@@ -133,6 +137,31 @@ def failover(cluster, victim, how, cameras, goal):
     return {"held": len(held), "seconds": times, "gaps": sorted(gaps)}
 
 
+async def alert_push(base, cookie, poster):
+    """Seconds from posting a gunshot through `poster` until the analyst socket on `base` receives its alert, or None."""
+    url = base.replace("http://", "ws://") + "/api/v1/alerts/live"
+    async with websockets.connect(url, additional_headers={"Cookie": cookie}, open_timeout=10) as socket:
+        await asyncio.sleep(0.5)
+        sent = time.time()
+        status, receipt, _ = await asyncio.to_thread(poster.call, "POST", "/api/v1/events/gunshots", {
+            "id": "CLUSTER-1", "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "latitude": 32.503, "longitude": -93.75,
+            "rounds": 3, "confidence": 0.9})
+        if status != 201:
+            print(f"  gunshot refused: {status} {receipt}")
+            return None
+        wanted = receipt["alert"]["id"]
+        while time.time() - sent < 10:
+            try:
+                text = await asyncio.wait_for(socket.recv(), timeout=max(0.1, 10 - (time.time() - sent)))
+            except asyncio.TimeoutError:
+                return None
+            message = json.loads(text)
+            for item in message.get("messages", [message]):
+                if item.get("type") == "alert" and item["alert"]["id"] == wanted:
+                    return time.time() - sent
+    return None
+
+
 def index_gaps(cluster, victim, again, epochs, t0, how):
     """For each camera that moved off `victim` at `t0`: new owner's first footage start − the end of the victim's
     footage under the epoch it held then."""
@@ -227,6 +256,14 @@ def main():
         check(status == 200 and frames > 0, f"node a plays back a camera recorded on node b ({status}, {frames} frames{'' if status == 200 else body})")
         status, jpeg, headers = via_a.call("GET", f"/api/v1/cameras/{remote}/snapshot.jpg", raw=True)
         check(status == 200 and jpeg[:2] == b"\xff\xd8", f"node a serves a snapshot of a camera recorded on node b ({status} {'' if status == 200 else jpeg})")
+        # An alert raised on node b reaches an analyst connected to node c (PostgreSQL NOTIFY between the nodes).
+        via_b = Client(cluster.nodes["b"].base).login("admin", PASSWORD)
+        via_c = Client(cluster.nodes["c"].base).login("admin", PASSWORD)
+        pushed = asyncio.run(alert_push(cluster.nodes["c"].base, via_c.cookie, via_b))
+        print(f"  gunshot posted to node b pushed to an analyst on node c after {pushed if pushed is None else round(pushed, 3)} s", flush=True)
+        check(pushed is not None and pushed < 5, "a gunshot alert posted to node b reaches an analyst connected to node c within 5 s")
+        measured["alert_push_seconds"] = pushed
+
         segment_id = cluster.sql(f"SELECT id FROM segments WHERE node = 'b' LIMIT 1")[0][0]
         internal = f"/api/v1/internal/segments/{segment_id}"
         status, _, _ = Client(cluster.nodes["b"].base).call("GET", internal)

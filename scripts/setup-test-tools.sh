@@ -17,4 +17,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-.venv/bin/pip install -q --disable-pip-version-check openapi-spec-validator==0.7.1 pyyaml playwright==1.65.2 scipy "opencv-python-headless<5" aiosmtpd==1.4.6 schemathesis==4.32.5 pyotp==2.12.1
+.venv/bin/pip install -q --disable-pip-version-check openapi-spec-validator==0.7.1 pyyaml playwright==1.65.2 scipy "opencv-python-headless<5" aiosmtpd==1.4.6 schemathesis==4.32.5 pyotp==2.12.1 websockets==15.0.1

@@ -28,7 +28,7 @@ python3 scripts/e2e_media.py .build/debug/rtcc
 echo "== recording while the database is locked (SQLite) or stopped (PostgreSQL) for 30 s, against the running server"
 python3 scripts/fault_tests.py .build/debug/rtcc
 echo "== a recorder cluster of three nodes on PostgreSQL: SIGKILL, SIGSTOP past the lease, SIGTERM"
-python3 scripts/cluster_tests.py .build/debug/rtcc
+.venv/bin/python scripts/cluster_tests.py .build/debug/rtcc
 echo "== API fuzzing against the OpenAPI document (schemathesis as admin, anonymous and partner: no 5xx, every response in its schema)"
 .venv/bin/python scripts/api_fuzz_check.py .build/debug/rtcc .build/api-fuzz --examples 5 --seconds 120
 echo "== mail to a real SMTP relay (aiosmtpd: STARTTLS, AUTH, refusals, outage)"

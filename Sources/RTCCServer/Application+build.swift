@@ -69,6 +69,10 @@ public func buildApplication(
         server = http
     }
     var background: [any Service] = extraServices + [services.live, services.exports, ServerHeartbeat(services: services, logger: logger)]
+    if let events = services.clusterEvents {
+        await events.connect(alertHub: services.alertHub, live: services.live, registryChanges: services.registryChanges)
+        background.append(events)
+    }
     background.append(AuditCheckpointService(
         audit: services.audit, checkpoints: AuditCheckpoints(config: config), interval: .seconds(config.auditCheckpointSeconds), logger: logger))
     if let smtp = config.smtpSettings {

@@ -54,9 +54,25 @@ public actor AlertHub {
         await deliver(Self.message(alertJSON: alert.json, change: change))
     }
 
-    /// Sends an encoded ``Message`` to every subscriber.
+    /// Sends an encoded ``Message`` to every subscriber, and in a cluster to the other nodes' subscribers.
     public func deliver(_ text: String) {
+        deliverLocally(text)
+        relay?.yield(text)
+    }
+
+    /// Sends an encoded ``Message`` to this node's subscribers only (one that came from another node).
+    public func deliverLocally(_ text: String) {
         for mailbox in subscribers.values { mailbox.post(text) }
+    }
+
+    /// In a cluster, the messages to pass on to the other nodes (in order); nil for a single server.
+    private var relay: AsyncStream<String>.Continuation?
+
+    /// Starts passing every delivered message on; the returned stream yields them in order.
+    public func relayed() -> AsyncStream<String> {
+        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(Self.bufferSize))
+        relay = continuation
+        return stream
     }
 
     /// The ``Message`` for an encoded alert, exactly as encoding the message would write it (keys sorted).

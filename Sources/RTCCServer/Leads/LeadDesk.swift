@@ -205,7 +205,7 @@ public struct LeadDesk: Sendable {
                 actor: "system", action: "sharing.alarm_open", target: "camera:\(camera.uuidString.lowercased())",
                 detail: "live during alarm until \(until.ISO8601Format()): \(alert.title) (alert:\(alert.id.uuidString.lowercased()))"))
         }
-        await services.registryChanges.signal()
+        await services.registryChanged()
     }
 
     /// The cameras (nearest first, at most the configured number) that could see `point`, with their recordings from

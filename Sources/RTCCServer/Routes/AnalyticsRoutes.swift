@@ -35,7 +35,7 @@ struct AnalyticsRoutes {
         let text = String(decoding: try JSONCoding.encoder.encode(settings), as: UTF8.self)
         let actor = identity?.actor ?? "anonymous"
         try await services.store.analytics.save(cameraID: camera.id, settings: text, by: actor)
-        await services.registryChanges.signal()
+        await services.registryChanged()
         try await services.record(
             "analytics.update", target: "camera:\(camera.id)",
             detail: "\(settings.enabled ? "on" : "off"), \(settings.motion.zones.count) zone(s), \(settings.detection?.rules.count ?? 0) rule(s)", by: identity,

@@ -64,7 +64,7 @@ struct CameraRoutes {
         if keys.contains("allowPlainBasicAuth") { secrets.allowPlainBasicAuth = valid.draft.allowPlainBasicAuth ? true : nil }
         let record = CameraRecord(camera: valid, sealedSecrets: secrets.isEmpty ? nil : try services.cipher.seal(secrets))
         guard let camera = try await services.store.cameras.update(id: id, with: record) else { throw Problem.notFound("camera") }
-        await services.registryChanges.signal()
+        await services.registryChanged()
         try await services.record(
             "cameras.update", target: "camera:\(id)", detail: "fields: \(keys.joined(separator: ","))", by: identity, context: context)
         return try Reply.json(Self.redacted(camera))

@@ -78,11 +78,13 @@ struct PortalRoutes {
             try await services.store.community.setSharing(cameraID: id, state, by: actor)
         }
         let state = try await services.store.community.sharing(cameraID: id)
-        if !state.allowsAccess || updated.sharing != .live {
+        let stopped = !state.allowsAccess || updated.sharing != .live
+        if stopped {
             // Live viewers lose the picture now; the supervisor stops ingest on its immediate re-read.
             await services.live.close(cameraID: id)
         }
-        await services.registryChanges.signal()
+        // On every node of a cluster too.
+        await services.registryChanged(camera: id, stopped: stopped)
         var details: [String] = []
         if let state = change.state { details.append("state \(state.rawValue)") }
         if let tier = change.sharing { details.append("sharing \(tier.rawValue)") }
@@ -125,8 +127,9 @@ struct PortalRoutes {
         try await services.store.community.setMask(cameraID: id, mask, by: identity?.actor ?? "system")
         // Masked and unmasked viewers need different channels: end the current ones so everyone reconnects correctly.
         await services.live.close(cameraID: id)
-        // Analytics restart their watcher with the new mask at once (no unmasked picture goes to a detector meanwhile).
-        await services.registryChanges.signal()
+        // Analytics restart their watcher with the new mask at once (no unmasked picture goes to a detector meanwhile),
+        // and every node's viewers reconnect.
+        await services.registryChanged(camera: id, stopped: true)
         try await services.record("cameras.mask", target: "camera:\(id)", detail: "\(mask.polygons.count) polygon(s)", by: identity, context: context)
         return try Reply.json(mask)
     }

@@ -34,6 +34,8 @@ public struct AppServices: Sendable {
     public let exports: ExportService
     /// Alerts pushed live to analysts.
     public let alertHub = AlertHub()
+    /// In a cluster, what reaches the other nodes at once (alerts, sharing changes); nil for a single server.
+    public let clusterEvents: ClusterEvents?
     /// What `/api/v1/health` reads of the background services (the recording index queue, the recordings folders).
     public let health = ServerHealth()
     let intakeLimiter: IntakeRateLimiter
@@ -73,9 +75,21 @@ public struct AppServices: Sendable {
         self.intakeLimiter = IntakeRateLimiter(perSecond: config.intakeEventsPerSecond)
         self.signUps = SignUpThrottle(limit: config.signUpsPerHour, window: 3600)
         self.intake = IntakeBatcher(store: store, metrics: metrics)
+        if let node = config.cluster.nodeName, case .postgres(let url) = config.resolvedDatabase {
+            self.clusterEvents = ClusterEvents(node: node, databaseURL: url, store: store, logger: Logger(label: "rtcc.cluster"))
+        } else {
+            self.clusterEvents = nil
+        }
         self.exports = ExportService(
             store: store, audit: audit, directory: config.evidenceDirectory, signingKey: config.evidenceSigningKey,
             segments: config.cluster.isNode ? ClusterSegments(store: store, config: config, logger: Logger(label: "rtcc.cluster")) : nil)
+    }
+
+    /// A camera's sharing or the registry changed: the recorder supervisor (and analytics) re-read it at once, here and,
+    /// in a cluster, on every node; with `stopped`, live viewers of `camera` are cut on every node.
+    func registryChanged(camera: UUID? = nil, stopped: Bool = false) async {
+        await registryChanges.signal()
+        await clusterEvents?.cameraChanged(camera, stopped: stopped)
     }
 
     /// Segments whichever node recorded them, readable here.
