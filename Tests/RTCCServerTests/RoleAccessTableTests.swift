@@ -133,6 +133,7 @@ import Testing
 
         // The system's health (recorders, disks, database): the administrator who runs it.
         only("GET /api/v1/system/status", [.admin]),
+        only("GET /api/v1/nodes", [.admin]),
 
         // Incident history and venues: staff read ("officer ... sees incident history"); managers load data.
         only("GET /api/v1/incidents", staff),
