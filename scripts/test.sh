@@ -27,6 +27,8 @@ echo "== recording end to end (SIGKILL, outage)"
 python3 scripts/e2e_media.py .build/debug/rtcc
 echo "== recording while the database is locked (SQLite) or stopped (PostgreSQL) for 30 s, against the running server"
 python3 scripts/fault_tests.py .build/debug/rtcc
+echo "== recording onto a small volume that fills up (tmpfs, with and without a disk quota)"
+python3 scripts/disk_full_tests.py .build/debug/rtcc
 echo "== a recorder cluster of three nodes on PostgreSQL: SIGKILL, SIGSTOP past the lease, SIGTERM"
 .venv/bin/python scripts/cluster_tests.py .build/debug/rtcc
 echo "== API fuzzing against the OpenAPI document (schemathesis as admin, anonymous and partner: no 5xx, every response in its schema)"

@@ -66,24 +66,30 @@ public struct RetentionSweeper: Sendable {
                 for segment in batch { try await remove(segment, reason: "retention \(days) days", now: now, into: &report) }
             }
         }
-        if let quotaBytes {
-            // Oldest first, one segment at a time, only until the total is within the quota.
-            var total = try await store.segments.totalBytes(node: node)
-            quota: while total > quotaBytes {
-                let batch = try await store.segments.oldestUnheld(limit: 50, node: node)
-                if batch.isEmpty {
-                    logger.warning("disk quota exceeded but every remaining segment is held or still recording")
-                    break
-                }
-                for segment in batch {
-                    try await remove(segment, reason: "disk quota", now: now, into: &report)
-                    total -= segment.bytes
-                    if total <= quotaBytes { break quota }
-                }
-            }
-        }
+        report = try await keepWithinQuota(now: now, into: report)
         report = try await keepFreeSpace(now: now, into: report)
         if report.segments > 0 { logger.info("retention removed \(report.segments) segments, \(report.bytes) bytes") }
+        return report
+    }
+
+    /// Deletes the oldest unheld footage, one segment at a time, only until the recordings are within the disk quota
+    /// (cheap when they are: one sum). Run every few seconds, so the quota holds between full sweeps.
+    public func keepWithinQuota(now: Date = Date(), into report: Report = Report()) async throws -> Report {
+        guard let quotaBytes else { return report }
+        var report = report
+        var total = try await store.segments.totalBytes(node: node)
+        quota: while total > quotaBytes {
+            let batch = try await store.segments.oldestUnheld(limit: 50, node: node)
+            if batch.isEmpty {
+                logger.warning("disk quota exceeded but every remaining segment is held or still recording")
+                break
+            }
+            for segment in batch {
+                try await remove(segment, reason: "disk quota", now: now, into: &report)
+                total -= segment.bytes
+                if total <= quotaBytes { break quota }
+            }
+        }
         return report
     }
 
@@ -130,8 +136,8 @@ public struct RetentionSweeper: Sendable {
     }
 }
 
-/// Runs the ``RetentionSweeper`` every `interval` until shutdown, and checks the recordings volume's free space every
-/// `spaceInterval` in between, so footage is made room for before writes fail.
+/// Runs the ``RetentionSweeper`` every `interval` until shutdown, and checks the disk quota and the recordings volume's
+/// free space every `spaceInterval` in between, so footage is made room for before writes fail.
 public struct RetentionService: Service {
     let sweeper: RetentionSweeper
     let interval: Duration
@@ -158,6 +164,7 @@ public struct RetentionService: Service {
                     nextSweep = clock.now + interval
                     _ = try await sweeper.sweep()
                 } else {
+                    _ = try await sweeper.keepWithinQuota()
                     _ = try await sweeper.keepFreeSpace()
                 }
             } catch {
