@@ -12,9 +12,11 @@ Three nodes (a, b, c) share a throw-away PostgreSQL; each has its own data and r
     brings the drained node back into the share-out;
   - PostgreSQL stopped for --pg-outage seconds while the nodes record: afterwards every segment file on their disks is
     indexed once, only the ones being written are unsealed, and no camera changed owner;
-  - any node serves what another recorded: playback and a snapshot of a camera recorded on node b, through node a;
+  - any node serves what another recorded: live video (HLS), playback and a snapshot of a camera recorded on node b,
+    through node a;
     the node-to-node API refuses a request without the cluster secret (401, audited);
-  - a gunshot alert posted to node b reaches an analyst's socket on node c within 5 s;
+  - a gunshot alert posted to node b reaches an analyst's socket on node c within 5 s; an owner pausing a camera through
+    node b ends a live viewer's socket on node c within 5 s;
   - `GET /api/v1/nodes` (as an administrator, on another node) and `rtcc node list` show the nodes, alive or not.
 
 Usage: python3 scripts/cluster_tests.py .build/debug/rtcc [--cameras 6] [--goal 5]
@@ -137,6 +139,36 @@ def failover(cluster, victim, how, cameras, goal):
     return {"held": len(held), "seconds": times, "gaps": sorted(gaps)}
 
 
+async def viewer_cut(base, cookie, camera, owner):
+    """Seconds from the owner's pause (through `owner`, on another node) until the live socket on `base` ends, or None."""
+    url = base.replace("http://", "ws://") + f"/api/v1/cameras/{camera}/live"
+    async with websockets.connect(url, additional_headers={"Cookie": cookie}, open_timeout=10, max_size=None) as socket:
+        received = 0
+        started = time.time()
+        while received < 3 and time.time() - started < 20:
+            try:
+                await asyncio.wait_for(socket.recv(), timeout=5)
+                received += 1
+            except (asyncio.TimeoutError, websockets.ConnectionClosed):
+                break
+        if received < 3:
+            print(f"  the live viewer on node c got {received} messages before the pause")
+            return None
+        sent = time.time()
+        status, _, _ = await asyncio.to_thread(owner.call, "PATCH", f"/api/v1/portal/cameras/{camera}", {"state": "paused"})
+        if status != 200:
+            print(f"  pause refused: {status}")
+            return None
+        while time.time() - sent < 10:
+            try:
+                await asyncio.wait_for(socket.recv(), timeout=max(0.1, 10 - (time.time() - sent)))
+            except websockets.ConnectionClosed:
+                return time.time() - sent
+            except asyncio.TimeoutError:
+                return None
+    return None
+
+
 async def alert_push(base, cookie, poster):
     """Seconds from posting a gunshot through `poster` until the analyst socket on `base` receives its alert, or None."""
     url = base.replace("http://", "ws://") + "/api/v1/alerts/live"
@@ -256,6 +288,18 @@ def main():
         check(status == 200 and frames > 0, f"node a plays back a camera recorded on node b ({status}, {frames} frames{'' if status == 200 else body})")
         status, jpeg, headers = via_a.call("GET", f"/api/v1/cameras/{remote}/snapshot.jpg", raw=True)
         check(status == 200 and jpeg[:2] == b"\xff\xd8", f"node a serves a snapshot of a camera recorded on node b ({status} {'' if status == 200 else jpeg})")
+        # Live video of the camera node b records, watched through node a (one viewer-only ingest on node a).
+        status, playlist, _ = via_a.call("GET", f"/api/v1/cameras/{remote}/hls/index.m3u8", raw=True)
+        lines = playlist.decode(errors="replace").splitlines() if status == 200 else []
+        media = [line for line in lines if line and not line.startswith("#")]
+        got = 0
+        if media:
+            status_segment, data, _ = via_a.call("GET", f"/api/v1/cameras/{remote}/hls/{media[-1]}", raw=True)
+            got = len(data) if status_segment == 200 else 0
+        check(status == 200 and got > 0, f"node a serves live video (HLS) of a camera recorded on node b ({status}, {len(media)} segments, {got} bytes)")
+        recorded_by_a = cluster.sql(f"SELECT count(*) FROM segments WHERE camera_id = '{remote}' AND node = 'a'")[0][0]
+        check(recorded_by_a == "0", "and records nothing of it (its ingest is for live viewers only)")
+
         # An alert raised on node b reaches an analyst connected to node c (PostgreSQL NOTIFY between the nodes).
         via_b = Client(cluster.nodes["b"].base).login("admin", PASSWORD)
         via_c = Client(cluster.nodes["c"].base).login("admin", PASSWORD)
@@ -263,6 +307,20 @@ def main():
         print(f"  gunshot posted to node b pushed to an analyst on node c after {pushed if pushed is None else round(pushed, 3)} s", flush=True)
         check(pushed is not None and pushed < 5, "a gunshot alert posted to node b reaches an analyst connected to node c within 5 s")
         measured["alert_push_seconds"] = pushed
+
+        # An owner pausing a camera through node b cuts a live viewer connected to node c.
+        status, partner, _ = via_a.call("POST", "/api/v1/partners", {"name": "Corner Shop", "kind": "business", "contactName": "Pat",
+                                                                      "email": "pat@example.org", "address": "1 Main St"})
+        owned = next(c for c, (node, _) in cluster.leases().items() if node != "c")
+        via_a.call("PATCH", f"/api/v1/cameras/{owned}", {"partnerID": partner["id"]})
+        via_a.call("POST", "/api/v1/users", {"username": "pat", "displayName": "Pat", "role": "partner", "password": PASSWORD,
+                                             "partnerID": partner["id"]})
+        owner = Client(cluster.nodes["b"].base).login("pat", PASSWORD)
+        cut = asyncio.run(viewer_cut(cluster.nodes["c"].base, via_c.cookie, owned, owner))
+        print(f"  owner's pause through node b ended the live viewer on node c after {cut if cut is None else round(cut, 3)} s", flush=True)
+        check(cut is not None and cut < 5, "an owner pausing a camera through node b cuts a live viewer on node c within 5 s")
+        measured["pause_cut_seconds"] = cut
+        owner.call("PATCH", f"/api/v1/portal/cameras/{owned}", {"state": "active"})
 
         segment_id = cluster.sql(f"SELECT id FROM segments WHERE node = 'b' LIMIT 1")[0][0]
         internal = f"/api/v1/internal/segments/{segment_id}"

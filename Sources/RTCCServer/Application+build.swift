@@ -92,6 +92,10 @@ public func buildApplication(
         settings.fileMode = .recordings(group: config.recordingsGroup)
         let supervisor = RecorderSupervisor(services: services, settings: settings, logger: logger, membership: membership)
         background.append(supervisor)
+        if config.cluster.isNode {
+            // Live viewers of a camera another node records are fed by one ingest per camera on this node.
+            await services.live.setViewerIngest { cameraID in await supervisor.viewerIngest(for: cameraID) }
+        }
         await services.health.watch(indexQueue: supervisor.index, recordingsFolders: [config.resolvedRecordingsDirectory])
         background.append(AnalyticsService(services: services, logger: logger))
         let recordings = config.resolvedRecordingsDirectory

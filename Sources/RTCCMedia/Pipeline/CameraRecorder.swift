@@ -26,6 +26,9 @@ public actor CameraRecorder {
         public var degradedFor: Duration
         /// Whether the camera may be answered with Basic credentials over plain RTSP (false: Digest only).
         public var allowsPlainBasicAuth = false
+        /// Whether frames are written to segments; false ingests for live viewers only (a cluster node showing a camera
+        /// that another node records): nothing is written or reported to the index.
+        public var records = true
 
         /// Creates settings; the offline threshold defaults to 10 s.
         public init(
@@ -216,6 +219,7 @@ public actor CameraRecorder {
     /// Offers `frame` to the writer unless writing failed recently: failures back off (1 s doubling to 30 s) instead of
     /// trying, and logging, at every frame; the first success after a failure resumes and says how much was lost.
     private func record(_ frame: TimedVideoFrame, now: ContinuousClock.Instant) async {
+        guard configuration.records else { return }
         if let retry = writeRetryAt, now < retry {
             framesLostToWriting += 1
             return

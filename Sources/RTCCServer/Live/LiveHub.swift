@@ -33,6 +33,11 @@ public actor LiveHub: Service {
 
     private let recorders: RecorderRegistry
     private let masks: @Sendable (UUID) async throws -> PrivacyMask
+    /// In a cluster, starts an ingest for live viewers only of a camera this node does not record (nil when the camera
+    /// may not be watched now); nil for a single server.
+    private var makeViewerIngest: (@Sendable (UUID) async -> CameraRecorder?)?
+    /// The running viewer-only ingests, one per camera, each run by its own task.
+    private var viewerIngests: [UUID: (recorder: CameraRecorder, task: Task<Void, Never>)] = [:]
     private let logger: Logger
     private var entries: [Key: Entry] = [:]
     private let requests: AsyncStream<Key>
@@ -42,10 +47,11 @@ public actor LiveHub: Service {
     /// it has none). When it throws, the masked channel is closed: no viewer gets the camera's picture unmasked.
     public init(
         recorders: RecorderRegistry, masks: @escaping @Sendable (UUID) async throws -> PrivacyMask = { _ in PrivacyMask(polygons: []) },
-        logger: Logger = Logger(label: "rtcc.live")
+        viewerIngest: (@Sendable (UUID) async -> CameraRecorder?)? = nil, logger: Logger = Logger(label: "rtcc.live")
     ) {
         self.recorders = recorders
         self.masks = masks
+        self.makeViewerIngest = viewerIngest
         self.logger = logger
         (requests, requestContinuation) = AsyncStream.makeStream(of: Key.self)
     }
@@ -60,7 +66,7 @@ public actor LiveHub: Service {
             entries[key] = entry
             return entry.channel
         }
-        guard await recorders.recorder(of: cameraID) != nil else { return nil }
+        guard await recorders.recorder(of: cameraID) != nil || makeViewerIngest != nil else { return nil }
         if let entry = entries[key] { return entry.channel }
         let channel = LiveChannel()
         entries[key] = Entry(channel: channel, lastUsed: .now)
@@ -74,6 +80,7 @@ public actor LiveHub: Service {
         for key in entries.keys where key.cameraID == cameraID {
             if let entry = entries.removeValue(forKey: key) { await entry.channel.close() }
         }
+        stopViewerIngest(cameraID)
     }
 
     /// Closes a masked channel whose mask could not be read: its viewers' streams end.
@@ -97,13 +104,41 @@ public actor LiveHub: Service {
             group.cancelAll()
         }
         for entry in entries.values { await entry.channel.close() }
+        for ingest in viewerIngests.values { ingest.task.cancel() }
+        viewerIngests = [:]
+    }
+
+    /// The ingest that feeds a camera's channels: this node's recorder, else (in a cluster) a viewer-only ingest of the
+    /// camera, started on first demand and shared by every channel of the camera.
+    private func source(of cameraID: UUID) async -> CameraRecorder? {
+        if let recorder = await recorders.recorder(of: cameraID) {
+            stopViewerIngest(cameraID)
+            return recorder
+        }
+        if let running = viewerIngests[cameraID] { return running.recorder }
+        guard let makeViewerIngest, let recorder = await makeViewerIngest(cameraID) else { return nil }
+        if let running = viewerIngests[cameraID] { return running.recorder }
+        viewerIngests[cameraID] = (recorder, Task { await recorder.run() })
+        logger.info("live: viewer-only ingest started for a camera another node records", metadata: ["camera": "\(cameraID)"])
+        return recorder
+    }
+
+    private func stopViewerIngest(_ cameraID: UUID) {
+        if let running = viewerIngests.removeValue(forKey: cameraID) { running.task.cancel() }
+    }
+
+    /// Stops a camera's viewer-only ingest once none of its channels is in use.
+    private func releaseViewerIngest(_ cameraID: UUID) {
+        guard viewerIngests[cameraID] != nil, !entries.keys.contains(where: { $0.cameraID == cameraID }) else { return }
+        stopViewerIngest(cameraID)
     }
 
     /// Feeds a camera's channel from whichever recorder records it, until the channel idles out.
     private func pump(_ key: Key) async {
         let cameraID = key.cameraID
+        defer { Task { await self.releaseViewerIngest(cameraID) } }
         while !Task.isCancelled, let channel = await activeChannel(key) {
-            guard let recorder = await recorders.recorder(of: cameraID) else {
+            guard let recorder = await source(of: cameraID) else {
                 try? await Task.sleep(for: .milliseconds(250))
                 continue
             }
@@ -133,7 +168,7 @@ public actor LiveHub: Service {
                 group.addTask {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: .seconds(1))
-                        guard await self.activeChannel(key) != nil, await self.recorders.recorder(of: cameraID) === recorder else { return }
+                        guard await self.activeChannel(key) != nil, await self.source(of: cameraID) === recorder else { return }
                     }
                 }
                 await group.next()
@@ -142,6 +177,9 @@ public actor LiveHub: Service {
         }
         logger.debug("live channel stopped", metadata: ["camera": "\(cameraID)"])
     }
+
+    /// In a cluster, how to start a viewer-only ingest of a camera this node does not record (see ``init``).
+    public func setViewerIngest(_ make: @escaping @Sendable (UUID) async -> CameraRecorder?) { makeViewerIngest = make }
 
     /// The channel while it is in use (or was used within ``idleTimeout``); forgets it otherwise.
     private func activeChannel(_ key: Key) async -> LiveChannel? {

@@ -272,6 +272,25 @@ public struct RecorderSupervisor: Service {
         }
     }
 
+    /// For a cluster node's live viewers: an ingest of `cameraID` that writes nothing (another node records it), when
+    /// the camera may be watched now and its host is allowed; nil otherwise (logged).
+    public func viewerIngest(for cameraID: UUID) async -> CameraRecorder? {
+        let target: Target?
+        do {
+            target = try await targets()[cameraID]
+        } catch {
+            logger.error("live: the camera list could not be read; no viewer ingest", metadata: ["camera": "\(cameraID)", "error": "\(String(reflecting: error))"])
+            return nil
+        }
+        guard let target, outboundRefusal(target) == nil else { return nil }
+        var configuration = CameraRecorder.Configuration(
+            url: target.url, segments: SegmentWriter.Configuration(root: settings.root, cameraID: cameraID, fileMode: settings.fileMode),
+            transport: settings.transport, offlineAfter: settings.offlineAfter, backoff: settings.backoff)
+        configuration.records = false
+        configuration.allowsPlainBasicAuth = target.allowsPlainBasicAuth
+        return CameraRecorder(configuration: configuration, index: DiscardingRecordingIndex(), logger: logger)
+    }
+
     /// Runs one recorder until the camera is no longer wanted with the same settings, or until cancellation. A camera
     /// whose host the outbound policy refuses is not connected to: its health says why, and the check is repeated.
     private func record(_ target: Target, wanted: WantedCameras) async {
@@ -407,4 +426,11 @@ struct CameraMetrics: Sendable {
         packetsLost.set(Double(health.packetsLost))
         frames.set(Double(health.framesRecorded))
     }
+}
+
+/// An index that keeps nothing, for ingests that write no segments.
+struct DiscardingRecordingIndex: RecordingIndex {
+    func opened(_ segment: RecordedSegment) async throws {}
+    func progressed(_ segment: RecordedSegment) async throws {}
+    func sealed(_ segment: RecordedSegment) async throws {}
 }
