@@ -8,7 +8,7 @@ import Glibc
 
 /// `rtcc bench …`.
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks against named peers.", subcommands: [BenchRecord.self, BenchLive.self, BenchExport.self, BenchGeo.self, BenchEvents.self, BenchAnalytics.self, BenchAddress.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks against named peers.", subcommands: [BenchRecord.self, BenchLive.self, BenchExport.self, BenchGeo.self, BenchEvents.self, BenchAnalytics.self, BenchAddress.self, BenchCluster.self])
 }
 
 /// `rtcc bench record`: our recorder against `ffmpeg -c copy -f segment` on the same simulated streams.

@@ -282,8 +282,17 @@ class Wall {
     this.saveTimer = setTimeout(() => this.persist(), 400);
   }
 
-  /// Saves the wall as "Current" (what comes back next time); `named` also stores it under a layout's name.
-  async persist(named) {
+  /// Saves the wall as "Current" (what comes back next time); `named` also stores it under a layout's name. Saves run
+  /// one after another, each built from what the previous one stored: a debounced save of "Current" that fires while
+  /// "Save as…" is being stored must not write back the list without the new layout.
+  persist(named) {
+    clearTimeout(this.saveTimer);
+    const run = () => this.persistNow(named);
+    this.persisting = (this.persisting || Promise.resolve()).then(run, run);
+    return this.persisting;
+  }
+
+  async persistNow(named) {
     const others = this.layouts.layouts.filter((l) => l.name !== 'Current' && l.name !== named?.name);
     const layouts = [...others, this.currentLayout('Current'), ...(named ? [named] : [])];
     const body = { layouts, current: named?.name || this.layouts.current || 'Current' };
