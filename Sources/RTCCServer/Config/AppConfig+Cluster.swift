@@ -70,7 +70,9 @@ extension AppConfig {
             }
             cluster.secret = value.isEmpty ? nil : value
         case "sharedStorage":
-            guard let flag = Bool(value.lowercased()) else { throw Invalid(description: "\(origin): '\(value)' must be true or false") }
+            guard let flag = Bool(value.lowercased()) ?? (value == "1" ? true : value == "0" ? false : nil) else {
+                throw Invalid(description: "\(origin): '\(value)' must be true or false")
+            }
             cluster.sharedStorage = flag
         case "leaseSeconds":
             guard let seconds = Double(value), (1...60).contains(seconds) else {
