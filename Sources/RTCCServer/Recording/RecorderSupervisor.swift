@@ -213,7 +213,10 @@ public struct RecorderSupervisor: Service {
                 await wanted.set(current)
                 for (id, target) in current where running[id] != target {
                     running[id] = target
-                    group.addTask { await record(target, wanted: wanted) }
+                    // A new run of the camera: an earlier run (even of the same target, when the camera left and came
+                    // back between two of its checks) sees it is no longer the current one and stops.
+                    let run = await wanted.start(id)
+                    group.addTask { await record(target, run: run, wanted: wanted) }
                 }
                 running = running.filter { current[$0.key] != nil }
                 await waitForChange(upTo: await pause(before: settings.refreshInterval))
@@ -293,12 +296,12 @@ public struct RecorderSupervisor: Service {
 
     /// Runs one recorder until the camera is no longer wanted with the same settings, or until cancellation. A camera
     /// whose host the outbound policy refuses is not connected to: its health says why, and the check is repeated.
-    private func record(_ target: Target, wanted: WantedCameras) async {
+    private func record(_ target: Target, run: Int, wanted: WantedCameras) async {
         while let refusal = outboundRefusal(target) {
             logger.error("camera not connected: outbound policy", metadata: ["camera": "\(target.cameraID)", "error": "\(refusal)"])
             await services.recorders.update(target.cameraID, CameraHealth(state: .down, reason: "\(refusal)"))
             try? await Task.sleep(for: settings.refreshInterval)
-            guard !Task.isCancelled, await wanted.contains(target) else {
+            guard !Task.isCancelled, await wanted.contains(target, run: run) else {
                 if await wanted.target(for: target.cameraID) == nil { await services.recorders.stopped(target.cameraID) }
                 return
             }
@@ -317,7 +320,7 @@ public struct RecorderSupervisor: Service {
             group.addTask { await recorder.run() }
             group.addTask { await follow(recorder, target: target, metrics: metrics) }
             group.addTask {
-                while !Task.isCancelled, await wanted.contains(target) { try? await Task.sleep(for: .milliseconds(500)) }
+                while !Task.isCancelled, await wanted.contains(target, run: run) { try? await Task.sleep(for: .milliseconds(500)) }
             }
             await group.next()
             group.cancelAll()
@@ -385,12 +388,20 @@ public struct RecorderSupervisor: Service {
     }
 }
 
-/// The cameras the supervisor currently wants recorded.
+/// The cameras the supervisor currently wants recorded, and the current run of each: a camera's recorder stops once
+/// its target changes or a newer run of the camera starts.
 actor WantedCameras {
     private var targets: [UUID: RecorderSupervisor.Target] = [:]
+    private var runs: [UUID: Int] = [:]
 
     func set(_ targets: [UUID: RecorderSupervisor.Target]) { self.targets = targets }
-    func contains(_ target: RecorderSupervisor.Target) -> Bool { targets[target.cameraID] == target }
+    /// Starts a new run of a camera; returns its number.
+    func start(_ id: UUID) -> Int {
+        let next = (runs[id] ?? 0) + 1
+        runs[id] = next
+        return next
+    }
+    func contains(_ target: RecorderSupervisor.Target, run: Int) -> Bool { targets[target.cameraID] == target && runs[target.cameraID] == run }
     func target(for id: UUID) -> RecorderSupervisor.Target? { targets[id] }
 }
 
