@@ -444,9 +444,17 @@ def main():
 
             # Every segment but each camera's newest (still being written) is sealed with its SHA-256. A segment that
             # has just been closed may wait a moment in the report queue, so this is read until it holds (10 s).
+            # Known and counted apart: a segment whose camera changed epoch while it was being written (the camera was
+            # released and claimed again, say after an owner's quick pause and resume) keeps the row of its last report
+            # before the change, unsealed: the fence refuses its seal.
             def older_unsealed():
                 return int(cluster.sql("""SELECT count(*) FROM segments s WHERE s.sha256 IS NULL AND EXISTS (
-                    SELECT 1 FROM segments t WHERE t.camera_id = s.camera_id AND t.start_at > s.start_at)""")[0][0])
+                    SELECT 1 FROM segments t WHERE t.camera_id = s.camera_id AND t.start_at > s.start_at)
+                    AND NOT EXISTS (SELECT 1 FROM camera_lease_epochs h WHERE h.camera_id = s.camera_id AND h.epoch > s.epoch
+                                    AND h.from_at IS NOT NULL)""")[0][0])
+            fenced = int(cluster.sql("""SELECT count(*) FROM segments s WHERE s.sha256 IS NULL AND EXISTS (
+                SELECT 1 FROM camera_lease_epochs h WHERE h.camera_id = s.camera_id AND h.epoch > s.epoch AND h.from_at IS NOT NULL)""")[0][0])
+            measured["unsealed_cut_by_an_epoch_change"] = fenced
             settled = wait_for(lambda: older_unsealed() == 0 or None, 10, "older segments sealed")
             stuck = [] if settled else cluster.sql("""SELECT s.node, s.epoch, s.start_at, s.end_at, s.frames,
                 (SELECT string_agg(h.epoch || ':' || h.node || '@' || coalesce(h.from_at::text, 'pending'), ' ') FROM camera_lease_epochs h
