@@ -240,8 +240,11 @@ def run(browser, base, stream):
     page.fill("#camera-rangeM", "45")
     page.fill("#camera-username", "viewer")
     page.fill("#camera-password", STREAM_PASSWORD)
+    check(not page.is_checked("#camera-redundant"), "a new camera is not recorded on two nodes unless asked")
+    page.check("#camera-redundant")
     page.click("#camera-save")
     edited = wait_for(lambda: (c := camera_named(api, "Browser test corner")) and c["rangeM"] == 45 and c, 10, "the edit")
+    check(edited and edited.get("redundant") is True, "\"Record on two nodes\" is stored as the camera's redundant flag")
     check(edited and edited["headingDeg"] == 120 and edited["fieldOfViewDeg"] == 80 and edited["retentionDays"] == 45 and edited["hasCredentials"],
           "a good edit stores every changed field and the stream credentials")
     check(edited and edited.get("horizontalPixels") == 640, "and keeps the measured picture size")

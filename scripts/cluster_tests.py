@@ -19,7 +19,9 @@ Three nodes (a, b, c) share a throw-away PostgreSQL; each has its own data and r
     node b ends a live viewer's socket on node c within 5 s;
   - Chromium signed in to node c plays live and recorded video of a camera node a records, exports a clip of it and
     shows a gunshot posted to node b;
-  - `GET /api/v1/nodes` (as an administrator, on another node) and `rtcc node list` show the nodes, alive or not.
+  - `GET /api/v1/nodes` (as an administrator, on another node) and `rtcc node list` show the nodes, alive or not;
+  - a camera flagged redundant is recorded by two nodes at once; when the node of its first copy is killed, its coverage
+    has no gap, the report lists what copy 0 lacks, and playback across the kill shows every frame.
 
 Usage: python3 scripts/cluster_tests.py .build/debug/rtcc [--cameras 6] [--goal 5]
 Prints measured numbers and ends with "N passed, M failed"; exits non-zero on a failure.
@@ -82,10 +84,17 @@ class Cluster:
         self.nodes[name] = process
         return process
 
-    def leases(self):
-        """camera id → (node, epoch) of every held, unexpired lease."""
+    def leases(self, copy=0):
+        """camera id → (node, epoch) of every held, unexpired lease of `copy` (1: redundant cameras' second copies)."""
         return {row[0]: (row[1], int(row[2])) for row in self.sql(
-            "SELECT camera_id, node, epoch FROM camera_leases WHERE node IS NOT NULL AND lease_until > clock_timestamp()")}
+            f"SELECT camera_id, node, epoch FROM camera_leases WHERE copy = {copy} AND node IS NOT NULL AND lease_until > clock_timestamp()")}
+
+    def held_per_node(self):
+        """node → leases it holds, both copies counted."""
+        counts = {name: 0 for name in "abc"}
+        for row in self.sql("SELECT node, count(*) FROM camera_leases WHERE node IS NOT NULL AND lease_until > clock_timestamp() GROUP BY node"):
+            counts[row[0]] = int(row[1])
+        return counts
 
     def first_segment_after(self, camera, node, after):
         rows = self.sql(f"SELECT extract(epoch FROM start_at) FROM segments WHERE camera_id = '{camera}' AND node = '{node}' "
@@ -283,6 +292,46 @@ async def alert_push(base, cookie, poster):
     return None
 
 
+def redundant_across_kill(cluster, via, camera, t0, copy_holder):
+    """The redundant camera whose first copy's node was killed at `t0`: its coverage (through node `via`) has no gap,
+    copy 0 lacks the outage and copy 1 nothing, and playback across the kill shows every frame."""
+    time.sleep(max(0, t0 + 12 - time.time()))
+    client = Client(cluster.nodes[via].base).login("admin", PASSWORD)
+    window = (t0 - 8, t0 + 10)
+    status, coverage, _ = client.call("GET", f"/api/v1/cameras/{camera}/recordings?stream=main&from={iso_time(window[0])}&until={iso_time(window[1])}")
+    missing = coverage.get("missing", []) if status == 200 else None
+    copies = {c["copy"]: c for c in coverage.get("copies", [])} if status == 200 else {}
+
+    def seconds(ranges):
+        return sum(parse_time(r["until"]) - parse_time(r["from"]) for r in ranges)
+    lacking = {copy: round(seconds(c["lacking"]), 2) for copy, c in copies.items()}
+    print(f"  redundant camera across the kill: missing {missing}, lacking per copy {lacking} s, copy 1 by {copies.get(1, {}).get('nodes')}", flush=True)
+    check(status == 200 and missing == [], f"the redundant camera's footage has no gap across the kill of its first copy's node ({missing})")
+    check(lacking.get(0, 0) >= 1 and lacking.get(1, 1) < 0.5 and copies[1]["nodes"] == [copy_holder],
+          f"the coverage report lists the difference: copy 0 lacks the outage, copy 1 (node {copy_holder}) nothing ({lacking})")
+    status, session, _ = client.call("POST", "/api/v1/playback", {"cameraIDs": [camera], "purpose": "cluster test"})
+    frames = 0
+    shown = None
+    if status == 201:
+        status, body, headers = client.call(
+            "GET", f"/api/v1/cameras/{camera}/media?session={session['id']}&from={iso_time(t0 - 2)}&until={iso_time(t0 + 4)}", raw=True)
+        if status == 200:
+            frames = int(headers.get("X-RTCC-Frames") or 0)
+            shown = parse_time(headers.get("X-RTCC-End")) - parse_time(headers.get("X-RTCC-First-Frame")) if headers.get("X-RTCC-End") else None
+    # 25 frames per second: the chunk, from 2 s before the kill to 4 s after it, holds a picture every 40 ms.
+    lost = round(shown * 25) - frames if shown is not None else None
+    print(f"  playback across the kill: {frames} frames over {shown} s ({lost} lost)", flush=True)
+    check(status == 200 and shown is not None and shown >= 6 and lost <= 1,
+          f"playback across the kill of the first copy's node shows every frame ({frames} frames over {shown} s, {status})")
+    return {"missing": missing, "lacking_seconds": lacking, "playback_frames": frames, "shown_seconds": shown, "frames_lost": lost}
+
+
+def parse_time(text):
+    """Seconds since 1970 of an ISO 8601 time the API wrote."""
+    from datetime import datetime
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
 def index_gaps(cluster, victim, again, epochs, t0, how):
     """For each camera that moved off `victim` at `t0`: new owner's first footage start − the end of the victim's
     footage under the epoch it held then."""
@@ -361,6 +410,22 @@ def main():
             leases = cluster.leases()
             return all(cluster.first_segment_after(c, node, started - 600) is not None for c, (node, _) in leases.items())
         check(bool(wait_for(each_recording, 60, "segments from every owner")), "each node records the cameras it holds (segment rows under its name)")
+
+        # A camera flagged redundant (through node a's API) gets a second copy, recorded by another node at once.
+        twice = cameras[0]
+        admin_a = Client(cluster.nodes["a"].base).login("admin", PASSWORD)
+        status, body, _ = admin_a.call("PATCH", f"/api/v1/cameras/{twice}", {"redundant": True})
+        check(status == 200 and body.get("redundant") is True, f"a camera is flagged redundant through the API ({status})")
+
+        def two_copies():
+            first, second = cluster.leases(0).get(twice), cluster.leases(1).get(twice)
+            if not first or not second or first[0] == second[0]:
+                return None
+            copies = cluster.sql(f"SELECT DISTINCT copy, node FROM segments WHERE camera_id = '{twice}' AND start_at > to_timestamp({time.time() - 30})")
+            return (first[0], second[0]) if {(c, n) for c, n in copies} >= {("0", first[0]), ("1", second[0])} else None
+        holders = wait_for(two_copies, 60, "two copies of the redundant camera")
+        check(bool(holders), f"the redundant camera is recorded by two nodes at once, one copy each ({holders})")
+        redundant_leases = 1
 
         # Any node serves what another recorded: recorded video and a snapshot of a camera held by b, through node a.
         leases = cluster.leases()
@@ -442,24 +507,25 @@ def main():
             paths = [row[2] for row in rows.values()]
             check(not missing, f"after the outage every segment file on the nodes' disks is indexed ({len(files)} files, {len(missing)} missing)")
 
-            # Every segment but each camera's newest (still being written) is sealed with its SHA-256. A segment that
+            # Every segment but the newest of each camera's copy (still being written) is sealed with its SHA-256. A segment that
             # has just been closed may wait a moment in the report queue, so this is read until it holds (10 s).
             # Known and counted apart: a segment whose camera changed epoch while it was being written (the camera was
             # released and claimed again, say after an owner's quick pause and resume) keeps the row of its last report
             # before the change, unsealed: the fence refuses its seal.
             def older_unsealed():
                 return int(cluster.sql("""SELECT count(*) FROM segments s WHERE s.sha256 IS NULL AND EXISTS (
-                    SELECT 1 FROM segments t WHERE t.camera_id = s.camera_id AND t.start_at > s.start_at)
-                    AND NOT EXISTS (SELECT 1 FROM camera_lease_epochs h WHERE h.camera_id = s.camera_id AND h.epoch > s.epoch
-                                    AND h.from_at IS NOT NULL)""")[0][0])
+                    SELECT 1 FROM segments t WHERE t.camera_id = s.camera_id AND t.copy = s.copy AND t.start_at > s.start_at)
+                    AND NOT EXISTS (SELECT 1 FROM camera_lease_epochs h WHERE h.camera_id = s.camera_id AND h.copy = s.copy
+                                    AND h.epoch > s.epoch AND h.from_at IS NOT NULL)""")[0][0])
             fenced = int(cluster.sql("""SELECT count(*) FROM segments s WHERE s.sha256 IS NULL AND EXISTS (
-                SELECT 1 FROM camera_lease_epochs h WHERE h.camera_id = s.camera_id AND h.epoch > s.epoch AND h.from_at IS NOT NULL)""")[0][0])
+                SELECT 1 FROM camera_lease_epochs h WHERE h.camera_id = s.camera_id AND h.copy = s.copy AND h.epoch > s.epoch
+                AND h.from_at IS NOT NULL)""")[0][0])
             measured["unsealed_cut_by_an_epoch_change"] = fenced
             settled = wait_for(lambda: older_unsealed() == 0 or None, 10, "older segments sealed")
             stuck = [] if settled else cluster.sql("""SELECT s.node, s.epoch, s.start_at, s.end_at, s.frames,
                 (SELECT string_agg(h.epoch || ':' || h.node || '@' || coalesce(h.from_at::text, 'pending'), ' ') FROM camera_lease_epochs h
                  WHERE h.camera_id = s.camera_id) FROM segments s WHERE s.sha256 IS NULL AND EXISTS (
-                SELECT 1 FROM segments t WHERE t.camera_id = s.camera_id AND t.start_at > s.start_at)""")
+                SELECT 1 FROM segments t WHERE t.camera_id = s.camera_id AND t.copy = s.copy AND t.start_at > s.start_at)""")
             check(settled is not None or older_unsealed() == 0,
                   f"every segment but each camera's newest is sealed with its SHA-256 ({older_unsealed()} older ones unsealed {stuck})")
             check(len(paths) == len(set(paths)), "no segment file is indexed twice")
@@ -473,26 +539,31 @@ def main():
         check(twin.returncode != 0 and "in use" in twin.stderr, f"a node name in use by a live node is refused ({twin.stderr.strip().splitlines()[-1:]})")
 
         time.sleep(3)
-        victim = max(per_node, key=per_node.get)
+        # The node that records the redundant camera's first copy is killed: its second copy, on another node, goes on.
+        victim = cluster.leases(0)[twice][0]
+        copy_holder = cluster.leases(1)[twice][0]
         measured["kill"] = failover(cluster, victim, "kill", cameras, args.goal)
         survivors = [n for n in "abc" if n != victim]
+        measured["redundant"] = redundant_across_kill(cluster, survivors[0], twice, measured["kill"]["t0"], copy_holder)
 
         admin = Client(cluster.nodes[survivors[0]].base).login("admin", PASSWORD)
         status, body, _ = admin.call("GET", "/api/v1/nodes")
         listed = {n["name"]: n for n in (body or {}).get("nodes", [])}
         check(status == 200 and set(listed) == {"a", "b", "c"} and listed[victim]["alive"] is False
               and all(listed[n]["alive"] for n in survivors), f"GET /api/v1/nodes lists the three nodes, {victim} not alive")
-        check(sum(listed[n]["cameras"] for n in survivors) == args.cameras, "the survivors hold every camera between them")
+        check(sum(listed[n]["cameras"] for n in survivors) == args.cameras + redundant_leases,
+              "the survivors hold every camera between them (both copies of the redundant one)")
         cli = subprocess.run([args.rtcc, "node", "list", "--json", "--data", setup_data], capture_output=True, text=True, env=cluster.env)
         check(cli.returncode == 0 and {n["name"] for n in json.loads(cli.stdout)["nodes"]} == {"a", "b", "c"}, "rtcc node list shows the nodes")
 
         # The killed node comes back under its name (the lease time has passed) and takes its share again, make-before-break.
         cluster.start(victim)
-        share = -(-args.cameras // 3)
+        share = -(-(args.cameras + redundant_leases) // 3)
 
         def balanced():
-            counts = [sum(1 for node, _ in cluster.leases().values() if node == n) for n in "abc"]
-            return sum(counts) == args.cameras and max(counts) <= share and counts
+            held = cluster.held_per_node()
+            counts = [held[n] for n in "abc"]
+            return sum(counts) == args.cameras + redundant_leases and max(counts) <= share and counts
         counts = wait_for(balanced, 60, "balanced after the restart")
         check(bool(counts), f"after the killed node restarts, each node holds at most its share of {share} ({counts})")
         kill = measured["kill"]
@@ -518,7 +589,7 @@ def main():
         late = []
         for camera, epoch in lost.items():
             rows = cluster.sql(
-                f"SELECT s.id FROM segments s JOIN camera_lease_epochs n ON n.camera_id = s.camera_id AND n.epoch = s.epoch + 1 "
+                f"SELECT s.id FROM segments s JOIN camera_lease_epochs n ON n.camera_id = s.camera_id AND n.copy = s.copy AND n.epoch = s.epoch + 1 "
                 f"WHERE s.camera_id = '{camera}' AND s.node = '{frozen}' AND s.epoch = {epoch} AND s.end_at > n.from_at")
             late += rows
         check(not late, f"the frozen node wrote no segment row after its cameras were taken over ({len(late)} rows)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RTCCCore
 import RTCCMedia
 import RTCCStore
 import SQLKit
@@ -19,14 +20,17 @@ struct BenchCluster: AsyncParsableCommand {
             the database must be an empty PostgreSQL (a postgres:// URL). Each round stops the node holding the most cameras \
             and measures, per camera it held, the time from the stop until a segment of another node begins, and the frames \
             lost: the index's gap between the stopped node's last footage and the new owner's first, times the frame rate \
-            (a killed node's open segment is repaired when it restarts, before the gap is read). There is no peer: no other \
-            open recorder fails cameras over between machines; the goals are the cluster issue's (SIGKILL ≤ 5 s, SIGTERM and \
-            drain 0 frames lost).
+            (a killed node's open segment is repaired when it restarts, before the gap is read). With --redundant N, the first \
+            N cameras are recorded by two nodes at once; for those whose either copy was on the stopped node, the frames lost \
+            are the longest hole in both copies' footage together around the stop. There is no peer: no other open recorder \
+            fails cameras over between machines; the goals are the cluster issue's (SIGKILL ≤ 5 s, SIGTERM and drain 0 frames \
+            lost, redundant cameras 0 frames lost across a SIGKILL).
             """)
 
     @Option(help: "An empty PostgreSQL database (postgres://user:password@host:port/database).") var database: String
     @Option(help: "Recorder nodes.") var nodes = 3
     @Option(help: "Simulated cameras.") var cameras = 12
+    @Option(help: "Of them, how many are recorded by two nodes at once (redundant).") var redundant = 0
     @Option(help: "SIGKILL rounds.") var kills = 3
     @Option(help: "Lease time in seconds.") var lease = 3.0
     @Option(help: "Picture size of the simulated streams.") var size = "640x360"
@@ -41,6 +45,7 @@ struct BenchCluster: AsyncParsableCommand {
         }
         guard (2...8).contains(nodes) else { throw ValidationError("--nodes must be 2-8") }
         guard (1...500).contains(cameras) else { throw ValidationError("--cameras must be 1-500") }
+        guard (0...cameras).contains(redundant) else { throw ValidationError("--redundant must be 0-\(cameras) (at most every camera)") }
         guard (1...20).contains(kills) else { throw ValidationError("--kills must be 1-20") }
         guard (1...60).contains(lease) else { throw ValidationError("--lease must be 1-60 seconds") }
     }
@@ -51,6 +56,8 @@ struct BenchCluster: AsyncParsableCommand {
         var cameras: Int
         var seconds: [Double]
         var framesLost: [Int]
+        /// Per redundant camera with a copy on the stopped node: frames missing from both copies together.
+        var redundantFramesLost: [Int] = []
     }
 
     func run() async throws {
@@ -78,6 +85,11 @@ struct BenchCluster: AsyncParsableCommand {
             "RTCC_MFA_REQUIRED_ROLES": "", "RTCC_BCRYPT_COST": "4",
         ] { setenv(name, value, 1) }
         _ = try await ChildProcess.output(me, ["cameras", "import", csvURL.path, "--data", root.appendingPathComponent("setup").path])
+        let twice = Set(try await store.cameras.all().sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending }
+            .prefix(redundant).map(\.id))
+        if !twice.isEmpty {
+            try await store.sql.raw("UPDATE cameras SET redundant = true WHERE id IN (\(binds: Array(twice)))").run()
+        }
         say("Simulator: \(cameras) × \(size) @ \(fps) fps at \(base); \(nodes) nodes, lease \(lease) s")
 
         var running: [String: ChildProcess] = [:]
@@ -95,23 +107,26 @@ struct BenchCluster: AsyncParsableCommand {
         for name in names { try await start(name) }
         try await waitUntil("every camera held and recorded", timeout: 90) {
             let leases = try await held(store)
-            guard leases.count == cameras else { return false }
+            guard leases.count == cameras, try await held(store, copy: 1).count == redundant else { return false }
             return try await recordingOwners(store, since: Date().addingTimeInterval(-600)).keys.count == cameras
         }
 
         var rounds: [Round] = []
         for kind in Array(repeating: "SIGKILL", count: kills) + ["SIGTERM", "drain"] {
             try await waitUntil("the cameras spread over the nodes", timeout: 90) {
-                let counts = Dictionary(grouping: try await held(store).values, by: \.node).mapValues(\.count)
-                return counts.count == nodes && (counts.values.max() ?? 0) <= (cameras + nodes - 1) / nodes
+                let all = Array(try await held(store).values) + Array(try await held(store, copy: 1).values)
+                let counts = Dictionary(grouping: all, by: \.node).mapValues(\.count)
+                return counts.count == nodes && (counts.values.max() ?? 0) <= (cameras + redundant + nodes - 1) / nodes
             }
             try await Task.sleep(for: .seconds(5))
             let leases = try await held(store)
-            let counts = Dictionary(grouping: leases.values, by: \.node).mapValues(\.count)
+            let secondCopies = try await held(store, copy: 1)
+            let counts = Dictionary(grouping: Array(leases.values) + Array(secondCopies.values), by: \.node).mapValues(\.count)
             guard let victim = counts.max(by: { $0.value < $1.value })?.key, let process = running[victim] else {
                 throw CLIError("no node holds a camera")
             }
             let moved = leases.filter { $0.value.node == victim }
+            let exposed = twice.filter { leases[$0]?.node == victim || secondCopies[$0]?.node == victim }
             let stoppedAt = Date()
             switch kind {
             case "SIGKILL": kill(process.pid, SIGKILL)
@@ -140,15 +155,22 @@ struct BenchCluster: AsyncParsableCommand {
                 try await Task.sleep(for: .seconds(2))
             }
             var lost: [Int] = []
-            for (camera, lease) in moved {
+            for (camera, lease) in moved where !twice.contains(camera) {
                 let gap = try await gapAfter(store, camera: camera, node: victim, epoch: lease.epoch)
                 lost.append(max(0, Int((gap * Double(fps)).rounded())))
             }
-            let round = Round(kind: kind, cameras: moved.count, seconds: seconds.values.sorted(), framesLost: lost.sorted())
+            var redundantLost: [Int] = []
+            for camera in exposed {
+                let hole = try await longestHole(store, camera: camera, from: stoppedAt.addingTimeInterval(-10), until: Date().addingTimeInterval(-3))
+                redundantLost.append(max(0, Int((hole * Double(fps)).rounded())))
+            }
+            var round = Round(kind: kind, cameras: moved.count, seconds: seconds.values.sorted(), framesLost: lost.sorted())
+            round.redundantFramesLost = redundantLost.sorted()
             rounds.append(round)
             say(String(
                 format: "%@ %@: %d cameras, recorded elsewhere after p50 %.2f s, max %.2f s; frames lost per camera max %d", kind, victim, round.cameras,
-                median(round.seconds), round.seconds.max() ?? 0, round.framesLost.max() ?? 0))
+                median(round.seconds), round.seconds.max() ?? 0, round.framesLost.max() ?? 0)
+                + (exposed.isEmpty ? "" : "; redundant cameras with a copy on it: \(exposed.count), frames lost max \(redundantLost.max() ?? 0)"))
         }
         report(rounds)
     }
@@ -167,14 +189,29 @@ struct BenchCluster: AsyncParsableCommand {
                 format: "| %@ | %d | %d | %.2f s | %.2f s | %d | %@ |", kind, chosen.count, chosen.map(\.cameras).reduce(0, +), median(seconds),
                 seconds.max() ?? 0, lost.max() ?? 0, goal))
         }
+        let exposed = rounds.filter { $0.kind == "SIGKILL" }.flatMap(\.redundantFramesLost)
+        if redundant > 0 {
+            say(String(
+                format: "| SIGKILL, redundant cameras | %d | %d with a copy on the killed node | – | – | %d | 0 frames: %@ |",
+                rounds.filter { $0.kind == "SIGKILL" }.count, exposed.count, exposed.max() ?? 0,
+                exposed.isEmpty ? "not measured (no copy on a killed node)" : (exposed.max() ?? 1) == 0 ? "met" : "NOT met"))
+        }
+    }
+
+    /// The longest time in `[from, until)` that neither copy of `camera` recorded (segment spans, both copies).
+    private func longestHole(_ store: Store, camera: UUID, from: Date, until: Date) async throws -> Double {
+        let segments = try await store.segments.list(cameraID: camera, stream: "main", from: from, until: until).map(\.recordedSegment)
+        let recorded = RecordingCopies.clip(RecordingCopies.coverage(segments), to: DateInterval(start: from, end: until))
+        let holes = RecordingCopies.subtract(recorded, from: [DateInterval(start: from, end: until)])
+        return holes.map(\.duration).max() ?? 0
     }
 
     private func median(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.sorted()[values.count / 2] }
 
-    /// Held, unexpired leases: camera → (node, epoch).
-    private func held(_ store: Store) async throws -> [UUID: (node: String, epoch: Int64)] {
+    /// Held, unexpired leases of `copy` (1: redundant cameras' second copies): camera → (node, epoch).
+    private func held(_ store: Store, copy: Int = 0) async throws -> [UUID: (node: String, epoch: Int64)] {
         var result: [UUID: (node: String, epoch: Int64)] = [:]
-        for lease in try await store.cluster.leases() where lease.held {
+        for lease in try await store.cluster.leases() where lease.held && lease.copy == copy {
             if let node = lease.node { result[lease.cameraID] = (node, lease.epoch) }
         }
         return result
@@ -183,7 +220,7 @@ struct BenchCluster: AsyncParsableCommand {
     /// Per camera, the segments begun since `since`, oldest first, with their node.
     private func recordingOwners(_ store: Store, since: Date) async throws -> [UUID: [(node: String, start: Date)]] {
         let rows = try await store.sql.raw(
-            "SELECT camera_id, node, start_at FROM segments WHERE start_at > \(bind: since) AND node IS NOT NULL ORDER BY start_at").all()
+            "SELECT camera_id, node, start_at FROM segments WHERE start_at > \(bind: since) AND node IS NOT NULL AND copy = 0 ORDER BY start_at").all()
         var result: [UUID: [(node: String, start: Date)]] = [:]
         for row in rows {
             result[try row.decode(column: "camera_id", as: UUID.self), default: []].append(
@@ -195,12 +232,12 @@ struct BenchCluster: AsyncParsableCommand {
     /// The index's gap between `node`'s last footage of `camera` under `epoch` and the next owner's first footage.
     private func gapAfter(_ store: Store, camera: UUID, node: String, epoch: Int64) async throws -> Double {
         let last = try await store.sql.raw("""
-            SELECT max(end_at) AS t FROM segments WHERE camera_id = \(bind: camera) AND node = \(bind: node) AND epoch = \(bind: epoch)
+            SELECT max(end_at) AS t FROM segments WHERE camera_id = \(bind: camera) AND copy = 0 AND node = \(bind: node) AND epoch = \(bind: epoch)
             """).first()?.decode(column: "t", as: Date?.self)
         guard let last else { return .infinity }
         // The next owner's footage: the first under a later epoch (a successor records before the old owner stops).
         let next = try await store.sql.raw("""
-            SELECT min(start_at) AS t FROM segments WHERE camera_id = \(bind: camera) AND epoch > \(bind: epoch)
+            SELECT min(start_at) AS t FROM segments WHERE camera_id = \(bind: camera) AND copy = 0 AND epoch > \(bind: epoch)
             """).first()?.decode(column: "t", as: Date?.self)
         guard let next else { return .infinity }
         return next.timeIntervalSince(last)

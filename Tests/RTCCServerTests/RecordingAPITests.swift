@@ -36,4 +36,31 @@ import Testing
         }
         #expect(try await app.services.audit.entries(action: "recordings.search").first?.target == "camera:\(camera)")
     }
+
+    @Test func coverageOfACameraRecordedTwiceListsWhatEachCopyLacks() async throws {
+        let app = try await TestApp.make()
+        let camera = app.cityCamera.id
+        let base = Date(timeIntervalSince1970: 1_795_000_000)
+        // Copy 0 (node a) misses 60–120 s; copy 1 (node b) holds 30–150 s.
+        for (from, until, node, copy) in [(0.0, 60.0, "a", 0), (120.0, 180.0, "a", 0), (30.0, 90.0, "b", 1), (90.0, 150.0, "b", 1)] {
+            try await app.services.store.segments.upsert(SegmentRecord(
+                id: UUID(), cameraID: camera, stream: "main", path: "/x/\(node)\(from).mp4", start: base.addingTimeInterval(from),
+                end: base.addingTimeInterval(until), bytes: 10, frames: 1500, gaps: [], codec: "avc1.4d401f", sha256: "abc", node: node, copy: copy))
+        }
+        @Sendable func t(_ seconds: Double) -> String { base.addingTimeInterval(seconds).ISO8601Format() }
+        try await app.test { client async throws in
+            let response = try await client.execute(
+                uri: "/api/v1/cameras/\(camera)/recordings?from=\(t(0))&until=\(t(180))", method: .get, headers: app.headers(.analyst))
+            #expect(response.status == .ok)
+            let body = try #require(try response.json() as? [String: Any])
+            #expect((body["missing"] as? [Any])?.isEmpty == true, "together the copies hold all 180 s")
+            let copies = try #require(body["copies"] as? [[String: Any]])
+            #expect(copies.map { $0["copy"] as? Int } == [0, 1])
+            #expect(copies.map { $0["nodes"] as? [String] } == [["a"], ["b"]])
+            #expect(copies[0]["lacking"] as? [[String: String]] == [["from": t(60), "until": t(120)]])
+            #expect(copies[1]["lacking"] as? [[String: String]] == [["from": t(0), "until": t(30)], ["from": t(150), "until": t(180)]])
+            let segments = try #require(body["segments"] as? [[String: Any]])
+            #expect(Set(segments.compactMap { "\($0["node"] as? String ?? "-")/\($0["copy"] as? Int ?? -1)" }) == ["a/0", "b/1"])
+        }
+    }
 }

@@ -4,11 +4,15 @@ import Testing
 
 /// Nodes, camera leases and fencing on PostgreSQL (cluster mode runs only there).
 @Suite struct ClusterRepositoryTests {
-    func segment(_ camera: UUID, node: String, epoch: Int64, from start: Date, seconds: Double) -> SegmentRecord {
+    func segment(_ camera: UUID, node: String, epoch: Int64, copy: Int = 0, from start: Date, seconds: Double) -> SegmentRecord {
         SegmentRecord(
             id: UUID(), cameraID: camera, stream: "main", path: "/rec/\(node)/\(UUID()).mp4", start: start, end: start.addingTimeInterval(seconds),
-            bytes: 1000, frames: 25, gaps: [], codec: "avc1.4d401f", sha256: nil, node: node, epoch: epoch)
+            bytes: 1000, frames: 25, gaps: [], codec: "avc1.4d401f", sha256: nil, node: node, epoch: epoch, copy: copy)
     }
+
+    func keys(_ cameras: [UUID], copy: Int = 0) -> [LeaseKey] { cameras.map { LeaseKey(cameraID: $0, copy: copy) } }
+
+    func held(_ epoch: Int64, copy: Int = 0) -> HeldLease { HeldLease(copy: copy, epoch: epoch) }
 
     @Test func aNodeNameIsRefusedWhileItsHolderHeartbeatsAndFreeOnceItStops() async throws {
         try await Backend.postgres.withStore { store in
@@ -42,28 +46,28 @@ import Testing
     @Test func claimsNeverShareACameraAndEachChangeOfOwnerRaisesTheEpoch() async throws {
         try await Backend.postgres.withStore { store in
             let cameras = (0..<20).map { _ in UUID() }
-            try await store.cluster.ensureLeases(cameras)
-            try await store.cluster.ensureLeases(cameras)  // idempotent
+            try await store.cluster.ensureLeases(keys(cameras))
+            try await store.cluster.ensureLeases(keys(cameras))  // idempotent
             // Three nodes claim at once, each up to 10.
-            async let a = store.cluster.claim(node: "a", among: cameras.shuffled(), limit: 10, leaseSeconds: 30)
-            async let b = store.cluster.claim(node: "b", among: cameras.shuffled(), limit: 10, leaseSeconds: 30)
-            async let c = store.cluster.claim(node: "c", among: cameras.shuffled(), limit: 10, leaseSeconds: 30)
+            async let a = store.cluster.claim(node: "a", among: keys(cameras.shuffled()), limit: 10, leaseSeconds: 30)
+            async let b = store.cluster.claim(node: "b", among: keys(cameras.shuffled()), limit: 10, leaseSeconds: 30)
+            async let c = store.cluster.claim(node: "c", among: keys(cameras.shuffled()), limit: 10, leaseSeconds: 30)
             let claims = try await [a, b, c]
             let owners = claims.flatMap(\.keys)
             #expect(owners.count == Set(owners).count, "a camera was claimed twice")
             #expect(owners.count == 20)
             #expect(claims.allSatisfy { $0.count <= 10 })
-            #expect(claims.flatMap(\.values).allSatisfy { $0 == 1 })
+            #expect(claims.flatMap(\.values).allSatisfy { $0 == held(1) })
             // Held leases are not claimable; renewal keeps them with their epoch.
-            #expect(try await store.cluster.claim(node: "d", among: cameras, limit: 20, leaseSeconds: 30).isEmpty)
+            #expect(try await store.cluster.claim(node: "d", among: keys(cameras), limit: 20, leaseSeconds: 30).isEmpty)
             #expect(try await store.cluster.renew(node: "a", leaseSeconds: 30) == claims[0])
             // Released ones are, under a new epoch.
             let released = Array(claims[0].keys)
             try await store.cluster.release(node: "a", cameraIDs: released)
             #expect(try await store.cluster.renew(node: "a", leaseSeconds: 30).isEmpty)
-            let taken = try await store.cluster.claim(node: "d", among: cameras, limit: 20, leaseSeconds: 30)
+            let taken = try await store.cluster.claim(node: "d", among: keys(cameras), limit: 20, leaseSeconds: 30)
             #expect(Set(taken.keys) == Set(released))
-            #expect(taken.values.allSatisfy { $0 == 2 })
+            #expect(taken.values.allSatisfy { $0 == held(2) })
             let leases = try await store.cluster.leases()
             #expect(leases.count == 20)
             #expect(leases.allSatisfy { $0.held })
@@ -73,15 +77,15 @@ import Testing
     @Test func anExpiredLeaseIsClaimableAndItsOldOwnerRenewsNothing() async throws {
         try await Backend.postgres.withStore { store in
             let camera = UUID()
-            try await store.cluster.ensureLeases([camera])
-            #expect(try await store.cluster.claim(node: "a", among: [camera], limit: 1, leaseSeconds: 0.2) == [camera: 1])
+            try await store.cluster.ensureLeases(keys([camera]))
+            #expect(try await store.cluster.claim(node: "a", among: keys([camera]), limit: 1, leaseSeconds: 0.2) == [camera: held(1)])
             // Not expired yet: nobody else can claim it.
-            #expect(try await store.cluster.claim(node: "b", among: [camera], limit: 1, leaseSeconds: 30).isEmpty)
+            #expect(try await store.cluster.claim(node: "b", among: keys([camera]), limit: 1, leaseSeconds: 30).isEmpty)
             try await Task.sleep(for: .milliseconds(400))
             // Expired but not taken: its owner may still renew it.
-            #expect(try await store.cluster.renew(node: "a", leaseSeconds: 0.2) == [camera: 1])
+            #expect(try await store.cluster.renew(node: "a", leaseSeconds: 0.2) == [camera: held(1)])
             try await Task.sleep(for: .milliseconds(400))
-            #expect(try await store.cluster.claim(node: "b", among: [camera], limit: 1, leaseSeconds: 30) == [camera: 2])
+            #expect(try await store.cluster.claim(node: "b", among: keys([camera]), limit: 1, leaseSeconds: 30) == [camera: held(2)])
             #expect(try await store.cluster.renew(node: "a", leaseSeconds: 30).isEmpty)
         }
     }
@@ -91,24 +95,24 @@ import Testing
             let camera = UUID()
             let instance = UUID()
             try await store.cluster.register(name: "a", instance: instance, capacity: 10, roles: ["record"], url: nil, staleAfter: 3)
-            try await store.cluster.ensureLeases([camera])
-            _ = try await store.cluster.claim(node: "a", among: [camera], limit: 1, leaseSeconds: 0.2)
+            try await store.cluster.ensureLeases(keys([camera]))
+            _ = try await store.cluster.claim(node: "a", among: keys([camera]), limit: 1, leaseSeconds: 0.2)
             try await Task.sleep(for: .milliseconds(400))
             // Back from a database outage: its heartbeat is fresh, its lease not yet renewed.
             #expect(try await store.cluster.heartbeat(name: "a", instance: instance) == "active")
-            #expect(try await store.cluster.claim(node: "b", among: [camera], limit: 1, leaseSeconds: 3).isEmpty)
-            #expect(try await store.cluster.renew(node: "a", leaseSeconds: 3) == [camera: 1])
+            #expect(try await store.cluster.claim(node: "b", among: keys([camera]), limit: 1, leaseSeconds: 3).isEmpty)
+            #expect(try await store.cluster.renew(node: "a", leaseSeconds: 3) == [camera: held(1)])
         }
     }
 
     @Test func aSegmentIsFencedOnceAnotherNodeTookTheCameraBeforeItsEnd() async throws {
         try await Backend.postgres.withStore { store in
             let camera = UUID()
-            try await store.cluster.ensureLeases([camera])
-            #expect(try await store.cluster.claim(node: "a", among: [camera], limit: 1, leaseSeconds: 0.1) == [camera: 1])
+            try await store.cluster.ensureLeases(keys([camera]))
+            #expect(try await store.cluster.claim(node: "a", among: keys([camera]), limit: 1, leaseSeconds: 0.1) == [camera: held(1)])
             let beforeTakeover = Date().addingTimeInterval(-2)
             try await Task.sleep(for: .milliseconds(300))
-            #expect(try await store.cluster.claim(node: "b", among: [camera], limit: 1, leaseSeconds: 30) == [camera: 2])
+            #expect(try await store.cluster.claim(node: "b", among: keys([camera]), limit: 1, leaseSeconds: 30) == [camera: held(2)])
             let afterTakeover = Date().addingTimeInterval(1)
 
             // The old owner's footage from before the takeover is still stored (it was recorded while it held the lease).
@@ -139,27 +143,27 @@ import Testing
     @Test func aHandOverLetsTheSuccessorRecordFirstAndTheOwnerSealAfter() async throws {
         try await Backend.postgres.withStore { store in
             let camera = UUID()
-            try await store.cluster.ensureLeases([camera])
-            #expect(try await store.cluster.claim(node: "a", among: [camera], limit: 1, leaseSeconds: 30) == [camera: 1])
+            try await store.cluster.ensureLeases(keys([camera]))
+            #expect(try await store.cluster.claim(node: "a", among: keys([camera]), limit: 1, leaseSeconds: 30) == [camera: held(1)])
             // Nothing is offered yet: no successor can take it.
-            #expect(try await store.cluster.takeOffered(node: "b", among: [camera], limit: 1).isEmpty)
+            #expect(try await store.cluster.takeOffered(node: "b", among: keys([camera]), limit: 1).isEmpty)
             #expect(try await store.cluster.offer(node: "a") == 1)
-            #expect(try await store.cluster.takeOffered(node: "b", among: [camera], limit: 1) == [camera: 2])
-            #expect(try await store.cluster.takeOffered(node: "c", among: [camera], limit: 1).isEmpty, "one successor at a time")
+            #expect(try await store.cluster.takeOffered(node: "b", among: keys([camera]), limit: 1) == [camera: held(2)])
+            #expect(try await store.cluster.takeOffered(node: "c", among: keys([camera]), limit: 1).isEmpty, "one successor at a time")
             // Not ready until the successor has stored a segment under its pending epoch (it records the camera).
-            #expect(try await store.cluster.incoming(node: "b") == [camera: 2])
+            #expect(try await store.cluster.incoming(node: "b") == [camera: held(2)])
             #expect(try await store.cluster.readyHandovers(node: "a").isEmpty)
             let successorStart = Date().addingTimeInterval(-1)
             try await store.segments.upsert(segment(camera, node: "b", epoch: 2, from: successorStart, seconds: 0.5))
-            #expect(try await store.cluster.incoming(node: "b") == [camera: 2])
+            #expect(try await store.cluster.incoming(node: "b") == [camera: held(2)])
             #expect(try await store.cluster.readyHandovers(node: "a") == [camera])
             // The owner still holds the lease (and renews it) while its recorder stops; its last segment ends after the
             // successor's first began (the overlap) and is stored.
-            #expect(try await store.cluster.renew(node: "a", leaseSeconds: 30) == [camera: 1])
+            #expect(try await store.cluster.renew(node: "a", leaseSeconds: 30) == [camera: held(1)])
             try await store.segments.upsert(segment(camera, node: "a", epoch: 1, from: successorStart.addingTimeInterval(-3), seconds: 3.5))
             #expect(try await store.cluster.completeHandover(node: "a", cameraID: camera, leaseSeconds: 30))
             #expect(try await store.cluster.renew(node: "a", leaseSeconds: 30).isEmpty)
-            #expect(try await store.cluster.renew(node: "b", leaseSeconds: 30) == [camera: 2])
+            #expect(try await store.cluster.renew(node: "b", leaseSeconds: 30) == [camera: held(2)])
             #expect(try await store.cluster.incoming(node: "b").isEmpty)
             // Once the new epoch has begun, the old owner cannot store footage ending after it.
             await #expect(throws: SegmentFenced.self) {
@@ -171,15 +175,51 @@ import Testing
     @Test func anAbandonedHandOverLeavesNoEpochToReuse() async throws {
         try await Backend.postgres.withStore { store in
             let camera = UUID()
-            try await store.cluster.ensureLeases([camera])
-            _ = try await store.cluster.claim(node: "a", among: [camera], limit: 1, leaseSeconds: 30)
+            try await store.cluster.ensureLeases(keys([camera]))
+            _ = try await store.cluster.claim(node: "a", among: keys([camera]), limit: 1, leaseSeconds: 30)
             try await store.cluster.offer(node: "a")
-            #expect(try await store.cluster.takeOffered(node: "b", among: [camera], limit: 1) == [camera: 2])
+            #expect(try await store.cluster.takeOffered(node: "b", among: keys([camera]), limit: 1) == [camera: held(2)])
             // b never registered as a live node: a abandons the hand-over; a later owner gets a fresh epoch.
             try await store.cluster.abandonHandoversToDeadNodes(node: "a", staleAfter: 3)
             #expect(try await store.cluster.incoming(node: "b").isEmpty)
             try await store.cluster.release(node: "a", cameraIDs: nil)
-            #expect(try await store.cluster.claim(node: "c", among: [camera], limit: 1, leaseSeconds: 30) == [camera: 3])
+            #expect(try await store.cluster.claim(node: "c", among: keys([camera]), limit: 1, leaseSeconds: 30) == [camera: held(3)])
+        }
+    }
+
+    @Test func aRedundantCameraIsHeldOnceByEachOfTwoNodesAndEachCopyIsFencedOnItsOwn() async throws {
+        try await Backend.postgres.withStore { store in
+            let camera = UUID()
+            try await store.cluster.ensureLeases(keys([camera]) + keys([camera], copy: 1))
+            #expect(try await store.cluster.claim(node: "a", among: keys([camera]), limit: 5, leaseSeconds: 30) == [camera: held(1)])
+            // The node that holds the first copy never gets the second: the two copies are on two nodes.
+            #expect(try await store.cluster.claim(node: "a", among: keys([camera], copy: 1), limit: 5, leaseSeconds: 30).isEmpty)
+            #expect(try await store.cluster.claim(node: "b", among: keys([camera], copy: 1), limit: 5, leaseSeconds: 30) == [camera: held(1, copy: 1)])
+            #expect(try await store.cluster.renew(node: "b", leaseSeconds: 30) == [camera: held(1, copy: 1)])
+            let leases = try await store.cluster.leases()
+            #expect(leases.map(\.copy) == [0, 1])
+            #expect(leases.map(\.node) == ["a", "b"])
+
+            // The first copy moves from a to c: b, holding the second copy, may not take it.
+            #expect(try await store.cluster.offer(node: "a") == 1)
+            #expect(try await store.cluster.takeOffered(node: "b", among: keys([camera]), limit: 1).isEmpty)
+            #expect(try await store.cluster.takeOffered(node: "c", among: keys([camera]), limit: 1) == [camera: held(2)])
+            let start = Date().addingTimeInterval(-1)
+            try await store.segments.upsert(segment(camera, node: "c", epoch: 2, from: start, seconds: 0.5))
+            #expect(try await store.cluster.incoming(node: "c") == [camera: held(2)])
+            #expect(try await store.cluster.completeHandover(node: "a", cameraID: camera, leaseSeconds: 30))
+
+            // Copy 0's new epoch fences a's footage of copy 0 only; b's copy 1 footage over the same time is stored.
+            await #expect(throws: SegmentFenced.self) {
+                try await store.segments.upsert(segment(camera, node: "a", epoch: 1, from: start, seconds: 3))
+            }
+            try await store.segments.upsert(segment(camera, node: "b", epoch: 1, copy: 1, from: start, seconds: 3))
+            // A copy's epoch is not the other's: b's epoch 1 of copy 0 was never granted.
+            await #expect(throws: SegmentFenced.self) {
+                try await store.segments.upsert(segment(camera, node: "b", epoch: 1, copy: 0, from: start, seconds: 3))
+            }
+            let rows = try await store.segments.list(cameraID: camera, from: start, until: start.addingTimeInterval(3))
+            #expect(Set(rows.map { "\($0.node ?? "-")/\($0.copy)" }) == ["c/0", "b/1"])
         }
     }
 

@@ -76,6 +76,8 @@ public struct Camera: Codable, Sendable, Hashable, Identifiable {
     public var verticalPixels: Int?
     /// The main stream's frame rate, frames per second; nil when not known.
     public var framesPerSecond: Double?
+    /// Whether two recorder nodes of a cluster record it at once (see ``CameraDraft/redundant``).
+    public var redundant: Bool
     /// Creation time.
     public var createdAt: Date
     /// Last change.
@@ -86,7 +88,8 @@ public struct Camera: Codable, Sendable, Hashable, Identifiable {
         id: UUID, name: String, kind: CameraKind, partnerID: UUID?, location: GeoPoint, mountHeightM: Double,
         headingDeg: Double, fieldOfViewDeg: Double, rangeM: Double, mainStreamURL: String?, subStreamURL: String?,
         hasCredentials: Bool, sharing: SharingTier, retentionDays: Int, activeWindow: ActiveWindow?, tags: [String],
-        createdAt: Date, updatedAt: Date, horizontalPixels: Int? = nil, verticalPixels: Int? = nil, framesPerSecond: Double? = nil
+        createdAt: Date, updatedAt: Date, horizontalPixels: Int? = nil, verticalPixels: Int? = nil, framesPerSecond: Double? = nil,
+        redundant: Bool = false
     ) {
         self.id = id
         self.name = name
@@ -107,6 +110,7 @@ public struct Camera: Codable, Sendable, Hashable, Identifiable {
         self.horizontalPixels = horizontalPixels
         self.verticalPixels = verticalPixels
         self.framesPerSecond = framesPerSecond
+        self.redundant = redundant
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

@@ -41,12 +41,15 @@ public struct CameraDraft: Codable, Sendable, Hashable {
     public var verticalPixels: Int?
     /// The main stream's frame rate (0.1…240 frames per second); nil when not known.
     public var framesPerSecond: Double?
+    /// Whether two recorder nodes of a cluster record the camera at once (each its own copy), so that losing either
+    /// node loses nothing of it. False by default; a single server records one copy whatever this says.
+    public var redundant: Bool
 
     /// The JSON keys a client may send; any other key is rejected.
     public static let allowedKeys: Set<String> = [
         "name", "kind", "partnerID", "location", "mountHeightM", "headingDeg", "fieldOfViewDeg", "rangeM",
         "mainStreamURL", "subStreamURL", "sharing", "retentionDays", "activeWindow", "tags", "allowPlainBasicAuth",
-        "horizontalPixels", "verticalPixels", "framesPerSecond",
+        "horizontalPixels", "verticalPixels", "framesPerSecond", "redundant",
     ]
 
     /// Creates a draft; optional properties get sensible defaults for a fixed street camera.
@@ -55,7 +58,7 @@ public struct CameraDraft: Codable, Sendable, Hashable {
         headingDeg: Double = 0, fieldOfViewDeg: Double = 90, rangeM: Double = 60, mainStreamURL: String? = nil,
         subStreamURL: String? = nil, sharing: SharingTier = .live, retentionDays: Int = 30,
         activeWindow: ActiveWindow? = nil, tags: [String] = [], allowPlainBasicAuth: Bool = false, horizontalPixels: Int? = nil,
-        verticalPixels: Int? = nil, framesPerSecond: Double? = nil
+        verticalPixels: Int? = nil, framesPerSecond: Double? = nil, redundant: Bool = false
     ) {
         self.name = name
         self.kind = kind
@@ -75,15 +78,16 @@ public struct CameraDraft: Codable, Sendable, Hashable {
         self.horizontalPixels = horizontalPixels
         self.verticalPixels = verticalPixels
         self.framesPerSecond = framesPerSecond
+        self.redundant = redundant
     }
 
     private enum CodingKeys: String, CodingKey {
         case name, kind, partnerID, location, mountHeightM, headingDeg, fieldOfViewDeg, rangeM
         case mainStreamURL, subStreamURL, sharing, retentionDays, activeWindow, tags, allowPlainBasicAuth
-        case horizontalPixels, verticalPixels, framesPerSecond
+        case horizontalPixels, verticalPixels, framesPerSecond, redundant
     }
 
-    /// Decodes a draft; missing optional fields take the same defaults as ``init(name:kind:partnerID:location:mountHeightM:headingDeg:fieldOfViewDeg:rangeM:mainStreamURL:subStreamURL:sharing:retentionDays:activeWindow:tags:allowPlainBasicAuth:horizontalPixels:verticalPixels:framesPerSecond:)``.
+    /// Decodes a draft; missing optional fields take the same defaults as ``init(name:kind:partnerID:location:mountHeightM:headingDeg:fieldOfViewDeg:rangeM:mainStreamURL:subStreamURL:sharing:retentionDays:activeWindow:tags:allowPlainBasicAuth:horizontalPixels:verticalPixels:framesPerSecond:redundant:)``.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -104,7 +108,8 @@ public struct CameraDraft: Codable, Sendable, Hashable {
             allowPlainBasicAuth: try c.decodeIfPresent(Bool.self, forKey: .allowPlainBasicAuth) ?? false,
             horizontalPixels: try c.decodeIfPresent(Int.self, forKey: .horizontalPixels),
             verticalPixels: try c.decodeIfPresent(Int.self, forKey: .verticalPixels),
-            framesPerSecond: try c.decodeIfPresent(Double.self, forKey: .framesPerSecond))
+            framesPerSecond: try c.decodeIfPresent(Double.self, forKey: .framesPerSecond),
+            redundant: try c.decodeIfPresent(Bool.self, forKey: .redundant) ?? false)
     }
 
     /// The draft's fields checked, with stream credentials (user information and credential query parameters) split off.

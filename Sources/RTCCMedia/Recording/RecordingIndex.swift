@@ -59,11 +59,25 @@ public struct RecordingFence: Sendable, Hashable, Codable {
     public var holder: String
     /// The epoch the right was granted under.
     public var epoch: Int64
+    /// Which copy of the camera's recording the right is for: 0, or 1 for the second copy of a camera recorded twice
+    /// (by two holders at once). Each copy has its own holder and epochs.
+    public var copy: Int
 
     /// Creates a fence.
-    public init(holder: String, epoch: Int64) {
+    public init(holder: String, epoch: Int64, copy: Int = 0) {
         self.holder = holder
         self.epoch = epoch
+        self.copy = copy
+    }
+
+    private enum CodingKeys: String, CodingKey { case holder, epoch, copy }
+
+    /// Decodes a fence; one written before copies existed (in a journal) is for copy 0.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            holder: try c.decode(String.self, forKey: .holder), epoch: try c.decode(Int64.self, forKey: .epoch),
+            copy: try c.decodeIfPresent(Int.self, forKey: .copy) ?? 0)
     }
 }
 

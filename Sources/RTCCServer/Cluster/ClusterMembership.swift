@@ -17,6 +17,9 @@ import ServiceLifecycle
 /// it is stored, the owner stops its recorder and completes the hand-over, which begins the new epoch. The two
 /// recordings overlap by about a round; playback and export show the overlap once.
 ///
+/// A camera flagged redundant has a second lease (copy 1), filled like the first but never by the node that holds or
+/// takes over the other copy: two nodes record it at once, and losing either loses nothing of it.
+///
 /// While the database cannot be reached the node keeps recording what it holds (nobody can take a lease without the
 /// database; segment reports wait in the recorder's journal, and the index refuses any whose lease another node took
 /// meanwhile); after it comes back the node waits one lease time before claiming more, so the others renew theirs first.
@@ -27,16 +30,18 @@ public actor ClusterMembership {
     public let instance = UUID()
     private let store: Store
     private let logger: Logger
-    /// Cameras whose lease this node holds and records, with their epochs.
-    private var owned: [UUID: Int64] = [:]
+    /// Cameras whose lease this node holds and records, with the copy and epoch.
+    private var owned: [UUID: HeldLease] = [:]
     /// Cameras this node is taking over (pending epochs): recorded already, not yet its own.
-    private var incoming: [UUID: Int64] = [:]
+    private var incoming: [UUID: HeldLease] = [:]
     /// Cameras handed to a ready successor: their recorders are stopping; the hand-over completes once they have.
     private var handingOver: [UUID: ContinuousClock.Instant] = [:]
     /// Cameras of `handingOver` whose recorder has stopped.
     private var stoppedRecorders: Set<UUID> = []
     private var wanted: Set<UUID> = []
-    private var ensured: Set<UUID> = []
+    /// Of `wanted`, the cameras recorded twice (a second copy's lease, on another node).
+    private var redundant: Set<UUID> = []
+    private var ensured: Set<LeaseKey> = []
     private var reachableSince: ContinuousClock.Instant?
     /// Whether the database was unreachable since this node registered.
     private var recoveredFromOutage = false
@@ -72,13 +77,22 @@ public actor ClusterMembership {
         logger.notice("cluster node registered", metadata: ["node": "\(name)", "capacity": "\(settings.capacity)"])
     }
 
-    /// The cameras this node should record (the recordable ones, whoever holds them); the next round claims within them.
-    public func want(_ cameraIDs: Set<UUID>) { wanted = cameraIDs }
+    /// The cameras this node should record (the recordable ones, whoever holds them), and of them those recorded twice;
+    /// the next round claims within them.
+    public func want(_ cameraIDs: Set<UUID>, redundant: Set<UUID> = []) {
+        wanted = cameraIDs
+        self.redundant = redundant.intersection(cameraIDs)
+    }
+
+    /// Every lease the cluster should fill: copy 0 of each wanted camera, copy 1 of each redundant one.
+    private var wantedKeys: Set<LeaseKey> {
+        Set(wanted.map { LeaseKey(cameraID: $0, copy: 0) }).union(redundant.map { LeaseKey(cameraID: $0, copy: 1) })
+    }
 
     /// The recording right of each camera this node records now: those it holds, and those it is taking over.
     public func fences() -> [UUID: RecordingFence] {
-        var fences = owned.mapValues { RecordingFence(holder: name, epoch: $0) }
-        for (id, epoch) in incoming where fences[id] == nil { fences[id] = RecordingFence(holder: name, epoch: epoch) }
+        var fences = owned.mapValues { RecordingFence(holder: name, epoch: $0.epoch, copy: $0.copy) }
+        for (id, held) in incoming where fences[id] == nil { fences[id] = RecordingFence(holder: name, epoch: held.epoch, copy: held.copy) }
         return fences
     }
 
@@ -95,7 +109,7 @@ public actor ClusterMembership {
         while rounds < seen + 2, ContinuousClock.now < deadline, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
         }
-        return owned[cameraID] == epoch || incoming[cameraID] == epoch
+        return owned[cameraID]?.epoch == epoch || incoming[cameraID]?.epoch == epoch
     }
 
     /// Runs rounds until cancelled.
@@ -127,7 +141,7 @@ public actor ClusterMembership {
             if reachableSince == nil { reachableSince = .now }
             let wasDraining = draining
             draining = state == "draining" || shuttingDown || !settings.records
-            let missing = wanted.subtracting(ensured)
+            let missing = wantedKeys.subtracting(ensured)
             if !missing.isEmpty {
                 try await store.cluster.ensureLeases(Array(missing))
                 ensured.formUnion(missing)
@@ -136,8 +150,8 @@ public actor ClusterMembership {
             handingOver = handingOver.filter { renewed[$0.key] != nil }
             stoppedRecorders.formIntersection(handingOver.keys)
             owned = renewed.filter { handingOver[$0.key] == nil }
-            // Cameras no longer to be recorded at all: stop, then give the lease up.
-            let unwanted = owned.keys.filter { !wanted.contains($0) }
+            // Cameras no longer to be recorded (or no longer twice, for a second copy): stop, then give the lease up.
+            let unwanted = owned.filter { !wantedKeys.contains(LeaseKey(cameraID: $0.key, copy: $0.value.copy)) }.map(\.key)
             if !unwanted.isEmpty {
                 for id in unwanted { owned[id] = nil }
                 changed(from: before)
@@ -185,23 +199,31 @@ public actor ClusterMembership {
 
     /// The successor's side: the cameras being taken over, then free leases and offers up to this node's share.
     private func takeOver() async throws {
-        incoming = try await store.cluster.incoming(node: name).filter { wanted.contains($0.key) && owned[$0.key] == nil }
+        let keys = wantedKeys
+        incoming = try await store.cluster.incoming(node: name).filter {
+            keys.contains(LeaseKey(cameraID: $0.key, copy: $0.value.copy)) && owned[$0.key] == nil
+        }
         guard settings.records, !draining, steady else { return }
         var room = try await share() - owned.count - incoming.count
-        guard room > 0 else { return }
-        let free = wanted.filter { owned[$0] == nil && incoming[$0] == nil }.shuffled()
-        let claimed = try await store.cluster.claim(node: name, among: free, limit: room, leaseSeconds: leaseSeconds)
-        if !claimed.isEmpty {
-            logger.info("cluster node claimed cameras", metadata: ["node": "\(name)", "cameras": "\(claimed.count)"])
-            owned.merge(claimed) { $1 }
-            room -= claimed.count
-        }
-        guard room > 0 else { return }
-        let offered = free.filter { claimed[$0] == nil }
-        let taken = try await store.cluster.takeOffered(node: name, among: offered, limit: room)
-        if !taken.isEmpty {
-            logger.info("cluster node takes over offered cameras", metadata: ["node": "\(name)", "cameras": "\(taken.count)"])
-            incoming.merge(taken) { $1 }
+        // Copy 0 first, then the second copies; one copy of a camera per call (the store refuses a camera's other copy
+        // to a node that holds one).
+        for copy in 0...1 where room > 0 {
+            let free = (copy == 0 ? wanted : redundant).filter { owned[$0] == nil && incoming[$0] == nil }.shuffled()
+                .map { LeaseKey(cameraID: $0, copy: copy) }
+            let claimed = try await store.cluster.claim(node: name, among: free, limit: room, leaseSeconds: leaseSeconds)
+            if !claimed.isEmpty {
+                logger.info("cluster node claimed cameras", metadata: ["node": "\(name)", "cameras": "\(claimed.count)", "copy": "\(copy)"])
+                owned.merge(claimed) { $1 }
+                room -= claimed.count
+            }
+            guard room > 0 else { break }
+            let offered = free.filter { claimed[$0.cameraID] == nil }
+            let taken = try await store.cluster.takeOffered(node: name, among: offered, limit: room)
+            if !taken.isEmpty {
+                logger.info("cluster node takes over offered cameras", metadata: ["node": "\(name)", "cameras": "\(taken.count)", "copy": "\(copy)"])
+                incoming.merge(taken) { $1 }
+                room -= taken.count
+            }
         }
     }
 
@@ -216,14 +238,15 @@ public actor ClusterMembership {
     /// How long a node waits, after the database comes back from an outage, before it claims other nodes' cameras.
     static let outageSettleSeconds = 10.0
 
-    /// This node's share of the wanted cameras: split by the capacities of the live, active recording nodes (this
-    /// one included), rounded up, at most its capacity.
+    /// This node's share of the wanted leases (a redundant camera counts twice): split by the capacities of the live,
+    /// active recording nodes (this one included), rounded up, at most its capacity.
     private func share() async throws -> Int {
         let nodes = try await store.cluster.nodes(staleAfter: leaseSeconds)
         let recording = nodes.filter { $0.alive && $0.state == "active" && $0.roles.contains("record") }
         let total = recording.map(\.capacity).reduce(0, +)
         guard total > 0, recording.contains(where: { $0.name == name }) else { return 0 }
-        let fair = (wanted.count * settings.capacity + total - 1) / total
+        let leases = wanted.count + redundant.count
+        let fair = (leases * settings.capacity + total - 1) / total
         return min(settings.capacity, fair)
     }
 

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Logging
+import RTCCMedia
 import RTCCStore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -33,6 +34,38 @@ public struct ClusterSegments: Sendable {
         var result: [SegmentRecord] = []
         for segment in segments { result.append(try await readable(segment)) }
         return result
+    }
+
+    /// What to show of `segments`, each readable on this node: for a camera recorded twice (redundant), the fuller copy
+    /// with the other filling its gaps (``RecordingCopies/playable(_:)``). A segment whose node cannot hand it over (the
+    /// node is down) is left out when the other copy holds all of its time, and the choice is made again without it;
+    /// otherwise its error is thrown (footage is never skipped silently).
+    public func playable(_ segments: [SegmentRecord]) async throws -> [SegmentRecord] {
+        var candidates = segments
+        while true {
+            let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            var result: [SegmentRecord] = []
+            var failure: (segment: SegmentRecord, error: any Error)?
+            for id in RecordingCopies.playable(candidates.map(\.recordedSegment)).map(\.id) {
+                guard let segment = byID[id] else { continue }
+                do {
+                    result.append(try await readable(segment))
+                } catch {
+                    failure = (segment, error)
+                    break
+                }
+            }
+            guard let failure else { return result }
+            let others = candidates.filter { $0.copy != failure.segment.copy }.map(\.recordedSegment)
+            let own = DateInterval(start: failure.segment.start, end: max(failure.segment.start, failure.segment.end))
+            guard !others.isEmpty, RecordingCopies.subtract(RecordingCopies.coverage(others), from: [own])
+                .allSatisfy({ $0.duration <= RecordingCopies.joinTolerance })
+            else { throw failure.error }
+            logger.warning(
+                "segment unreachable; its time is shown from the camera's other copy",
+                metadata: ["segment": "\(failure.segment.id)", "node": "\(failure.segment.node ?? "")", "error": "\(failure.error)"])
+            candidates.removeAll { $0.id == failure.segment.id }
+        }
     }
 
     /// The segment with a path readable on this node (a cached copy of another node's file).

@@ -146,7 +146,13 @@ public struct ExportService: Service {
             }
             if !mask.isEmpty { masks[cameraID.uuidString.lowercased()] = mask }
             var records = try await store.segments.list(cameraID: cameraID, stream: "main", from: job.from, until: job.until)
-            if let source = self.segments { records = try await source.readable(records) }
+            // A camera recorded twice (redundant): the fuller copy, and the other where it has a gap or its node is down.
+            if let source = self.segments {
+                records = try await source.playable(records)
+            } else {
+                let byID = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                records = RecordingCopies.playable(records.map(\.recordedSegment)).compactMap { byID[$0.id] }
+            }
             let segments = records.map(\.recordedSegment)
             var owner = "City"
             if let partnerID = camera.partnerID { owner = try await store.partners.find(id: partnerID)?.name ?? "partner \(partnerID)" }

@@ -34,13 +34,13 @@ extension SegmentRecord {
         self.init(
             id: segment.id, cameraID: segment.cameraID, stream: segment.stream, path: segment.path, start: segment.start, end: segment.end,
             bytes: segment.bytes, frames: segment.frames, gaps: segment.gaps, codec: segment.codec, sha256: segment.sha256,
-            node: segment.fence?.holder, epoch: segment.fence?.epoch)
+            node: segment.fence?.holder, epoch: segment.fence?.epoch, copy: segment.fence?.copy ?? 0)
     }
 
     /// The segment as the media layer describes it (for recovery and export).
     public var recordedSegment: RecordedSegment {
         RecordedSegment(
             id: id, cameraID: cameraID, stream: stream, path: path, start: start, end: end, bytes: bytes, frames: frames, gaps: gaps,
-            codec: codec, sha256: sha256, fence: node.flatMap { node in epoch.map { RecordingFence(holder: node, epoch: $0) } })
+            codec: codec, sha256: sha256, fence: node.flatMap { node in epoch.map { RecordingFence(holder: node, epoch: $0, copy: copy) } })
     }
 }

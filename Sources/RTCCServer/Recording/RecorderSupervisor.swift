@@ -132,6 +132,15 @@ public struct RecorderSupervisor: Service {
         public var allowsPlainBasicAuth = false
         /// In a cluster, the lease this node records the camera under (a new epoch restarts the recorder).
         public var fence: RecordingFence?
+        /// Whether the camera is to be recorded by two cluster nodes at once.
+        public var redundant = false
+
+        /// Two targets are the same recording whatever their redundancy, which decides how many nodes record the
+        /// camera, not how this node does: changing it restarts no recorder.
+        public static func == (lhs: Target, rhs: Target) -> Bool {
+            lhs.cameraID == rhs.cameraID && lhs.name == rhs.name && lhs.url == rhs.url && lhs.allowsPlainBasicAuth == rhs.allowsPlainBasicAuth
+                && lhs.fence == rhs.fence
+        }
     }
 
     /// The cameras to record now: `live` sharing (or "live during alarms" with an alarm open at `now`) not paused or
@@ -156,7 +165,7 @@ public struct RecorderSupervisor: Service {
             }
             targets[camera.id] = Target(
                 cameraID: camera.id, name: camera.name, url: StreamURL.withCredentials(address, credentials),
-                allowsPlainBasicAuth: try await plainBasicAllowed(camera.id))
+                allowsPlainBasicAuth: try await plainBasicAllowed(camera.id), redundant: camera.redundant)
         }
         return targets
     }
@@ -228,7 +237,7 @@ public struct RecorderSupervisor: Service {
     /// Of `targets`, the cameras whose lease this node holds, each with its lease's fence; every recordable camera is
     /// offered to the membership for its next claim.
     private func leased(_ targets: [UUID: Target], membership: ClusterMembership) async -> [UUID: Target] {
-        await membership.want(Set(targets.keys))
+        await membership.want(Set(targets.keys), redundant: Set(targets.values.filter(\.redundant).map(\.cameraID)))
         let fences = await membership.fences()
         var leased: [UUID: Target] = [:]
         for (id, fence) in fences {

@@ -96,7 +96,8 @@ struct PlaybackRoutes {
             segments = [next]
         }
         let chunk: PlaybackChunk
-        let sources = try await services.readableSegments.readable(segments).map { $0.recordedSegment }
+        // A camera recorded twice (redundant): the fuller copy, and the other where it has a gap or its node is down.
+        let sources = try await services.readableSegments.playable(segments).map { $0.recordedSegment }
         switch Result(catching: { () throws(PlaybackError) in try PlaybackChunker().chunk(of: sources, from: from, until: until, origin: origin) }) {
         case .success(let made):
             chunk = made

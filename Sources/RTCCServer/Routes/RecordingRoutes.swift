@@ -18,7 +18,21 @@ struct RecordingRoutes {
         var recorded: [Range]
         /// Unrecorded ranges within the request.
         var missing: [Range]
+        /// Each copy of the recording on its own (two for a camera recorded redundantly by two nodes): what it holds and
+        /// what it lacks that the other holds, so a difference between the copies is listed.
+        var copies: [Copy]
         var segments: [Segment]
+    }
+
+    /// One copy's coverage.
+    struct Copy: Encodable {
+        /// 0, or 1 for the second copy of a redundant camera.
+        var copy: Int
+        /// The nodes that recorded it in the range (none named for a single server).
+        var nodes: [String]
+        var recorded: [Range]
+        /// Recorded by another copy but not by this one.
+        var lacking: [Range]
     }
 
     struct Range: Encodable, Equatable {
@@ -36,6 +50,10 @@ struct RecordingRoutes {
         var codec: String
         var sealed: Bool
         var sha256: String?
+        /// The cluster node whose disk holds it; nil for a single server.
+        var node: String?
+        /// Which copy of the recording it belongs to.
+        var copy: Int
     }
 
     func register(on router: Router<AppRequestContext>) {
@@ -112,9 +130,10 @@ struct RecordingRoutes {
             context: context, purpose: request.purpose)
         return try Reply.json(Coverage(
             cameraID: camera.id, from: from, until: until, recorded: recorded, missing: Self.complement(recorded, from: from, until: until),
+            copies: Self.copies(segments, recorded: recorded, from: from, until: until),
             segments: segments.map {
                 Segment(id: $0.id, stream: $0.stream, start: $0.start, end: $0.end, bytes: $0.bytes, frames: $0.frames, codec: $0.codec,
-                        sealed: $0.sha256 != nil, sha256: $0.sha256)
+                        sealed: $0.sha256 != nil, sha256: $0.sha256, node: $0.node, copy: $0.copy)
             }))
     }
 
@@ -152,6 +171,18 @@ struct RecordingRoutes {
             }
         }
         return merged
+    }
+
+    /// Each copy's recorded ranges, and what it lacks of `recorded` (every copy together).
+    static func copies(_ segments: [SegmentRecord], recorded: [Range], from: Date, until: Date) -> [Copy] {
+        Dictionary(grouping: segments, by: \.copy).sorted { $0.key < $1.key }.map { copy, mine in
+            let own = recordedRanges(mine, from: from, until: until)
+            let lacking = RecordingCopies.subtract(
+                own.map { DateInterval(start: $0.from, end: $0.until) }, from: recorded.map { DateInterval(start: $0.from, end: $0.until) })
+            return Copy(
+                copy: copy, nodes: Array(Set(mine.compactMap(\.node))).sorted(), recorded: own,
+                lacking: lacking.map { Range(from: $0.start, until: $0.end) })
+        }
     }
 
     static func complement(_ ranges: [Range], from: Date, until: Date) -> [Range] {

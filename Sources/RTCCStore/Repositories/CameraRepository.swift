@@ -241,6 +241,8 @@ struct CameraRow: Codable, Sendable {
     var horizontalPixels: Int?
     var verticalPixels: Int?
     var framesPerSecond: Double?
+    /// Whether two cluster nodes record it at once.
+    var redundant: Bool
     var createdAt: Date
     var updatedAt: Date
 
@@ -268,6 +270,7 @@ struct CameraRow: Codable, Sendable {
         horizontalPixels = draft.horizontalPixels
         verticalPixels = draft.verticalPixels
         framesPerSecond = draft.framesPerSecond
+        redundant = draft.redundant
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -280,7 +283,8 @@ struct CameraRow: Codable, Sendable {
             hasCredentials: secrets != nil, sharing: SharingTier(rawValue: sharing) ?? .registered, retentionDays: retentionDays,
             activeWindow: activeFrom.flatMap { from in activeUntil.map { ActiveWindow(from: from.millisecondPrecision, until: $0.millisecondPrecision) } },
             tags: tags.split(separator: ",").map(String.init), createdAt: createdAt.millisecondPrecision, updatedAt: updatedAt.millisecondPrecision,
-            horizontalPixels: horizontalPixels, verticalPixels: verticalPixels, framesPerSecond: framesPerSecond)
+            horizontalPixels: horizontalPixels, verticalPixels: verticalPixels, framesPerSecond: framesPerSecond,
+            redundant: redundant)
     }
 }
 

@@ -26,10 +26,42 @@ public struct NodeRecord: Sendable, Hashable, Codable {
     public var cameras: Int
 }
 
+/// One lease of a camera's recording: copy 0 for every recorded camera, and copy 1 as well for a redundant camera
+/// (recorded by two nodes at once).
+public struct LeaseKey: Sendable, Hashable, Codable {
+    /// The camera.
+    public var cameraID: UUID
+    /// Which copy: 0, or 1 for a redundant camera's second copy.
+    public var copy: Int
+
+    /// Names the lease of `copy` of `cameraID`.
+    public init(cameraID: UUID, copy: Int) {
+        self.cameraID = cameraID
+        self.copy = copy
+    }
+}
+
+/// A lease a node holds (or is taking over): which copy of the camera, under which fencing epoch. A node holds at most
+/// one copy of a camera.
+public struct HeldLease: Sendable, Hashable, Codable {
+    /// Which copy of the camera's recording.
+    public var copy: Int
+    /// The fencing epoch of that copy's lease.
+    public var epoch: Int64
+
+    /// Creates a held lease.
+    public init(copy: Int, epoch: Int64) {
+        self.copy = copy
+        self.epoch = epoch
+    }
+}
+
 /// One camera's lease.
 public struct CameraLease: Sendable, Hashable, Codable {
     /// The camera.
     public var cameraID: UUID
+    /// Which copy of its recording (0, or 1 for a redundant camera's second copy).
+    public var copy: Int
     /// The owner node, nil when nobody holds it.
     public var node: String?
     /// The fencing epoch: grows at every change of owner.
@@ -77,25 +109,28 @@ public struct SegmentFenced: Error, Sendable, CustomStringConvertible {
 
 /// The fencing check of a segment report (see ``SegmentRepository/upsert(_:)``).
 enum CameraLeaseFence {
-    /// Throws ``SegmentFenced`` unless `node` was granted `epoch` for the camera and no later epoch began before `end`.
+    /// Throws ``SegmentFenced`` unless `node` was granted `epoch` for `copy` of the camera and no later epoch of that copy
+    /// began before `end`.
     /// Locks the camera's lease row for share (PostgreSQL) until the caller's transaction ends.
-    static func check(cameraID: UUID, node: String, epoch: Int64, end: Date, on sql: any SQLDatabase) async throws {
+    static func check(cameraID: UUID, copy: Int, node: String, epoch: Int64, end: Date, on sql: any SQLDatabase) async throws {
         let lock = sql.dialect.name == "postgresql" ? " FOR SHARE" : ""
-        _ = try await sql.raw("SELECT camera_id FROM camera_leases WHERE camera_id = \(bind: cameraID)\(unsafeRaw: lock)").all()
+        _ = try await sql.raw("""
+            SELECT camera_id FROM camera_leases WHERE camera_id = \(bind: cameraID) AND copy = \(bind: copy)\(unsafeRaw: lock)
+            """).all()
         let granted = try await sql.raw("""
-            SELECT node FROM camera_lease_epochs WHERE camera_id = \(bind: cameraID) AND epoch = \(bind: epoch)
+            SELECT node FROM camera_lease_epochs WHERE camera_id = \(bind: cameraID) AND copy = \(bind: copy) AND epoch = \(bind: epoch)
             """).first()
         guard let holder = try granted?.decode(column: "node", as: String.self), holder == node else {
             throw SegmentFenced(cameraID: cameraID, epoch: epoch, reason: "epoch \(epoch) was never granted to node '\(node)'")
         }
         let next = try await sql.raw("""
             SELECT node, from_at FROM camera_lease_epochs
-            WHERE camera_id = \(bind: cameraID) AND epoch > \(bind: epoch) AND from_at IS NOT NULL
+            WHERE camera_id = \(bind: cameraID) AND copy = \(bind: copy) AND epoch > \(bind: epoch) AND from_at IS NOT NULL
             ORDER BY epoch LIMIT 1
             """).first()
         if let next, try next.decode(column: "from_at", as: Date.self) < end {
             let taker = try next.decode(column: "node", as: String.self)
-            throw SegmentFenced(cameraID: cameraID, epoch: epoch, reason: "node '\(taker)' took the camera's lease before the segment's end")
+            throw SegmentFenced(cameraID: cameraID, epoch: epoch, reason: "node '\(taker)' took the lease of copy \(copy) of the camera before the segment's end")
         }
     }
 }
@@ -173,52 +208,72 @@ public struct ClusterRepository: Sendable {
         }
     }
 
-    /// Creates a lease row (held by nobody, epoch 0) for each camera that has none.
-    public func ensureLeases(_ cameraIDs: [UUID]) async throws {
+    /// Creates each lease row of `keys` that does not exist yet (held by nobody, epoch 0).
+    public func ensureLeases(_ keys: [LeaseKey]) async throws {
         try requirePostgres()
-        for chunk in cameraIDs.chunked(by: 500) where !chunk.isEmpty {
-            let values = chunk.map { "(\(bind: $0), 0)" as SQLQueryString }.joined(separator: ", ")
-            try await sql.raw("INSERT INTO camera_leases (camera_id, epoch) VALUES \(values) ON CONFLICT (camera_id) DO NOTHING").run()
+        for chunk in keys.chunked(by: 500) where !chunk.isEmpty {
+            let values = chunk.map { "(\(bind: $0.cameraID), \(bind: $0.copy), 0)" as SQLQueryString }.joined(separator: ", ")
+            try await sql.raw("INSERT INTO camera_leases (camera_id, copy, epoch) VALUES \(values) ON CONFLICT (camera_id, copy) DO NOTHING").run()
         }
     }
 
+    /// `(camera_id, copy) IN (…)` for `keys`.
+    private static func among(_ keys: ArraySlice<LeaseKey>) -> SQLQueryString {
+        let values = keys.map { "(\(bind: $0.cameraID), \(bind: $0.copy))" as SQLQueryString }.joined(separator: ", ")
+        return "(camera_id, copy) IN (\(values))"
+    }
+
+    /// No other copy of the camera of the `camera_leases` row is held or being taken over by `node`: a node records a
+    /// camera once, so a redundant camera's two copies are always on two nodes.
+    private static func noOtherCopy(of node: String) -> SQLQueryString {
+        """
+        NOT EXISTS (SELECT 1 FROM camera_leases o WHERE o.camera_id = camera_leases.camera_id AND o.copy <> camera_leases.copy
+                    AND (o.node = \(bind: node) OR o.next_node = \(bind: node)))
+        """
+    }
+
     /// Extends every lease `node` still holds (expired or not, as long as nobody took it) by `leaseSeconds`; returns
-    /// each camera it holds with its epoch. A camera missing from the answer was taken by another node.
-    public func renew(node: String, leaseSeconds: Double) async throws -> [UUID: Int64] {
+    /// each camera it holds with its copy and epoch. A camera missing from the answer was taken by another node.
+    public func renew(node: String, leaseSeconds: Double) async throws -> [UUID: HeldLease] {
         try requirePostgres()
         let rows = try await sql.raw("""
             UPDATE camera_leases SET lease_until = clock_timestamp() + make_interval(secs => \(bind: leaseSeconds))
-            WHERE node = \(bind: node) RETURNING camera_id, epoch
+            WHERE node = \(bind: node) RETURNING camera_id, copy, epoch
             """).all()
         return try Self.leases(rows)
     }
 
-    /// Claims up to `limit` of `cameraIDs` whose lease nobody holds, or has expired while its owner has not heartbeated
-    /// for `leaseSeconds` either (an owner back from a database outage renews its own), for `leaseSeconds`: each gets a
-    /// new epoch, recorded with the time it began. Rows another node is claiming at the same moment are skipped.
-    public func claim(node: String, among cameraIDs: [UUID], limit: Int, leaseSeconds: Double) async throws -> [UUID: Int64] {
+    /// Claims up to `limit` of the leases `keys` names (at most one copy of a camera) whose lease nobody holds, or has
+    /// expired while its owner has not heartbeated for `leaseSeconds` either (an owner back from a database outage
+    /// renews its own), for `leaseSeconds`: each gets a new epoch of its copy, recorded with the time it began. Rows
+    /// another node is claiming at the same moment are skipped, and so is a copy of a camera whose other copy `node`
+    /// holds or is taking over. Copies whose other copy another node holds come first: fewer nodes may take them.
+    public func claim(node: String, among keys: [LeaseKey], limit: Int, leaseSeconds: Double) async throws -> [UUID: HeldLease] {
         try requirePostgres()
-        guard limit > 0, !cameraIDs.isEmpty else { return [:] }
-        var claimed: [UUID: Int64] = [:]
-        for chunk in cameraIDs.chunked(by: 1000) where claimed.count < limit {
+        guard limit > 0, !keys.isEmpty else { return [:] }
+        var claimed: [UUID: HeldLease] = [:]
+        for chunk in keys.chunked(by: 1000) where claimed.count < limit {
             let rows = try await sql.raw("""
                 WITH free AS (
-                    SELECT camera_id FROM camera_leases
-                    WHERE camera_id IN (\(binds: Array(chunk))) AND (node IS NULL OR lease_until IS NULL OR (lease_until < clock_timestamp()
+                    SELECT camera_id, copy FROM camera_leases
+                    WHERE \(Self.among(chunk)) AND \(Self.noOtherCopy(of: node)) AND (node IS NULL OR lease_until IS NULL OR (lease_until < clock_timestamp()
                         AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.name = camera_leases.node AND n.state <> 'stopped'
                                         AND n.heartbeat_at >= clock_timestamp() - make_interval(secs => \(bind: leaseSeconds)))))
-                    ORDER BY camera_id LIMIT \(bind: limit - claimed.count) FOR UPDATE SKIP LOCKED
+                    ORDER BY EXISTS (SELECT 1 FROM camera_leases o WHERE o.camera_id = camera_leases.camera_id AND o.copy <> camera_leases.copy
+                                     AND o.node IS NOT NULL) DESC, camera_id
+                    LIMIT \(bind: limit - claimed.count) FOR UPDATE SKIP LOCKED
                 ), taken AS (
                     UPDATE camera_leases l SET node = \(bind: node),
-                        epoch = (SELECT coalesce(max(h.epoch), l.epoch) FROM camera_lease_epochs h WHERE h.camera_id = l.camera_id) + 1,
+                        epoch = (SELECT coalesce(max(h.epoch), l.epoch) FROM camera_lease_epochs h
+                                 WHERE h.camera_id = l.camera_id AND h.copy = l.copy) + 1,
                         lease_until = clock_timestamp() + make_interval(secs => \(bind: leaseSeconds)),
                         offered = false, next_node = NULL, next_epoch = NULL, next_ready = false
-                    FROM free WHERE l.camera_id = free.camera_id RETURNING l.camera_id, l.epoch
+                    FROM free WHERE l.camera_id = free.camera_id AND l.copy = free.copy RETURNING l.camera_id, l.copy, l.epoch
                 ), granted AS (
-                    INSERT INTO camera_lease_epochs (camera_id, epoch, node, from_at)
-                    SELECT camera_id, epoch, \(bind: node), clock_timestamp() FROM taken
+                    INSERT INTO camera_lease_epochs (camera_id, copy, epoch, node, from_at)
+                    SELECT camera_id, copy, epoch, \(bind: node), clock_timestamp() FROM taken
                 )
-                SELECT camera_id, epoch FROM taken
+                SELECT camera_id, copy, epoch FROM taken
                 """).all()
             claimed.merge(try Self.leases(rows)) { $1 }
         }
@@ -234,8 +289,9 @@ public struct ClusterRepository: Sendable {
         try requirePostgres()
         let cap: SQLQueryString = limit.map { " LIMIT \(bind: $0)" } ?? ""
         let rows = try await sql.raw("""
-            WITH chosen AS (SELECT camera_id FROM camera_leases WHERE node = \(bind: node) AND NOT offered ORDER BY camera_id\(cap))
-            UPDATE camera_leases l SET offered = true FROM chosen WHERE l.camera_id = chosen.camera_id RETURNING l.camera_id
+            WITH chosen AS (SELECT camera_id, copy FROM camera_leases WHERE node = \(bind: node) AND NOT offered ORDER BY camera_id\(cap))
+            UPDATE camera_leases l SET offered = true FROM chosen WHERE l.camera_id = chosen.camera_id AND l.copy = chosen.copy
+            RETURNING l.camera_id
             """).all()
         return rows.count
     }
@@ -246,27 +302,31 @@ public struct ClusterRepository: Sendable {
         try await sql.raw("UPDATE camera_leases SET offered = false WHERE node = \(bind: node) AND offered AND next_node IS NULL").run()
     }
 
-    /// Takes up to `limit` offered cameras among `cameraIDs` as their successor: each gets a pending epoch (granted,
-    /// not begun) to record under until the hand-over completes. Returns camera → pending epoch.
-    public func takeOffered(node: String, among cameraIDs: [UUID], limit: Int) async throws -> [UUID: Int64] {
+    /// Takes up to `limit` offered leases among `keys` (at most one copy of a camera) as their successor: each gets a
+    /// pending epoch (granted, not begun) to record under until the hand-over completes; a copy of a camera whose other
+    /// copy `node` holds or takes over is skipped. Returns camera → copy and pending epoch.
+    public func takeOffered(node: String, among keys: [LeaseKey], limit: Int) async throws -> [UUID: HeldLease] {
         try requirePostgres()
-        guard limit > 0, !cameraIDs.isEmpty else { return [:] }
-        var taken: [UUID: Int64] = [:]
-        for chunk in cameraIDs.chunked(by: 1000) where taken.count < limit {
+        guard limit > 0, !keys.isEmpty else { return [:] }
+        var taken: [UUID: HeldLease] = [:]
+        for chunk in keys.chunked(by: 1000) where taken.count < limit {
             let rows = try await sql.raw("""
                 WITH offered AS (
-                    SELECT camera_id FROM camera_leases
-                    WHERE camera_id IN (\(binds: Array(chunk))) AND offered AND next_node IS NULL AND node <> \(bind: node)
+                    SELECT camera_id, copy FROM camera_leases
+                    WHERE \(Self.among(chunk)) AND \(Self.noOtherCopy(of: node)) AND offered AND next_node IS NULL AND node <> \(bind: node)
                       AND lease_until > clock_timestamp()
                     ORDER BY camera_id LIMIT \(bind: limit - taken.count) FOR UPDATE SKIP LOCKED
                 ), granted AS (
                     UPDATE camera_leases l SET next_node = \(bind: node), next_ready = false,
-                        next_epoch = (SELECT coalesce(max(h.epoch), l.epoch) FROM camera_lease_epochs h WHERE h.camera_id = l.camera_id) + 1
-                    FROM offered WHERE l.camera_id = offered.camera_id RETURNING l.camera_id, l.next_epoch AS epoch
+                        next_epoch = (SELECT coalesce(max(h.epoch), l.epoch) FROM camera_lease_epochs h
+                                      WHERE h.camera_id = l.camera_id AND h.copy = l.copy) + 1
+                    FROM offered WHERE l.camera_id = offered.camera_id AND l.copy = offered.copy
+                    RETURNING l.camera_id, l.copy, l.next_epoch AS epoch
                 ), pending AS (
-                    INSERT INTO camera_lease_epochs (camera_id, epoch, node, from_at) SELECT camera_id, epoch, \(bind: node), NULL FROM granted
+                    INSERT INTO camera_lease_epochs (camera_id, copy, epoch, node, from_at)
+                    SELECT camera_id, copy, epoch, \(bind: node), NULL FROM granted
                 )
-                SELECT camera_id, epoch FROM granted
+                SELECT camera_id, copy, epoch FROM granted
                 """).all()
             taken.merge(try Self.leases(rows)) { $1 }
         }
@@ -275,14 +335,15 @@ public struct ClusterRepository: Sendable {
 
     /// The cameras `node` is taking over (successor of a pending hand-over), with their pending epochs; marks ready
     /// those of which it has stored a segment under that epoch (it records them now).
-    public func incoming(node: String) async throws -> [UUID: Int64] {
+    public func incoming(node: String) async throws -> [UUID: HeldLease] {
         try requirePostgres()
         try await sql.raw("""
             UPDATE camera_leases l SET next_ready = true WHERE next_node = \(bind: node) AND NOT next_ready
-            AND EXISTS (SELECT 1 FROM segments s WHERE s.camera_id = l.camera_id AND s.node = \(bind: node) AND s.epoch = l.next_epoch)
+            AND EXISTS (SELECT 1 FROM segments s WHERE s.camera_id = l.camera_id AND s.copy = l.copy AND s.node = \(bind: node)
+                        AND s.epoch = l.next_epoch)
             """).run()
         let rows = try await sql.raw("""
-            SELECT camera_id, next_epoch AS epoch FROM camera_leases WHERE next_node = \(bind: node) AND next_epoch IS NOT NULL
+            SELECT camera_id, copy, next_epoch AS epoch FROM camera_leases WHERE next_node = \(bind: node) AND next_epoch IS NOT NULL
             """).all()
         return try Self.leases(rows)
     }
@@ -304,10 +365,10 @@ public struct ClusterRepository: Sendable {
                 UPDATE camera_leases SET node = next_node, epoch = next_epoch,
                     lease_until = clock_timestamp() + make_interval(secs => \(bind: leaseSeconds)),
                     offered = false, next_node = NULL, next_epoch = NULL, next_ready = false
-                WHERE camera_id = \(bind: cameraID) AND node = \(bind: node) AND next_ready RETURNING camera_id, epoch
+                WHERE camera_id = \(bind: cameraID) AND node = \(bind: node) AND next_ready RETURNING camera_id, copy, epoch
             )
             UPDATE camera_lease_epochs h SET from_at = clock_timestamp() FROM moved
-            WHERE h.camera_id = moved.camera_id AND h.epoch = moved.epoch RETURNING h.camera_id
+            WHERE h.camera_id = moved.camera_id AND h.copy = moved.copy AND h.epoch = moved.epoch RETURNING h.camera_id
             """).all()
         return !rows.isEmpty
     }
@@ -346,20 +407,27 @@ public struct ClusterRepository: Sendable {
     public func leases() async throws -> [CameraLease] {
         try requirePostgres()
         let rows = try await sql.raw("""
-            SELECT camera_id, node, epoch, lease_until, (node IS NOT NULL AND lease_until > clock_timestamp()) AS held
-            FROM camera_leases ORDER BY camera_id
+            SELECT camera_id, copy, node, epoch, lease_until, (node IS NOT NULL AND lease_until > clock_timestamp()) AS held
+            FROM camera_leases ORDER BY camera_id, copy
             """).all()
         return try rows.map { row in
             CameraLease(
-                cameraID: try row.decode(column: "camera_id", as: UUID.self), node: try row.decode(column: "node", as: String?.self),
+                cameraID: try row.decode(column: "camera_id", as: UUID.self), copy: try row.decode(column: "copy", as: Int.self), node: try row.decode(column: "node", as: String?.self),
                 epoch: try row.decode(column: "epoch", as: Int64.self), leaseUntil: try row.decode(column: "lease_until", as: Date?.self),
                 held: try row.decode(column: "held", as: Bool.self))
         }
     }
 
-    private static func leases(_ rows: [any SQLRow]) throws -> [UUID: Int64] {
-        var leases: [UUID: Int64] = [:]
-        for row in rows { leases[try row.decode(column: "camera_id", as: UUID.self)] = try row.decode(column: "epoch", as: Int64.self) }
+    /// Camera → held lease; a node holds at most one copy of a camera (``noOtherCopy(of:)``), and if rows ever said
+    /// otherwise the lower copy is kept, so the recorder still writes one copy under a valid fence.
+    private static func leases(_ rows: [any SQLRow]) throws -> [UUID: HeldLease] {
+        var leases: [UUID: HeldLease] = [:]
+        for row in rows {
+            let held = HeldLease(copy: try row.decode(column: "copy", as: Int.self), epoch: try row.decode(column: "epoch", as: Int64.self))
+            let camera = try row.decode(column: "camera_id", as: UUID.self)
+            if let other = leases[camera], other.copy < held.copy { continue }
+            leases[camera] = held
+        }
         return leases
     }
 }

@@ -31,11 +31,13 @@ public struct SegmentRecord: Sendable, Hashable, Codable {
     public var node: String?
     /// The camera lease's fencing epoch it was recorded under, in a cluster; nil for a single server.
     public var epoch: Int64?
+    /// Which copy of the camera's recording it belongs to: 0, or 1 for the second copy of a redundant camera.
+    public var copy: Int
 
     /// Creates a record.
     public init(
         id: UUID, cameraID: UUID, stream: String, path: String, start: Date, end: Date, bytes: Int64, frames: Int, gaps: [DateInterval],
-        codec: String, sha256: String?, node: String? = nil, epoch: Int64? = nil
+        codec: String, sha256: String?, node: String? = nil, epoch: Int64? = nil, copy: Int = 0
     ) {
         self.id = id
         self.cameraID = cameraID
@@ -50,6 +52,7 @@ public struct SegmentRecord: Sendable, Hashable, Codable {
         self.sha256 = sha256
         self.node = node
         self.epoch = epoch
+        self.copy = copy
     }
 }
 
@@ -60,14 +63,15 @@ public struct SegmentRepository: Sendable {
     /// Inserts or replaces a segment's row (the recorder reports the same segment several times as it grows).
     ///
     /// A segment recorded under a camera lease (`node` and `epoch` set) is fenced: it is stored only while no later
-    /// epoch of the camera's lease began before the segment's end, and throws ``SegmentFenced`` otherwise (a node
+    /// epoch of the lease of the camera's copy began before the segment's end, and throws ``SegmentFenced`` otherwise (a node
     /// that was frozen or cut off writes nothing over the new owner's footage). The lease row is locked for share
     /// meanwhile, so a claim and this check never interleave.
     public func upsert(_ segment: SegmentRecord) async throws {
         let row = SegmentRow(segment)
         try await database.transaction { db in
             if let node = segment.node, let epoch = segment.epoch {
-                try await CameraLeaseFence.check(cameraID: segment.cameraID, node: node, epoch: epoch, end: segment.end, on: db.sql)
+                try await CameraLeaseFence.check(
+                    cameraID: segment.cameraID, copy: segment.copy, node: node, epoch: epoch, end: segment.end, on: db.sql)
             }
             try await db.sql.delete(from: "segments").where("id", .equal, segment.id).run()
             try await db.sql.insert(into: "segments").model(row, with: rowEncoder).run()
@@ -223,6 +227,7 @@ struct SegmentRow: Codable, Sendable {
     var sha256: String?
     var node: String?
     var epoch: Int64?
+    var copy: Int
 
     init(_ record: SegmentRecord) {
         id = record.id
@@ -238,6 +243,7 @@ struct SegmentRow: Codable, Sendable {
         sha256 = record.sha256
         node = record.node
         epoch = record.epoch
+        copy = record.copy
     }
 
     /// The record; throws ``SegmentGapsUnreadable`` when the stored gap list cannot be read, which is never taken as
@@ -260,7 +266,7 @@ struct SegmentRow: Codable, Sendable {
         }
         return SegmentRecord(
             id: id, cameraID: cameraId, stream: stream, path: path, start: startAt, end: endAt, bytes: bytes, frames: frames,
-            gaps: intervals, codec: codec, sha256: sha256, node: node, epoch: epoch)
+            gaps: intervals, codec: codec, sha256: sha256, node: node, epoch: epoch, copy: copy)
     }
 }
 

@@ -104,6 +104,7 @@ export class CameraEditor {
     i.horizontalPixels = number('horizontalPixels', { inputmode: 'numeric', placeholder: 'unknown' });
     i.verticalPixels = number('verticalPixels', { inputmode: 'numeric', placeholder: 'unknown' });
     i.framesPerSecond = number('framesPerSecond', { placeholder: 'unknown' });
+    i.redundant = el('input', { name: 'redundant', id: 'camera-redundant', type: 'checkbox' });
     this.partnerRow = field('Owner (partner)', i.partnerID, 'partnerID');
     this.windowRow = el('div', { class: 'form-pair' }, field('Active from', i.activeFrom, 'activeWindow'), field('Active until', i.activeUntil, 'activeWindow.until'));
     this.general = el('p', { class: 'error', role: 'alert', hidden: true, id: 'camera-form-error' });
@@ -132,7 +133,8 @@ export class CameraEditor {
           field('Picture width (px)', i.horizontalPixels, 'horizontalPixels', 'DORI distances use it; 1920 assumed when unknown.'),
           field('Picture height (px)', i.verticalPixels, 'verticalPixels'), field('Frame rate (fps)', i.framesPerSecond, 'framesPerSecond'))),
       el('div', { class: 'form-grid' },
-        field('Retention (days)', i.retentionDays, 'retentionDays'), field('Tags', i.tags, 'tags', 'Separated by commas.')),
+        field('Retention (days)', i.retentionDays, 'retentionDays'), field('Tags', i.tags, 'tags', 'Separated by commas.'),
+        field('Record on two nodes', i.redundant, 'redundant', 'In a cluster, two recorder nodes keep a copy each: losing either loses nothing.')),
       this.windowRow,
       this.general,
       el('div', { class: 'row-actions' },
@@ -172,6 +174,7 @@ export class CameraEditor {
     i.horizontalPixels.value = c?.horizontalPixels ? String(c.horizontalPixels) : '';
     i.verticalPixels.value = c?.verticalPixels ? String(c.verticalPixels) : '';
     i.framesPerSecond.value = c?.framesPerSecond ? String(c.framesPerSecond) : '';
+    i.redundant.checked = Boolean(c?.redundant);
     i.activeFrom.value = c?.activeWindow ? isoLocal(Date.parse(c.activeWindow.from)) : '';
     i.activeUntil.value = c?.activeWindow ? isoLocal(Date.parse(c.activeWindow.until)) : '';
     this.kindChanged();
@@ -209,6 +212,7 @@ export class CameraEditor {
       horizontalPixels: numberOf(i.horizontalPixels, 'horizontalPixels', { whole: true }),
       verticalPixels: numberOf(i.verticalPixels, 'verticalPixels', { whole: true }),
       framesPerSecond: numberOf(i.framesPerSecond, 'framesPerSecond'),
+      redundant: i.redundant.checked,
       partnerID: i.kind.value === 'partner' ? (i.partnerID.value || null) : null,
       activeWindow: null,
     };
@@ -243,7 +247,8 @@ export class CameraEditor {
       request = {};
       const before = { ...this.camera, partnerID: this.camera.partnerID ?? null, activeWindow: this.camera.activeWindow ?? null,
         mainStreamURL: this.camera.mainStreamURL ?? null, subStreamURL: this.camera.subStreamURL ?? null,
-        horizontalPixels: this.camera.horizontalPixels ?? null, verticalPixels: this.camera.verticalPixels ?? null, framesPerSecond: this.camera.framesPerSecond ?? null };
+        horizontalPixels: this.camera.horizontalPixels ?? null, verticalPixels: this.camera.verticalPixels ?? null, framesPerSecond: this.camera.framesPerSecond ?? null,
+        redundant: this.camera.redundant ?? false };
       for (const [key, value] of Object.entries(body)) {
         const changed = key === 'activeWindow' && value && before.activeWindow
           ? Date.parse(value.from) !== Date.parse(before.activeWindow.from) || Date.parse(value.until) !== Date.parse(before.activeWindow.until)
