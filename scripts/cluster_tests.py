@@ -101,8 +101,14 @@ class Cluster:
                         f"AND start_at > to_timestamp({after}) ORDER BY start_at LIMIT 1")
         return float(rows[0][0]) if rows else None
 
+    def first_segment_under_later_epoch(self, camera, node, epoch):
+        """Start of `node`'s first footage of `camera` (copy 0) under an epoch after `epoch`: the successor's."""
+        rows = self.sql(f"SELECT extract(epoch FROM min(start_at)) FROM segments WHERE camera_id = '{camera}' AND copy = 0 "
+                        f"AND node = '{node}' AND epoch > {epoch}")
+        return float(rows[0][0]) if rows and rows[0][0] else None
+
     def last_end(self, camera, node, epoch):
-        rows = self.sql(f"SELECT extract(epoch FROM max(end_at)) FROM segments WHERE camera_id = '{camera}' AND node = '{node}' "
+        rows = self.sql(f"SELECT extract(epoch FROM max(end_at)) FROM segments WHERE camera_id = '{camera}' AND copy = 0 AND node = '{node}' "
                         f"AND epoch = {epoch}")
         return float(rows[0][0]) if rows and rows[0][0] else None
 
@@ -338,7 +344,7 @@ def index_gaps(cluster, victim, again, epochs, t0, how):
     gaps = []
     for camera, (node, _) in again.items():
         last = cluster.last_end(camera, victim, epochs[camera])
-        first = cluster.first_segment_after(camera, node, t0 - 1)
+        first = cluster.first_segment_under_later_epoch(camera, node, epochs[camera])
         if last is not None and first is not None:
             gaps.append(first - last)
     print(f"  {how} {victim}: index gaps between the two nodes' footage: {', '.join(f'{g:.2f}' for g in sorted(gaps))} s", flush=True)
@@ -563,7 +569,9 @@ def main():
         def balanced():
             held = cluster.held_per_node()
             counts = [held[n] for n in "abc"]
-            return sum(counts) == args.cameras + redundant_leases and max(counts) <= share and counts
+            # and no hand-over under way (a successor taking a camera over)
+            moving = int(cluster.sql("SELECT count(*) FROM camera_leases WHERE next_node IS NOT NULL")[0][0])
+            return sum(counts) == args.cameras + redundant_leases and max(counts) <= share and moving == 0 and counts
         counts = wait_for(balanced, 60, "balanced after the restart")
         check(bool(counts), f"after the killed node restarts, each node holds at most its share of {share} ({counts})")
         kill = measured["kill"]

@@ -56,7 +56,11 @@ struct BenchCluster: AsyncParsableCommand {
         var cameras: Int
         var seconds: [Double]
         var framesLost: [Int]
-        /// Per redundant camera with a copy on the stopped node: frames missing from both copies together.
+        /// When the node was stopped, and the redundant cameras with a copy on it.
+        var stoppedAt = Date()
+        var exposed: Set<UUID> = []
+        /// Per redundant camera with a copy on the stopped node: frames missing from both copies together (read once every
+        /// round is over and the index has caught up).
         var redundantFramesLost: [Int] = []
     }
 
@@ -159,18 +163,28 @@ struct BenchCluster: AsyncParsableCommand {
                 let gap = try await gapAfter(store, camera: camera, node: victim, epoch: lease.epoch)
                 lost.append(max(0, Int((gap * Double(fps)).rounded())))
             }
-            var redundantLost: [Int] = []
-            for camera in exposed {
-                let hole = try await longestHole(store, camera: camera, from: stoppedAt.addingTimeInterval(-10), until: Date().addingTimeInterval(-3))
-                redundantLost.append(max(0, Int((hole * Double(fps)).rounded())))
-            }
             var round = Round(kind: kind, cameras: moved.count, seconds: seconds.values.sorted(), framesLost: lost.sorted())
-            round.redundantFramesLost = redundantLost.sorted()
+            round.stoppedAt = stoppedAt
+            round.exposed = exposed
             rounds.append(round)
             say(String(
                 format: "%@ %@: %d cameras, recorded elsewhere after p50 %.2f s, max %.2f s; frames lost per camera max %d", kind, victim, round.cameras,
                 median(round.seconds), round.seconds.max() ?? 0, round.framesLost.max() ?? 0)
-                + (exposed.isEmpty ? "" : "; redundant cameras with a copy on it: \(exposed.count), frames lost max \(redundantLost.max() ?? 0)"))
+                + (exposed.isEmpty ? "" : "; redundant cameras with a copy on it: \(exposed.count)"))
+        }
+        if redundant > 0 {
+            // Both copies' footage around each stop, read once the index has caught up (a new owner's first segment row
+            // says how far it reaches only after its first progress report).
+            try await Task.sleep(for: .seconds(10))
+            for index in rounds.indices {
+                for camera in rounds[index].exposed {
+                    // From just before the stop (the first round may come only seconds after recording began).
+                    let from = rounds[index].stoppedAt.addingTimeInterval(-3)
+                    let until = min(from.addingTimeInterval(30), Date().addingTimeInterval(-3))
+                    let hole = try await longestHole(store, camera: camera, from: from, until: until)
+                    rounds[index].redundantFramesLost.append(max(0, Int((hole * Double(fps)).rounded())))
+                }
+            }
         }
         report(rounds)
     }

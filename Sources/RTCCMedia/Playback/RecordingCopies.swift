@@ -15,12 +15,14 @@ public enum RecordingCopies {
     public static func copy(of segment: RecordedSegment) -> Int { segment.fence?.copy ?? 0 }
 
     /// The segments to show, ordered by start: with one copy, all of them (the cut at each next start removes the
-    /// overlap of two writers at a hand-over); with two, the fuller copy's, and the other's where the fuller has a gap.
-    public static func playable(_ segments: [RecordedSegment]) -> [RecordedSegment] {
+    /// overlap of two writers at a hand-over); with two, the fuller copy's (within `window`, when given), and the
+    /// other's where the fuller has a gap.
+    public static func playable(_ segments: [RecordedSegment], within window: DateInterval? = nil) -> [RecordedSegment] {
         let ordered = segments.sorted { ($0.start, copy(of: $0)) < ($1.start, copy(of: $1)) }
         let copies = Set(ordered.map(copy(of:)))
         guard copies.count > 1 else { return ordered }
-        let preferred = copies.max { covered(byCopy: $0, of: ordered) < covered(byCopy: $1, of: ordered) || (covered(byCopy: $0, of: ordered) == covered(byCopy: $1, of: ordered) && $0 > $1) } ?? 0
+        let held = Dictionary(uniqueKeysWithValues: copies.map { ($0, covered(byCopy: $0, of: ordered, within: window)) })
+        let preferred = copies.max { (held[$0] ?? 0, -$0) < (held[$1] ?? 0, -$1) } ?? 0
         var chosen: [RecordedSegment] = []
         var time = Date.distantPast
         while let next = pick(at: time, among: ordered, preferring: preferred, after: chosen.last) {
@@ -56,9 +58,10 @@ public enum RecordingCopies {
         return (copy(of: segment) == preferred ? 0 : 1, startsAfterLast ? 0 : 1, -segment.end.timeIntervalSince1970)
     }
 
-    /// Seconds covered by `copy`'s segments among `segments` (overlaps counted once).
-    private static func covered(byCopy copy: Int, of segments: [RecordedSegment]) -> TimeInterval {
-        coverage(segments.filter { Self.copy(of: $0) == copy }).reduce(0) { $0 + $1.duration }
+    /// Seconds covered by `copy`'s segments among `segments` (overlaps counted once), within `window` when given.
+    private static func covered(byCopy copy: Int, of segments: [RecordedSegment], within window: DateInterval?) -> TimeInterval {
+        let joined = coverage(segments.filter { Self.copy(of: $0) == copy })
+        return (window.map { clip(joined, to: $0) } ?? joined).reduce(0) { $0 + $1.duration }
     }
 
     /// The time `segments` cover, joined where they meet or overlap (within ``joinTolerance``), oldest first.

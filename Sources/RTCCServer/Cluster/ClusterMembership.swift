@@ -36,7 +36,10 @@ public actor ClusterMembership {
     private var incoming: [UUID: HeldLease] = [:]
     /// Cameras handed to a ready successor: their recorders are stopping; the hand-over completes once they have.
     private var handingOver: [UUID: ContinuousClock.Instant] = [:]
-    /// Cameras of `handingOver` whose recorder has stopped.
+    /// Cameras no longer to be recorded: their recorders are stopping; the lease is held (so nobody begins a new epoch
+    /// before the last segment is sealed) and given up once they have.
+    private var releasing: [UUID: ContinuousClock.Instant] = [:]
+    /// Cameras of `handingOver` and `releasing` whose recorder has stopped.
     private var stoppedRecorders: Set<UUID> = []
     private var wanted: Set<UUID> = []
     /// Of `wanted`, the cameras recorded twice (a second copy's lease, on another node).
@@ -98,7 +101,7 @@ public actor ClusterMembership {
 
     /// Told by the supervisor when a camera's recorder has stopped (sealed its segment).
     public func recorderStopped(_ cameraID: UUID) {
-        if handingOver[cameraID] != nil { stoppedRecorders.insert(cameraID) }
+        if handingOver[cameraID] != nil || releasing[cameraID] != nil { stoppedRecorders.insert(cameraID) }
     }
 
     /// Whether this node still holds `cameraID` under `epoch` after a lease round that starts after this call (or
@@ -148,14 +151,24 @@ public actor ClusterMembership {
             }
             let renewed = try await store.cluster.renew(node: name, leaseSeconds: leaseSeconds)
             handingOver = handingOver.filter { renewed[$0.key] != nil }
-            stoppedRecorders.formIntersection(handingOver.keys)
-            owned = renewed.filter { handingOver[$0.key] == nil }
-            // Cameras no longer to be recorded (or no longer twice, for a second copy): stop, then give the lease up.
-            let unwanted = owned.filter { !wantedKeys.contains(LeaseKey(cameraID: $0.key, copy: $0.value.copy)) }.map(\.key)
-            if !unwanted.isEmpty {
-                for id in unwanted { owned[id] = nil }
-                changed(from: before)
-                try await store.cluster.release(node: name, cameraIDs: unwanted)
+            releasing = releasing.filter { renewed[$0.key] != nil }
+            stoppedRecorders.formIntersection(Set(handingOver.keys).union(releasing.keys))
+            owned = renewed.filter { handingOver[$0.key] == nil && releasing[$0.key] == nil }
+            // Cameras no longer to be recorded (or no longer twice, for a second copy): their recorders stop, and the
+            // lease is given up once they have sealed their segments (or after two lease times).
+            for (id, held) in owned where !wantedKeys.contains(LeaseKey(cameraID: id, copy: held.copy)) {
+                owned[id] = nil
+                releasing[id] = .now
+            }
+            changed(from: before)
+            let now = ContinuousClock.now
+            let released = releasing.filter { stoppedRecorders.contains($0.key) || now - $0.value > .seconds(leaseSeconds * 2) }.map(\.key)
+            if !released.isEmpty {
+                try await store.cluster.release(node: name, cameraIDs: released)
+                for id in released {
+                    releasing[id] = nil
+                    stoppedRecorders.remove(id)
+                }
             }
             try await handOver(wasDraining: wasDraining)
             try await takeOver()
@@ -223,6 +236,29 @@ public actor ClusterMembership {
                 logger.info("cluster node takes over offered cameras", metadata: ["node": "\(name)", "cameras": "\(taken.count)", "copy": "\(copy)"])
                 incoming.merge(taken) { $1 }
                 room -= taken.count
+            }
+        }
+        try await takeBarredCopies()
+    }
+
+    /// A redundant camera's copy that only some nodes may take (the other copy is on another node) can be left with no
+    /// taker when those nodes are at their share: this node takes such copies, free or offered by a draining node,
+    /// above its share up to its capacity. Rebalancing later offers its excess to nodes with room.
+    private func takeBarredCopies() async throws {
+        guard !redundant.isEmpty else { return }
+        var spare = settings.capacity - owned.count - incoming.count
+        for copy in 0...1 where spare > 0 {
+            let keys = redundant.filter { owned[$0] == nil && incoming[$0] == nil }.map { LeaseKey(cameraID: $0, copy: copy) }
+            let claimed = try await store.cluster.claim(node: name, among: keys, limit: spare, leaseSeconds: leaseSeconds, onlyConstrained: true)
+            owned.merge(claimed) { $1 }
+            spare -= claimed.count
+            let taken = try await store.cluster.takeOffered(
+                node: name, among: keys.filter { claimed[$0.cameraID] == nil }, limit: spare, onlyConstrained: true)
+            incoming.merge(taken) { $1 }
+            spare -= taken.count
+            if !claimed.isEmpty || !taken.isEmpty {
+                logger.info(
+                    "cluster node takes copies no node with room may take", metadata: ["node": "\(name)", "cameras": "\(claimed.count + taken.count)", "copy": "\(copy)"])
             }
         }
     }
@@ -299,6 +335,7 @@ public actor ClusterMembership {
         owned = [:]
         incoming = [:]
         handingOver = [:]
+        releasing = [:]
     }
 
     private func changed(from before: [UUID: RecordingFence]) {

@@ -36,17 +36,17 @@ public struct ClusterSegments: Sendable {
         return result
     }
 
-    /// What to show of `segments`, each readable on this node: for a camera recorded twice (redundant), the fuller copy
-    /// with the other filling its gaps (``RecordingCopies/playable(_:)``). A segment whose node cannot hand it over (the
-    /// node is down) is left out when the other copy holds all of its time, and the choice is made again without it;
-    /// otherwise its error is thrown (footage is never skipped silently).
-    public func playable(_ segments: [SegmentRecord]) async throws -> [SegmentRecord] {
+    /// What to show of `segments` for `window`, each readable on this node: for a camera recorded twice (redundant), the
+    /// fuller copy with the other filling its gaps (``RecordingCopies/playable(_:within:)``). A segment whose node cannot
+    /// hand it over (the node is down) is left out when the other copy holds all of its time within `window`, and the
+    /// choice is made again without it; otherwise its error is thrown (footage is never skipped silently).
+    public func playable(_ segments: [SegmentRecord], within window: DateInterval) async throws -> [SegmentRecord] {
         var candidates = segments
         while true {
             let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             var result: [SegmentRecord] = []
             var failure: (segment: SegmentRecord, error: any Error)?
-            for id in RecordingCopies.playable(candidates.map(\.recordedSegment)).map(\.id) {
+            for id in RecordingCopies.playable(candidates.map(\.recordedSegment), within: window).map(\.id) {
                 guard let segment = byID[id] else { continue }
                 do {
                     result.append(try await readable(segment))
@@ -57,8 +57,9 @@ public struct ClusterSegments: Sendable {
             }
             guard let failure else { return result }
             let others = candidates.filter { $0.copy != failure.segment.copy }.map(\.recordedSegment)
-            let own = DateInterval(start: failure.segment.start, end: max(failure.segment.start, failure.segment.end))
-            guard !others.isEmpty, RecordingCopies.subtract(RecordingCopies.coverage(others), from: [own])
+            let own = RecordingCopies.clip(
+                [DateInterval(start: failure.segment.start, end: max(failure.segment.start, failure.segment.end))], to: window)
+            guard !others.isEmpty, RecordingCopies.subtract(RecordingCopies.coverage(others), from: own)
                 .allSatisfy({ $0.duration <= RecordingCopies.joinTolerance })
             else { throw failure.error }
             logger.warning(

@@ -148,10 +148,11 @@ public struct ExportService: Service {
             var records = try await store.segments.list(cameraID: cameraID, stream: "main", from: job.from, until: job.until)
             // A camera recorded twice (redundant): the fuller copy, and the other where it has a gap or its node is down.
             if let source = self.segments {
-                records = try await source.playable(records)
+                records = try await source.playable(records, within: DateInterval(start: job.from, end: max(job.from, job.until)))
             } else {
                 let byID = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-                records = RecordingCopies.playable(records.map(\.recordedSegment)).compactMap { byID[$0.id] }
+                records = RecordingCopies.playable(records.map(\.recordedSegment), within: DateInterval(start: job.from, end: max(job.from, job.until)))
+                    .compactMap { byID[$0.id] }
             }
             let segments = records.map(\.recordedSegment)
             var owner = "City"

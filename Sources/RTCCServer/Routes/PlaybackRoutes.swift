@@ -97,7 +97,8 @@ struct PlaybackRoutes {
         }
         let chunk: PlaybackChunk
         // A camera recorded twice (redundant): the fuller copy, and the other where it has a gap or its node is down.
-        let sources = try await services.readableSegments.playable(segments).map { $0.recordedSegment }
+        let sources = try await services.readableSegments.playable(segments, within: DateInterval(start: from, end: until))
+            .map { $0.recordedSegment }
         switch Result(catching: { () throws(PlaybackError) in try PlaybackChunker().chunk(of: sources, from: from, until: until, origin: origin) }) {
         case .success(let made):
             chunk = made

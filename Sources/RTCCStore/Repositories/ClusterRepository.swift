@@ -223,6 +223,14 @@ public struct ClusterRepository: Sendable {
         return "(camera_id, copy) IN (\(values))"
     }
 
+    /// Another copy of the camera of the `camera_leases` row is held (by some node).
+    private static var otherCopyHeld: SQLQueryString {
+        """
+        EXISTS (SELECT 1 FROM camera_leases o WHERE o.camera_id = camera_leases.camera_id AND o.copy <> camera_leases.copy
+                AND o.node IS NOT NULL)
+        """
+    }
+
     /// No other copy of the camera of the `camera_leases` row is held or being taken over by `node`: a node records a
     /// camera once, so a redundant camera's two copies are always on two nodes.
     private static func noOtherCopy(of node: String) -> SQLQueryString {
@@ -248,19 +256,24 @@ public struct ClusterRepository: Sendable {
     /// renews its own), for `leaseSeconds`: each gets a new epoch of its copy, recorded with the time it began. Rows
     /// another node is claiming at the same moment are skipped, and so is a copy of a camera whose other copy `node`
     /// holds or is taking over. Copies whose other copy another node holds come first: fewer nodes may take them.
-    public func claim(node: String, among keys: [LeaseKey], limit: Int, leaseSeconds: Double) async throws -> [UUID: HeldLease] {
+    ///
+    /// With `onlyConstrained`, only copies whose other copy another node holds are claimed: a node above its share takes
+    /// those, since the nodes with room may all be barred from them.
+    public func claim(
+        node: String, among keys: [LeaseKey], limit: Int, leaseSeconds: Double, onlyConstrained: Bool = false
+    ) async throws -> [UUID: HeldLease] {
         try requirePostgres()
         guard limit > 0, !keys.isEmpty else { return [:] }
         var claimed: [UUID: HeldLease] = [:]
+        let constrained: SQLQueryString = onlyConstrained ? " AND \(Self.otherCopyHeld)" : ""
         for chunk in keys.chunked(by: 1000) where claimed.count < limit {
             let rows = try await sql.raw("""
                 WITH free AS (
                     SELECT camera_id, copy FROM camera_leases
-                    WHERE \(Self.among(chunk)) AND \(Self.noOtherCopy(of: node)) AND (node IS NULL OR lease_until IS NULL OR (lease_until < clock_timestamp()
+                    WHERE \(Self.among(chunk)) AND \(Self.noOtherCopy(of: node))\(constrained) AND (node IS NULL OR lease_until IS NULL OR (lease_until < clock_timestamp()
                         AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.name = camera_leases.node AND n.state <> 'stopped'
                                         AND n.heartbeat_at >= clock_timestamp() - make_interval(secs => \(bind: leaseSeconds)))))
-                    ORDER BY EXISTS (SELECT 1 FROM camera_leases o WHERE o.camera_id = camera_leases.camera_id AND o.copy <> camera_leases.copy
-                                     AND o.node IS NOT NULL) DESC, camera_id
+                    ORDER BY \(Self.otherCopyHeld) DESC, camera_id
                     LIMIT \(bind: limit - claimed.count) FOR UPDATE SKIP LOCKED
                 ), taken AS (
                     UPDATE camera_leases l SET node = \(bind: node),
@@ -284,12 +297,16 @@ public struct ClusterRepository: Sendable {
 
     /// Offers up to `limit` of `node`'s cameras (all with nil) to the other nodes: one of them starts recording a
     /// camera under a pending epoch, and `node` stops once that recording has begun. Returns how many are offered now.
+    /// Copies whose camera's other copy is held elsewhere go last: fewer nodes may take them.
     @discardableResult
     public func offer(node: String, limit: Int? = nil) async throws -> Int {
         try requirePostgres()
         let cap: SQLQueryString = limit.map { " LIMIT \(bind: $0)" } ?? ""
         let rows = try await sql.raw("""
-            WITH chosen AS (SELECT camera_id, copy FROM camera_leases WHERE node = \(bind: node) AND NOT offered ORDER BY camera_id\(cap))
+            WITH chosen AS (
+                SELECT camera_id, copy FROM camera_leases WHERE node = \(bind: node) AND NOT offered
+                ORDER BY EXISTS (SELECT 1 FROM camera_leases o WHERE o.camera_id = camera_leases.camera_id AND o.copy <> camera_leases.copy
+                                 AND o.node IS NOT NULL), camera_id\(cap))
             UPDATE camera_leases l SET offered = true FROM chosen WHERE l.camera_id = chosen.camera_id AND l.copy = chosen.copy
             RETURNING l.camera_id
             """).all()
@@ -305,15 +322,20 @@ public struct ClusterRepository: Sendable {
     /// Takes up to `limit` offered leases among `keys` (at most one copy of a camera) as their successor: each gets a
     /// pending epoch (granted, not begun) to record under until the hand-over completes; a copy of a camera whose other
     /// copy `node` holds or takes over is skipped. Returns camera → copy and pending epoch.
-    public func takeOffered(node: String, among keys: [LeaseKey], limit: Int) async throws -> [UUID: HeldLease] {
+    ///
+    /// With `onlyConstrained`, only offers of draining (or stopping) nodes whose camera's other copy another node holds
+    /// are taken: a node above its share takes those, since the nodes with room may all be barred from them.
+    public func takeOffered(node: String, among keys: [LeaseKey], limit: Int, onlyConstrained: Bool = false) async throws -> [UUID: HeldLease] {
         try requirePostgres()
         guard limit > 0, !keys.isEmpty else { return [:] }
         var taken: [UUID: HeldLease] = [:]
+        let constrained: SQLQueryString = onlyConstrained
+            ? " AND \(Self.otherCopyHeld) AND EXISTS (SELECT 1 FROM nodes n WHERE n.name = camera_leases.node AND n.state = 'draining')" : ""
         for chunk in keys.chunked(by: 1000) where taken.count < limit {
             let rows = try await sql.raw("""
                 WITH offered AS (
                     SELECT camera_id, copy FROM camera_leases
-                    WHERE \(Self.among(chunk)) AND \(Self.noOtherCopy(of: node)) AND offered AND next_node IS NULL AND node <> \(bind: node)
+                    WHERE \(Self.among(chunk)) AND \(Self.noOtherCopy(of: node))\(constrained) AND offered AND next_node IS NULL AND node <> \(bind: node)
                       AND lease_until > clock_timestamp()
                     ORDER BY camera_id LIMIT \(bind: limit - taken.count) FOR UPDATE SKIP LOCKED
                 ), granted AS (
