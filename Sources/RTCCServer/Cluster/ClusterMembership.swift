@@ -104,15 +104,16 @@ public actor ClusterMembership {
         if handingOver[cameraID] != nil || releasing[cameraID] != nil { stoppedRecorders.insert(cameraID) }
     }
 
-    /// Whether this node still holds `cameraID` under `epoch` after a lease round that starts after this call (or
-    /// two lease times, when no round completes: then what it last knew).
-    public func confirmsLease(of cameraID: UUID, epoch: Int64) async -> Bool {
+    /// Whether this node still holds `cameraID` under `fence` (the same copy and epoch: epochs count per copy) after a
+    /// lease round that starts after this call (or two lease times, when no round completes: then what it last knew).
+    public func confirmsLease(of cameraID: UUID, fence: RecordingFence) async -> Bool {
         let seen = rounds
         let deadline = ContinuousClock.now + .seconds(leaseSeconds * 2)
         while rounds < seen + 2, ContinuousClock.now < deadline, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
         }
-        return owned[cameraID]?.epoch == epoch || incoming[cameraID]?.epoch == epoch
+        let held = HeldLease(copy: fence.copy, epoch: fence.epoch)
+        return fence.holder == name && (owned[cameraID] == held || incoming[cameraID] == held)
     }
 
     /// Runs rounds until cancelled.

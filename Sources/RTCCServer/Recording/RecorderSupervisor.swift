@@ -353,7 +353,7 @@ public struct RecorderSupervisor: Service {
             case .offline(let lastFrameAt):
                 // A node that was frozen or cut off sees "no video" for cameras another node took meanwhile: only
                 // the holder of the lease reports an outage (the next lease round says whether this node still is).
-                if let membership, let fence = target.fence, await !membership.confirmsLease(of: target.cameraID, epoch: fence.epoch) {
+                if let membership, let fence = target.fence, await !membership.confirmsLease(of: target.cameraID, fence: fence) {
                     logger.notice("camera offline on a node that lost its lease; not reported", metadata: ["camera": "\(target.cameraID)"])
                     continue
                 }
