@@ -96,7 +96,8 @@ public func buildApplication(
             // Live viewers of a camera another node records are fed by one ingest per camera on this node.
             await services.live.setViewerIngest { cameraID in await supervisor.viewerIngest(for: cameraID) }
         }
-        await services.health.watch(indexQueue: supervisor.index, recordingsFolders: [config.resolvedRecordingsDirectory])
+        await services.health.watch(
+            indexQueue: supervisor.index, recordingsFolders: [config.resolvedRecordingsDirectory] + (config.archiveDirectory.map { [$0] } ?? []))
         background.append(AnalyticsService(services: services, logger: logger))
         let recordings = config.resolvedRecordingsDirectory
         try FileManager.default.createDirectory(atPath: recordings, withIntermediateDirectories: true)
@@ -104,7 +105,15 @@ public func buildApplication(
         var sweeper = RetentionSweeper(
             store: services.store, quotaBytes: config.diskQuotaBytes, bookmarkKeepDays: config.bookmarkKeepDays, freeSpace: margin, logger: logger)
         sweeper.node = config.cluster.nodeName
-        background.append(RetentionService(sweeper: sweeper))
+        var archiver: SegmentArchiver?
+        if let archive = config.archiveDirectory {
+            try FileManager.default.createDirectory(atPath: archive, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            archiver = SegmentArchiver(
+                store: services.store, recordings: URL(fileURLWithPath: recordings), archive: URL(fileURLWithPath: archive),
+                afterDays: config.archiveAfterDays, filePermissions: Int(RecordingFileMode.recordings(group: config.recordingsGroup).file), logger: logger)
+            archiver?.node = config.cluster.nodeName
+        }
+        background.append(RetentionService(sweeper: sweeper, archiver: archiver))
     }
     return Application(
         router: router, server: server,

@@ -157,6 +157,7 @@ public final class Store: Sendable {
         migrations.add(SchemaCameraPicture())
         migrations.add(SchemaCluster())
         migrations.add(SchemaRedundantCopies())
+        migrations.add(SchemaArchiveTier())
         let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: sqliteLoop ?? databases.eventLoopGroup.any())
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()

@@ -71,11 +71,11 @@ public struct ClipExporter: Sendable {
             do throws(ClipExportError) {
                 let data = try segment.sha256 == nil ? Self.completedFragments(of: segment) : Self.verifiedBytes(of: segment)
                 outcome = .success((data, try Self.parse(data, of: segment)))
-                let total = readBytes.withLock { value in
+                // Reported under the lock, so the fractions arrive in order whichever segment finishes first.
+                readBytes.withLock { value in
                     value += Int64(data.count)
-                    return value
+                    progress(Double(value) / totalBytes)
                 }
-                progress(Double(total) / totalBytes)
             } catch {
                 outcome = .failure(error)
             }

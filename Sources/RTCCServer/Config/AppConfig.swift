@@ -43,6 +43,11 @@ public struct AppConfig: Sendable, Equatable {
     public var diskQuotaBytes: Int64?
     /// Free bytes kept on the recordings volume: below this, the oldest unheld footage is deleted (checked every 5 s).
     public var recordingsMinimumFreeBytes: Int64 = 256 << 20
+    /// The archive folder (a second volume, a NAS): sealed segments older than ``archiveAfterDays`` move there and
+    /// play back and export from there; nil keeps everything in the recordings folder.
+    public var archiveDirectory: String?
+    /// Days after which a sealed segment moves to the archive folder.
+    public var archiveAfterDays = 30
     /// Map tile URL template for the web app's map (`https://tile.example.org/{z}/{x}/{y}.png`); nil shows no tiles.
     public var mapTileURL: String?
     /// Intake accepts located events only inside this box (`south,west,north,east`).
@@ -177,6 +182,7 @@ public struct AppConfig: Sendable, Equatable {
         "RTCC_LOGIN_ATTEMPTS_PER_MINUTE": "loginAttemptsPerMinute", "RTCC_RECORDING": "recordingEnabled",
         "RTCC_RECORDINGS": "recordingsDirectory", "RTCC_SEGMENT_SECONDS": "segmentSeconds", "RTCC_OFFLINE_SECONDS": "offlineSeconds",
         "RTCC_RTSP_TRANSPORT": "rtspTransport", "RTCC_DISK_QUOTA_BYTES": "diskQuotaBytes", "RTCC_RECORDINGS_MINIMUM_FREE_BYTES": "recordingsMinimumFreeBytes",
+        "RTCC_ARCHIVE": "archiveDirectory", "RTCC_ARCHIVE_AFTER_DAYS": "archiveAfterDays",
         "RTCC_MAP_TILE_URL": "mapTileURL", "RTCC_INTAKE_AREA": "intakeArea", "RTCC_BOOKMARK_SECONDS": "bookmarkSeconds", "RTCC_BOOKMARK_KEEP_DAYS": "bookmarkKeepDays",
         "RTCC_CORRELATED_CAMERAS": "correlatedCameras", "RTCC_AUDIT_CHECKPOINT_SECONDS": "auditCheckpointSeconds", "RTCC_INTAKE_EVENTS_PER_SECOND": "intakeEventsPerSecond",
         "RTCC_SIGNUPS_PER_HOUR": "signUpsPerHour", "RTCC_PUBLIC_URL": "publicURL", "RTCC_FOOTAGE_UPLOAD_MAX_BYTES": "footageUploadMaxBytes",
@@ -225,6 +231,8 @@ public struct AppConfig: Sendable, Equatable {
             }
             recordingEnabled = flag
         case "recordingsDirectory": recordingsDirectory = value
+        case "archiveDirectory": archiveDirectory = value.isEmpty ? nil : value
+        case "archiveAfterDays": archiveAfterDays = try int(1...3650)
         case "segmentSeconds": segmentSeconds = try int(2...3600)
         case "offlineSeconds": offlineSeconds = try int(1...3600)
         case "rtspTransport":
@@ -304,6 +312,13 @@ public struct AppConfig: Sendable, Equatable {
 
     /// Checks settings that depend on each other.
     public func validate() throws(Invalid) {
+        if let archive = archiveDirectory {
+            let folder = URL(fileURLWithPath: archive).standardizedFileURL.path
+            let recordings = URL(fileURLWithPath: resolvedRecordingsDirectory).standardizedFileURL.path
+            if folder == recordings || folder.hasPrefix(recordings + "/") || recordings.hasPrefix(folder + "/") {
+                throw Invalid(description: "archiveDirectory \(archive) must be a folder apart from the recordings folder \(recordings) (another volume, or a NAS)")
+            }
+        }
         if let settings = smtpSettings {
             if settings.username != nil, settings.security == .none {
                 throw Invalid(description: "smtpUsername is set but the relay connection is not protected: set smtpSecurity to starttls or tls (the password is never sent in clear)")

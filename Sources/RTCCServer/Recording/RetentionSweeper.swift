@@ -140,12 +140,15 @@ public struct RetentionSweeper: Sendable {
 /// free space every `spaceInterval` in between, so footage is made room for before writes fail.
 public struct RetentionService: Service {
     let sweeper: RetentionSweeper
+    /// Moves old segments to the archive folder before each full sweep, when an archive folder is set.
+    let archiver: SegmentArchiver?
     let interval: Duration
     let spaceInterval: Duration
 
     /// Creates the service.
-    public init(sweeper: RetentionSweeper, interval: Duration = .seconds(300), spaceInterval: Duration = .seconds(5)) {
+    public init(sweeper: RetentionSweeper, archiver: SegmentArchiver? = nil, interval: Duration = .seconds(300), spaceInterval: Duration = .seconds(5)) {
         self.sweeper = sweeper
+        self.archiver = archiver
         self.interval = interval
         self.spaceInterval = spaceInterval
     }
@@ -162,6 +165,13 @@ public struct RetentionService: Service {
             do {
                 if clock.now >= nextSweep {
                     nextSweep = clock.now + interval
+                    if let archiver {
+                        do {
+                            _ = try await archiver.archive()
+                        } catch {
+                            sweeper.logger.error("archive pass failed", metadata: ["error": "\(String(reflecting: error))"])
+                        }
+                    }
                     _ = try await sweeper.sweep()
                 } else {
                     _ = try await sweeper.keepWithinQuota()

@@ -33,11 +33,13 @@ public struct SegmentRecord: Sendable, Hashable, Codable {
     public var epoch: Int64?
     /// Which copy of the camera's recording it belongs to: 0, or 1 for the second copy of a redundant camera.
     public var copy: Int
+    /// Whether the file was moved to the archive folder (`path` names it there).
+    public var archived: Bool
 
     /// Creates a record.
     public init(
         id: UUID, cameraID: UUID, stream: String, path: String, start: Date, end: Date, bytes: Int64, frames: Int, gaps: [DateInterval],
-        codec: String, sha256: String?, node: String? = nil, epoch: Int64? = nil, copy: Int = 0
+        codec: String, sha256: String?, node: String? = nil, epoch: Int64? = nil, copy: Int = 0, archived: Bool = false
     ) {
         self.id = id
         self.cameraID = cameraID
@@ -53,6 +55,7 @@ public struct SegmentRecord: Sendable, Hashable, Codable {
         self.node = node
         self.epoch = epoch
         self.copy = copy
+        self.archived = archived
     }
 }
 
@@ -171,24 +174,45 @@ public struct SegmentRepository: Sendable {
         }
     }
 
-    /// The oldest sealed segments of any camera that overlap no active hold, for enforcing a disk quota.
-    /// With `node`, only the segments that node recorded (the files on its own disk).
+    /// The oldest sealed segments of any camera still in the recordings folder (not archived) that overlap no active
+    /// hold, for enforcing a disk quota and the recordings volume's free space. With `node`, only the segments that node
+    /// recorded (the files on its own disk).
     public func oldestUnheld(limit: Int, node: String? = nil) async throws -> [SegmentRecord] {
         let mine: SQLQueryString = node.map { " AND s.node = \(bind: $0)" } ?? ""
         return try await database.sql.raw("""
-            SELECT * FROM segments s WHERE s.sha256 IS NOT NULL\(mine)
+            SELECT * FROM segments s WHERE s.sha256 IS NOT NULL AND NOT s.archived\(mine)
             AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.released_at IS NULL AND (h.camera_id IS NULL OR h.camera_id = s.camera_id)
                             AND h.from_at < s.end_at AND h.until_at > s.start_at)
             ORDER BY s.start_at LIMIT \(bind: limit)
             """).all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map { try $0.record(forDeletion: true) }
     }
 
-    /// Total bytes recorded; with `node`, by that node.
+    /// Total bytes in the recordings folder (archived segments left out); with `node`, recorded by that node.
     public func totalBytes(node: String? = nil) async throws -> Int64 {
-        let mine: SQLQueryString = node.map { " WHERE node = \(bind: $0)" } ?? ""
+        let mine: SQLQueryString = node.map { " AND node = \(bind: $0)" } ?? ""
         // sum() of a BIGINT is NUMERIC in PostgreSQL: cast it back so both dialects decode an integer.
-        let row = try await database.sql.raw("SELECT CAST(coalesce(sum(bytes), 0) AS BIGINT) AS n FROM segments\(mine)").first()
+        let row = try await database.sql.raw("SELECT CAST(coalesce(sum(bytes), 0) AS BIGINT) AS n FROM segments WHERE NOT archived\(mine)").first()
         return try row?.decode(column: "n", as: Int64.self) ?? 0
+    }
+
+    /// Sealed segments still in the recordings folder that ended before `cutoff`, oldest first: the ones to move to
+    /// the archive folder. With `node`, only that node's (the files on its own disk).
+    public func archivable(before cutoff: Date, limit: Int, node: String? = nil) async throws -> [SegmentRecord] {
+        let mine: SQLQueryString = node.map { " AND node = \(bind: $0)" } ?? ""
+        return try await database.sql.raw("""
+            SELECT * FROM segments WHERE sha256 IS NOT NULL AND NOT archived AND end_at < \(bind: cutoff)\(mine)
+            ORDER BY start_at LIMIT \(bind: limit)
+            """).all(decoding: SegmentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map { try $0.record(forDeletion: true) }
+    }
+
+    /// Records that a segment's file now lives at `path` in the archive folder; false (nothing changed) when the row is
+    /// gone or no longer at `oldPath` (deleted or moved meanwhile).
+    public func markArchived(id: UUID, from oldPath: String, to path: String) async throws -> Bool {
+        let rows = try await database.sql.raw("""
+            UPDATE segments SET path = \(bind: path), archived = \(bind: true) WHERE id = \(bind: id) AND path = \(bind: oldPath) AND NOT archived
+            RETURNING id
+            """).all()
+        return !rows.isEmpty
     }
 }
 
@@ -228,6 +252,7 @@ struct SegmentRow: Codable, Sendable {
     var node: String?
     var epoch: Int64?
     var copy: Int
+    var archived: Bool
 
     init(_ record: SegmentRecord) {
         id = record.id
@@ -244,6 +269,7 @@ struct SegmentRow: Codable, Sendable {
         node = record.node
         epoch = record.epoch
         copy = record.copy
+        archived = record.archived
     }
 
     /// The record; throws ``SegmentGapsUnreadable`` when the stored gap list cannot be read, which is never taken as
@@ -266,7 +292,8 @@ struct SegmentRow: Codable, Sendable {
         }
         return SegmentRecord(
             id: id, cameraID: cameraId, stream: stream, path: path, start: startAt, end: endAt, bytes: bytes, frames: frames,
-            gaps: intervals, codec: codec, sha256: sha256, node: node, epoch: epoch, copy: copy)
+            gaps: intervals, codec: codec, sha256: sha256, node: node, epoch: epoch, copy: copy,
+            archived: archived)
     }
 }
 
