@@ -78,10 +78,11 @@ import Testing
         try await Backend.postgres.withStore { store in
             let camera = UUID()
             try await store.cluster.ensureLeases(keys([camera]))
-            #expect(try await store.cluster.claim(node: "a", among: keys([camera]), limit: 1, leaseSeconds: 0.2) == [camera: held(1)])
+            // A 3 s lease: long enough that the next check runs before it ends even in a busy parallel test run.
+            #expect(try await store.cluster.claim(node: "a", among: keys([camera]), limit: 1, leaseSeconds: 3) == [camera: held(1)])
             // Not expired yet: nobody else can claim it.
             #expect(try await store.cluster.claim(node: "b", among: keys([camera]), limit: 1, leaseSeconds: 30).isEmpty)
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(3400))
             // Expired but not taken: its owner may still renew it.
             #expect(try await store.cluster.renew(node: "a", leaseSeconds: 0.2) == [camera: held(1)])
             try await Task.sleep(for: .milliseconds(400))
