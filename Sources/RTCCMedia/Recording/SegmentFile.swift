@@ -81,7 +81,7 @@ public enum SegmentHash {
         }
     }
 
-    static func hex(_ digest: SHA256.Digest) -> String {
+    public static func hex(_ digest: SHA256.Digest) -> String {
         let digits = Array("0123456789abcdef")
         var text = ""
         for byte in digest {

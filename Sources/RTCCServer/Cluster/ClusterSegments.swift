@@ -43,11 +43,9 @@ public struct ClusterSegments: Sendable {
     public func playable(_ segments: [SegmentRecord], within window: DateInterval) async throws -> [SegmentRecord] {
         var candidates = segments
         while true {
-            let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             var result: [SegmentRecord] = []
             var failure: (segment: SegmentRecord, error: any Error)?
-            for id in RecordingCopies.playable(candidates.map(\.recordedSegment), within: window).map(\.id) {
-                guard let segment = byID[id] else { continue }
+            for segment in Self.playable(candidates, within: window) {
                 do {
                     result.append(try await readable(segment))
                 } catch {
@@ -67,6 +65,13 @@ public struct ClusterSegments: Sendable {
                 metadata: ["segment": "\(failure.segment.id)", "node": "\(failure.segment.node ?? "")", "error": "\(failure.error)"])
             candidates.removeAll { $0.id == failure.segment.id }
         }
+    }
+
+    /// The rows ``RecordingCopies/playable(_:within:)`` chooses of `segments` for `window`, in its order (the files are
+    /// not read).
+    public static func playable(_ segments: [SegmentRecord], within window: DateInterval) -> [SegmentRecord] {
+        let byID = Dictionary(segments.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return RecordingCopies.playable(segments.map(\.recordedSegment), within: window).compactMap { byID[$0.id] }
     }
 
     /// The segment with a path readable on this node (a cached copy of another node's file).

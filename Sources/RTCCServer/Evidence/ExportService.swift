@@ -147,12 +147,11 @@ public struct ExportService: Service {
             if !mask.isEmpty { masks[cameraID.uuidString.lowercased()] = mask }
             var records = try await store.segments.list(cameraID: cameraID, stream: "main", from: job.from, until: job.until)
             // A camera recorded twice (redundant): the fuller copy, and the other where it has a gap or its node is down.
+            let window = DateInterval(start: job.from, end: max(job.from, job.until))
             if let source = self.segments {
-                records = try await source.playable(records, within: DateInterval(start: job.from, end: max(job.from, job.until)))
+                records = try await source.playable(records, within: window)
             } else {
-                let byID = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-                records = RecordingCopies.playable(records.map(\.recordedSegment), within: DateInterval(start: job.from, end: max(job.from, job.until)))
-                    .compactMap { byID[$0.id] }
+                records = ClusterSegments.playable(records, within: window)
             }
             let segments = records.map(\.recordedSegment)
             var owner = "City"

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import NIOPosix
+import RTCCMedia
 import RTCCStore
 
 /// Moves sealed segments older than a number of days from the recordings folder to the archive folder (a second
@@ -130,7 +131,7 @@ public struct SegmentArchiver: Sendable {
             try? manager.removeItem(at: partial)
             throw error
         }
-        let actual = hash.finalize().map { String(format: "%02x", $0) }.joined()
+        let actual = SegmentHash.hex(hash.finalize())
         guard actual == expected.lowercased() else {
             try? manager.removeItem(at: partial)
             throw Refusal(description: "the file's SHA-256 \(actual) is not the recorded \(expected): the recording may be damaged; left in place")
