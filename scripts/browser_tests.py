@@ -4,7 +4,7 @@
 Checks: sign-in with good and bad passwords; a 4-tile wall whose videos really play (currentTime advances and
 decoded frames grow); H.265 plays where Chromium can decode it and otherwise says so; a stopped source shows
 "down" and recovers by itself; layouts survive a reload; playback seeks land within 0.5 s of the requested time;
-4 cameras play back within 0.2 s of each other; bad input (unknown camera, a camera the user may not see, a time
+4 cameras play back within 0.2 s of each other, and wait for each other at the live edge; bad input (unknown camera, a camera the user may not see, a time
 with no recording, malformed WebSocket messages) gets a clear message and a 4xx; HLS plays in ffprobe; snapshots
 are JPEGs. Screenshots go to OUTDIR. Usage: browser_tests.py RTCC OUTDIR
 """
@@ -245,6 +245,22 @@ def playback(page, base, admin, sims):
     advancing = page.evaluate("() => window.rtccPlayback.players.map(p => p.video.getVideoPlaybackQuality().totalVideoFrames)")
     check(max(spreads) < 0.2, f"4 cameras play back within 0.2 s of each other (largest spread {max(spreads):.3f} s)")
     check(min(advancing) > 30, f"every playback tile decodes frames ({advancing})")
+    # Playing into the present at 2×: each camera runs out of recorded pictures at its own moment, and the group
+    # waits for the one still to receive them instead of leaving it behind.
+    page.evaluate("(t) => window.rtccPlayback.seek(t)", (time.time() - 4) * 1000)
+    page.select_option("#playback-rate", "2")
+    started = page.evaluate("() => window.rtccPlayback.wallClock()")
+    spreads, waited = [], set()
+    for _ in range(36):  # 9 s: footage is served up to the last sealed segment (6 s here), so it may wait that long
+        clocks = page.evaluate("() => window.rtccPlayback.players.map(p => p.wallClock)")
+        spreads.append((max(clocks) - min(clocks)) / 1000)
+        waited.add(page.evaluate("() => document.querySelector('#screen').dataset.waitingFor || ''"))
+        time.sleep(0.25)
+    played = (page.evaluate("() => window.rtccPlayback.wallClock()") - started) / 1000
+    page.select_option("#playback-rate", "1")
+    check(len(waited - {""}) > 0 and max(spreads) < 0.2 and played > 2,
+          f"at the present the cameras wait for each other's pictures and play on together (waited for "
+          f"{len(waited - {''})} sets of cameras; played {played:.1f} s; largest spread {max(spreads):.3f} s)")
     page.evaluate("(t) => window.rtccPlayback.seek(t)", (time.time() - 22) * 1000)
     time.sleep(1.0)
     page.select_option("#playback-rate", "4")

@@ -158,6 +158,17 @@ export class PlaybackPlayer {
     }
   }
 
+  /// Whether the play head is about to run out of pictures while more of this camera's recording is still to come (a
+  /// chunk on its way, or the present still being recorded), as opposed to a gap in the recording, which `maintain`
+  /// plays over. A camera let go after a long wait (`releasedAt`) counts again only once new pictures arrived.
+  get starving() {
+    if (!this.sourceBuffer || this.video.seeking || !this.video.buffered.length) return false;
+    const end = this.lastBufferedEnd();
+    if (end - this.video.currentTime > 0.3) return false;
+    if (this.releasedAt !== undefined && end <= this.releasedAt) return false;
+    return !this.ended || this.next > Date.now() - 120e3;
+  }
+
   lastBufferedEnd() {
     const ranges = this.video.buffered;
     return ranges.length ? ranges.end(ranges.length - 1) : 0;

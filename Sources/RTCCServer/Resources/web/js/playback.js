@@ -202,6 +202,7 @@ class Playback {
   async seek(wallMs) {
     if (wallMs < this.origin + 60e3 || wallMs > this.origin + 36 * 3600e3) this.makePlayers(wallMs);
     const playing = this.playing;
+    this.heldSince = undefined;
     for (const player of this.players) player.video.pause();
     await Promise.all(this.players.map((p) => p.seek(wallMs)));
     this.target = wallMs;
@@ -218,6 +219,7 @@ class Playback {
 
   pause() {
     this.playing = false;
+    this.heldSince = undefined;
     this.playButton.textContent = '▶';
     for (const player of this.players) player.video.pause();
     const master = this.master;
@@ -257,8 +259,11 @@ class Playback {
     this.navigate(`/evidence?${query}`);
   }
 
-  /// Keeps every player within a fraction of a second of the one in charge.
+  /// Keeps every player within a fraction of a second of the one in charge. A camera about to run out of pictures
+  /// that are still coming holds the whole group on the same moment (as a synchronised recorder does) instead of
+  /// falling behind; after 8 s of waiting it is let go and the others play on.
   sync() {
+    if (this.playing && this.holdForStarving()) return;
     const master = this.master;
     if (!master || master.video.seeking) return;
     const t = master.video.currentTime;
@@ -274,6 +279,35 @@ class Playback {
       else video.playbackRate = (this.rate || 1) * (drift > 0.02 ? 0.95 : drift < -0.02 ? 1.05 : 1);
       if (this.playing && video.paused) video.play().catch(() => {});
     }
+  }
+
+  /// Pauses every player while one waits for pictures, each at the time of the earliest waiting one; true while held.
+  holdForStarving() {
+    const waiting = this.players.filter((p) => p.starving);
+    for (const player of this.players) player.tile.classList.toggle('loading', waiting.includes(player));
+    if (waiting.length === 0) {
+      if (this.heldSince !== undefined) {
+        this.heldSince = undefined;
+        delete this.container.dataset.waitingFor;
+        for (const player of this.players) player.video.play().catch(() => {});
+      }
+      return false;
+    }
+    const now = performance.now();
+    if (this.heldSince === undefined) {
+      this.heldSince = now;
+      const at = Math.min(...waiting.map((p) => p.video.currentTime));
+      for (const player of this.players) {
+        player.video.pause();
+        if (!waiting.includes(player) && player.bufferedRange(at)) player.video.currentTime = at;
+      }
+      this.container.dataset.waitingFor = waiting.map((p) => p.cameraId).join(',');
+    } else if (now - this.heldSince > 8000) {
+      for (const player of waiting) player.releasedAt = player.lastBufferedEnd();
+      toast(`Playing on without ${waiting.map((p) => this.byId.get(p.cameraId)?.name || p.cameraId).join(', ')}: no pictures arrived for 8 s.`);
+      return this.holdForStarving();
+    }
+    return true;
   }
 
   showTime() {
