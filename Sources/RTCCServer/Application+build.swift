@@ -85,7 +85,9 @@ public func buildApplication(
         background.append(ClusterNodeService(membership: membership))
     }
     if config.recordingEnabled && (membership == nil || config.cluster.records) {
-        var settings = RecorderSupervisor.Settings(root: URL(fileURLWithPath: config.resolvedRecordingsDirectory))
+        let volumes = config.resolvedRecordingsDirectories
+        var settings = RecorderSupervisor.Settings(root: URL(fileURLWithPath: volumes[0]))
+        settings.moreRoots = volumes.dropFirst().map { URL(fileURLWithPath: $0) }
         settings.segmentDuration = .seconds(config.segmentSeconds)
         settings.offlineAfter = .seconds(config.offlineSeconds)
         settings.transport = config.rtspTransport == "udp" ? .udpWithTCPFallback : .tcp
@@ -97,19 +99,20 @@ public func buildApplication(
             await services.live.setViewerIngest { cameraID in await supervisor.viewerIngest(for: cameraID) }
         }
         await services.health.watch(
-            indexQueue: supervisor.index, recordingsFolders: [config.resolvedRecordingsDirectory] + (config.archiveDirectory.map { [$0] } ?? []))
+            indexQueue: supervisor.index, recordingsFolders: volumes + (config.archiveDirectory.map { [$0] } ?? []),
+            volumes: supervisor.volumes)
         background.append(AnalyticsService(services: services, logger: logger))
-        let recordings = config.resolvedRecordingsDirectory
-        try FileManager.default.createDirectory(atPath: recordings, withIntermediateDirectories: true)
-        let margin = config.recordingsMinimumFreeBytes > 0 ? (path: recordings, minimumFreeBytes: config.recordingsMinimumFreeBytes) : nil
+        for volume in volumes { try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true) }
         var sweeper = RetentionSweeper(
-            store: services.store, quotaBytes: config.diskQuotaBytes, bookmarkKeepDays: config.bookmarkKeepDays, freeSpace: margin, logger: logger)
+            store: services.store, quotaBytes: config.diskQuotaBytes, bookmarkKeepDays: config.bookmarkKeepDays,
+            freeSpace: config.recordingsMinimumFreeBytes > 0 ? .init(volumes: volumes, minimumFreeBytes: config.recordingsMinimumFreeBytes) : nil,
+            logger: logger)
         sweeper.node = config.cluster.nodeName
         var archiver: SegmentArchiver?
         if let archive = config.archiveDirectory {
             try FileManager.default.createDirectory(atPath: archive, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             archiver = SegmentArchiver(
-                store: services.store, recordings: URL(fileURLWithPath: recordings), archive: URL(fileURLWithPath: archive),
+                store: services.store, recordings: volumes.map { URL(fileURLWithPath: $0) }, archive: URL(fileURLWithPath: archive),
                 afterDays: config.archiveAfterDays, filePermissions: Int(RecordingFileMode.recordings(group: config.recordingsGroup).file), logger: logger)
             archiver?.node = config.cluster.nodeName
         }

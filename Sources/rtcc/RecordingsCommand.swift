@@ -15,7 +15,8 @@ struct RecordingsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rebuild the recording index from the segment files (after a lost or restored database).",
             discussion: """
-                Every segment file without an index row is read, checked and indexed under its camera (from its folder). \
+                Every segment file without an index row, in every recordings folder and the archive folder, is read, \
+                checked and indexed under its camera (from its folder). \
                 Times come from the file's last change and its media duration; in-segment gaps are not restored. Files of \
                 cameras missing from the registry are listed: restore or import those cameras with their ids, then run again. \
                 Stop the server first, or run it on a copy: the recorder must not be writing.
@@ -29,7 +30,8 @@ struct RecordingsCommand: AsyncParsableCommand {
             let dryRun = self.dryRun
             let report = try await withServices(config) { services in
                 let report = try await RecordingReindexer(
-                    store: services.store, root: URL(fileURLWithPath: config.resolvedRecordingsDirectory), logger: Logger(label: "rtcc.reindex")
+                    store: services.store, recordings: config.resolvedRecordingsDirectories.map { URL(fileURLWithPath: $0) },
+                    archive: config.archiveDirectory.map { URL(fileURLWithPath: $0) }, logger: Logger(label: "rtcc.reindex")
                 ).run(dryRun: dryRun)
                 if !dryRun, report.indexed > 0 {
                     try await services.audit.append(AuditEvent(
@@ -41,6 +43,7 @@ struct RecordingsCommand: AsyncParsableCommand {
             for (camera, count) in report.unknownCameras.sorted(by: { $0.key < $1.key }) {
                 print("  \(count) file(s) of camera \(camera), which is not in the registry: restore it with its id, then run again")
             }
+            for path in report.duplicates { print("  second copy left out (the segment is indexed from another folder): \(path)") }
             for (path, reason) in report.unreadable.sorted(by: { $0.key < $1.key }) { print("  unreadable: \(path): \(reason)") }
             if !report.unreadable.isEmpty || !report.unknownCameras.isEmpty { throw ExitCode(3) }
         }

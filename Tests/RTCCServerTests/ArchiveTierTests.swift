@@ -27,7 +27,7 @@ import Testing
 
         let archive = directory.appendingPathComponent("nas")
         let archiver = SegmentArchiver(
-            store: app.services.store, recordings: footage.appendingPathComponent("rec"), archive: archive, afterDays: 30, logger: Logger(label: "test"))
+            store: app.services.store, recordings: [footage.appendingPathComponent("rec")], archive: archive, afterDays: 30, logger: Logger(label: "test"))
         // Nothing is 60 days old: nothing moves.
         #expect(try await archiver.archive(now: start.addingTimeInterval(20 * 86_400)) == SegmentArchiver.Report())
         let report = try await archiver.archive()
@@ -79,7 +79,7 @@ import Testing
         try await store.segments.upsert(segment)
         let archive = directory.appendingPathComponent("nas")
         let report = try await SegmentArchiver(
-            store: store, recordings: directory.appendingPathComponent("rec"), archive: archive, afterDays: 30, logger: Logger(label: "test")
+            store: store, recordings: [directory.appendingPathComponent("rec")], archive: archive, afterDays: 30, logger: Logger(label: "test")
         ).archive()
         #expect(report == SegmentArchiver.Report(failed: 1))
         #expect(try await store.segments.find(id: segment.id) == segment, "the row is unchanged")

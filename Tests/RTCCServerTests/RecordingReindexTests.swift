@@ -53,4 +53,35 @@ import Testing
         let again = try await reindexer.run()
         #expect(again.indexed == 0 && again.alreadyIndexed == 3)
     }
+
+    @Test func everyRecordingsVolumeAndTheArchiveAreReindexedWithArchivedFootageStillDatedRight() async throws {
+        let store = try Store(location: .memory)
+        try await store.migrate()
+        defer { Task { await store.shutdown() } }
+        let camera = try await store.cameras.create(CameraRecord(
+            camera: try CameraDraft(name: "Market St", kind: .city, location: GeoPoint(latitude: 32.51, longitude: -93.75)).validated(), sealedSecrets: nil))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rtcc-reindex-volumes-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Old footage on the first volume, recent footage on the second; the old one is then archived.
+        let old = Date().addingTimeInterval(-40 * 86_400).millisecondPrecision
+        let recent = Date().addingTimeInterval(-600).millisecondPrecision
+        let first = try await RecordedFootage.record(seconds: 4, camera: camera.id, start: old, in: directory.appendingPathComponent("a"), store: store)
+        let second = try await RecordedFootage.record(seconds: 4, camera: camera.id, start: recent, in: directory.appendingPathComponent("b"), store: store)
+        for segment in first + second { try FileManager.default.setAttributes([.modificationDate: segment.end], ofItemAtPath: segment.path) }
+        let volumes = [directory.appendingPathComponent("a/rec"), directory.appendingPathComponent("b/rec")]
+        let archive = directory.appendingPathComponent("nas")
+        let moved = try await SegmentArchiver(store: store, recordings: volumes, archive: archive, afterDays: 30, logger: Logger(label: "test")).archive()
+        #expect(moved.segments == first.count && moved.failed == 0)
+        // The index is lost.
+        for segment in first + second { try await store.segments.delete(id: segment.id) }
+
+        let report = try await RecordingReindexer(store: store, recordings: volumes, archive: archive, logger: Logger(label: "test")).run()
+        #expect(report.indexed == first.count + second.count && report.files == report.indexed && report.unreadable.isEmpty, "\(report)")
+        for (original, archived) in first.map({ ($0, true) }) + second.map({ ($0, false) }) {
+            let row = try #require(try await store.segments.list(cameraID: camera.id, from: original.start, until: original.end).first { $0.id == original.id })
+            #expect(row.archived == archived && row.path.hasPrefix((archived ? archive : volumes[1]).path + "/"), "\(row.path)")
+            #expect(row.sha256 == original.sha256 && row.frames == original.frames)
+            #expect(abs(row.end.timeIntervalSince(original.end)) < 0.1, "an archived file keeps its last change: \(row.end) vs \(original.end)")
+        }
+    }
 }

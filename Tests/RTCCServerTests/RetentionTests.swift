@@ -42,9 +42,9 @@ import Testing
     }
 
     /// Ten one-minute segments of 1 000 bytes each, oldest first, the third one held.
-    static func tenSegments(_ store: Store, in directory: URL, now: Date) async throws -> [SegmentRecord] {
+    static func tenSegments(_ store: Store, in directory: URL, now: Date, camera name: String = "Cam") async throws -> [SegmentRecord] {
         let camera = try await store.cameras.create(CameraRecord(
-            camera: try CameraDraft(name: "Cam", kind: .city, location: GeoPoint(latitude: 32.5, longitude: -93.7), retentionDays: 30).validated(),
+            camera: try CameraDraft(name: name, kind: .city, location: GeoPoint(latitude: 32.5, longitude: -93.7), retentionDays: 30).validated(),
             sealedSecrets: nil))
         var segments: [SegmentRecord] = []
         for minute in 0..<10 {
@@ -88,7 +88,7 @@ import Testing
         // A volume of 20 000 bytes with our 10 000 bytes and 7 000 bytes of somebody else's files: 3 000 free.
         let volume = FakeVolume(size: 20_000, foreign: 7000, folder: directory)
         let sweeper = RetentionSweeper(
-            store: store, quotaBytes: nil, freeSpace: (directory.path, 5500), freeBytes: { _ in try volume.free() }, logger: Logger(label: "test"))
+            store: store, quotaBytes: nil, freeSpace: .init(volumes: [directory.path], minimumFreeBytes: 5500), freeBytes: { _ in try volume.free() }, logger: Logger(label: "test"))
         let report = try await sweeper.keepFreeSpace(now: now)
         #expect(report == RetentionSweeper.Report(segments: 3, bytes: 3000), "3 000 + three segments of 1 000 reach the 5 500 margin")
         #expect(try volume.free() == 6000)
@@ -98,8 +98,31 @@ import Testing
         #expect(try await sweeper.keepFreeSpace(now: now) == RetentionSweeper.Report())
         // A volume that cannot be read is an error, never "room enough".
         let blind = RetentionSweeper(
-            store: store, quotaBytes: nil, freeSpace: ("/nonexistent/recordings", 1), logger: Logger(label: "test"))
+            store: store, quotaBytes: nil, freeSpace: .init(volumes: ["/nonexistent/recordings"], minimumFreeBytes: 1), logger: Logger(label: "test"))
         await #expect(throws: VolumeSpaceUnreadable.self) { try await blind.keepFreeSpace(now: now) }
+        await store.shutdown()
+    }
+
+    @Test func aLowVolumeFreesSpaceFromItsOwnSegmentsOnlyWhenThereAreSeveralVolumes() async throws {
+        let store = try Store(location: .memory)
+        try await store.migrate()
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("rtcc-volumes-\(UUID())")
+        let (full, roomy) = (base.appendingPathComponent("a"), base.appendingPathComponent("b"))
+        for folder in [full, roomy] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        defer { try? FileManager.default.removeItem(at: base) }
+        let now = Date()
+        // The older footage is on the roomy volume: a sweep that ignored volumes would delete it and free nothing.
+        let older = try await Self.tenSegments(store, in: roomy, now: now.addingTimeInterval(-3600))
+        let newer = try await Self.tenSegments(store, in: full, now: now, camera: "Cam 2")
+        let volumes = [full.path: FakeVolume(size: 12_000, foreign: 0, folder: full), roomy.path: FakeVolume(size: 1_000_000, foreign: 0, folder: roomy)]
+        let sweeper = RetentionSweeper(
+            store: store, quotaBytes: nil, freeSpace: .init(volumes: [full.path, roomy.path], minimumFreeBytes: 4500),
+            freeBytes: { path in try volumes[path]!.free() }, logger: Logger(label: "test"))
+        let report = try await sweeper.keepFreeSpace(now: now)
+        #expect(report == RetentionSweeper.Report(segments: 3, bytes: 3000), "2 000 free + three of the full volume's segments of 1 000 reach 4 500")
+        let all = Set(try await store.segments.oldestUnheld(limit: 100).map(\.id))
+        #expect(Set(older.map(\.id)).subtracting([older[2].id]).isSubset(of: all), "nothing deleted on the roomy volume")
+        #expect(!all.contains(newer[0].id) && !all.contains(newer[1].id) && !all.contains(newer[3].id), "the full volume's oldest unheld three went")
         await store.shutdown()
     }
 

@@ -31,7 +31,8 @@ public struct AppConfig: Sendable, Equatable {
     public var loginAttemptsPerMinute = 20
     /// Whether `serve` records cameras.
     public var recordingEnabled = true
-    /// Where recordings go; defaults to `<dataDirectory>/recordings`.
+    /// Where recordings go; defaults to `<dataDirectory>/recordings`. Several folders on different volumes are
+    /// separated by `:` (as in `PATH`): cameras are spread over them by free space and move off one that fails.
     public var recordingsDirectory: String?
     /// Recording segment length, seconds.
     public var segmentSeconds = 60
@@ -128,9 +129,13 @@ public struct AppConfig: Sendable, Equatable {
             heloName: publicURL.flatMap { URL(string: $0)?.host } ?? "rtcc.localdomain")
     }
 
-    /// The recordings folder.
-    public var resolvedRecordingsDirectory: String {
-        recordingsDirectory ?? URL(fileURLWithPath: dataDirectory).appendingPathComponent("recordings").path
+    /// The (first) recordings folder: where the index journal is kept.
+    public var resolvedRecordingsDirectory: String { resolvedRecordingsDirectories[0] }
+
+    /// Every recordings folder, one per volume, in the order configured.
+    public var resolvedRecordingsDirectories: [String] {
+        let listed = (recordingsDirectory ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
+        return listed.isEmpty ? [URL(fileURLWithPath: dataDirectory).appendingPathComponent("recordings").path] : listed
     }
 
     /// Creates the defaults.
@@ -312,10 +317,16 @@ public struct AppConfig: Sendable, Equatable {
 
     /// Checks settings that depend on each other.
     public func validate() throws(Invalid) {
+        let volumes = resolvedRecordingsDirectories.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        func overlap(_ a: String, _ b: String) -> Bool { a == b || a.hasPrefix(b + "/") || b.hasPrefix(a + "/") }
+        for (i, a) in volumes.enumerated() {
+            for b in volumes[(i + 1)...] where overlap(a, b) {
+                throw Invalid(description: "recordingsDirectory lists \(a) and \(b), which overlap: give each volume's folder once, none inside another")
+            }
+        }
         if let archive = archiveDirectory {
             let folder = URL(fileURLWithPath: archive).standardizedFileURL.path
-            let recordings = URL(fileURLWithPath: resolvedRecordingsDirectory).standardizedFileURL.path
-            if folder == recordings || folder.hasPrefix(recordings + "/") || recordings.hasPrefix(folder + "/") {
+            for recordings in volumes where overlap(folder, recordings) {
                 throw Invalid(description: "archiveDirectory \(archive) must be a folder apart from the recordings folder \(recordings) (another volume, or a NAS)")
             }
         }

@@ -48,6 +48,8 @@ public struct HealthReport: Codable, Sendable, Equatable {
         public var minimumFreeBytes: Int64
         /// Whether the server may create files in the folder.
         public var writable: Bool
+        /// Cameras recording to this folder now, when the server records to several volumes.
+        public var cameras: Int?
         public var reason: String?
     }
 

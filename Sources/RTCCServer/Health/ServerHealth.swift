@@ -10,6 +10,8 @@ public actor ServerHealth {
     private(set) var indexQueue: QueuedRecordingIndex?
     /// The recordings folders and the free space kept on each one's volume.
     private(set) var recordingsFolders: [String] = []
+    /// The recordings volumes, when this server records: which are set aside after failed writes, and their cameras.
+    private(set) var volumes: RecordingVolumes?
     private var probe: DatabaseProbe?
     private var databaseFailing = false
 
@@ -17,9 +19,10 @@ public actor ServerHealth {
     public init() {}
 
     /// Reports on `indexQueue` and on `recordingsFolders` from now on.
-    public func watch(indexQueue: QueuedRecordingIndex, recordingsFolders: [String]) {
+    public func watch(indexQueue: QueuedRecordingIndex, recordingsFolders: [String], volumes: RecordingVolumes? = nil) {
         self.indexQueue = indexQueue
         self.recordingsFolders = recordingsFolders
+        self.volumes = volumes
     }
 
     /// Probes the database with `probe` instead of the default (a count of cameras with a 2 s timeout).
@@ -58,7 +61,10 @@ struct HealthCheck {
         if case .answered = outcome { answered = true }
         let changed = await services.health.noteDatabase(answered: answered)
         let (database, cameras) = databaseHealth(outcome, logger: changed ? logger : nil)
-        let storage = await services.health.recordingsFolders.map { storageHealth($0, detailed: detailed) }
+        let volumes = await services.health.volumes?.volumes() ?? []
+        let storage = await services.health.recordingsFolders.map { path in
+            storageHealth(path, volume: volumes.count > 1 ? volumes.first { $0.root.path == URL(fileURLWithPath: path).standardizedFileURL.path } : nil, detailed: detailed)
+        }
         var queue: HealthReport.IndexQueue?
         if let index = await services.health.indexQueue { queue = await indexQueueHealth(index, detailed: detailed, now: now) }
         let recorders = recordersHealth(await services.recorders.allHealth(), detailed: detailed)
@@ -87,14 +93,21 @@ struct HealthCheck {
         return (database, nil)
     }
 
-    private func storageHealth(_ path: String, detailed: Bool) -> HealthReport.Storage {
+    /// One folder's component; `volume` is its state among several recordings volumes.
+    private func storageHealth(_ path: String, volume: RecordingVolumes.Volume?, detailed: Bool) -> HealthReport.Storage {
         let minimum = services.config.recordingsMinimumFreeBytes
         let writable = access(path, W_OK) == 0
         let failure = errno
         var storage = HealthReport.Storage(status: .ok, path: detailed ? path : nil, minimumFreeBytes: minimum, writable: writable)
+        storage.cameras = volume?.cameras
         if !writable {
             storage.status = .down
-            storage.reason = "the recordings folder cannot be written (\(String(cString: strerror(failure)))); recording stops"
+            storage.reason = volume == nil
+                ? "the recordings folder cannot be written (\(String(cString: strerror(failure)))); recording stops"
+                : "the recordings folder cannot be written (\(String(cString: strerror(failure)))); its cameras record on the other volumes"
+        } else if let failed = volume?.failure {
+            storage.status = .degraded
+            storage.reason = "writing failed here (\(detailed ? failed : "see the server log")); its cameras moved to the other volumes"
         }
         do {
             let free = try freeBytes(path)

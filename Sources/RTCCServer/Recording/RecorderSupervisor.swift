@@ -13,8 +13,11 @@ import ServiceLifecycle
 public struct RecorderSupervisor: Service {
     /// Recording settings.
     public struct Settings: Sendable {
-        /// Where segment files go.
+        /// Where segment files go; the index journal is kept here.
         public var root: URL
+        /// Further recordings folders on other volumes: cameras are spread over all of them by free space, and move
+        /// off a volume whose writes fail (see ``RecordingVolumes``).
+        public var moreRoots: [URL] = []
         /// Segment length.
         public var segmentDuration: Duration = .seconds(60)
         /// No frame for this long raises an offline event.
@@ -40,6 +43,8 @@ public struct RecorderSupervisor: Service {
     /// In a cluster, this node's membership: only the cameras whose lease it holds are recorded, each under its
     /// lease's epoch. Nil for a single server, which records every recordable camera.
     let membership: ClusterMembership?
+    /// The recordings volumes and which camera records to which.
+    public let volumes: RecordingVolumes
 
     /// Creates the supervisor; with `membership`, a cluster node's.
     public init(services: AppServices, settings: Settings, logger: Logger, membership: ClusterMembership? = nil) {
@@ -47,6 +52,7 @@ public struct RecorderSupervisor: Service {
         self.settings = settings
         self.logger = logger
         self.membership = membership
+        volumes = RecordingVolumes(roots: [settings.root] + settings.moreRoots, logger: logger)
         index = QueuedRecordingIndex(
             inner: DatabaseRecordingIndex(store: services.store), journal: settings.root.appendingPathComponent("index-journal.jsonl"),
             logger: logger)
@@ -315,37 +321,76 @@ public struct RecorderSupervisor: Service {
                 return
             }
         }
-        var configuration = CameraRecorder.Configuration(
-            url: target.url,
-            segments: SegmentWriter.Configuration(
-                root: settings.root, cameraID: target.cameraID, segmentDuration: settings.segmentDuration, fileMode: settings.fileMode),
-            transport: settings.transport, offlineAfter: settings.offlineAfter, backoff: settings.backoff)
-        configuration.segments.fence = target.fence
-        configuration.allowsPlainBasicAuth = target.allowsPlainBasicAuth
-        let recorder = CameraRecorder(configuration: configuration, index: index, logger: logger)
-        await services.recorders.started(target.cameraID, recorder)
-        let metrics = CameraMetrics(registry: services.metrics, cameraID: target.cameraID)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await recorder.run() }
-            group.addTask { await follow(recorder, target: target, metrics: metrics) }
-            group.addTask {
-                while !Task.isCancelled, await wanted.contains(target, run: run) { try? await Task.sleep(for: .milliseconds(500)) }
+        // A camera whose volume fails moves to another volume: a new recorder there, until the camera is no longer
+        // wanted (or no other volume is usable, when the recorder keeps retrying where it is).
+        var root = await volumes.volume(for: target.cameraID)
+        var movedAfter: (at: Date, framesPerSecond: Double)?
+        while true {
+            var configuration = CameraRecorder.Configuration(
+                url: target.url,
+                segments: SegmentWriter.Configuration(
+                    root: root, cameraID: target.cameraID, segmentDuration: settings.segmentDuration, fileMode: settings.fileMode),
+                transport: settings.transport, offlineAfter: settings.offlineAfter, backoff: settings.backoff)
+            configuration.segments.fence = target.fence
+            configuration.allowsPlainBasicAuth = target.allowsPlainBasicAuth
+            let recorder = CameraRecorder(configuration: configuration, index: index, logger: logger)
+            await services.recorders.started(target.cameraID, recorder)
+            let metrics = CameraMetrics(registry: services.metrics, cameraID: target.cameraID)
+            let volume = root, failedBefore = movedAfter
+            let outcome = await withTaskGroup(of: RecorderEnd.self) { group in
+                group.addTask { await recorder.run(); return .stopped }
+                group.addTask { await follow(recorder, target: target, metrics: metrics, volume: volume, movedAfter: failedBefore) }
+                group.addTask {
+                    while !Task.isCancelled, await wanted.contains(target, run: run) { try? await Task.sleep(for: .milliseconds(500)) }
+                    return .stopped
+                }
+                let first = await group.next() ?? .stopped
+                group.cancelAll()
+                return first
             }
-            await group.next()
-            group.cancelAll()
+            guard case .move(let next, let failedAt, let fps) = outcome, !Task.isCancelled, await wanted.contains(target, run: run) else { break }
+            root = next
+            movedAfter = movedAfter ?? (failedAt, fps)
         }
-        if await wanted.target(for: target.cameraID) == nil { await services.recorders.stopped(target.cameraID) }
+        if await wanted.target(for: target.cameraID) == nil {
+            await services.recorders.stopped(target.cameraID)
+            await volumes.release(target.cameraID)
+        }
         await membership?.recorderStopped(target.cameraID)
     }
 
-    private func follow(_ recorder: CameraRecorder, target: Target, metrics: CameraMetrics) async {
+    /// How one recorder of a camera ended: stopped (no longer wanted, or shutdown), or to go on at another volume.
+    enum RecorderEnd: Sendable {
+        case stopped
+        /// Writing failed on this volume at `failedAt` and `to` is usable; the camera's frame rate then, to count
+        /// what was not recorded until the next volume takes over.
+        case move(to: URL, failedAt: Date, framesPerSecond: Double)
+    }
+
+    /// Follows a recorder's events into health, metrics, camera events and alerts. Returns `.move` when writing fails
+    /// and another volume is usable; `movedAfter` (when and at what frame rate writing failed on the volume left)
+    /// closes the `recording_failed` alert once this recorder has written its first frames.
+    private func follow(
+        _ recorder: CameraRecorder, target: Target, metrics: CameraMetrics, volume: URL, movedAfter: (at: Date, framesPerSecond: Double)?
+    ) async -> RecorderEnd {
         var downSince: Date?
         var clockReported = false
+        var movedAfter = movedAfter
+        var framesPerSecond = 0.0
         for await event in recorder.events {
             switch event {
             case .health(let health):
                 await services.recorders.update(target.cameraID, health)
                 metrics.update(health)
+                if health.framesPerSecond > 0 { framesPerSecond = health.framesPerSecond }
+                if let failed = movedAfter, health.framesRecorded > 0 {
+                    movedAfter = nil
+                    let now = Date()
+                    let lost = Int((now.timeIntervalSince(failed.at) * failed.framesPerSecond).rounded())
+                    let reason = String(format: "recording moved to %@ after %.1f s; about %d frames were not recorded", volume.path, now.timeIntervalSince(failed.at), lost)
+                    await note(CameraEvent(cameraID: target.cameraID, at: now, kind: "recording_resumed", reason: reason))
+                    await outage { try await $0.recordingResumed(target.cameraID, at: now, framesLost: lost) }
+                }
                 if !clockReported, let offset = health.clockOffset, abs(offset) > Self.clockTolerance {
                     clockReported = true
                     await outage { try await $0.cameraClockOff(target.cameraID, name: target.name, offset: offset) }
@@ -368,8 +413,14 @@ public struct RecorderSupervisor: Service {
                 await outage { try await $0.cameraOnline(target.cameraID, at: at, downSince: downSince) }
                 downSince = nil
             case .recordingFailed(let reason):
-                await note(CameraEvent(cameraID: target.cameraID, at: Date(), kind: "recording_failed", reason: reason))
-                await outage { try await $0.recordingFailed(target.cameraID, name: target.name, reason: reason) }
+                await volumes.writeFailed(at: volume, reason: reason)
+                if movedAfter == nil {
+                    // A camera that already failed elsewhere keeps its open alert; this is the same outage.
+                    await note(CameraEvent(cameraID: target.cameraID, at: Date(), kind: "recording_failed", reason: reason))
+                    await outage { try await $0.recordingFailed(target.cameraID, name: target.name, reason: reason) }
+                }
+                let next = await volumes.volume(for: target.cameraID)
+                if next != volume { return .move(to: next, failedAt: Date(), framesPerSecond: framesPerSecond) }
             case .recordingResumed(let at, let framesLost):
                 await note(CameraEvent(cameraID: target.cameraID, at: at, kind: "recording_resumed", reason: "\(framesLost) frames were not recorded"))
                 await outage { try await $0.recordingResumed(target.cameraID, at: at, framesLost: framesLost) }
@@ -377,6 +428,7 @@ public struct RecorderSupervisor: Service {
                 break
             }
         }
+        return .stopped
     }
 
     /// Raises or clears a camera's outage alert; a failure is logged (the camera event is stored regardless).

@@ -6,7 +6,8 @@ import RTCCStore
 
 /// Rebuilds the recording index from the segment files after a lost or restored database.
 ///
-/// Segment files live at `<recordings>/<camera id>/<day>/<segment id>.mp4`. Every file whose segment has no row is read
+/// Segment files live at `<recordings>/<camera id>/<day>/<segment id>.mp4`, in each recordings folder (one per volume)
+/// and the archive folder (whose files are indexed as archived). Every file whose segment has no row is read
 /// (frames, media duration, codec) and hashed; a fragment torn by a crash is cut off first, as at start-up. A file's
 /// wall-clock end is its modification time (the recorder writes and fsyncs each fragment as it completes, so this is
 /// the end of the last fragment to within one fragment) and its start is that end minus its media duration. In-segment
@@ -22,18 +23,26 @@ public struct RecordingReindexer: Sendable {
         public var indexed = 0
         /// Files of cameras the registry does not know, by camera id.
         public var unknownCameras: [String: Int] = [:]
+        /// Second copies of a segment already found in another folder, left out.
+        public var duplicates: [String] = []
         /// Files that could not be read, with the reason.
         public var unreadable: [String: String] = [:]
     }
 
     let store: Store
-    let root: URL
+    /// The folders walked, and whether each is the archive folder.
+    let folders: [(root: URL, archived: Bool)]
     let logger: Logger
 
     /// A reindexer for the recordings under `root`.
     public init(store: Store, root: URL, logger: Logger) {
+        self.init(store: store, recordings: [root], archive: nil, logger: logger)
+    }
+
+    /// A reindexer for the recordings under every folder of `recordings` and under `archive`.
+    public init(store: Store, recordings: [URL], archive: URL?, logger: Logger) {
         self.store = store
-        self.root = root
+        folders = recordings.map { ($0, false) } + (archive.map { [($0, true)] } ?? [])
         self.logger = logger
     }
 
@@ -41,25 +50,34 @@ public struct RecordingReindexer: Sendable {
     public func run(dryRun: Bool = false) async throws -> Report {
         var report = Report()
         let cameras = Set(try await store.cameras.all().map(\.id))
-        var candidates: [(camera: UUID, segment: UUID, path: String)] = []
+        var candidates: [(camera: UUID, segment: UUID, path: String, archived: Bool)] = []
         let manager = FileManager.default
-        for cameraFolder in try manager.contentsOfDirectory(atPath: root.path).sorted() {
-            guard let camera = UUID(uuidString: cameraFolder) else { continue }
-            let cameraURL = root.appendingPathComponent(cameraFolder, isDirectory: true)
-            var isFolder: ObjCBool = false
-            guard manager.fileExists(atPath: cameraURL.path, isDirectory: &isFolder), isFolder.boolValue else { continue }
-            for day in try manager.contentsOfDirectory(atPath: cameraURL.path).sorted() {
-                let dayURL = cameraURL.appendingPathComponent(day, isDirectory: true)
-                guard manager.fileExists(atPath: dayURL.path, isDirectory: &isFolder), isFolder.boolValue else { continue }
-                for name in try manager.contentsOfDirectory(atPath: dayURL.path).sorted() where name.hasSuffix(".mp4") {
-                    guard let segment = UUID(uuidString: String(name.dropLast(4))) else { continue }
-                    candidates.append((camera, segment, dayURL.appendingPathComponent(name).path))
+        for (root, archived) in folders {
+            for cameraFolder in try manager.contentsOfDirectory(atPath: root.path).sorted() {
+                guard let camera = UUID(uuidString: cameraFolder) else { continue }
+                let cameraURL = root.appendingPathComponent(cameraFolder, isDirectory: true)
+                var isFolder: ObjCBool = false
+                guard manager.fileExists(atPath: cameraURL.path, isDirectory: &isFolder), isFolder.boolValue else { continue }
+                for day in try manager.contentsOfDirectory(atPath: cameraURL.path).sorted() {
+                    let dayURL = cameraURL.appendingPathComponent(day, isDirectory: true)
+                    guard manager.fileExists(atPath: dayURL.path, isDirectory: &isFolder), isFolder.boolValue else { continue }
+                    for name in try manager.contentsOfDirectory(atPath: dayURL.path).sorted() where name.hasSuffix(".mp4") {
+                        guard let segment = UUID(uuidString: String(name.dropLast(4))) else { continue }
+                        candidates.append((camera, segment, dayURL.appendingPathComponent(name).path, archived))
+                    }
                 }
             }
         }
         report.files = candidates.count
         let indexed = try await store.segments.existingIDs(candidates.map(\.segment))
+        var seen = Set<UUID>()
         for candidate in candidates {
+            // A file both in a recordings folder and in the archive (an archive pass stopped between its copy and the
+            // delete) is indexed once, where it was found first: the recordings folder.
+            guard seen.insert(candidate.segment).inserted else {
+                report.duplicates.append(candidate.path)
+                continue
+            }
             if indexed.contains(candidate.segment) {
                 report.alreadyIndexed += 1
                 continue
@@ -69,7 +87,8 @@ public struct RecordingReindexer: Sendable {
                 continue
             }
             do {
-                let record = try Self.record(for: candidate.segment, camera: candidate.camera, at: candidate.path, repair: !dryRun)
+                var record = try Self.record(for: candidate.segment, camera: candidate.camera, at: candidate.path, repair: !dryRun)
+                record.archived = candidate.archived
                 if !dryRun { try await store.segments.upsert(record) }
                 report.indexed += 1
             } catch {

@@ -30,18 +30,32 @@ public struct RetentionSweeper: Sendable {
     let quotaBytes: Int64?
     let bookmarkKeepDays: Int
     let logger: Logger
-    /// The recordings volume watched for free space, and the free bytes kept on it; nil watches nothing.
-    let freeSpace: (path: String, minimumFreeBytes: Int64)?
+    /// The free bytes kept on each recordings volume.
+    public struct FreeSpaceMargin: Sendable {
+        /// The recordings folders, one per volume.
+        public var volumes: [String]
+        /// The free bytes kept on each.
+        public var minimumFreeBytes: Int64
+
+        /// A margin of `minimumFreeBytes` on each of `volumes`.
+        public init(volumes: [String], minimumFreeBytes: Int64) {
+            self.volumes = volumes
+            self.minimumFreeBytes = minimumFreeBytes
+        }
+    }
+
+    /// The recordings volumes watched for free space, and the free bytes kept on each; nil watches nothing.
+    let freeSpace: FreeSpaceMargin?
     /// Reads a volume's free bytes (statvfs); replaceable in tests.
     let freeBytes: @Sendable (String) throws -> Int64
     /// In a cluster, this node's name: it deletes only the segments it recorded (the files on its own disk), and its
     /// quota counts only those. Nil for a single server.
     public var node: String?
 
-    /// Creates a sweeper; `quotaBytes` nil means no quota; `freeSpace` keeps at least that many bytes free on the
-    /// volume holding that path.
+    /// Creates a sweeper; `quotaBytes` nil means no quota; `freeSpace` keeps at least that many bytes free on each
+    /// recordings volume.
     public init(
-        store: Store, quotaBytes: Int64?, bookmarkKeepDays: Int = 90, freeSpace: (path: String, minimumFreeBytes: Int64)? = nil,
+        store: Store, quotaBytes: Int64?, bookmarkKeepDays: Int = 90, freeSpace: FreeSpaceMargin? = nil,
         freeBytes: @escaping @Sendable (String) throws -> Int64 = VolumeSpace.freeBytes(at:), logger: Logger
     ) {
         self.store = store
@@ -93,24 +107,41 @@ public struct RetentionSweeper: Sendable {
         return report
     }
 
-    /// Deletes the oldest unheld footage, one segment at a time, until the recordings volume has its margin of free
-    /// space again (what fills it need not be ours: unindexed files, other programs). Cheap when there is room: one
-    /// statvfs call. A volume whose free space cannot be read throws: that is never taken as "room enough".
+    /// Deletes the oldest unheld footage on each recordings volume, one segment at a time, until that volume has its
+    /// margin of free space again (what fills it need not be ours: unindexed files, other programs). Cheap when there
+    /// is room: one statvfs call per volume. A volume whose free space cannot be read throws (after the others were
+    /// seen to): that is never taken as "room enough".
     public func keepFreeSpace(now: Date = Date(), into report: Report = Report()) async throws -> Report {
         guard let freeSpace else { return report }
         var report = report
-        var free = try freeBytes(freeSpace.path)
-        guard free < freeSpace.minimumFreeBytes else { return report }
+        var unreadable: (any Error)?
+        for volume in freeSpace.volumes {
+            do {
+                report = try await keepFreeSpace(on: volume, margin: freeSpace.minimumFreeBytes, now: now, into: report)
+            } catch let error as VolumeSpaceUnreadable {
+                unreadable = error
+            }
+        }
+        if let unreadable { throw unreadable }
+        return report
+    }
+
+    private func keepFreeSpace(on volume: String, margin: Int64, now: Date, into report: Report) async throws -> Report {
+        var report = report
+        var free = try freeBytes(volume)
+        guard free < margin else { return report }
         logger.warning(
             "recordings volume low on space; deleting the oldest unheld footage",
-            metadata: ["free": "\(free)", "margin": "\(freeSpace.minimumFreeBytes)", "path": "\(freeSpace.path)"])
-        while free < freeSpace.minimumFreeBytes {
-            guard let oldest = try await store.segments.oldestUnheld(limit: 1, node: node).first else {
-                logger.error("recordings volume low on space but every remaining segment is held or still recording")
+            metadata: ["free": "\(free)", "margin": "\(margin)", "path": "\(volume)"])
+        // Only segments on this volume free space on it; with one volume every segment is on it.
+        let folder = freeSpace!.volumes.count > 1 ? URL(fileURLWithPath: volume).standardizedFileURL.path + "/" : nil
+        while free < margin {
+            guard let oldest = try await store.segments.oldestUnheld(limit: 1, node: node, below: folder).first else {
+                logger.error("recordings volume low on space but every remaining segment on it is held or still recording", metadata: ["path": "\(volume)"])
                 break
             }
             try await remove(oldest, reason: "free space", now: now, into: &report)
-            free = try freeBytes(freeSpace.path)
+            free = try freeBytes(volume)
         }
         return report
     }

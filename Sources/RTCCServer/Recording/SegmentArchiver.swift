@@ -36,8 +36,8 @@ public struct SegmentArchiver: Sendable {
     }
 
     let store: Store
-    /// The recordings folder segments are moved from.
-    let recordings: URL
+    /// The recordings folders (one per volume) segments are moved from.
+    let recordings: [URL]
     /// The archive folder they are moved to.
     let archive: URL
     /// Sealed segments that ended this many days ago or more are moved.
@@ -48,10 +48,10 @@ public struct SegmentArchiver: Sendable {
     /// In a cluster, this node's name: it moves only the segments it recorded (the files on its own disk).
     public var node: String?
 
-    /// Creates an archiver from `recordings` to `archive` for segments `afterDays` old.
-    public init(store: Store, recordings: URL, archive: URL, afterDays: Int, filePermissions: Int = 0o600, logger: Logger) {
+    /// Creates an archiver from the `recordings` folders to `archive` for segments `afterDays` old.
+    public init(store: Store, recordings: [URL], archive: URL, afterDays: Int, filePermissions: Int = 0o600, logger: Logger) {
         self.store = store
-        self.recordings = recordings.standardizedFileURL
+        self.recordings = recordings.map(\.standardizedFileURL)
         self.archive = archive.standardizedFileURL
         self.afterDays = afterDays
         self.filePermissions = filePermissions
@@ -84,9 +84,10 @@ public struct SegmentArchiver: Sendable {
     /// Copies, checks, re-points the index, then deletes the original; false when the row changed meanwhile.
     private func move(_ segment: SegmentRecord) async throws -> Bool {
         let source = URL(fileURLWithPath: segment.path).standardizedFileURL
-        let root = recordings.path.hasSuffix("/") ? recordings.path : recordings.path + "/"
-        guard source.path.hasPrefix(root) else {
-            throw Refusal(description: "the file is not below the recordings folder \(recordings.path)")
+        // The same place below the archive as below its recordings folder (camera/day/segment.mp4).
+        let folders = recordings.map { $0.path.hasSuffix("/") ? $0.path : $0.path + "/" }
+        guard let root = folders.first(where: { source.path.hasPrefix($0) }) else {
+            throw Refusal(description: "the file is not below a recordings folder (\(recordings.map(\.path).joined(separator: ", ")))")
         }
         guard let expected = segment.sha256 else { throw Refusal(description: "the segment is not sealed") }
         let target = archive.appendingPathComponent(String(source.path.dropFirst(root.count)))
@@ -135,6 +136,10 @@ public struct SegmentArchiver: Sendable {
         guard actual == expected.lowercased() else {
             try? manager.removeItem(at: partial)
             throw Refusal(description: "the file's SHA-256 \(actual) is not the recorded \(expected): the recording may be damaged; left in place")
+        }
+        // The copy keeps the original's last change: `rtcc recordings reindex` dates a file by it.
+        if let modified = try manager.attributesOfItem(atPath: source.path)[.modificationDate] as? Date {
+            try manager.setAttributes([.modificationDate: modified], ofItemAtPath: partial.path)
         }
         if manager.fileExists(atPath: target.path) { try manager.removeItem(at: target) }
         try manager.moveItem(at: partial, to: target)

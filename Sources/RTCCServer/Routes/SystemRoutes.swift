@@ -95,7 +95,7 @@ struct SystemRoutes {
 
     private func storageStatus(now: Date, logger: Logger) async throws -> SystemStatus.Storage {
         let config = services.config
-        let path = config.resolvedRecordingsDirectory
+        let volumes = config.resolvedRecordingsDirectories
         let used = try await services.store.segments.totalBytes()
         let since = now.addingTimeInterval(-86_400)
         let rate = try await services.store.segments.recordingRate(since: since)
@@ -103,19 +103,29 @@ struct SystemRoutes {
         let span = rate.oldestSegmentStart.map { now.timeIntervalSince(max(since, $0)) } ?? 0
         let bytesPerDay = span >= 60 && rate.bytes > 0 ? Int64((Double(rate.bytes) * 86_400 / span).rounded()) : 0
         var storage = SystemStatus.Storage(
-            path: path, totalBytes: nil, freeBytes: nil, usedByRecordingsBytes: used, bytesPerDay: bytesPerDay, daysLeft: nil, problem: nil)
-        var info = statvfs()
-        guard statvfs(path, &info) == 0 else {
-            let problem = VolumeSpaceUnreadable(path: path, errno: errno).description
-            logger.error("system status: \(problem)")
-            storage.problem = problem
-            return storage
+            path: volumes.joined(separator: ":"), totalBytes: nil, freeBytes: nil, usedByRecordingsBytes: used, bytesPerDay: bytesPerDay,
+            daysLeft: nil, problem: nil)
+        // Several volumes add up; two folders on one file system count once.
+        var total: Int64 = 0, free: Int64 = 0, room: Int64 = 0
+        var seen = Set<UInt>()
+        for path in volumes {
+            var info = statvfs()
+            guard statvfs(path, &info) == 0 else {
+                let problem = VolumeSpaceUnreadable(path: path, errno: errno).description
+                logger.error("system status: \(problem)")
+                storage.problem = problem
+                return storage
+            }
+            guard seen.insert(UInt(info.f_fsid)).inserted else { continue }
+            let volumeFree = Int64(info.f_bavail) * Int64(info.f_frsize)
+            total += Int64(info.f_blocks) * Int64(info.f_frsize)
+            free += volumeFree
+            // Footage is deleted once a volume keeps less than the minimum free space.
+            room += max(0, volumeFree - config.recordingsMinimumFreeBytes)
         }
-        let free = Int64(info.f_bavail) * Int64(info.f_frsize)
-        storage.totalBytes = Int64(info.f_blocks) * Int64(info.f_frsize)
+        storage.totalBytes = total
         storage.freeBytes = free
-        // Footage is deleted once the volume keeps less than the minimum free space, or the recordings pass the quota.
-        var room = max(0, free - config.recordingsMinimumFreeBytes)
+        // … or once the recordings pass the quota.
         if let quota = config.diskQuotaBytes { room = min(room, max(0, quota - used)) }
         if bytesPerDay > 0 { storage.daysLeft = Double(room) / Double(bytesPerDay) }
         return storage

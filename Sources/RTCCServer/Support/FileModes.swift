@@ -30,11 +30,12 @@ public enum FileModes {
     public static func secure(config: AppConfig) throws(Failure) {
         let recordings = RecordingFileMode.recordings(group: config.recordingsGroup)
         let data = config.dataDirectory
-        let inside = URL(fileURLWithPath: config.resolvedRecordingsDirectory).standardizedFileURL.path
-            .hasPrefix(URL(fileURLWithPath: data).standardizedFileURL.path + "/")
+        let inside = config.resolvedRecordingsDirectories.contains {
+            URL(fileURLWithPath: $0).standardizedFileURL.path.hasPrefix(URL(fileURLWithPath: data).standardizedFileURL.path + "/")
+        }
         let dataMode = config.recordingsGroup != nil && inside ? RecordingFileMode(file: 0o600, folder: 0o710, group: config.recordingsGroup) : .private
         try folder(data, mode: dataMode)
-        if config.recordingEnabled { try folder(config.resolvedRecordingsDirectory, mode: recordings) }
+        if config.recordingEnabled { for volume in config.resolvedRecordingsDirectories { try folder(volume, mode: recordings) } }
         var files = [URL(fileURLWithPath: data).appendingPathComponent("credential.key").path]
         if case .sqlite(let path) = config.resolvedDatabase { files += [path, path + "-journal", path + "-wal", path + "-shm"] }
         for path in files where FileManager.default.fileExists(atPath: path) {

@@ -176,11 +176,12 @@ public struct SegmentRepository: Sendable {
 
     /// The oldest sealed segments of any camera still in the recordings folder (not archived) that overlap no active
     /// hold, for enforcing a disk quota and the recordings volume's free space. With `node`, only the segments that node
-    /// recorded (the files on its own disk).
-    public func oldestUnheld(limit: Int, node: String? = nil) async throws -> [SegmentRecord] {
+    /// recorded (the files on its own disk); with `folder` (ending in `/`), only the files below it (one volume's).
+    public func oldestUnheld(limit: Int, node: String? = nil, below folder: String? = nil) async throws -> [SegmentRecord] {
         let mine: SQLQueryString = node.map { " AND s.node = \(bind: $0)" } ?? ""
+        let there: SQLQueryString = folder.map { " AND substr(s.path, 1, CAST(\(bind: $0.unicodeScalars.count) AS INTEGER)) = \(bind: $0)" } ?? ""
         return try await database.sql.raw("""
-            SELECT * FROM segments s WHERE s.sha256 IS NOT NULL AND NOT s.archived\(mine)
+            SELECT * FROM segments s WHERE s.sha256 IS NOT NULL AND NOT s.archived\(mine)\(there)
             AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.released_at IS NULL AND (h.camera_id IS NULL OR h.camera_id = s.camera_id)
                             AND h.from_at < s.end_at AND h.until_at > s.start_at)
             ORDER BY s.start_at LIMIT \(bind: limit)
