@@ -1,15 +1,19 @@
 """Recording on a small volume that fills up, against the real `rtcc serve` and simulated cameras.
 
 The recordings folder is a small tmpfs; three cameras at 720p, 2 Mbit/s (about 0.75 MB/s together) fill it in about a
-minute. Two runs:
+minute. Three runs:
   free-space  an 80 MiB volume, no quota; the server keeps 16 MiB free (recordingsMinimumFreeBytes) by deleting the
               oldest footage (64 MiB hold about 85 s of the three cameras);
   quota       a 96 MiB volume, a 56 MiB disk quota (about 75 s of the three cameras), checked every 5 s, deletes the
               oldest footage before the volume fills.
-Early in each run an evidence hold covers camera 1's first 15 s. After about twice the time the volume takes to fill,
+  volumes     two volumes (48 and 128 MiB) and no margin: the cameras spread over both; once they record, a file
+              fills the small one, its camera's writes fail, and it moves to the other volume.
+Early in the first two runs an evidence hold covers camera 1's first 15 s. After about twice the time the volume takes to fill,
 it checks that every camera recorded the newest minute with at most one segment missing, that the oldest unheld footage
 was deleted while the held range is intact, that the volume never filled (no write failed, no recording_failed
-alert), and (free-space run) that `/api/v1/health` reported the storage degraded while the margin was being kept.
+alert), and (free-space run) that `/api/v1/health` reported the storage degraded while the margin was being kept. The
+volumes run checks the spread, that the camera on the full volume lost at most one segment and records on the other,
+that health showed the full volume set aside, and that its recording_failed alert was raised and closed.
 
 Mounting needs root (or sudo without a password). Usage: python3 scripts/disk_full_tests.py .build/debug/rtcc
 Prints measured numbers and ends with "N passed, M failed"; exits non-zero on a failure.
@@ -125,10 +129,97 @@ def run(kind, args, work, rtsp):
     return measured
 
 
+def run_volumes(args, work, rtsp):
+    kind = "volumes"
+    print(f"# {kind}: 3 cameras, 48 + 128 MiB tmpfs, no margin", flush=True)
+    folder = os.path.join(work, kind)
+    small, large = os.path.join(folder, "small"), os.path.join(folder, "large")
+    for path, size in ((small, 48), (large, 128)):
+        os.makedirs(path)
+        mounted = subprocess.run(privileged("mount", "-t", "tmpfs", "-o", f"size={size}m", "tmpfs", path), capture_output=True, text=True)
+        check(mounted.returncode == 0, f"{kind}: a {size} MiB tmpfs is mounted ({mounted.stderr.strip()})")
+        if mounted.returncode != 0:
+            return {}
+    env = dict(os.environ, RTCC_PASSWORD=PASSWORD, RTCC_SEGMENT_SECONDS=str(SEGMENT), RTCC_BCRYPT_COST="4", RTCC_LOG_LEVEL="notice",
+               RTCC_MFA_REQUIRED_ROLES="", RTCC_RECORDINGS=f"{small}:{large}", RTCC_RECORDINGS_MINIMUM_FREE_BYTES="0")
+    data = os.path.join(folder, "data")
+    csv = os.path.join(folder, "cameras.csv")
+    with open(csv, "w") as handle:
+        handle.write("name,kind,latitude,longitude,main_stream_url\n")
+        for n in range(1, 4):
+            handle.write(f"Volume cam {n},city,32.5{n:02d},-93.75,{rtsp}/cam{n:03d}\n")
+    subprocess.run([args.rtcc, "cameras", "import", csv, "--data", data], check=True, capture_output=True, env=env)
+    subprocess.run([args.rtcc, "user", "add", "admin", "--role", "admin", "--data", data], check=True, capture_output=True, env=env)
+    log = open(os.path.join(folder, "server.log"), "w")
+    server = start_server(args.rtcc, data, env, log)
+    measured = {}
+    try:
+        admin = Client(server.base).login("admin", PASSWORD)
+        cameras = sorted((c["name"], c["id"]) for c in admin.call("GET", "/api/v1/cameras?limit=10")[1]["items"])
+        streaming = wait_for(lambda: sum(h["state"] == "streaming" for h in admin.call("GET", "/api/v1/cameras/health")[1]) == 3, 90, "streaming")
+        check(bool(streaming), f"{kind}: the three cameras stream")
+        on_disk = lambda root: {c for _, c in cameras if os.path.isdir(os.path.join(root, c.lower()))}
+        time.sleep(8)
+        spread = {"small": on_disk(small), "large": on_disk(large)}
+        status, report, _ = admin.call("GET", "/api/v1/health")
+        counts = {s.get("path"): s.get("cameras") for s in (report or {}).get("storage", [])}
+        measured["cameras_per_volume"] = counts
+        # 48/1 < 128/1, 128/2 > 48/1, 48/1 > 128/3: one camera on the small volume, two on the large one.
+        check(len(spread["small"]) == 1 and len(spread["large"]) == 2 and counts.get(small) == 1 and counts.get(large) == 2,
+              f"{kind}: the cameras spread by free space (files: small {len(spread['small'])}, large {len(spread['large'])}; health {counts})")
+        moved = next(iter(spread["small"]), None)
+        # Something else fills the small volume, leaving about 2 s of its camera.
+        stats = os.statvfs(small)
+        filler = os.path.join(small, "filler")
+        with open(filler, "wb") as handle:
+            left = stats.f_bavail * stats.f_frsize - 512 * 1024
+            while left > 0:
+                handle.write(b"\0" * min(left, MIB))
+                left -= MIB
+        filled = time.time()
+        states = set()
+        deadline = filled + 60
+        while time.time() < deadline:
+            _, body = health(server.base)
+            states.update(s["status"] for s in (body or {}).get("storage", []))
+            time.sleep(1)
+        end = time.time()
+        measured["storage_states"] = sorted(states)
+        newest = {n: missing_seconds(admin, c, filled - 10, end - 6) for n, c in cameras}
+        measured["missing_s_since_fill"] = newest
+        if moved:
+            _, coverage, _ = admin.call("GET", f"/api/v1/cameras/{moved}/recordings?from={iso(filled - 10)}&until={iso(end - 6)}")
+            measured["moved_camera_missing"] = [(m["from"][11:23], m["until"][11:23]) for m in (coverage or {}).get("missing", [])]
+            measured["fill"] = iso(filled)[11:23]
+            stamp = lambda text: datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+            # What the move cost: footage missing from 6 s before the fill (the segment then being written) to 10 s after.
+            measured["lost_at_move_s"] = round(sum(max(0, min(stamp(m["until"]), filled + 10) - max(stamp(m["from"]), filled - 6))
+                                                   for m in (coverage or {}).get("missing", [])), 1)
+        print(f"  measured: {json.dumps(measured)}", flush=True)
+        check(moved is not None and os.path.isdir(os.path.join(large, moved.lower())),
+              f"{kind}: the camera on the full volume now records on the other one")
+        check(all(v is not None and v <= SEGMENT for v in newest.values()),
+              f"{kind}: every camera recorded from the fill on with at most one segment ({SEGMENT} s) missing: {newest}")
+        lost = measured.get("lost_at_move_s")
+        check(lost is not None and lost <= 4,
+              f"{kind}: the move lost at most 4 s: the frames written before the failed write stay indexed ({lost} s)")
+        check("degraded" in states, f"{kind}: /api/v1/health showed the full volume set aside ({sorted(states)})")
+        _, alerts, _ = admin.call("GET", "/api/v1/alerts?limit=100&kind=recording_failed")
+        failed = [a for a in (alerts or {}).get("items", []) if a["kind"] == "recording_failed"]
+        check(len(failed) == 1 and failed[0]["status"] == "closed" and "recording again" in failed[0]["detail"],
+              f"{kind}: one recording_failed alert, closed once the other volume recorded ({[(a['status'], a['detail']) for a in failed]})")
+    finally:
+        stop(server)
+        for path in (small, large):
+            subprocess.run(privileged("umount", path), capture_output=True)
+    return measured
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("rtcc")
     parser.add_argument("--seconds", type=float, default=130, help="how long each run records (the volumes fill in 60-80 s)")
+    parser.add_argument("--runs", default="free-space,quota,volumes", help="which runs, comma separated")
     args = parser.parse_args()
     args.rtcc = os.path.abspath(args.rtcc)
     work = tempfile.mkdtemp(prefix="rtcc-disk-")
@@ -141,8 +232,8 @@ def main():
     try:
         rtsp = read_line(simulator, r"(rtsp://\S+)/cam001", timeout=180)
         threading.Thread(target=lambda: [None for _ in simulator.stdout], daemon=True).start()
-        for kind in ["free-space", "quota"]:
-            results[kind] = run(kind, args, work, rtsp)
+        for kind in args.runs.split(","):
+            results[kind] = run_volumes(args, work, rtsp) if kind == "volumes" else run(kind, args, work, rtsp)
     finally:
         stop(simulator, timeout=10)
         shutil.rmtree(work, ignore_errors=True)

@@ -54,6 +54,23 @@ import Testing
         #expect(await volumes.volume(for: first) == b)
     }
 
+    @Test func severalVolumesAreListedWithColonsAndMayNeitherOverlapNorHoldTheArchive() throws {
+        var config = AppConfig()
+        config.dataDirectory = "/srv/rtcc"
+        #expect(config.resolvedRecordingsDirectories == ["/srv/rtcc/recordings"])
+        config.recordingsDirectory = "/mnt/rec1:/mnt/rec2:"
+        #expect(config.resolvedRecordingsDirectories == ["/mnt/rec1", "/mnt/rec2"])
+        #expect(config.resolvedRecordingsDirectory == "/mnt/rec1", "the first holds the index journal")
+        try config.validate()
+        for overlapping in ["/mnt/rec1:/mnt/rec1/more", "/mnt/rec1:/mnt/rec1/", "/mnt/rec:/mnt/rec/../rec"] {
+            config.recordingsDirectory = overlapping
+            #expect(throws: AppConfig.Invalid.self, "\(overlapping)") { try config.validate() }
+        }
+        config.recordingsDirectory = "/mnt/rec1:/mnt/rec2"
+        config.archiveDirectory = "/mnt/rec2/archive"
+        #expect(throws: AppConfig.Invalid.self, "the archive inside the second volume") { try config.validate() }
+    }
+
     @Test func withNoOtherUsableVolumeACameraStaysAndItsRecorderRetriesThere() async throws {
         let only = RecordingVolumes(roots: [a], logger: Logger(label: "test"), freeBytes: { _ in 0 }, isWritable: { _ in false })
         let camera = UUID()

@@ -52,6 +52,12 @@ struct SegmentFile {
         bytes += Int64(data.count)
     }
 
+    /// Closes the file after a failed write, without flushing or hashing (what reached the disk is read back by
+    /// ``SegmentRecovery``).
+    consuming func abandon() {
+        try? handle.close()
+    }
+
     /// Closes the file and returns the hex SHA-256 of its contents.
     consuming func close() throws(SegmentFileError) -> String {
         do {

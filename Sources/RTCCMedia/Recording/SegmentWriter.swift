@@ -109,9 +109,12 @@ public actor SegmentWriter {
                 try current.writeFragment()
                 wroteFragment = true
             } catch {
-                // The file is left unsealed for recovery; the next keyframe starts a new one.
+                // What reached the disk is sealed now (cut after its last complete fragment), so its pictures are
+                // in the index at once, not only after a restart; the next keyframe starts a new file.
                 open = nil
                 logger.error("segment write failed", metadata: ["path": "\(current.record.path)", "error": "\(error)"])
+                current.file.abandon()
+                await sealWhatWasWritten(current.record)
                 throw error
             }
         }
@@ -175,6 +178,21 @@ public actor SegmentWriter {
             "segment sealed",
             metadata: ["segment": "\(current.record.id)", "frames": "\(current.record.frames)", "bytes": "\(current.record.bytes)"])
         await report("sealed", current.record) { try await $0.sealed($1) }
+    }
+
+    /// Seals the complete fragments of a file whose last write failed; one with none is left to start-up recovery.
+    private func sealWhatWasWritten(_ record: RecordedSegment) async {
+        let repaired: RecordedSegment
+        do {
+            repaired = try SegmentRecovery.recover(record)
+        } catch {
+            logger.warning("a failed segment could not be sealed; start-up recovery will", metadata: ["path": "\(record.path)", "error": "\(error)"])
+            return
+        }
+        var sealed = repaired
+        sealed.gaps = record.gaps.filter { $0.start < repaired.end }
+        logger.info("segment sealed after a failed write", metadata: ["segment": "\(record.id)", "frames": "\(repaired.frames)"])
+        await report("sealed", sealed) { try await $0.sealed($1) }
     }
 
     private func reportProgressIfDue() async {
