@@ -32,7 +32,7 @@ struct BenchAnalytics: AsyncParsableCommand {
         guard (1...200).contains(cameras), (1...3600).contains(seconds), (0.1...30).contains(fps), (16...1920).contains(width) else {
             throw CLIError("choose 1-200 cameras, 1-3600 seconds, 0.1-30 fps and a width of 16-1920")
         }
-        let ffmpeg = try Self.locate("ffmpeg")
+        let ffmpeg = try Tools.locate("ffmpeg")
         let (simulator, base) = try await ChildProcess.simulator(["--cameras", String(cameras), "--size", size, "--fps", "25", "--clips", clips])
         defer { simulator.stop() }
         let urls = (1...cameras).map { base + CameraSimulator.path(camera: $0) + (main ? "" : "/sub") }
@@ -139,13 +139,5 @@ struct BenchAnalytics: AsyncParsableCommand {
             total += cpuSeconds(pid: pid)
         }
         return total
-    }
-
-    private static func locate(_ tool: String) throws -> String {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-            let path = "\(dir)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        throw CLIError("\(tool) is missing; install it (apt-get install -y ffmpeg)")
     }
 }

@@ -8,7 +8,7 @@ import Glibc
 
 /// `rtcc bench …`.
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks against named peers.", subcommands: [BenchRecord.self, BenchLive.self, BenchExport.self, BenchGeo.self, BenchEvents.self, BenchAnalytics.self, BenchAddress.self, BenchCluster.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks against named peers.", subcommands: [BenchRecord.self, BenchLive.self, BenchExport.self, BenchGeo.self, BenchEvents.self, BenchAnalytics.self, BenchAddress.self, BenchCluster.self, BenchCapacity.self])
 }
 
 /// `rtcc bench record`: our recorder against `ffmpeg -c copy -f segment` on the same simulated streams.
@@ -69,14 +69,14 @@ struct BenchRecord: AsyncParsableCommand {
         let elapsed = Date().timeIntervalSince(started)
         let cpu = processCPUSeconds() - startCPU
         let files = await index.sealedSegments().map(\.path)
-        let frames = try await countFrames(files)
+        let frames = try await videoPackets(in: files)
         return Result(
             cpuSeconds: cpu, memoryBytes: Double(await sampler.peak), frames: frames, expectedFrames: expectedFrames(seconds: elapsed), seconds: elapsed)
     }
 
     private func measureFFmpeg(urls: [String], root: URL) async throws -> Result {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let ffmpeg = try locate("ffmpeg")
+        let ffmpeg = try Tools.locate("ffmpeg")
         var children: [ChildProcess] = []
         let started = Date()
         for (number, url) in urls.enumerated() {
@@ -104,7 +104,7 @@ struct BenchRecord: AsyncParsableCommand {
         let elapsed = Date().timeIntervalSince(started)
         let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? [])
             .filter { $0.hasSuffix(".mp4") }.map { root.appendingPathComponent($0).path }
-        let frames = try await countFrames(files)
+        let frames = try await videoPackets(in: files)
         return Result(
             cpuSeconds: cpu, memoryBytes: Double(await sampler.peak), frames: frames, expectedFrames: expectedFrames(seconds: elapsed), seconds: elapsed)
     }
@@ -112,24 +112,6 @@ struct BenchRecord: AsyncParsableCommand {
     /// The frames the simulator sent to all streams during a recording window: it paces every stream at `fps`. Frames
     /// missing from the files at the start (connecting) or anywhere else count as lost, for both sides alike.
     private func expectedFrames(seconds: Double) -> Int { Int((seconds * Double(fps)).rounded()) * streams }
-
-    /// Video packets in `files`, counted by ffprobe.
-    private func countFrames(_ files: [String]) async throws -> Int {
-        let ffprobe = try locate("ffprobe")
-        var frames = 0
-        for file in files {
-            let output = try await ChildProcess.output(ffprobe, [
-                "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries", "stream=nb_read_packets",
-                "-of", "default=noprint_wrappers=1", file,
-            ])
-            for line in output.split(separator: "\n") {
-                let parts = line.split(separator: "=")
-                guard parts.count == 2, parts[0] == "nb_read_packets", let value = Int(parts[1]) else { continue }
-                frames += value
-            }
-        }
-        return frames
-    }
 
     private func report(ours: Result, peer: Result) {
         func perStreamSecond(_ r: Result) -> Double { r.cpuSeconds / (Double(streams) * seconds.asDouble) }
@@ -149,18 +131,28 @@ struct BenchRecord: AsyncParsableCommand {
         say("|---|---|---|---|")
         for row in rows { say("| \(row.0) | \(row.1) | \(row.2) | \(row.3) |") }
     }
-
-    private func locate(_ tool: String) throws -> String {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-            let path = "\(dir)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        throw CLIError("\(tool) is missing; install it (apt-get install -y ffmpeg)")
-    }
 }
 
 private extension Int {
     var asDouble: Double { Double(self) }
+}
+
+/// Video packets in `files`, counted by ffprobe (the same count for every side of a benchmark).
+func videoPackets(in files: [String]) async throws -> Int {
+    let ffprobe = try Tools.locate("ffprobe")
+    var frames = 0
+    for file in files {
+        let output = try await ChildProcess.output(ffprobe, [
+            "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries", "stream=nb_read_packets",
+            "-of", "default=noprint_wrappers=1", file,
+        ])
+        for line in output.split(separator: "\n") {
+            let parts = line.split(separator: "=")
+            guard parts.count == 2, parts[0] == "nb_read_packets", let value = Int(parts[1]) else { continue }
+            frames += value
+        }
+    }
+    return frames
 }
 
 /// CPU seconds (user + system) this process has used.

@@ -9,21 +9,24 @@ final class ChildProcess: Sendable {
     private let process: Process
     private let lines: LineBuffer
     private let errors: LineBuffer?
+    /// Its standard input, when started with one.
+    private let input: FileHandle?
 
     /// The process id.
     var pid: Int32 { process.processIdentifier }
     /// Whether the process is still running.
     var isRunning: Bool { process.isRunning }
 
-    private init(process: Process, lines: LineBuffer, errors: LineBuffer?) {
+    private init(process: Process, lines: LineBuffer, errors: LineBuffer?, input: FileHandle?) {
         self.process = process
         self.lines = lines
         self.errors = errors
+        self.input = input
     }
 
     /// Starts `executable` with `arguments`; its standard error is kept only when `keepingErrors` (a long-running
-    /// tool's would grow without end).
-    static func start(_ executable: String, _ arguments: [String], keepingErrors: Bool = false) async throws -> ChildProcess {
+    /// tool's would grow without end); with `input`, lines can be written to its standard input (``tell(_:)``).
+    static func start(_ executable: String, _ arguments: [String], keepingErrors: Bool = false, input: Bool = false) async throws -> ChildProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -31,9 +34,10 @@ final class ChildProcess: Sendable {
         process.standardOutput = collecting(into: lines)
         let errors = keepingErrors ? LineBuffer() : nil
         process.standardError = errors.map { collecting(into: $0) } ?? FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
+        let inputPipe = input ? Pipe() : nil
+        process.standardInput = inputPipe ?? FileHandle.nullDevice
         try process.run()
-        return ChildProcess(process: process, lines: lines, errors: errors)
+        return ChildProcess(process: process, lines: lines, errors: errors, input: inputPipe?.fileHandleForWriting)
     }
 
     /// A pipe whose output is appended to `buffer` as it arrives.
@@ -53,8 +57,14 @@ final class ChildProcess: Sendable {
 
     /// Starts `rtcc simulate --port 0` with `arguments` (this binary) and returns it with its cameras' base URL
     /// (`rtsp://host:port`; camera N is at ``CameraSimulator/path(camera:)`` below it).
-    static func simulator(_ arguments: [String]) async throws -> (process: ChildProcess, base: String) {
-        let simulator = try await start(CommandLine.arguments[0], ["simulate", "--port", "0"] + arguments)
+    static func simulator(_ arguments: [String], onCPUs cpus: String? = nil) async throws -> (process: ChildProcess, base: String) {
+        let command = [CommandLine.arguments[0], "simulate", "--port", "0"] + arguments
+        // On chosen CPUs, through taskset (util-linux), when asked.
+        let simulator = if let cpus {
+            try await start("/usr/bin/taskset", ["-c", cpus] + command, input: true)
+        } else {
+            try await start(command[0], Array(command.dropFirst()), input: true)
+        }
         guard let line = try await simulator.waitForLine(containing: "rtsp://", timeout: 300),
             let first = line.split(separator: " ").first(where: { $0.hasPrefix("rtsp://") }), first.hasSuffix("/cam001")
         else {
@@ -78,6 +88,25 @@ final class ChildProcess: Sendable {
             throw CLIError("`\(command) …` failed (\(how))" + (said.isEmpty ? "" : ": \(said)"))
         }
         return child.lines.text
+    }
+
+    /// Writes `line` to the process's standard input (started with `input: true`).
+    func tell(_ line: String) throws {
+        guard let input else { throw CLIError("the tool was started without standard input") }
+        try input.write(contentsOf: Data((line + "\n").utf8))
+    }
+
+    /// Writes `command` and returns the next output line that starts with `prefix`, waiting up to `timeout` seconds.
+    func ask(_ command: String, answerStartingWith prefix: String, timeout: Double = 10) async throws -> String {
+        let earlier = lines.text.split(separator: "\n").filter { $0.hasPrefix(prefix) }.count
+        try tell(command)
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let answers = lines.text.split(separator: "\n").filter { $0.hasPrefix(prefix) }
+            if answers.count > earlier { return String(answers[earlier]) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw CLIError("no answer to \"\(command)\" within \(Int(timeout)) s")
     }
 
     /// The first output line containing `text`, waiting up to `timeout` seconds.

@@ -11,6 +11,8 @@ struct Simulate: AsyncParsableCommand {
             The clip is generated once with ffmpeg (test pattern with a burned-in clock) and cached in --clips.
             While running, type commands on standard input to misbehave a camera:
               drop N | stall N SECONDS | restart N | offline N | online N
+            N may be a range (1-400). `owed` prints the frames owed to every viewer so far, each counted from its
+            first keyframe (benchmarks count lost frames against it).
             """)
 
     @Option(help: "Number of cameras (1-999).") var cameras = 4
@@ -63,18 +65,30 @@ struct Simulate: AsyncParsableCommand {
     static func obey(commandsFrom lines: AsyncStream<String>, simulator: CameraSimulator) async {
         for await line in lines {
             let words = line.split(separator: " ").map(String.init)
-            guard words.count >= 2, let number = Int(words[1]) else {
-                if !words.isEmpty { say("commands: drop N | stall N SECONDS | restart N | offline N | online N") }
+            if words == ["owed"] {
+                say("owed \(simulator.framesOwed)")
+                continue
+            }
+            // N, or a range of cameras A-B.
+            let bounds = words.count >= 2 ? words[1].split(separator: "-").map { Int($0) } : []
+            guard let first = bounds.first ?? nil, let last = bounds.last ?? nil, bounds.count <= 2, first <= last else {
+                if !words.isEmpty { say("commands: drop N | stall N SECONDS | restart N | offline N | online N | owed (N may be A-B)") }
+                continue
+            }
+            guard ["drop", "stall", "restart", "offline", "online"].contains(words[0]) else {
+                say("unknown command \(words[0])")
                 continue
             }
             do {
-                switch words[0] {
-                case "drop": try await simulator.drop(camera: number)
-                case "stall": try await simulator.stall(camera: number, for: .seconds(Double(words.count > 2 ? words[2] : "10") ?? 10))
-                case "restart": try await simulator.restart(camera: number)
-                case "offline": try await simulator.setOnline(camera: number, false)
-                case "online": try await simulator.setOnline(camera: number, true)
-                default: say("unknown command \(words[0])"); continue
+                for number in first...last {
+                    switch words[0] {
+                    case "drop": try await simulator.drop(camera: number)
+                    case "stall": try await simulator.stall(camera: number, for: .seconds(Double(words.count > 2 ? words[2] : "10") ?? 10))
+                    case "restart": try await simulator.restart(camera: number)
+                    case "offline": try await simulator.setOnline(camera: number, false)
+                    case "online": try await simulator.setOnline(camera: number, true)
+                    default: break
+                    }
                 }
                 say("ok: \(line)")
             } catch {

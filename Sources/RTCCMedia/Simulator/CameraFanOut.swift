@@ -15,12 +15,15 @@ final class CameraFanOut: @unchecked Sendable {
     private struct Viewer {
         var continuation: Stream.Continuation
         var waitingForKeyframe = true
+        /// Whether it got its first keyframe: from then on every frame is owed to it, delivered or dropped.
+        var started = false
     }
 
     private let lock = NSLock()
     private var viewers: [UInt64: Viewer] = [:]
     private var nextID: UInt64 = 0
     private let bufferSize: Int
+    private var owed = 0
 
     init(bufferSize: Int) {
         self.bufferSize = max(64, bufferSize)
@@ -28,6 +31,11 @@ final class CameraFanOut: @unchecked Sendable {
 
     /// The number of connected viewers.
     var viewerCount: Int { lock.withLock { viewers.count } }
+
+    /// Frames published since each viewer's first keyframe, summed over every viewer there has been: what a viewer
+    /// that recorded everything would hold. Frames a slow viewer lost to its full buffer (and the ones until its next
+    /// keyframe) count too, so a recorder that cannot keep up is seen to lose them.
+    var framesOwed: Int { lock.withLock { owed } }
 
     /// A new viewer's packets; `accepting` false gives a sequence that closes the connection at once.
     func subscribe(accepting: Bool) -> Stream {
@@ -55,6 +63,10 @@ final class CameraFanOut: @unchecked Sendable {
             var targets: [(UInt64, Stream.Continuation)] = []
             targets.reserveCapacity(viewers.count)
             for (id, viewer) in viewers {
+                if viewer.started || isKeyframe {
+                    owed += 1
+                    viewers[id]?.started = true
+                }
                 if viewer.waitingForKeyframe {
                     guard isKeyframe else { continue }
                     viewers[id]?.waitingForKeyframe = false

@@ -125,6 +125,10 @@ public actor CameraSimulator {
         await server.close()
     }
 
+    /// Frames owed to the viewers of every main stream, each counted from the viewer's first keyframe, over every
+    /// viewer there has been: what recorders that lost nothing would hold. Benchmarks count lost frames against it.
+    public nonisolated var framesOwed: Int { cameras.reduce(0) { $0 + $1.framesOwed } }
+
     /// Closes every connection to camera `number` (main and sub stream).
     public func drop(camera number: Int) throws(SimulatorError) {
         for stream in try streams(of: number) { stream.drop() }

@@ -99,6 +99,8 @@ public final class SimulatedCamera: RTSPMediaSource, @unchecked Sendable {
 
     /// The number of viewers receiving packets.
     public var viewerCount: Int { fanOut.viewerCount }
+    /// Frames owed to this stream's viewers since each one's first keyframe (see ``CameraFanOut/framesOwed``).
+    public var framesOwed: Int { fanOut.framesOwed }
 
     /// The packets for one new viewer, from the next keyframe on.
     public func makePackets() -> any AsyncSequence<RTSPMediaPacket, any Error> & Sendable {

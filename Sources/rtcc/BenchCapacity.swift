@@ -1,0 +1,209 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RTCCMedia
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `rtcc bench capacity`: how many streams one core records with no lost frame, and the CPU each costs against
+/// ffmpeg `-c copy` on the same core.
+struct BenchCapacity: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "capacity",
+        abstract: "Step the number of recorded streams up, the simulator on one core and the recorder on another; print lost frames, CPU and memory per stream against ffmpeg -c copy.",
+        discussion: """
+            The simulator (`rtcc simulate`, its own process) is pinned to --simulator-cpu with taskset; this process and \
+            every ffmpeg it starts to --recorder-cpu. At each count both sides record the same streams for --seconds; \
+            then the simulator pauses every stream, the recorders get 1.5 s to drain, the simulator says how many frames \
+            it owed its viewers (each counted from the viewer's first keyframe, dropped ones included) and the recorders \
+            stop (ours seal; ffmpeg is told `q`, then the streams resume so it reads its next packet, notices and writes its trailer: it may keep one frame per stream more than was counted, which only favours it). Frames in the files are counted by ffprobe for \
+            both sides; lost = owed − recorded. CPU is the recording processes' user + system time; memory is their peak \
+            PSS, summed, the same metric for both. ffmpeg runs one process per stream, so it is measured up to \
+            --peer-up-to streams only (memory). A failed step exits non-zero.
+            """)
+
+    @Option(help: "Stream counts to step through, comma separated.") var counts = "100,200,300,400"
+    @Option(help: "Largest count ffmpeg is measured at (one process per stream).") var peerUpTo = 200
+    @Option(help: "Seconds each side records at each count.") var seconds = 20
+    @Option(help: "Picture size of the simulated streams.") var size = "1280x720"
+    @Option(help: "Bitrate of the simulated streams.") var bitrate = 2_000_000
+    @Option(help: "Frames per second of the simulated streams.") var fps = 25
+    @Option(help: "CPU the simulator runs on (taskset list).") var simulatorCPU = "0"
+    @Option(help: "CPU the recorders run on (taskset list).") var recorderCPU = "1"
+    @Option(help: "Scratch folder (emptied).") var work = "/tmp/rtcc-bench-capacity"
+    @Option(help: "Where generated clips are cached.") var clips = "./data/clips"
+
+    /// One side's measurement at one count.
+    struct Step {
+        var streams: Int
+        var cpuSeconds: Double
+        var seconds: Double
+        var peakPSS: Int
+        var owed: Int
+        var recorded: Int
+        var lost: Int { max(0, owed - recorded) }
+        var cpuPerStreamSecond: Double { cpuSeconds / (Double(streams) * seconds) }
+    }
+
+    func run() async throws {
+        let steps = counts.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !steps.isEmpty, steps.allSatisfy({ (1...999).contains($0) }) else { throw ValidationError("--counts must list numbers 1-999") }
+        guard seconds >= 5 else { throw ValidationError("--seconds must be at least 5") }
+        guard sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 else { throw CLIError("this benchmark needs two CPUs: one for the simulator, one for the recorders") }
+        let root = URL(fileURLWithPath: work)
+        try? FileManager.default.removeItem(at: root)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let (simulator, base) = try await ChildProcess.simulator(
+            ["--cameras", String(steps.max()!), "--size", size, "--bitrate", String(bitrate), "--fps", String(fps), "--clips", clips],
+            onCPUs: simulatorCPU)
+        defer { simulator.stop() }
+        // Every thread of this process (and each child started from now on) on the recorder's CPU.
+        _ = try await ChildProcess.output("/usr/bin/taskset", ["-a", "-p", "-c", recorderCPU, String(getpid())])
+        say("Simulator on CPU \(simulatorCPU): \(steps.max()!) × \(size) @ \(fps) fps, \(bitrate / 1000) kbit/s; recorders on CPU \(recorderCPU)")
+        say("| Streams | Recorder | CPU s per stream-second | vs ffmpeg | Peak PSS per stream (MiB) | Frames owed | Recorded | Lost | Owed ÷ window |")
+        say("|---|---|---|---|---|---|---|---|---|")
+        var largestLossless: Int?
+        var ratios: [(Int, Double)] = []
+        for count in steps {
+            let urls = (1...count).map { "\(base)" + CameraSimulator.path(camera: $0) }
+            let ours = try await measure(count: count, simulator: simulator) { try await recordOurs(urls: urls, root: root.appendingPathComponent("rtcc-\(count)"), window: $0) }
+            if ours.lost == 0 { largestLossless = max(largestLossless ?? 0, count) }
+            guard count <= peerUpTo else {
+                row(ours, name: "OpenRTCC", ratio: "not measured")
+                continue
+            }
+            let peer = try await measure(count: count, simulator: simulator) { try await recordFFmpeg(urls: urls, root: root.appendingPathComponent("ffmpeg-\(count)"), window: $0) }
+            let ratio = ours.cpuPerStreamSecond / max(peer.cpuPerStreamSecond, 1e-9)
+            ratios.append((count, ratio))
+            row(ours, name: "OpenRTCC", ratio: String(format: "**%.2f×**", ratio))
+            row(peer, name: "ffmpeg -c copy", ratio: "")
+        }
+        say("")
+        say("Largest count with 0 lost frames (OpenRTCC, one core): \(largestLossless.map(String.init) ?? "none of those tried")")
+        for (count, ratio) in ratios { say(String(format: "CPU per stream at %d streams: %.2f× ffmpeg -c copy", count, ratio)) }
+    }
+
+    /// What one side's run returns: the files it wrote, its CPU seconds, peak PSS and the seconds it ran.
+    typealias Recording = (files: [String], cpu: Double, pss: Int, seconds: Double)
+
+    /// The two moments a side's run reports back to ``measure``.
+    struct Window: Sendable {
+        /// Returns once the window has passed, the simulator paused every stream, what was on its way arrived and the
+        /// frames owed were read; the recorders are then stopped.
+        var end: @Sendable () async throws -> Void
+        /// Ends the pause. ffmpeg, blocked reading a paused stream, notices `q` only with its next packet: it is told
+        /// `q` first, then the streams resume (it may write one more frame per stream, which only favours it).
+        var resume: @Sendable () async throws -> Void
+    }
+
+    /// Runs one side at `count` streams through `record`, which records until `Window.end` returns and then stops.
+    private func measure(count: Int, simulator: ChildProcess, record: (Window) async throws -> Recording) async throws -> Step {
+        let owedBefore = try await owed(simulator)
+        let seconds = Double(self.seconds)
+        let owedAtEnd = Mutex(0), resumed = Mutex(false)
+        let window = Window(
+            end: {
+                try await Task.sleep(for: .seconds(seconds))
+                _ = try await simulator.ask("stall 1-\(count) 60", answerStartingWith: "ok: stall")
+                try await Task.sleep(for: .milliseconds(1500))
+                let owed = try await owed(simulator)
+                owedAtEnd.withLock { $0 = owed }
+            },
+            resume: {
+                // Nothing was sent while the recorders stopped: the count read at the end holds.
+                let owed = try await owed(simulator)
+                guard owed == owedAtEnd.withLock({ $0 }) else {
+                    throw CLIError("the simulator sent \(owed - owedAtEnd.withLock { $0 }) frames after the pause began")
+                }
+                _ = try await simulator.ask("stall 1-\(count) 0", answerStartingWith: "ok: stall")
+                resumed.withLock { $0 = true }
+            })
+        let outcome = try await record(window)
+        if !resumed.withLock({ $0 }) { try await window.resume() }
+        let recorded = try await videoPackets(in: outcome.files)
+        let owedFrames = owedAtEnd.withLock { $0 } - owedBefore
+        return Step(streams: count, cpuSeconds: outcome.cpu, seconds: outcome.seconds, peakPSS: outcome.pss, owed: owedFrames, recorded: recorded)
+    }
+
+    private func owed(_ simulator: ChildProcess) async throws -> Int {
+        let answer = try await simulator.ask("owed", answerStartingWith: "owed ")
+        guard let value = Int(answer.dropFirst("owed ".count)) else { throw CLIError("the simulator answered \"\(answer)\"") }
+        return value
+    }
+
+    private func recordOurs(urls: [String], root: URL, window: Window) async throws -> Recording {
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let index = SealedSegments()
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let sampler = PeakSampler { proportionalBytes(pid: getpid()) }
+        let started = Date(), startCPU = processCPUSeconds()
+        var cpu = 0.0, elapsed = 0.0
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for url in urls {
+                let recorder = CameraRecorder(
+                    configuration: CameraRecorder.Configuration(url: url, segments: SegmentWriter.Configuration(root: root, cameraID: UUID())),
+                    index: index, logger: logger)
+                group.addTask { await recorder.run() }
+            }
+            group.addTask { await sampler.run() }
+            try await window.end()
+            cpu = processCPUSeconds() - startCPU
+            elapsed = Date().timeIntervalSince(started)
+            group.cancelAll()
+        }
+        return (await index.paths, cpu, await sampler.peak, elapsed)
+    }
+
+    private func recordFFmpeg(urls: [String], root: URL, window: Window) async throws -> Recording {
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let ffmpeg = try Tools.locate("ffmpeg")
+        var children: [ChildProcess] = []
+        let started = Date()
+        for (number, url) in urls.enumerated() {
+            let folder = root.appendingPathComponent("cam\(number)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            children.append(try await ChildProcess.start(ffmpeg, [
+                "-hide_banner", "-loglevel", "error", "-rtsp_transport", "tcp", "-i", url, "-c", "copy", "-f", "segment",
+                "-segment_time", "60", "-reset_timestamps", "1", "-segment_format", "mp4",
+                "-segment_format_options", "movflags=+frag_keyframe+empty_moov+default_base_moof", folder.appendingPathComponent("%03d.mp4").path,
+            ], input: true))
+        }
+        let pids = children.map(\.pid)
+        let sampler = PeakSampler { pids.reduce(0) { $0 + proportionalBytes(pid: $1) } }
+        var cpu = 0.0, elapsed = 0.0
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await sampler.run() }
+            try await window.end()
+            cpu = pids.reduce(0.0) { $0 + cpuSeconds(pid: $1) }
+            elapsed = Date().timeIntervalSince(started)
+            group.cancelAll()
+        }
+        // "q" on its standard input: ffmpeg writes what it holds and its trailer, as ours seal on stop.
+        for child in children { try? child.tell("q") }
+        try await window.resume()
+        for child in children { await child.waitForExit(timeout: 15) }
+        let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? [])
+            .filter { $0.hasSuffix(".mp4") }.map { root.appendingPathComponent($0).path }
+        return (files, cpu, await sampler.peak, elapsed)
+    }
+
+    /// One table row. "Owed ÷ window" is the frames owed against streams × seconds × fps: below 100 % by the time each
+    /// viewer took to connect and reach a keyframe, and further below when the simulator's core could not keep pace.
+    private func row(_ step: Step, name: String, ratio: String) {
+        let pace = Double(step.owed) / (Double(step.streams) * Double(seconds) * Double(fps))
+        say(String(format: "| %d | %@ | %.5f | %@ | %.2f | %d | %d | %d | %.0f %% |", step.streams, name, step.cpuPerStreamSecond, ratio,
+                   Double(step.peakPSS) / Double(step.streams) / 1_048_576, step.owed, step.recorded, step.lost, pace * 100))
+    }
+}
+
+/// The paths of sealed segments, kept in memory (the capacity bench needs nothing else from an index).
+actor SealedSegments: RecordingIndex {
+    private(set) var paths: [String] = []
+
+    func opened(_ segment: RecordedSegment) async throws {}
+    func progressed(_ segment: RecordedSegment) async throws {}
+    func sealed(_ segment: RecordedSegment) async throws { paths.append(segment.path) }
+}
