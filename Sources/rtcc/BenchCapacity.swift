@@ -19,7 +19,8 @@ struct BenchCapacity: AsyncParsableCommand {
             then the simulator pauses every stream, the recorders get 1.5 s to drain, the simulator says how many frames \
             it owed its viewers (each counted from the viewer's first keyframe, dropped ones included) and the recorders \
             stop (ours seal; ffmpeg is told `q`, then the streams resume so it reads its next packet, notices and writes its trailer: it may keep one frame per stream more than was counted, which only favours it). Frames in the files are counted by ffprobe for \
-            both sides; lost = owed − recorded. CPU is the recording processes' user + system time; memory is their peak \
+            both sides; lost = owed − recorded. CPU is the recording processes' user + system time from 4 s after they start (connecting left out, for both) to the \
+            end of the window; memory is their peak \
             PSS, summed, the same metric for both. ffmpeg runs one process per stream, so it is measured up to \
             --peer-up-to streams only (memory). A failed step exits non-zero.
             """)
@@ -139,7 +140,7 @@ struct BenchCapacity: AsyncParsableCommand {
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
         let sampler = PeakSampler { proportionalBytes(pid: getpid()) }
-        let started = Date(), startCPU = processCPUSeconds()
+        let steady = SteadyCPU { processCPUSeconds() }
         var cpu = 0.0, elapsed = 0.0
         try await withThrowingTaskGroup(of: Void.self) { group in
             for url in urls {
@@ -149,9 +150,9 @@ struct BenchCapacity: AsyncParsableCommand {
                 group.addTask { await recorder.run() }
             }
             group.addTask { await sampler.run() }
+            group.addTask { await steady.start(after: Self.warmUp) }
             try await window.end()
-            cpu = processCPUSeconds() - startCPU
-            elapsed = Date().timeIntervalSince(started)
+            (cpu, elapsed) = await steady.sinceStart()
             group.cancelAll()
         }
         return (await index.paths, cpu, await sampler.peak, elapsed)
@@ -161,7 +162,6 @@ struct BenchCapacity: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let ffmpeg = try Tools.locate("ffmpeg")
         var children: [ChildProcess] = []
-        let started = Date()
         for (number, url) in urls.enumerated() {
             let folder = root.appendingPathComponent("cam\(number)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -169,26 +169,34 @@ struct BenchCapacity: AsyncParsableCommand {
                 "-hide_banner", "-loglevel", "error", "-rtsp_transport", "tcp", "-i", url, "-c", "copy", "-f", "segment",
                 "-segment_time", "60", "-reset_timestamps", "1", "-segment_format", "mp4",
                 "-segment_format_options", "movflags=+frag_keyframe+empty_moov+default_base_moof", folder.appendingPathComponent("%03d.mp4").path,
-            ], input: true))
+            ], input: true, output: false))
         }
         let pids = children.map(\.pid)
         let sampler = PeakSampler { pids.reduce(0) { $0 + proportionalBytes(pid: $1) } }
+        let steady = SteadyCPU { pids.reduce(0.0) { $0 + cpuSeconds(pid: $1) } }
         var cpu = 0.0, elapsed = 0.0
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await sampler.run() }
+            group.addTask { await steady.start(after: Self.warmUp) }
             try await window.end()
-            cpu = pids.reduce(0.0) { $0 + cpuSeconds(pid: $1) }
-            elapsed = Date().timeIntervalSince(started)
+            (cpu, elapsed) = await steady.sinceStart()
             group.cancelAll()
         }
         // "q" on its standard input: ffmpeg writes what it holds and its trailer, as ours seal on stop.
         for child in children { try? child.tell("q") }
         try await window.resume()
-        for child in children { await child.waitForExit(timeout: 15) }
+        for child in children {
+            await child.waitForExit(timeout: 15)
+            child.closeInput()
+        }
         let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? [])
             .filter { $0.hasSuffix(".mp4") }.map { root.appendingPathComponent($0).path }
         return (files, cpu, await sampler.peak, elapsed)
     }
+
+    /// Seconds after the recorders start before CPU is counted: connecting (RTSP, ffmpeg's probing) is left out for
+    /// both sides, as it is a one-time cost of a recorder that runs for months.
+    static let warmUp = 4.0
 
     /// One table row. "Owed ÷ window" is the frames owed against streams × seconds × fps: below 100 % by the time each
     /// viewer took to connect and reach a keyframe, and further below when the simulator's core could not keep pace.
@@ -196,6 +204,26 @@ struct BenchCapacity: AsyncParsableCommand {
         let pace = Double(step.owed) / (Double(step.streams) * Double(seconds) * Double(fps))
         say(String(format: "| %d | %@ | %.5f | %@ | %.2f | %d | %d | %d | %.0f %% |", step.streams, name, step.cpuPerStreamSecond, ratio,
                    Double(step.peakPSS) / Double(step.streams) / 1_048_576, step.owed, step.recorded, step.lost, pace * 100))
+    }
+}
+
+/// CPU time from a moment after the start to the end of a window, read by the same `read` at both ends.
+actor SteadyCPU {
+    private let read: @Sendable () -> Double
+    private var start: (cpu: Double, at: Date)?
+
+    init(_ read: @escaping @Sendable () -> Double) { self.read = read }
+
+    /// Takes the first reading after `seconds`.
+    func start(after seconds: Double) async {
+        try? await Task.sleep(for: .seconds(seconds))
+        start = (read(), Date())
+    }
+
+    /// CPU seconds and wall-clock seconds since the first reading (since now, zero, if it was never taken).
+    func sinceStart() -> (cpu: Double, seconds: Double) {
+        guard let start else { return (0, 0) }
+        return (read() - start.cpu, Date().timeIntervalSince(start.at))
     }
 }
 

@@ -25,13 +25,17 @@ final class ChildProcess: Sendable {
     }
 
     /// Starts `executable` with `arguments`; its standard error is kept only when `keepingErrors` (a long-running
-    /// tool's would grow without end); with `input`, lines can be written to its standard input (``tell(_:)``).
-    static func start(_ executable: String, _ arguments: [String], keepingErrors: Bool = false, input: Bool = false) async throws -> ChildProcess {
+    /// tool's would grow without end); with `input`, lines can be written to its standard input (``tell(_:)``);
+    /// without `output`, its standard output is discarded (no pipe: hundreds of children stay within the descriptors
+    /// Foundation's `Process` handles).
+    static func start(
+        _ executable: String, _ arguments: [String], keepingErrors: Bool = false, input: Bool = false, output: Bool = true
+    ) async throws -> ChildProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let lines = LineBuffer()
-        process.standardOutput = collecting(into: lines)
+        process.standardOutput = output ? collecting(into: lines) : FileHandle.nullDevice
         let errors = keepingErrors ? LineBuffer() : nil
         process.standardError = errors.map { collecting(into: $0) } ?? FileHandle.nullDevice
         let inputPipe = input ? Pipe() : nil
@@ -95,6 +99,9 @@ final class ChildProcess: Sendable {
         guard let input else { throw CLIError("the tool was started without standard input") }
         try input.write(contentsOf: Data((line + "\n").utf8))
     }
+
+    /// Closes the process's standard input (its end of file).
+    func closeInput() { try? input?.close() }
 
     /// Writes `command` and returns the next output line that starts with `prefix`, waiting up to `timeout` seconds.
     func ask(_ command: String, answerStartingWith prefix: String, timeout: Double = 10) async throws -> String {
