@@ -139,7 +139,9 @@ struct BenchCapacity: AsyncParsableCommand {
         let index = SealedSegments()
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
-        let sampler = PeakSampler { proportionalBytes(pid: getpid()) }
+        // Reading PSS makes the kernel walk the process's pages, charged to this process: once a second, not more, for
+        // both sides (for ffmpeg the reading is charged to this process, which is not counted there).
+        let sampler = PeakSampler(every: .seconds(1)) { proportionalBytes(pid: getpid()) }
         let steady = SteadyCPU { processCPUSeconds() }
         var cpu = 0.0, elapsed = 0.0
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -172,7 +174,7 @@ struct BenchCapacity: AsyncParsableCommand {
             ], input: true, output: false))
         }
         let pids = children.map(\.pid)
-        let sampler = PeakSampler { pids.reduce(0) { $0 + proportionalBytes(pid: $1) } }
+        let sampler = PeakSampler(every: .seconds(1)) { pids.reduce(0) { $0 + proportionalBytes(pid: $1) } }
         let steady = SteadyCPU { pids.reduce(0.0) { $0 + cpuSeconds(pid: $1) } }
         var cpu = 0.0, elapsed = 0.0
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -207,17 +207,21 @@ func residentBytes(pid: Int32) -> Int {
     return kilobytes * 1024
 }
 
-/// Samples a value every 200 ms until cancelled and keeps the peak.
+/// Samples a value every `interval` (200 ms by default) until cancelled and keeps the peak.
 actor PeakSampler {
     private let sample: @Sendable () -> Int
+    private let interval: Duration
     private(set) var peak = 0
 
-    init(_ sample: @escaping @Sendable () -> Int) { self.sample = sample }
+    init(every interval: Duration = .milliseconds(200), _ sample: @escaping @Sendable () -> Int) {
+        self.interval = interval
+        self.sample = sample
+    }
 
     func run() async {
         while !Task.isCancelled {
             peak = max(peak, sample())
-            try? await Task.sleep(for: .milliseconds(200))
+            try? await Task.sleep(for: interval)
         }
         peak = max(peak, sample())
     }
