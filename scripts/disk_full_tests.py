@@ -54,38 +54,50 @@ def missing_seconds(client, camera, start, end):
                - datetime.fromisoformat(m["from"].replace("Z", "+00:00")).timestamp() for m in body["missing"])
 
 
-def run(kind, args, work, rtsp):
-    size = 80 if kind == "free-space" else 96
-    print(f"# {kind}: 3 cameras, {size} MiB tmpfs", flush=True)
-    folder = os.path.join(work, kind)
-    recordings = os.path.join(folder, "recordings")
-    os.makedirs(recordings)
-    mounted = subprocess.run(privileged("mount", "-t", "tmpfs", "-o", f"size={size}m", "tmpfs", recordings), capture_output=True, text=True)
-    check(mounted.returncode == 0, f"{kind}: a {size} MiB tmpfs is mounted for the recordings ({mounted.stderr.strip()})")
-    if mounted.returncode != 0:
-        return {}
+def mount_tmpfs(kind, path, size):
+    """Mounts a tmpfs of `size` MiB at `path`; False (and a failed check) when it cannot."""
+    os.makedirs(path)
+    mounted = subprocess.run(privileged("mount", "-t", "tmpfs", "-o", f"size={size}m", "tmpfs", path), capture_output=True, text=True)
+    check(mounted.returncode == 0, f"{kind}: a {size} MiB tmpfs is mounted at {os.path.basename(path)} ({mounted.stderr.strip()})")
+    return mounted.returncode == 0
+
+
+def start_recording(args, kind, folder, rtsp, settings):
+    """Starts a server recording three simulated cameras ("KIND cam N") with `settings` (RTCC_* variables); returns it
+    with an administrator's client and the cameras as (name, id), sorted, once all three stream."""
     env = dict(os.environ, RTCC_PASSWORD=PASSWORD, RTCC_SEGMENT_SECONDS=str(SEGMENT), RTCC_BCRYPT_COST="4", RTCC_LOG_LEVEL="notice",
-               RTCC_MFA_REQUIRED_ROLES="", RTCC_RECORDINGS=recordings, RTCC_RECORDINGS_MINIMUM_FREE_BYTES=str(16 * MIB))
-    if kind == "quota":
-        env["RTCC_DISK_QUOTA_BYTES"] = str(56 * MIB)
-        env["RTCC_RECORDINGS_MINIMUM_FREE_BYTES"] = str(4 * MIB)
+               RTCC_MFA_REQUIRED_ROLES="", **settings)
     data = os.path.join(folder, "data")
     csv = os.path.join(folder, "cameras.csv")
     with open(csv, "w") as handle:
         handle.write("name,kind,latitude,longitude,main_stream_url\n")
         for n in range(1, 4):
-            handle.write(f"Disk cam {n},city,32.5{n:02d},-93.75,{rtsp}/cam{n:03d}\n")
+            handle.write(f"{kind} cam {n},city,32.5{n:02d},-93.75,{rtsp}/cam{n:03d}\n")
     subprocess.run([args.rtcc, "cameras", "import", csv, "--data", data], check=True, capture_output=True, env=env)
     subprocess.run([args.rtcc, "user", "add", "admin", "--role", "admin", "--data", data], check=True, capture_output=True, env=env)
-    log = open(os.path.join(folder, "server.log"), "w")
-    server = start_server(args.rtcc, data, env, log)
+    server = start_server(args.rtcc, data, env, open(os.path.join(folder, "server.log"), "w"))
+    admin = Client(server.base).login("admin", PASSWORD)
+    cameras = sorted((c["name"], c["id"]) for c in admin.call("GET", "/api/v1/cameras?limit=10")[1]["items"])
+    streaming = wait_for(lambda: sum(h["state"] == "streaming" for h in admin.call("GET", "/api/v1/cameras/health")[1]) == 3, 90, "streaming")
+    check(bool(streaming), f"{kind}: the three cameras stream")
+    return server, admin, cameras
+
+
+def run(kind, args, work, rtsp):
+    size = 80 if kind == "free-space" else 96
+    print(f"# {kind}: 3 cameras, {size} MiB tmpfs", flush=True)
+    folder = os.path.join(work, kind)
+    recordings = os.path.join(folder, "recordings")
+    if not mount_tmpfs(kind, recordings, size):
+        return {}
+    settings = {"RTCC_RECORDINGS": recordings, "RTCC_RECORDINGS_MINIMUM_FREE_BYTES": str(16 * MIB)}
+    if kind == "quota":
+        settings.update(RTCC_DISK_QUOTA_BYTES=str(56 * MIB), RTCC_RECORDINGS_MINIMUM_FREE_BYTES=str(4 * MIB))
     measured = {}
+    server = None
     try:
-        admin = Client(server.base).login("admin", PASSWORD)
-        cameras = sorted((c["name"], c["id"]) for c in admin.call("GET", "/api/v1/cameras?limit=10")[1]["items"])
+        server, admin, cameras = start_recording(args, kind, folder, rtsp, settings)
         ids = [c for _, c in cameras]
-        streaming = wait_for(lambda: sum(h["state"] == "streaming" for h in admin.call("GET", "/api/v1/cameras/health")[1]) == 3, 90, "streaming")
-        check(bool(streaming), f"{kind}: the three cameras stream")
         started = time.time()
         time.sleep(16)
         held = (started, started + 15)
@@ -124,7 +136,8 @@ def run(kind, args, work, rtsp):
         if kind == "free-space":
             check("degraded" in states, f"{kind}: /api/v1/health reported the storage degraded while keeping the margin ({sorted(states)})")
     finally:
-        stop(server)
+        if server:
+            stop(server)
         subprocess.run(privileged("umount", recordings), capture_output=True)
     return measured
 
@@ -134,30 +147,13 @@ def run_volumes(args, work, rtsp):
     print(f"# {kind}: 3 cameras, 48 + 128 MiB tmpfs, no margin", flush=True)
     folder = os.path.join(work, kind)
     small, large = os.path.join(folder, "small"), os.path.join(folder, "large")
-    for path, size in ((small, 48), (large, 128)):
-        os.makedirs(path)
-        mounted = subprocess.run(privileged("mount", "-t", "tmpfs", "-o", f"size={size}m", "tmpfs", path), capture_output=True, text=True)
-        check(mounted.returncode == 0, f"{kind}: a {size} MiB tmpfs is mounted ({mounted.stderr.strip()})")
-        if mounted.returncode != 0:
-            return {}
-    env = dict(os.environ, RTCC_PASSWORD=PASSWORD, RTCC_SEGMENT_SECONDS=str(SEGMENT), RTCC_BCRYPT_COST="4", RTCC_LOG_LEVEL="notice",
-               RTCC_MFA_REQUIRED_ROLES="", RTCC_RECORDINGS=f"{small}:{large}", RTCC_RECORDINGS_MINIMUM_FREE_BYTES="0")
-    data = os.path.join(folder, "data")
-    csv = os.path.join(folder, "cameras.csv")
-    with open(csv, "w") as handle:
-        handle.write("name,kind,latitude,longitude,main_stream_url\n")
-        for n in range(1, 4):
-            handle.write(f"Volume cam {n},city,32.5{n:02d},-93.75,{rtsp}/cam{n:03d}\n")
-    subprocess.run([args.rtcc, "cameras", "import", csv, "--data", data], check=True, capture_output=True, env=env)
-    subprocess.run([args.rtcc, "user", "add", "admin", "--role", "admin", "--data", data], check=True, capture_output=True, env=env)
-    log = open(os.path.join(folder, "server.log"), "w")
-    server = start_server(args.rtcc, data, env, log)
+    if not (mount_tmpfs(kind, small, 48) and mount_tmpfs(kind, large, 128)):
+        return {}
     measured = {}
+    server = None
     try:
-        admin = Client(server.base).login("admin", PASSWORD)
-        cameras = sorted((c["name"], c["id"]) for c in admin.call("GET", "/api/v1/cameras?limit=10")[1]["items"])
-        streaming = wait_for(lambda: sum(h["state"] == "streaming" for h in admin.call("GET", "/api/v1/cameras/health")[1]) == 3, 90, "streaming")
-        check(bool(streaming), f"{kind}: the three cameras stream")
+        server, admin, cameras = start_recording(
+            args, kind, folder, rtsp, {"RTCC_RECORDINGS": f"{small}:{large}", "RTCC_RECORDINGS_MINIMUM_FREE_BYTES": "0"})
         on_disk = lambda root: {c for _, c in cameras if os.path.isdir(os.path.join(root, c.lower()))}
         time.sleep(8)
         spread = {"small": on_disk(small), "large": on_disk(large)}
@@ -209,7 +205,8 @@ def run_volumes(args, work, rtsp):
         check(len(failed) == 1 and failed[0]["status"] == "closed" and "recording again" in failed[0]["detail"],
               f"{kind}: one recording_failed alert, closed once the other volume recorded ({[(a['status'], a['detail']) for a in failed]})")
     finally:
-        stop(server)
+        if server:
+            stop(server)
         for path in (small, large):
             subprocess.run(privileged("umount", path), capture_output=True)
     return measured

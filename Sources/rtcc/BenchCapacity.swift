@@ -167,11 +167,7 @@ struct BenchCapacity: AsyncParsableCommand {
         for (number, url) in urls.enumerated() {
             let folder = root.appendingPathComponent("cam\(number)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            children.append(try await ChildProcess.start(ffmpeg, [
-                "-hide_banner", "-loglevel", "error", "-rtsp_transport", "tcp", "-i", url, "-c", "copy", "-f", "segment",
-                "-segment_time", "60", "-reset_timestamps", "1", "-segment_format", "mp4",
-                "-segment_format_options", "movflags=+frag_keyframe+empty_moov+default_base_moof", folder.appendingPathComponent("%03d.mp4").path,
-            ], input: true, output: false))
+            children.append(try await ChildProcess.start(ffmpeg, ffmpegCopyArguments(recording: url, into: folder), input: true, output: false))
         }
         let pids = children.map(\.pid)
         let sampler = PeakSampler(every: .seconds(1)) { pids.reduce(0) { $0 + proportionalBytes(pid: $1) } }

@@ -82,12 +82,7 @@ struct BenchRecord: AsyncParsableCommand {
         for (number, url) in urls.enumerated() {
             let folder = root.appendingPathComponent("cam\(number)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            children.append(try await ChildProcess.start(ffmpeg, [
-                "-hide_banner", "-loglevel", "error", "-rtsp_transport", "tcp", "-i", url, "-c", "copy", "-f", "segment",
-                "-segment_time", "60", "-reset_timestamps", "1", "-segment_format", "mp4",
-                // Fragmented output, like ours: a stopped or crashed ffmpeg leaves playable files.
-                "-segment_format_options", "movflags=+frag_keyframe+empty_moov+default_base_moof", folder.appendingPathComponent("%03d.mp4").path,
-            ]))
+            children.append(try await ChildProcess.start(ffmpeg, ffmpegCopyArguments(recording: url, into: folder)))
         }
         let pids = children.map(\.pid)
         let sampler = PeakSampler { pids.reduce(0) { $0 + proportionalBytes(pid: $1) } }
@@ -135,6 +130,16 @@ struct BenchRecord: AsyncParsableCommand {
 
 private extension Int {
     var asDouble: Double { Double(self) }
+}
+
+/// The peer recorder of the recording benchmarks: `ffmpeg -c copy` of one RTSP stream into 60 s MP4 segments in
+/// `folder`, fragmented like ours, so a stopped or crashed ffmpeg leaves playable files.
+func ffmpegCopyArguments(recording url: String, into folder: URL) -> [String] {
+    [
+        "-hide_banner", "-loglevel", "error", "-rtsp_transport", "tcp", "-i", url, "-c", "copy", "-f", "segment",
+        "-segment_time", "60", "-reset_timestamps", "1", "-segment_format", "mp4",
+        "-segment_format_options", "movflags=+frag_keyframe+empty_moov+default_base_moof", folder.appendingPathComponent("%03d.mp4").path,
+    ]
 }
 
 /// Video packets in `files`, counted by ffprobe (the same count for every side of a benchmark).
