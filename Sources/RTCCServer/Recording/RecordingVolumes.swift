@@ -54,8 +54,8 @@ public actor RecordingVolumes {
                 logger.error("recordings volume not chosen: its free space cannot be read", metadata: ["path": "\(root.path)", "error": "\(error)"])
                 continue
             }
-            let share = Double(free) / Double(assigned.values.filter { $0 == root }.count + 1)
-            if best == nil || share > best!.share { best = (root, share) }
+            let share = Double(free) / Double(cameras(on: root) + 1)
+            if share > best?.share ?? -1 { best = (root, share) }
         }
         guard let chosen = best?.root else {
             let kept = current ?? roots[0]
@@ -76,7 +76,7 @@ public actor RecordingVolumes {
     public func writeFailed(at root: URL, reason: String) {
         let root = root.standardizedFileURL
         guard roots.count > 1 else { return }
-        if failedUntil[root] == nil || failedUntil[root]!.until < .now {
+        if setAsideReason(root) == nil {
             logger.error("recordings volume set aside: writing failed", metadata: ["path": "\(root.path)", "reason": "\(reason)"])
         }
         failedUntil[root] = (ContinuousClock.now + setAside, reason)
@@ -87,14 +87,16 @@ public actor RecordingVolumes {
 
     /// Each volume with its cameras and, while set aside, why.
     public func volumes() -> [Volume] {
-        roots.map { root in
-            let failure = failedUntil[root].flatMap { $0.until > .now ? $0.reason : nil }
-            return Volume(root: root, cameras: assigned.values.filter { $0 == root }.count, failure: failure)
-        }
+        roots.map { Volume(root: $0, cameras: cameras(on: $0), failure: setAsideReason($0)) }
     }
 
-    private func usable(_ root: URL) -> Bool {
-        if let failed = failedUntil[root], failed.until > .now { return false }
-        return isWritable(root.path)
+    private func usable(_ root: URL) -> Bool { setAsideReason(root) == nil && isWritable(root.path) }
+
+    /// Why `root` is set aside, while it is.
+    private func setAsideReason(_ root: URL) -> String? {
+        guard let failed = failedUntil[root], failed.until > .now else { return nil }
+        return failed.reason
     }
+
+    private func cameras(on root: URL) -> Int { assigned.values.count { $0 == root } }
 }

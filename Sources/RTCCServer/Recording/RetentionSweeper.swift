@@ -116,8 +116,10 @@ public struct RetentionSweeper: Sendable {
         var report = report
         var unreadable: (any Error)?
         for volume in freeSpace.volumes {
+            // Only segments on this volume free space on it; with one volume every segment is on it.
+            let folder = freeSpace.volumes.count > 1 ? URL(fileURLWithPath: volume).standardizedFileURL.path + "/" : nil
             do {
-                report = try await keepFreeSpace(on: volume, margin: freeSpace.minimumFreeBytes, now: now, into: report)
+                report = try await keepFreeSpace(on: volume, below: folder, margin: freeSpace.minimumFreeBytes, now: now, into: report)
             } catch let error as VolumeSpaceUnreadable {
                 unreadable = error
             }
@@ -126,15 +128,13 @@ public struct RetentionSweeper: Sendable {
         return report
     }
 
-    private func keepFreeSpace(on volume: String, margin: Int64, now: Date, into report: Report) async throws -> Report {
+    private func keepFreeSpace(on volume: String, below folder: String?, margin: Int64, now: Date, into report: Report) async throws -> Report {
         var report = report
         var free = try freeBytes(volume)
         guard free < margin else { return report }
         logger.warning(
             "recordings volume low on space; deleting the oldest unheld footage",
             metadata: ["free": "\(free)", "margin": "\(margin)", "path": "\(volume)"])
-        // Only segments on this volume free space on it; with one volume every segment is on it.
-        let folder = freeSpace!.volumes.count > 1 ? URL(fileURLWithPath: volume).standardizedFileURL.path + "/" : nil
         while free < margin {
             guard let oldest = try await store.segments.oldestUnheld(limit: 1, node: node, below: folder).first else {
                 logger.error("recordings volume low on space but every remaining segment on it is held or still recording", metadata: ["path": "\(volume)"])
