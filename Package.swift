@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "RTCCStore", targets: ["RTCCStore"]),
         .library(name: "RTCCEvidence", targets: ["RTCCEvidence"]),
         .library(name: "RTCCServer", targets: ["RTCCServer"]),
+        .library(name: "RTCCOnvif", targets: ["RTCCOnvif"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -44,6 +45,20 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "RTCCGeo", swiftSettings: strict),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(
+            name: "RTCCOnvif",
+            dependencies: [
+                "CLibXML2",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "RTCCMedia",
             dependencies: [
@@ -78,7 +93,7 @@ let package = Package(
         .target(
             name: "RTCCServer",
             dependencies: [
-                "RTCCCore", "RTCCGeo", "RTCCMedia", "RTCCStore", "RTCCEvidence",
+                "RTCCCore", "RTCCGeo", "RTCCMedia", "RTCCStore", "RTCCEvidence", "RTCCOnvif",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -100,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "rtcc",
             dependencies: [
-                "RTCCServer", "RTCCCore", "RTCCGeo", "RTCCStore", "RTCCMedia", "RTCCEvidence",
+                "RTCCServer", "RTCCCore", "RTCCGeo", "RTCCStore", "RTCCMedia", "RTCCEvidence", "RTCCOnvif",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -116,6 +131,11 @@ let package = Package(
         ),
         .testTarget(name: "RTCCCoreTests", dependencies: ["RTCCCore", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(name: "RTCCGeoTests", dependencies: ["RTCCGeo"], swiftSettings: strict),
+        .testTarget(
+            name: "RTCCOnvifTests",
+            dependencies: ["RTCCOnvif", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "RTCCEvidenceTests",
             dependencies: ["RTCCEvidence", "RTCCMedia", .product(name: "Crypto", package: "swift-crypto")],
