@@ -31,8 +31,8 @@ What the peer supports (ipycam 1.3.0 as corrected below; checked against this la
   GetStatus, ContinuousMove (1.0 units/s at speed 1, Timeout ignored: moves until Stop), Stop,
   AbsoluteMove, RelativeMove, GotoHomePosition (0,0,0), GetPresets (a "home" preset exists at start),
   SetPreset, GotoPreset. Pan/tilt -1..1, zoom 0..1, clamped.
-- Lacks: Events (no GetEventProperties/PullPoint), Imaging, Media2, GetProfile, GetStreamUri transport
-  checks, SetSystemDateAndTime, nonce replay protection (PasswordText is accepted too).
+- Lacks: Events (no GetEventProperties/PullPoint), Imaging, Media2, GetProfile, SetSystemDateAndTime, any
+  Set*/Create* media configuration, nonce replay protection (PasswordText is accepted too).
 - Auth: WS-Security UsernameToken (PasswordDigest, +/-300 s) on every SOAP call. A refusal is HTTP 401
   (no WWW-Authenticate) with env:Receiver and Reason "Sender not authorized" - not the 400
   env:Sender/ter:NotAuthorized of ONVIF Core. ipycam's own faults (e.g. "Action not supported: X" for an
@@ -61,7 +61,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import sys
 import tempfile
 import threading
@@ -292,23 +291,25 @@ def make_handler_class(base):
 
 
 def make_discovery(discovery_cls, onvif):
-    """ipycam's responder; when joining the multicast group is impossible, a unicast-only one."""
-    try:
-        return discovery_cls(onvif)
-    except OSError as exc:
-        log.warning("WS-Discovery multicast unavailable (%s); answering unicast probes only", exc)
+    """ipycam's responder; when joining the multicast group fails, it keeps the bound socket for unicast probes."""
 
-    class UnicastDiscovery(discovery_cls):
+    class PeerDiscovery(discovery_cls):
         def __init__(self, service):
-            threading.Thread.__init__(self, daemon=True)
-            self.onvif = service
-            self.running = True
-            self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.sock.bind(("", self.MULTICAST_PORT))
-            self.sock.settimeout(1.0)
+            try:
+                super().__init__(service)
+            except OSError as exc:
+                sock = getattr(self, "sock", None)
+                try:
+                    bound = sock is not None and sock.getsockname()[1] == self.MULTICAST_PORT
+                except OSError:
+                    bound = False
+                if not bound:
+                    if sock is not None:
+                        sock.close()
+                    raise
+                log.warning("WS-Discovery multicast unavailable (%s); answering unicast probes only", exc)
 
-    return UnicastDiscovery(onvif)
+    return PeerDiscovery(onvif)
 
 
 def wait_until_answering(url, deadline):

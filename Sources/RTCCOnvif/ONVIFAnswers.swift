@@ -123,7 +123,8 @@ public struct PTZVector: Sendable, Equatable, Codable {
         return result
     }
 
-    static func format(_ value: Double) -> String { String(format: "%.4f", value) }
+    /// A value as the requests write it (four decimals).
+    public static func format(_ value: Double) -> String { String(format: "%.4f", value) }
 
     /// Reads an element holding `PanTilt x= y=` and `Zoom x=`.
     init(element: XMLTreeElement?) {

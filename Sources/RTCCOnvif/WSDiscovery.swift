@@ -139,7 +139,7 @@ public enum WSDiscovery {
     }
 
     /// `host` or `host:port` (an IPv6 literal in brackets).
-    static func target(_ text: String) -> (String, Int)? {
+    public static func target(_ text: String) -> (String, Int)? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, let components = URLComponents(string: "udp://\(trimmed)"), let host = components.host, !host.isEmpty,
             components.path.isEmpty, components.query == nil, components.user == nil

@@ -23,6 +23,8 @@ public func buildRouter(services: AppServices) async throws -> Router<AppRequest
     AuthRoutes(services: services, decoyHash: try await services.passwords.hash(SecretToken.generate())).register(on: router)
     CameraRoutes(services: services).register(on: router)
     CameraProbeRoutes(services: services).register(on: router)
+    ONVIFRoutes(services: services).register(on: router)
+    PTZRoutes(services: services).register(on: router)
     PartnerRoutes(services: services).register(on: router)
     UserRoutes(services: services).register(on: router)
     RecordRoutes(services: services).register(on: router)
@@ -102,6 +104,7 @@ public func buildApplication(
             indexQueue: supervisor.index, recordingsFolders: volumes + (config.archiveDirectory.map { [$0] } ?? []),
             volumes: supervisor.volumes)
         background.append(AnalyticsService(services: services, logger: logger))
+        background.append(ONVIFService(services: services, logger: logger))
         for volume in volumes { try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true) }
         var sweeper = RetentionSweeper(
             store: services.store, quotaBytes: config.diskQuotaBytes, bookmarkKeepDays: config.bookmarkKeepDays,

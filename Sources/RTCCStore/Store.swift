@@ -158,6 +158,7 @@ public final class Store: Sendable {
         migrations.add(SchemaCluster())
         migrations.add(SchemaRedundantCopies())
         migrations.add(SchemaArchiveTier())
+        migrations.add(SchemaONVIF())
         let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: sqliteLoop ?? databases.eventLoopGroup.any())
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()
@@ -176,6 +177,8 @@ public final class Store: Sendable {
 
     /// Camera registry.
     public var cameras: CameraRepository { CameraRepository(database: database) }
+    /// Cameras linked to their ONVIF device, and PTZ control locks.
+    public var onvif: ONVIFRepository { ONVIFRepository(database: database) }
     /// Partners.
     public var partners: PartnerRepository { PartnerRepository(database: database) }
     /// Users.

@@ -14,6 +14,6 @@ struct RTCC: AsyncParsableCommand {
         subcommands: [
             Serve.self, Demo.self, Migrate.self, UserCommand.self, CamerasCommand.self, AuditCommand.self, Simulate.self, Probe.self,
             Record.self, Bench.self, EvidenceCommand.self, Plan.self, Seen.self, Report.self, RecordingsCommand.self, AddressesCommand.self,
-            NodeCommand.self,
+            NodeCommand.self, ONVIFCommand.self,
         ])
 }

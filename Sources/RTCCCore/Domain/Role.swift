@@ -2,6 +2,16 @@
 public enum Role: String, Codable, Sendable, CaseIterable {
     case admin, supervisor, analyst, officer, partner, auditor
 
+    /// Who gives way to whom at a PTZ camera: an operator of a higher rank may take over a camera another steers.
+    public var controlRank: Int {
+        switch self {
+        case .admin: 3
+        case .supervisor: 2
+        case .analyst: 1
+        case .officer, .partner, .auditor: 0
+        }
+    }
+
     /// What this role may do.
     public var permissions: Set<Permission> {
         switch self {
@@ -9,10 +19,10 @@ public enum Role: String, Codable, Sendable, CaseIterable {
             return Set(Permission.allCases).subtracting([.auditRead, .ownerPortal])
         case .supervisor:
             return Set<Permission>([.camerasRead, .camerasWrite, .camerasExport, .partnersRead, .partnersWrite, .incidentsRead, .holdsWrite, .sessionRead])
-                .union(Permission.evidenceWork).union([.evidenceRelease, .eventsWrite, .impactWrite, .unmask]).union(Permission.alertWork)
+                .union(Permission.evidenceWork).union([.evidenceRelease, .eventsWrite, .impactWrite, .unmask, .ptzControl]).union(Permission.alertWork)
         case .analyst:
-            return Set<Permission>([.camerasRead, .camerasExport, .partnersRead, .incidentsRead, .holdsWrite, .sessionRead]).union(Permission.evidenceWork)
-                .union(Permission.alertWork)
+            return Set<Permission>([.camerasRead, .camerasExport, .partnersRead, .incidentsRead, .holdsWrite, .sessionRead, .ptzControl])
+                .union(Permission.evidenceWork).union(Permission.alertWork)
         case .officer:
             return [.camerasRead, .incidentsRead, .sessionRead, .casesRead, .alertsRead]
         case .partner:
@@ -70,6 +80,8 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case impactWrite = "impact:write"
     /// See video of a camera without its privacy mask (for a stated purpose, audited).
     case unmask = "video:unmask"
+    /// Steer PTZ cameras (pan, tilt, zoom, presets), one operator per camera at a time, every move audited.
+    case ptzControl = "ptz:control"
     /// Act as a camera owner: pause or revoke sharing, answer footage requests, read the access log of one's cameras.
     case ownerPortal = "community:owner"
     /// Read the mail outbox (the development mail viewer).

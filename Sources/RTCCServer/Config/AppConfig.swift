@@ -55,6 +55,13 @@ public struct AppConfig: Sendable, Equatable {
     public var intakeArea = IntakeArea.demoCity
     /// Recordings are bookmarked from this many seconds before an event to as many after.
     public var bookmarkSeconds = 30
+    /// An ONVIF camera whose clock is off the server's by more than this many seconds raises an alert (its footage
+    /// is timed by the server, but its overlays and events are not).
+    public var onvifClockDriftSeconds = 5
+    /// Seconds between checks of each ONVIF camera (its clock, that it answers).
+    public var onvifCheckSeconds = 300
+    /// Seconds a PTZ operator keeps control of a camera after the last command.
+    public var ptzLockSeconds = 30
     /// Days an alert's bookmarked footage on city cameras is kept past the camera's retention (longer while the alert
     /// is linked to a case; not at all once it is dismissed).
     public var bookmarkKeepDays = 90
@@ -188,7 +195,8 @@ public struct AppConfig: Sendable, Equatable {
         "RTCC_RECORDINGS": "recordingsDirectory", "RTCC_SEGMENT_SECONDS": "segmentSeconds", "RTCC_OFFLINE_SECONDS": "offlineSeconds",
         "RTCC_RTSP_TRANSPORT": "rtspTransport", "RTCC_DISK_QUOTA_BYTES": "diskQuotaBytes", "RTCC_RECORDINGS_MINIMUM_FREE_BYTES": "recordingsMinimumFreeBytes",
         "RTCC_ARCHIVE": "archiveDirectory", "RTCC_ARCHIVE_AFTER_DAYS": "archiveAfterDays",
-        "RTCC_MAP_TILE_URL": "mapTileURL", "RTCC_INTAKE_AREA": "intakeArea", "RTCC_BOOKMARK_SECONDS": "bookmarkSeconds", "RTCC_BOOKMARK_KEEP_DAYS": "bookmarkKeepDays",
+        "RTCC_MAP_TILE_URL": "mapTileURL", "RTCC_INTAKE_AREA": "intakeArea", "RTCC_BOOKMARK_SECONDS": "bookmarkSeconds", "RTCC_ONVIF_CLOCK_DRIFT_SECONDS": "onvifClockDriftSeconds",
+        "RTCC_ONVIF_CHECK_SECONDS": "onvifCheckSeconds", "RTCC_PTZ_LOCK_SECONDS": "ptzLockSeconds", "RTCC_BOOKMARK_KEEP_DAYS": "bookmarkKeepDays",
         "RTCC_CORRELATED_CAMERAS": "correlatedCameras", "RTCC_AUDIT_CHECKPOINT_SECONDS": "auditCheckpointSeconds", "RTCC_INTAKE_EVENTS_PER_SECOND": "intakeEventsPerSecond",
         "RTCC_SIGNUPS_PER_HOUR": "signUpsPerHour", "RTCC_PUBLIC_URL": "publicURL", "RTCC_FOOTAGE_UPLOAD_MAX_BYTES": "footageUploadMaxBytes",
         "RTCC_SMTP_RELAY": "smtpRelay", "RTCC_SMTP_SECURITY": "smtpSecurity", "RTCC_SMTP_USERNAME": "smtpUsername",
@@ -260,6 +268,9 @@ public struct AppConfig: Sendable, Equatable {
             }
             intakeArea = area
         case "bookmarkSeconds": bookmarkSeconds = try int(1...3600)
+        case "onvifClockDriftSeconds": onvifClockDriftSeconds = try int(1...86_400)
+        case "onvifCheckSeconds": onvifCheckSeconds = try int(5...86_400)
+        case "ptzLockSeconds": ptzLockSeconds = try int(5...3600)
         case "bookmarkKeepDays": bookmarkKeepDays = try int(0...3650)
         case "correlatedCameras": correlatedCameras = try int(0...50)
         case "auditCheckpointSeconds": auditCheckpointSeconds = try int(1...3600)

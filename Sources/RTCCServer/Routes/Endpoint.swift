@@ -105,7 +105,7 @@ extension Endpoint {
         cameraUpdate, cameraDelete, cameraRecordings, cameraEvents, cameraHealth, camerasHealth, holdsList, holdsCreate, holdRelease, partnersList, partnersCreate, partnerGet, partnerUpdate, partnerDelete, partnerOverview, usersList, usersCreate,
         userUpdate, tokensList, tokensCreate, tokenRevoke, auditList, auditVerify, incidentsList, venuesList,
         cameraLive, cameraHLS, cameraSnapshot, cameraMedia, playbackStart, layoutsGet, layoutsPut, telemetryLive, telemetryLiveSummary,
-    ] + evidence + map + planning + deployments + alerts + impact + community + auditing + system + cameraTools + accounts + addresses
+    ] + evidence + map + planning + deployments + alerts + impact + community + auditing + system + cameraTools + accounts + addresses + onvif
 }
 
 extension Router where Context == AppRequestContext {

@@ -23,6 +23,7 @@ public struct AppServices: Sendable {
     /// Live streams fanned out from the recorders to viewers.
     public let live: LiveHub
     let snapshots = Snapshotter()
+    let onvifDevices = ONVIFDevices()
     let playback = PlaybackSessions()
     let sightingIndexes = SightingIndexCache()
     let liveLatency: LiveLatency
