@@ -80,8 +80,8 @@ public enum WSDiscovery {
 
     /// Sends one probe to the multicast group (unless `multicast` is false) and to each of `unicastHosts` (port 3702
     /// unless `host:port` is given), collects the answers for `seconds`, and returns each device once (by endpoint,
-    /// with every address it gave). A multicast send that fails (no multicast route) is reported in `problems`, not
-    /// thrown, as long as some probe went out.
+    /// with every address it gave). A probe that cannot be sent (no multicast route, an unresolvable host) is reported
+    /// in `problems`, not thrown; only a machine that cannot open a UDP socket at all throws.
     public static func probe(
         seconds: Double, unicastHosts: [String] = [], multicast: Bool = true
     ) async throws(ProbeFailure) -> (devices: [DiscoveredDevice], problems: [String]) {
@@ -120,8 +120,9 @@ public enum WSDiscovery {
             }
         }
         guard sent > 0 else {
+            // Nothing went out (no route for multicast, no unicast target): nothing can answer.
             try? await channel.close().get()
-            throw ProbeFailure(description: problems.joined(separator: "; "))
+            return ([], problems)
         }
         try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
         try? await channel.close().get()

@@ -76,6 +76,19 @@ import Testing
         only("PATCH /api/v1/cameras/{id}", managers),
         // Testing a stream before saving is part of adding a camera, and makes the server connect out: managers.
         only("POST /api/v1/cameras/probe", managers),
+        // ONVIF set-up changes the registry: the shift lead and the administrator; staff may read a camera's link.
+        only("POST /api/v1/onvif/discover", managers),
+        only("POST /api/v1/onvif/inspect", managers),
+        only("GET /api/v1/cameras/{id}/onvif", staff),
+        only("PUT /api/v1/cameras/{id}/onvif", managers),
+        only("DELETE /api/v1/cameras/{id}/onvif", managers),
+        // Steering a PTZ camera is part of watching feeds: analysts, the shift lead and the administrator.
+        only("GET /api/v1/cameras/{id}/ptz", investigators),
+        only("PUT /api/v1/cameras/{id}/ptz/lock", investigators),
+        only("DELETE /api/v1/cameras/{id}/ptz/lock", investigators),
+        only("POST /api/v1/cameras/{id}/ptz/move", investigators),
+        only("POST /api/v1/cameras/{id}/ptz/goto", investigators),
+        only("POST /api/v1/cameras/{id}/ptz/presets", investigators),
         only("DELETE /api/v1/cameras/{id}", [.admin]),
         only("GET /api/v1/cameras/export", programmeReaders),
         only("GET /api/v1/cameras/{id}/recordings", signedIn),

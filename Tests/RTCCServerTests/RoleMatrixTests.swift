@@ -64,6 +64,24 @@ import Testing
             return Call(uri: "/api/v1/cameras/\(app.partnerCamera.id)/hls/index.m3u8")
         case "/api/v1/cameras/probe":
             return Call(uri: endpoint.path, body: jsonBody(["url": "rtsp://127.0.0.1:9/nothing-listens"]), headers: jsonHeaders)
+        case "/api/v1/onvif/discover":
+            return Call(uri: endpoint.path, body: jsonBody(["seconds": 0.2, "addresses": ["127.0.0.1:9"], "multicast": false]), headers: jsonHeaders)
+        case "/api/v1/onvif/inspect":
+            return Call(uri: endpoint.path, body: jsonBody(["address": "127.0.0.1:9", "username": "u", "password": "p"]), headers: jsonHeaders)
+        case "/api/v1/cameras/{id}/onvif":
+            return Call(
+                uri: "/api/v1/cameras/\(app.cityCamera.id)/onvif", body: endpoint.method == .put ? jsonBody(["address": "127.0.0.1:9"]) : nil,
+                headers: endpoint.method == .put ? jsonHeaders : [:])
+        case "/api/v1/cameras/{id}/ptz", "/api/v1/cameras/{id}/ptz/lock":
+            return Call(
+                uri: endpoint.path.replacingOccurrences(of: "{id}", with: app.cityCamera.id.uuidString), body: endpoint.method == .put ? jsonBody([:]) : nil,
+                headers: endpoint.method == .put ? jsonHeaders : [:])
+        case "/api/v1/cameras/{id}/ptz/move":
+            return Call(uri: "/api/v1/cameras/\(app.cityCamera.id)/ptz/move", body: jsonBody(["mode": "stop"]), headers: jsonHeaders)
+        case "/api/v1/cameras/{id}/ptz/goto":
+            return Call(uri: "/api/v1/cameras/\(app.cityCamera.id)/ptz/goto", body: jsonBody(["preset": "1"]), headers: jsonHeaders)
+        case "/api/v1/cameras/{id}/ptz/presets":
+            return Call(uri: "/api/v1/cameras/\(app.cityCamera.id)/ptz/presets", body: jsonBody(["name": "Gate"]), headers: jsonHeaders)
         case "/api/v1/playback":
             return Call(uri: endpoint.path, body: jsonBody(["cameraIDs": [app.partnerCamera.id.uuidString], "purpose": "case review 26-1"]), headers: jsonHeaders)
         case "/api/v1/me/layouts" where endpoint.method == .put:
@@ -165,6 +183,10 @@ import Testing
         "GET /api/v1/cameras/{id}/media": 400,
         // The probe reaches the handler, which connects and finds no camera listening there.
         "POST /api/v1/cameras/probe": 422,
+        // No ONVIF device listens where the fixture points, and its cameras are not linked to one.
+        "POST /api/v1/onvif/inspect": 422, "PUT /api/v1/cameras/{id}/onvif": 422, "GET /api/v1/cameras/{id}/onvif": 404,
+        "DELETE /api/v1/cameras/{id}/onvif": 404, "GET /api/v1/cameras/{id}/ptz": 404, "PUT /api/v1/cameras/{id}/ptz/lock": 404,
+        "POST /api/v1/cameras/{id}/ptz/move": 404, "POST /api/v1/cameras/{id}/ptz/goto": 404, "POST /api/v1/cameras/{id}/ptz/presets": 404,
         // Confirming needs an enrolment started and its current code: the fixture has neither, so the handler says so.
         "POST /api/v1/me/mfa/enrolment/confirm": 409,
         // The fixture loads no address points, so the nearest one is not found.
