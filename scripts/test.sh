@@ -31,6 +31,8 @@ echo "== recording onto a small volume that fills up (tmpfs, with and without a 
 python3 scripts/disk_full_tests.py .build/debug/rtcc
 echo "== a recorder cluster of three nodes on PostgreSQL: SIGKILL, SIGSTOP past the lease, SIGTERM"
 .venv/bin/python scripts/cluster_tests.py .build/debug/rtcc
+echo "== ONVIF: discovery, set-up, PTZ, events and faults against a real device emulator (ipycam) and a scripted device"
+.venv/bin/python scripts/onvif_tests.py .build/debug/rtcc .build/onvif-tests
 echo "== API fuzzing against the OpenAPI document (schemathesis as admin, anonymous and partner: no 5xx, every response in its schema)"
 .venv/bin/python scripts/api_fuzz_check.py .build/debug/rtcc .build/api-fuzz --examples 5 --seconds 120
 echo "== mail to a real SMTP relay (aiosmtpd: STARTTLS, AUTH, refusals, outage)"

@@ -129,10 +129,19 @@ public struct ONVIFService: Service {
             } catch {
                 logger.warning("ONVIF events interrupted; subscribing again in 5 s", metadata: ["camera": "\(link.cameraID)", "error": "\(error)"])
             }
-            if let subscription, Task.isCancelled {
-                // Leaving politely; a device that does not answer drops the subscription when it lapses.
-                let device = try? await services.onvifDevices.device(for: link, services: services)
-                try? await device?.unsubscribe(subscription)
+            if let subscription {
+                // Leaving politely (when stopped, outside this cancelled task, whose requests would be cancelled at
+                // once; after a failure, before subscribing again); a device that does not answer drops the
+                // subscription when it lapses.
+                let services = services
+                let logger = logger
+                await Task.detached {
+                    do {
+                        try await services.onvifDevices.device(for: link, services: services).unsubscribe(subscription)
+                    } catch {
+                        logger.debug("ONVIF unsubscribe not answered", metadata: ["camera": "\(link.cameraID)"])
+                    }
+                }.value
             }
             try? await Task.sleep(for: .seconds(5))
         }
