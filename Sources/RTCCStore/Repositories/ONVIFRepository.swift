@@ -152,16 +152,28 @@ public struct ONVIFRepository: Sendable {
         return existed
     }
 
+    /// A `ptz_locks` row (`camera_id` reads as `cameraId`, which ``PTZLock``'s `cameraID` would not match).
+    struct LockRow: Codable {
+        var cameraId: UUID
+        var userId: UUID
+        var username: String
+        var role: String
+        var rank: Int
+        var takenAt: Date
+        var expiresAt: Date
+
+        var lock: PTZLock {
+            PTZLock(
+                cameraID: cameraId, userID: userId, username: username, role: role, rank: rank, takenAt: takenAt.millisecondPrecision,
+                expiresAt: expiresAt.millisecondPrecision)
+        }
+    }
+
     /// The lock on a camera, when one is held now.
     public func lock(cameraID: UUID, now: Date = Date()) async throws -> PTZLock? {
         try await database.sql.select().column("*").from("ptz_locks").where("camera_id", .equal, cameraID)
             .where("expires_at", .greaterThan, SQLBind(now.millisecondPrecision))
-            .first(decoding: PTZLock.self, keyDecodingStrategy: .convertFromSnakeCase).map { lock in
-                var lock = lock
-                lock.takenAt = lock.takenAt.millisecondPrecision
-                lock.expiresAt = lock.expiresAt.millisecondPrecision
-                return lock
-            }
+            .first(decoding: LockRow.self, keyDecodingStrategy: .convertFromSnakeCase)?.lock
     }
 
     /// Takes or renews the lock on a camera for `seconds`, in one statement (so two nodes or two operators racing for
