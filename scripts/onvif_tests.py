@@ -204,6 +204,10 @@ def main():
         status, view, _ = admin.call("PUT", f"/api/v1/cameras/{camera2['id']}/onvif", {"address": fake_url, "username": "op", "password": "fake-pw"})
         check(status == 200 and view["link"]["events"] and abs(view["link"]["clockOffsetSeconds"] - 3600) <= 2 and view["clockDriftAlarm"],
               f"linked; events offered; its clock is an hour ahead ({view.get('link', {}).get('clockOffsetSeconds')} s) and flagged")
+        _, health, _ = admin.call("GET", f"/api/v1/cameras/{camera2['id']}/health")
+        drift = health.get("onvif", {})
+        check(drift.get("model") == "FakeCam 2" and drift.get("firmware") == "9.8.7" and abs(drift.get("clockDriftSeconds", 0) - 3600) <= 2
+              and drift.get("clockDriftAlarm") is True, f"the camera's health shows its model, firmware and clock drift ({drift})")
         wait_for(lambda: control(fake_control, "GET", "/state")["subscriptions"] > 0, 30, "a pull-point subscription")
         control(fake_control, "POST", "/motion?state=true")
 

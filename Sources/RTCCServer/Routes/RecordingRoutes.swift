@@ -77,6 +77,31 @@ struct RecordingRoutes {
         var framesRecorded: Int
         var clockOffsetSeconds: Double?
         var clockReanchors: Int
+        /// The ONVIF device's clock and identity, for a linked camera.
+        var onvif: ONVIFHealth?
+
+        /// What the last ONVIF check of a linked camera found.
+        struct ONVIFHealth: Encodable {
+            var manufacturer: String
+            var model: String
+            var firmware: String
+            var clockDriftSeconds: Double?
+            var clockDriftAlarm: Bool
+            var clockDriftThresholdSeconds: Double
+            var checkedAt: Date?
+            var lastError: String?
+
+            init(_ link: ONVIFLink, threshold: Int) {
+                manufacturer = link.manufacturer
+                model = link.model
+                firmware = link.firmware
+                clockDriftSeconds = link.clockOffsetSeconds
+                clockDriftAlarm = link.clockOffsetSeconds.map { abs($0) > Double(threshold) } ?? false
+                clockDriftThresholdSeconds = Double(threshold)
+                checkedAt = link.checkedAt
+                lastError = link.lastError
+            }
+        }
 
         init(_ id: UUID, _ health: CameraHealth?, notRecordedBecause: String? = nil) {
             cameraID = id
@@ -97,10 +122,14 @@ struct RecordingRoutes {
     @Sendable func health(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
         let camera = try await services.visibleCamera(context, identity)
         // What the registration and the owner decided comes first: a paused camera's last recorder state is not "live".
+        var view: HealthView
         if let reason = try await services.notRecordedReason(camera) {
-            return try Reply.json(HealthView(camera.id, nil, notRecordedBecause: reason))
+            view = HealthView(camera.id, nil, notRecordedBecause: reason)
+        } else {
+            view = HealthView(camera.id, await services.recorders.health(of: camera.id))
         }
-        return try Reply.json(HealthView(camera.id, await services.recorders.health(of: camera.id)))
+        view.onvif = try await services.store.onvif.link(cameraID: camera.id).map { .init($0, threshold: services.config.onvifClockDriftSeconds) }
+        return try Reply.json(view)
     }
 
     @Sendable func allHealth(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {
