@@ -1,4 +1,5 @@
 import Foundation
+import RTCCCore
 import RTCCServer
 import Testing
 
@@ -26,5 +27,13 @@ import Testing
         let documented = try Self.declaredOperations()
         #expect(routes.subtracting(documented).isEmpty, "undocumented: \(routes.subtracting(documented).sorted())")
         #expect(documented.subtracting(routes).isEmpty, "documented but not served: \(documented.subtracting(routes).sorted())")
+    }
+
+    @Test func thePermissionEnumNamesEveryPermission() throws {
+        let text = try OpenAPIDocument.text()
+        let block = try #require(text.range(of: "    Permission:\n").map { text[$0.upperBound...] }, "a Permission schema")
+        let line = try #require(block.split(separator: "\n").first { $0.contains("enum:") })
+        let listed = Set(line.split(separator: "'").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) })
+        #expect(listed == Set(Permission.allCases.map(\.rawValue)), "the document's permissions differ: \(listed.symmetricDifference(Set(Permission.allCases.map(\.rawValue))))")
     }
 }
