@@ -87,6 +87,19 @@ def main():
         status, bad, _ = admin.call("POST", "/api/v1/onvif/discover", {"seconds": 1, "addresses": ["not a host!"], "multicast": False})
         check(status in (400, 422) and "addresses[0]" in json.dumps(bad), f"a bad address is refused naming it ({status})")
 
+        # The same from the command line.
+        listed = subprocess.run([rtcc, "onvif", "discover", "--address", "127.0.0.1", "--no-multicast", "--seconds", "1.5", "--json"],
+                                capture_output=True, text=True, timeout=60)
+        check(listed.returncode == 0 and any(device_url in d["addresses"] for d in json.loads(listed.stdout or "[]")),
+              "rtcc onvif discover --address 127.0.0.1 lists the peer")
+        inspected = subprocess.run([rtcc, "onvif", "inspect", device_url, "--user", "admin"], capture_output=True, text=True, timeout=60,
+                                   env=dict(os.environ, RTCC_ONVIF_PASSWORD="peer-pw"))
+        check(inspected.returncode == 0 and "VirtualCam-1" in inspected.stdout and "1920x1080" in inspected.stdout and main_url in inspected.stdout,
+              f"rtcc onvif inspect prints the model, profiles and stream URIs:\n{inspected.stdout.strip()}")
+        refused = subprocess.run([rtcc, "onvif", "inspect", device_url, "--user", "admin"], capture_output=True, text=True, timeout=60,
+                                 env=dict(os.environ, RTCC_ONVIF_PASSWORD="wrong"))
+        check(refused.returncode != 0 and "refused the credentials" in refused.stderr, f"a wrong password exits non-zero saying so: {refused.stderr.strip()}")
+
         # Inspection: wrong password, then right.
         before = admin.call("GET", "/api/v1/cameras?limit=1000")[1]["total"]
         status, problem, _ = admin.call("POST", "/api/v1/onvif/inspect", {"address": device_url, "username": "admin", "password": "wrong"})

@@ -11,125 +11,37 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Benchmarks against named peers.", subcommands: [BenchRecord.self, BenchLive.self, BenchExport.self, BenchGeo.self, BenchEvents.self, BenchAnalytics.self, BenchAddress.self, BenchCluster.self, BenchCapacity.self])
 }
 
-/// `rtcc bench record`: our recorder against `ffmpeg -c copy -f segment` on the same simulated streams.
+/// `rtcc bench record`: our recorder against `ffmpeg -c copy` on the same simulated streams: one step of
+/// ``BenchCapacity`` at `--streams`, so both benchmarks measure the same way (frames lost counted against the frames the
+/// simulator says it owed, CPU and PSS of the recording processes, simulator and recorders on their own cores).
 struct BenchRecord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record",
         abstract: "Record N simulated streams with OpenRTCC, then the same N with one ffmpeg -c copy per stream; print CPU, memory, lost frames and ratios.",
-        discussion: "The simulator runs as a separate `rtcc simulate` process so neither side pays for it. Frames are counted by ffprobe.")
+        discussion: """
+            One step of `rtcc bench capacity` at --streams (see its help): the simulator is its own process on one CPU, the \
+            recorders on another; lost frames are the frames the simulator owed its viewers minus those in the files (ffprobe), \
+            for both sides alike.
+            """)
 
     @Option(help: "Streams recorded at once.") var streams = 10
     @Option(help: "Seconds each side records.") var seconds = 30
     @Option(help: "Picture size of the simulated streams.") var size = "1920x1080"
     @Option(help: "Bitrate of the simulated streams.") var bitrate = 4_000_000
     @Option(help: "Frames per second of the simulated streams.") var fps = 25
+    @Option(help: "CPU the simulator runs on (taskset list).") var simulatorCPU = "0"
+    @Option(help: "CPU the recorders run on (taskset list).") var recorderCPU = "1"
     @Option(help: "Scratch folder (emptied).") var work = "/tmp/rtcc-bench"
     @Option(help: "Where generated clips are cached.") var clips = "./data/clips"
 
     func run() async throws {
-        let root = URL(fileURLWithPath: work)
-        try? FileManager.default.removeItem(at: root)
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let (simulator, base) = try await ChildProcess.simulator(
-            ["--cameras", String(streams), "--size", size, "--bitrate", String(bitrate), "--fps", String(fps), "--clips", clips])
-        defer { simulator.stop() }
-        let urls = (1...streams).map { "\(base)" + CameraSimulator.path(camera: $0) }
-        say("Simulator: \(streams) × \(size) @ \(fps) fps, \(bitrate / 1000) kbit/s, at \(base)")
-        let ours = try await measureOurs(urls: urls, root: root.appendingPathComponent("rtcc"))
-        let peer = try await measureFFmpeg(urls: urls, root: root.appendingPathComponent("ffmpeg"))
-        report(ours: ours, peer: peer)
+        guard (1...999).contains(streams) else { throw ValidationError("--streams must be 1-999") }
+        let step = try BenchCapacity.parse([
+            "--counts", String(streams), "--peer-up-to", String(streams), "--seconds", String(seconds), "--size", size, "--bitrate", String(bitrate),
+            "--fps", String(fps), "--simulator-cpu", simulatorCPU, "--recorder-cpu", recorderCPU, "--work", work, "--clips", clips,
+        ])
+        try await step.run()
     }
-
-    struct Result {
-        var cpuSeconds: Double
-        /// Peak proportional set size (PSS) of every process doing the recording, summed: the same metric for both sides.
-        var memoryBytes: Double
-        var frames: Int
-        var expectedFrames: Int
-        var seconds: Double
-    }
-
-    private func measureOurs(urls: [String], root: URL) async throws -> Result {
-        let startCPU = processCPUSeconds()
-        let sampler = PeakSampler { proportionalBytes(pid: getpid()) }
-        let started = Date()
-        let index = FolderIndex(file: root.appendingPathComponent("index.json"))
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        await withTaskGroup(of: Void.self) { group in
-            for url in urls {
-                let recorder = CameraRecorder(
-                    configuration: CameraRecorder.Configuration(url: url, segments: SegmentWriter.Configuration(root: root, cameraID: UUID())),
-                    index: index, logger: Logger(label: "bench"))
-                group.addTask { await recorder.run() }
-            }
-            group.addTask { await sampler.run() }
-            try? await Task.sleep(for: .seconds(seconds))
-            group.cancelAll()
-        }
-        let elapsed = Date().timeIntervalSince(started)
-        let cpu = processCPUSeconds() - startCPU
-        let files = await index.sealedSegments().map(\.path)
-        let frames = try await videoPackets(in: files)
-        return Result(
-            cpuSeconds: cpu, memoryBytes: Double(await sampler.peak), frames: frames, expectedFrames: expectedFrames(seconds: elapsed), seconds: elapsed)
-    }
-
-    private func measureFFmpeg(urls: [String], root: URL) async throws -> Result {
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let ffmpeg = try Tools.locate("ffmpeg")
-        var children: [ChildProcess] = []
-        let started = Date()
-        for (number, url) in urls.enumerated() {
-            let folder = root.appendingPathComponent("cam\(number)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            children.append(try await ChildProcess.start(ffmpeg, ffmpegCopyArguments(recording: url, into: folder)))
-        }
-        let pids = children.map(\.pid)
-        let sampler = PeakSampler { pids.reduce(0) { $0 + proportionalBytes(pid: $1) } }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await sampler.run() }
-            try? await Task.sleep(for: .seconds(seconds))
-            group.cancelAll()
-        }
-        let cpu = children.reduce(0.0) { $0 + cpuSeconds(pid: $1.pid) }
-        // Stop every ffmpeg at once at the end of the window. Its output is fragmented MP4, so the files stay playable
-        // up to the last complete fragment, as ours do; stopping them one by one would let the others record on.
-        for child in children { child.stop() }
-        for child in children { await child.waitForExit(timeout: 10) }
-        let elapsed = Date().timeIntervalSince(started)
-        let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? [])
-            .filter { $0.hasSuffix(".mp4") }.map { root.appendingPathComponent($0).path }
-        let frames = try await videoPackets(in: files)
-        return Result(
-            cpuSeconds: cpu, memoryBytes: Double(await sampler.peak), frames: frames, expectedFrames: expectedFrames(seconds: elapsed), seconds: elapsed)
-    }
-
-    /// The frames the simulator sent to all streams during a recording window: it paces every stream at `fps`. Frames
-    /// missing from the files at the start (connecting) or anywhere else count as lost, for both sides alike.
-    private func expectedFrames(seconds: Double) -> Int { Int((seconds * Double(fps)).rounded()) * streams }
-
-    private func report(ours: Result, peer: Result) {
-        func perStreamSecond(_ r: Result) -> Double { r.cpuSeconds / (Double(streams) * seconds.asDouble) }
-        func rss(_ r: Result) -> Double { r.memoryBytes / Double(streams) / 1_048_576 }
-        func lost(_ r: Result) -> Int { max(0, r.expectedFrames - r.frames) }
-        let rows = [
-            ("CPU seconds per stream-second", String(format: "%.5f", perStreamSecond(ours)), String(format: "%.5f", perStreamSecond(peer)),
-             String(format: "%.2f×", perStreamSecond(ours) / max(perStreamSecond(peer), 1e-9))),
-            ("Peak PSS per stream, whole processes (MiB)", String(format: "%.2f", rss(ours)), String(format: "%.2f", rss(peer)),
-             String(format: "%.2f×", rss(ours) / max(rss(peer), 1e-9))),
-            ("Frames recorded", String(ours.frames), String(peer.frames), ""),
-            ("Frames lost (sent in the window − in the files)", String(lost(ours)), String(lost(peer)), ""),
-        ]
-        say("")
-        say("rtcc bench record: \(streams) streams × \(seconds) s, \(size) @ \(fps) fps, \(bitrate / 1000) kbit/s")
-        say("| Measure | OpenRTCC | ffmpeg -c copy | ratio |")
-        say("|---|---|---|---|")
-        for row in rows { say("| \(row.0) | \(row.1) | \(row.2) | \(row.3) |") }
-    }
-}
-
-private extension Int {
-    var asDouble: Double { Double(self) }
 }
 
 /// The peer recorder of the recording benchmarks: `ffmpeg -c copy` of one RTSP stream into 60 s MP4 segments in
