@@ -47,6 +47,7 @@ echo "== web app in headless Chromium (screenshots in .build/browser-tests)"
 .venv/bin/python scripts/browser_dashboard_tests.py .build/debug/rtcc .build/browser-tests/dashboard
 .venv/bin/python scripts/browser_admin_tests.py .build/debug/rtcc .build/browser-tests/admin
 .venv/bin/python scripts/browser_admin_cameras_tests.py .build/debug/rtcc .build/browser-tests/admin-cameras
+.venv/bin/python scripts/browser_onvif_tests.py .build/debug/rtcc .build/browser-tests/onvif
 echo "== the whole path from a 911 call to released evidence, on rtcc demo (headless Chromium)"
 .venv/bin/python scripts/browser_path_tests.py .build/debug/rtcc .build/browser-tests/path
 echo "== all tests passed"

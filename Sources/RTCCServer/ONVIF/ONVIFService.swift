@@ -66,14 +66,12 @@ public struct ONVIFService: Service {
         return Dictionary(uniqueKeysWithValues: links.map { ($0.cameraID, $0) })
     }
 
+    /// Checks the clock and, for a device with events, pulls them, until cancelled (both stop with the watch).
     private func watch(_ link: ONVIFLink) async {
-        let checks = Task { await checkClock(link) }
-        defer { checks.cancel() }
-        guard link.events else {
-            await checks.value
-            return
+        await withDiscardingTaskGroup { group in
+            group.addTask { await checkClock(link) }
+            if link.events { group.addTask { await pullEvents(link) } }
         }
-        await pullEvents(link)
     }
 
     /// Reads the camera's clock every `onvifCheckSeconds`; stores the offset or the failure, and alerts on drift.

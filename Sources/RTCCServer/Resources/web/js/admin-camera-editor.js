@@ -1,8 +1,10 @@
 // The camera form of Admin > Cameras, beside a map: a click places the camera, the handle at the tip of its view cone
 // sets heading and range, the handle on the cone's edge sets the field of view. "Test stream" has the server probe the
 // stream (codec, resolution, frame rate, bitrate, transport and a picture) and fills the picture size and frame rate in.
-// Stream credentials are write-only: typed here, sent inside the stream URL, never shown back.
+// Stream credentials are write-only: typed here, sent inside the stream URL, never shown back. A camera found by ONVIF
+// arrives filled in from its device and is linked to it once saved (admin-camera-onvif.js).
 import { api, confirmAction, el, isoLocal, showFieldErrors, toast } from './api.js';
+import { ONVIFSection } from './admin-camera-onvif.js';
 import { destination, sectorRing } from './map-geometry.js';
 
 const EARTH_RADIUS = 6371008.8;
@@ -33,8 +35,8 @@ function field(label, input, name, hint) {
 function round(value, digits) { const f = 10 ** digits; return Math.round(value * f) / f; }
 
 export class CameraEditor {
-  /// `camera` is null for a new camera.
-  constructor(slot, { me, camera, partners, others, onSaved, onDeleted, onClosed }) {
+  /// `camera` is null for a new camera; `onvif` is the ONVIF device a new camera comes from (or a failed link to retry).
+  constructor(slot, { me, camera, partners, others, onvif, onSaved, onDeleted, onClosed }) {
     this.slot = slot;
     this.me = me;
     this.camera = camera;
@@ -42,6 +44,7 @@ export class CameraEditor {
     this.others = others;
     this.callbacks = { onSaved, onDeleted, onClosed };
     this.inputs = {};
+    this.onvifSection = new ONVIFSection({ camera, onvif });
   }
 
   get cameraID() { return this.camera?.id ?? null; }
@@ -52,6 +55,7 @@ export class CameraEditor {
     this.element = el('section', { class: 'camera-editor', id: 'camera-editor', 'data-camera': this.cameraID || '' }, this.form, this.mapBox);
     this.slot.replaceChildren(this.element);
     this.fill();
+    this.onvifSection.load();
     await this.buildMap();
   }
 
@@ -111,7 +115,7 @@ export class CameraEditor {
     this.probeBox = el('div', { class: 'probe-result', id: 'probe-result', hidden: true });
     const canDelete = this.camera && this.me.permissions.includes('cameras:delete');
     this.form = el('form', { class: 'admin-form camera-form', id: 'camera-form', novalidate: true, onsubmit: (event) => { event.preventDefault(); this.save(); } },
-      el('h3', {}, this.camera ? `Edit ${this.camera.name}` : 'New camera'),
+      el('h3', {}, this.camera ? `Edit ${this.camera.name}` : this.onvifSection.device ? 'New camera from its ONVIF device' : 'New camera'),
       el('div', { class: 'form-grid' },
         field('Name', i.name, 'name'), field('Kind', i.kind, 'kind'), this.partnerRow, field('Sharing', i.sharing, 'sharing')),
       el('fieldset', { class: 'placement' }, el('legend', {}, 'Placement'),
@@ -132,6 +136,7 @@ export class CameraEditor {
         el('div', { class: 'form-grid' },
           field('Picture width (px)', i.horizontalPixels, 'horizontalPixels', 'DORI distances use it; 1920 assumed when unknown.'),
           field('Picture height (px)', i.verticalPixels, 'verticalPixels'), field('Frame rate (fps)', i.framesPerSecond, 'framesPerSecond'))),
+      this.onvifSection.element,
       el('div', { class: 'form-grid' },
         field('Retention (days)', i.retentionDays, 'retentionDays'), field('Tags', i.tags, 'tags', 'Separated by commas.'),
         field('Record on two nodes', i.redundant, 'redundant', 'In a cluster, two recorder nodes keep a copy each: losing either loses nothing.')),
@@ -177,7 +182,21 @@ export class CameraEditor {
     i.redundant.checked = Boolean(c?.redundant);
     i.activeFrom.value = c?.activeWindow ? isoLocal(Date.parse(c.activeWindow.from)) : '';
     i.activeUntil.value = c?.activeWindow ? isoLocal(Date.parse(c.activeWindow.until)) : '';
+    if (!c && this.onvifSection.device) this.fillFromDevice(this.onvifSection.device);
     this.kindChanged();
+  }
+
+  /// A new camera as its ONVIF device suggests: name, streams, picture and the device user as stream credentials.
+  fillFromDevice({ suggested, username, password }) {
+    const i = this.inputs;
+    i.name.value = suggested.name || '';
+    i.mainStreamURL.value = suggested.mainStreamURL || '';
+    i.subStreamURL.value = suggested.subStreamURL || '';
+    i.horizontalPixels.value = suggested.horizontalPixels ? String(suggested.horizontalPixels) : '';
+    i.verticalPixels.value = suggested.verticalPixels ? String(suggested.verticalPixels) : '';
+    i.framesPerSecond.value = suggested.framesPerSecond ? String(suggested.framesPerSecond) : '';
+    i.username.value = username || '';
+    i.password.value = password || '';
   }
 
   kindChanged() {
@@ -266,8 +285,11 @@ export class CameraEditor {
         ? await api(`/api/v1/cameras/${this.camera.id}`, { method: 'PATCH', body: request })
         : await api('/api/v1/cameras', { method: 'POST', body: request });
       showFieldErrors(this.form, null, this.general);
-      toast(`Camera "${saved.name}" ${this.camera ? 'saved' : 'added'}.`, 'ok');
-      await this.callbacks.onSaved(saved);
+      // A camera from an ONVIF device is linked to it now; when that fails it stays saved and its form offers a retry.
+      const linked = !this.camera && this.onvifSection.device ? await this.onvifSection.link(saved.id) : null;
+      if (linked?.failure) toast(`Camera "${saved.name}" added, but not linked to its ONVIF device: ${linked.failure}`);
+      else toast(`Camera "${saved.name}" ${this.camera ? 'saved' : linked ? 'added and linked to its ONVIF device' : 'added'}.`, 'ok');
+      await this.callbacks.onSaved(saved, linked?.failure ? { ...this.onvifSection.device, failure: linked.failure } : null);
     } catch (failure) {
       showFieldErrors(this.form, failure, this.general);
     } finally {

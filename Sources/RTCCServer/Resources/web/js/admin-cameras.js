@@ -1,8 +1,10 @@
 // Admin > Cameras: every camera in a searchable, sortable table (kind, owner, sharing tier, health, recording, picture
 // size, last frame); add or edit one in a form beside a map (admin-camera-editor.js); import a CSV or GeoJSON file after
-// a dry run that lists every bad row; export the registry.
+// a dry run that lists every bad row; export the registry. "Find cameras" discovers ONVIF devices and adds one from
+// what it reports (admin-camera-onvif.js).
 import { api, el, toast, allCameras, when } from './api.js';
 import { CameraEditor } from './admin-camera-editor.js';
+import { CameraFinder } from './admin-camera-onvif.js';
 
 const KIND_NAMES = { city: 'City', partner: 'Partner', temporary: 'Temporary' };
 const SHARING_NAMES = { live: 'Live 24/7', alarm_only: 'Alarm only', on_request: 'On request', registered: 'Registered only' };
@@ -11,7 +13,7 @@ const COLUMNS = [
   ['resolution', 'Resolution'], ['lastFrame', 'Last frame'],
 ];
 
-const view = { root: null, me: null, cameras: [], health: new Map(), partners: [], query: '', sort: 'name', descending: false, editor: null };
+const view = { root: null, me: null, cameras: [], health: new Map(), partners: [], query: '', sort: 'name', descending: false, editor: null, finder: null };
 
 export async function enter(container, { me }) {
   view.root = container;
@@ -26,12 +28,14 @@ export async function enter(container, { me }) {
     el('div', { class: 'admin-toolbar' },
       el('h2', {}, 'Cameras'), search,
       el('button', { type: 'button', id: 'camera-new', class: 'primary', onclick: () => openEditor(null) }, 'New camera'),
+      el('button', { type: 'button', id: 'camera-find', onclick: () => toggleFinder(), title: 'Search the network for ONVIF cameras and add one' }, 'Find cameras…'),
       el('button', { type: 'button', id: 'camera-import', onclick: () => picker.click(), title: 'A CSV file (columns as in the export) or a GeoJSON FeatureCollection' },
         'Import CSV or GeoJSON…'), picker,
       canExport ? el('span', { class: 'export-links' }, 'Export: ',
         el('a', { href: '/api/v1/cameras/export?format=csv', id: 'camera-export-csv', download: 'cameras.csv' }, 'CSV'), ' · ',
         el('a', { href: '/api/v1/cameras/export?format=geojson', id: 'camera-export-geojson', download: 'cameras.geojson' }, 'GeoJSON')) : null),
     el('section', { id: 'camera-import-result', class: 'import-result', hidden: true }),
+    el('div', { id: 'camera-find-slot' }),
     el('div', { id: 'camera-editor-slot' }),
     el('div', { class: 'table-wrap' }, el('table', { class: 'data cameras', id: 'cameras-table' },
       el('thead', {}, el('tr', {}, COLUMNS.map(([key, title]) => el('th', {
@@ -49,6 +53,7 @@ export async function enter(container, { me }) {
 export function leave() {
   view.editor?.close();
   view.editor = null;
+  view.finder = null;
   view.root = null;
 }
 
@@ -154,18 +159,31 @@ function renderTable() {
 
 // MARK: Editor
 
-async function openEditor(camera) {
+/// `onvif`: the device a new camera comes from, or a failed link of a saved one (see CameraEditor).
+async function openEditor(camera, onvif = null) {
   view.editor?.close();
   const slot = view.root.querySelector('#camera-editor-slot');
   view.editor = new CameraEditor(slot, {
-    me: view.me, camera, partners: view.partners, others: view.cameras,
-    onSaved: async (saved) => { await reload(); if (saved) openEditor(view.cameras.find((c) => c.id === saved.id) || saved); },
+    me: view.me, camera, partners: view.partners, others: view.cameras, onvif,
+    onSaved: async (saved, failedLink) => { await reload(); if (saved) openEditor(view.cameras.find((c) => c.id === saved.id) || saved, failedLink); },
     onDeleted: async () => { view.editor?.close(); view.editor = null; await reload(); },
     onClosed: () => { view.editor = null; renderTable(); },
   });
   renderTable();
   await view.editor.open();
   slot.scrollIntoView({ block: 'nearest' });
+}
+
+// MARK: Find cameras (ONVIF)
+
+function toggleFinder() {
+  if (view.finder?.isOpen) { view.finder.close(); return; }
+  view.finder = new CameraFinder(view.root.querySelector('#camera-find-slot'), {
+    onAdd: (onvif) => openEditor(null, onvif),
+    onOpenCamera: (id) => { const camera = view.cameras.find((c) => c.id === id); if (camera) openEditor(camera); else toast('That camera is not in the registry any more.'); },
+    cameraName: (id) => view.cameras.find((c) => c.id === id)?.name,
+  });
+  view.finder.open();
 }
 
 // MARK: Import

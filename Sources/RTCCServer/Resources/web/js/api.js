@@ -51,6 +51,19 @@ export function el(tag, attributes = {}, ...children) {
   return element;
 }
 
+/// An icon drawn as one SVG path in a 24-unit box (a fresh Debian lacks the symbol glyphs), 14 px unless CSS sizes it.
+export function svgIcon(d, fill = false) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  for (const [name, value] of [['viewBox', '0 0 24 24'], ['width', '14'], ['height', '14'], ['aria-hidden', 'true']]) svg.setAttribute(name, value);
+  svg.classList.add('icon');
+  const path = document.createElementNS(ns, 'path');
+  for (const [name, value] of [['d', d], ['fill', fill ? 'currentColor' : 'none'], ['stroke', 'currentColor'], ['stroke-width', '2.2'],
+    ['stroke-linecap', 'round'], ['stroke-linejoin', 'round']]) path.setAttribute(name, value);
+  svg.append(path);
+  return svg;
+}
+
 /// Every camera the user may see (paged through the API).
 export async function allCameras() {
   const cameras = [];

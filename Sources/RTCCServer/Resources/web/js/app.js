@@ -17,7 +17,8 @@ const screens = {
   account: { load: () => import('./account.js'), title: 'Account', any: ['session:read'] },
 };
 
-const state = { me: null, current: null, pendingLogin: null };
+// `shown` counts the screens asked for: a screen whose module arrives after a later one was asked for is not entered.
+const state = { me: null, current: null, pendingLogin: null, shown: 0 };
 
 async function start() {
   document.getElementById('signin-form').addEventListener('submit', signIn);
@@ -58,6 +59,7 @@ export function allowed(name, me = state.me, forNav = false) {
 function showSignIn(message) {
   state.current?.module?.leave?.();
   state.current = null;
+  state.shown += 1;
   state.me = null;
   document.getElementById('shell').hidden = true;
   document.getElementById('signin').hidden = false;
@@ -160,6 +162,7 @@ function home() {
 async function showEnrolment() {
   state.current?.module?.leave?.();
   state.current = null;
+  state.shown += 1;
   document.getElementById('nav').hidden = true;
   const container = document.getElementById('screen');
   container.replaceChildren();
@@ -194,6 +197,7 @@ async function show(path, replace = false) {
   for (const link of document.querySelectorAll('#nav a')) link.classList.toggle('current', link.dataset.screen === name);
   state.current?.module?.leave?.();
   state.current = null;
+  const asked = ++state.shown;
   const container = document.getElementById('screen');
   container.replaceChildren();
   container.dataset.screen = name;
@@ -203,6 +207,7 @@ async function show(path, replace = false) {
   }
   try {
     const module = await screens[name].load();
+    if (asked !== state.shown) return;
     state.current = { name, module };
     await module.enter(container, { me: state.me, params: url.searchParams, path: url.pathname, name, navigate });
   } catch (error) {

@@ -1,32 +1,21 @@
 // The video wall: 1/4/9/16 tiles of live cameras, added by search, click or drag; per-tile health; layouts saved per user.
 // Keys: 1 / 2 / 3 / 4 choose 1, 4, 9 or 16 tiles; F full-screens the selected tile; Delete empties it; arrows move the selection.
-import { api, el, toast, allCameras } from './api.js';
+// A camera linked to a steerable ONVIF device gets a PTZ button (for users with ptz:control): while its tile steers,
+// the selected tile's keys go to the PTZ control (wall-ptz.js).
+import { api, el, toast, allCameras, svgIcon } from './api.js';
 import { LivePlayer } from './live-player.js';
+import { PTZControl, canSteer } from './wall-ptz.js';
 
 /// Tile button icons drawn as SVG, so they show with any fonts (a fresh Debian lacks the symbol glyphs).
 const ICONS = {
   fullscreen: { d: 'M3 9V3h6M21 9V3h-6M3 15v6h6M21 15v6h-6', fill: false },
   rewind: { d: 'M11 6l-8 6 8 6zM21 6l-8 6 8 6z', fill: true },
   remove: { d: 'M6 6l12 12M18 6L6 18', fill: false },
+  ptz: { d: 'M12 3v4M12 17v4M3 12h4M17 12h4M12 9a3 3 0 1 0 0 6 3 3 0 1 0 0-6z', fill: false },
 };
 
 function icon(name) {
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('width', '14');
-  svg.setAttribute('height', '14');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.classList.add('icon');
-  const path = document.createElementNS(ns, 'path');
-  path.setAttribute('d', ICONS[name].d);
-  path.setAttribute('fill', ICONS[name].fill ? 'currentColor' : 'none');
-  path.setAttribute('stroke', 'currentColor');
-  path.setAttribute('stroke-width', '2.2');
-  path.setAttribute('stroke-linecap', 'round');
-  path.setAttribute('stroke-linejoin', 'round');
-  svg.append(path);
-  return svg;
+  return svgIcon(ICONS[name].d, ICONS[name].fill);
 }
 const GRIDS = [1, 4, 9, 16];
 let view = null;
@@ -55,7 +44,9 @@ class Wall {
     // Cameras of tiles hidden by a smaller grid, by tile index: a larger grid brings them back.
     this.parked = [];
     this.onKey = (event) => this.key(event);
+    this.onKeyUp = (event) => { for (const tile of this.tiles) tile.ptz?.keyUp(event); };
     document.addEventListener('keydown', this.onKey);
+    document.addEventListener('keyup', this.onKeyUp);
     this.build();
   }
 
@@ -181,7 +172,11 @@ class Wall {
     const name = el('span', { class: 'name' });
     const message = el('div', { class: 'message' });
     const empty = el('div', { class: 'empty' }, 'Drop a camera here');
-    const actions = el('div', { class: 'actions' },
+    const ptzButton = el('button', {
+      class: 'ptz-toggle', title: 'Steer this camera (PTZ)', 'aria-label': 'Steer this camera', hidden: true,
+      onclick: (e) => { e.stopPropagation(); this.togglePTZ(index); },
+    }, icon('ptz'), ' PTZ');
+    const actions = el('div', { class: 'actions' }, ptzButton,
       el('button', { title: 'Full screen (F)', 'aria-label': 'Full screen', onclick: (e) => { e.stopPropagation(); this.fullscreen(index); } }, icon('fullscreen')),
       el('button', { title: 'Play back', 'aria-label': 'Play back', onclick: (e) => { e.stopPropagation(); this.openPlayback([this.tiles[index].cameraId]); } }, icon('rewind')),
       el('button', { title: 'Remove (Delete)', 'aria-label': 'Remove', onclick: (e) => { e.stopPropagation(); this.unassign(index); } }, icon('remove')));
@@ -199,7 +194,7 @@ class Wall {
       },
     }, video, empty, badge, message, actions, el('div', { class: 'label' }, name));
     badge.hidden = true;
-    return { element, video, badge, name, message, empty, cameraId: null };
+    return { element, video, badge, name, message, empty, ptzButton, ptz: null, cameraId: null };
   }
 
   firstEmptyOrSelected() {
@@ -228,12 +223,17 @@ class Wall {
       onLatency: (ms) => this.reportLatency(ms),
     });
     this.players.set(index, player);
+    if (this.me.permissions.includes('ptz:control')) {
+      canSteer(cameraId).then((steerable) => { if (tile.cameraId === cameraId) tile.ptzButton.hidden = !steerable; });
+    }
     if (save) this.save();
   }
 
   unassign(index, save = true) {
     const tile = this.tiles[index];
     if (!tile) return;
+    tile.ptz?.close();
+    tile.ptzButton.hidden = true;
     this.players.get(index)?.stop();
     this.players.delete(index);
     tile.cameraId = null;
@@ -251,6 +251,19 @@ class Wall {
     if (save) this.save();
   }
 
+  /// Enters or leaves PTZ mode on a tile (entering selects it, so that its keys steer).
+  togglePTZ(index) {
+    const tile = this.tiles[index];
+    if (!tile?.cameraId) return;
+    if (tile.ptz) { tile.ptz.close(); return; }
+    this.select(index);
+    tile.ptzButton.classList.add('active');
+    tile.ptz = new PTZControl(tile.element, tile.cameraId, {
+      onClose: () => { tile.ptz = null; tile.ptzButton.classList.remove('active'); },
+    });
+    tile.ptz.open();
+  }
+
   select(index) {
     this.selected = index;
     this.tiles.forEach((t, i) => t.element.classList.toggle('selected', i === index));
@@ -264,6 +277,7 @@ class Wall {
 
   key(event) {
     if (event.target.closest('input, select, textarea, dialog')) return;
+    if (this.tiles[this.selected]?.ptz?.keyDown(event)) { event.preventDefault(); return; }
     const number = ['1', '2', '3', '4'].indexOf(event.key);
     if (number >= 0) { this.setGrid(GRIDS[number]); event.preventDefault(); return; }
     const side = Math.sqrt(this.grid);
@@ -337,6 +351,8 @@ class Wall {
 
   destroy() {
     document.removeEventListener('keydown', this.onKey);
+    document.removeEventListener('keyup', this.onKeyUp);
+    for (const tile of this.tiles) tile.ptz?.close();
     clearInterval(this.healthTimer);
     clearTimeout(this.saveTimer);
     for (const player of this.players.values()) player.stop();
