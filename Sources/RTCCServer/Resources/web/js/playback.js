@@ -289,7 +289,12 @@ class Playback {
       if (this.heldSince !== undefined) {
         this.heldSince = undefined;
         delete this.container.dataset.waitingFor;
-        for (const player of this.players) player.video.play().catch(() => {});
+        // The cameras that waited stopped at their own moments: all start again from the earliest of them.
+        const at = Math.min(...this.players.map((p) => p.video.currentTime));
+        for (const player of this.players) {
+          if (player.video.currentTime !== at && player.bufferedRange(at)) player.video.currentTime = at;
+          player.video.play().catch(() => {});
+        }
       }
       return false;
     }
