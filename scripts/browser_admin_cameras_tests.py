@@ -21,7 +21,7 @@ import tempfile
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_support import Client, check, read_line, serve_server, summary, wait_for, RESULTS  # noqa: E402
+from browser_support import Client, check, read_line, serve_server, sign_in_page, summary, wait_for, RESULTS  # noqa: E402
 
 RTCC = os.path.abspath(sys.argv[1])
 OUT = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else "browser-admin-cameras-test-output")
@@ -68,12 +68,7 @@ def new_page(browser, errors):
 
 
 def sign_in(page, base, username):
-    page.goto(base + "/")
-    page.wait_for_selector("#signin-form", state="visible")
-    page.fill("#signin-user", username)
-    page.fill("#signin-password", PASSWORD)
-    page.click("#signin-submit")
-    return wait_for(lambda: page.is_visible("#whoami") and page.inner_text("#whoami").strip(), 20, f"{username} signed in")
+    return sign_in_page(page, base, username, PASSWORD)
 
 
 def open_cameras_tab(page):

@@ -23,7 +23,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_support import RESULTS, Client, check, demo_server, free_port, read_line, summary, wait_for  # noqa: E402
+from browser_support import RESULTS, Client, check, demo_server, free_port, read_line, sign_in_page as sign_in, summary, wait_for  # noqa: E402
 
 RTCC = os.path.abspath(sys.argv[1])
 OUT = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else "browser-onvif-test-output")
@@ -107,15 +107,6 @@ def new_page(browser, errors):
     page.on("pageerror", lambda error: errors.append(str(error)))
     PAGES.append(page)
     return page
-
-
-def sign_in(page, base, username, password):
-    page.goto(base + "/")
-    page.wait_for_selector("#signin-form", state="visible")
-    page.fill("#signin-user", username)
-    page.fill("#signin-password", password)
-    page.click("#signin-submit")
-    return wait_for(lambda: page.is_visible("#whoami") and page.inner_text("#whoami").strip(), 20, f"{username} signed in")
 
 
 def camera_count(api):

@@ -89,6 +89,16 @@ def serve_server(rtcc, data, log_path, chromium, env=None, args=()):
         yield browser, base
 
 
+def sign_in_page(page, base, username, password):
+    """Signs in through the sign-in form; returns the "who am I" text once the app shows it, else None."""
+    page.goto(base + "/")
+    page.wait_for_selector("#signin-form", state="visible")
+    page.fill("#signin-user", username)
+    page.fill("#signin-password", password)
+    page.click("#signin-submit")
+    return wait_for(lambda: page.is_visible("#whoami") and page.inner_text("#whoami").strip(), 20, f"{username} signed in")
+
+
 def free_port():
     """A TCP port on loopback that is free now."""
     with socket.socket() as probe:

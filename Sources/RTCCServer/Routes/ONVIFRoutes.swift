@@ -163,11 +163,11 @@ struct ONVIFRoutes {
     }
 
     func view(_ link: ONVIFLink) async throws -> LinkView {
-        let threshold = Double(services.config.onvifClockDriftSeconds)
+        let threshold = services.config.onvifClockDriftSeconds
         return LinkView(
             link: link, hasCredentials: try await services.store.onvif.sealedSecrets(cameraID: link.cameraID) != nil,
-            clockDriftSeconds: link.clockOffsetSeconds, clockDriftAlarm: link.clockOffsetSeconds.map { abs($0) > threshold } ?? false,
-            clockDriftThresholdSeconds: threshold)
+            clockDriftSeconds: link.clockOffsetSeconds, clockDriftAlarm: link.clockDriftAlarm(thresholdSeconds: threshold),
+            clockDriftThresholdSeconds: Double(threshold))
     }
 
     @Sendable func linkGet(_ request: Request, _ context: AppRequestContext, _ identity: Identity?) async throws -> Response {

@@ -96,7 +96,7 @@ struct RecordingRoutes {
                 model = link.model
                 firmware = link.firmware
                 clockDriftSeconds = link.clockOffsetSeconds
-                clockDriftAlarm = link.clockOffsetSeconds.map { abs($0) > Double(threshold) } ?? false
+                clockDriftAlarm = link.clockDriftAlarm(thresholdSeconds: threshold)
                 clockDriftThresholdSeconds = Double(threshold)
                 checkedAt = link.checkedAt
                 lastError = link.lastError

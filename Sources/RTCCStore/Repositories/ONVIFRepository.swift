@@ -56,6 +56,11 @@ public struct ONVIFLink: Codable, Sendable, Equatable {
     }
 }
 
+extension ONVIFLink {
+    /// Whether the camera's clock was off the server's by more than `thresholdSeconds` at the last check.
+    public func clockDriftAlarm(thresholdSeconds: Int) -> Bool { clockOffsetSeconds.map { abs($0) > Double(thresholdSeconds) } ?? false }
+}
+
 /// Who steers a PTZ camera, until when.
 public struct PTZLock: Codable, Sendable, Equatable {
     /// The camera.
