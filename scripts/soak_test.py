@@ -1,0 +1,187 @@
+"""Soak: `rtcc serve` records N simulated cameras (a separate `rtcc simulate` process) for a long run while V live viewers
+watch over WebSocket and an intake feed posts E events per second; the server's memory is sampled every 10 s.
+
+Passes when the server's resident memory grows less than --max-growth (from the average of the minute after warm-up to
+the average of the last minute), no frame is lost (the frames the simulator owed, from each camera's first keyframe,
+against the video packets in the recorded files, counted by ffprobe, after the simulator pauses every stream and the
+server seals), every viewer kept receiving video, and the intake accepted every event it was sent.
+
+Usage: soak_test.py RTCC WORKDIR [--minutes 30] [--cameras 100] [--viewers 20] [--events 50]"""
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser_support import Client, check, free_port, read_line, summary, wait_for  # noqa: E402
+
+PASSWORD = "soak-test-password-1"
+
+
+def rss_bytes(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def packets(path):
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries", "stream=nb_read_packets",
+                          "-of", "csv=p=0", path], capture_output=True, text=True)
+    return int(out.stdout.strip() or 0)
+
+
+class Simulator:
+    def __init__(self, rtcc, cameras, clips):
+        self.port = free_port()
+        self.process = subprocess.Popen([rtcc, "simulate", "--cameras", str(cameras), "--port", str(self.port), "--size", "1280x720",
+                                         "--bitrate", "2000000", "--fps", "25", "--clips", clips],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        read_line(self.process, r"(rtsp://\S+)", timeout=300)
+        self.lock = threading.Lock()
+
+    def ask(self, command, prefix):
+        with self.lock:
+            self.process.stdin.write(command + "\n")
+            self.process.stdin.flush()
+            return read_line(self.process, rf"({prefix}.*)", timeout=30)
+
+
+async def viewer(base, cookie, camera, until, counts, index):
+    import websockets
+    url = base.replace("http://", "ws://") + f"/api/v1/cameras/{camera}/live"
+    while time.time() < until:
+        try:
+            async with websockets.connect(url, additional_headers={"Cookie": cookie}, open_timeout=10, max_size=None) as socket:
+                while time.time() < until:
+                    message = await asyncio.wait_for(socket.recv(), timeout=10)
+                    counts[index]["messages"] += 1
+                    counts[index]["bytes"] += len(message)
+                    counts[index]["last"] = time.time()
+        except Exception as error:  # a dropped viewer reconnects; the gap shows in its last-message times
+            counts[index]["errors"].append(f"{time.time():.0f} {type(error).__name__}")
+            await asyncio.sleep(1)
+
+
+def feed(base, token, rate, until, tally):
+    client = Client(base, token=token)
+    interval = 1.0 / rate
+    next_send = time.time()
+    number = 0
+    while time.time() < until:
+        number += 1
+        status, _, _ = client.call("POST", "/api/v1/events/tips", {
+            "id": f"SOAK-{number}", "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "latitude": 32.5 + (number % 50) * 0.0004,
+            "longitude": -93.75 + (number % 37) * 0.0004, "text": f"soak tip {number}"})
+        tally["sent"] += 1
+        tally["accepted" if status in (200, 201) else "refused"] += 1
+        if status not in (200, 201) and len(tally["statuses"]) < 10:
+            tally["statuses"].append(status)
+        next_send += interval
+        delay = next_send - time.time()
+        if delay > 0:
+            time.sleep(delay)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("rtcc")
+    parser.add_argument("workdir")
+    parser.add_argument("--minutes", type=float, default=30)
+    parser.add_argument("--cameras", type=int, default=100)
+    parser.add_argument("--viewers", type=int, default=20)
+    parser.add_argument("--events", type=float, default=50)
+    parser.add_argument("--max-growth", type=float, default=0.05)
+    args = parser.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+    data = os.path.join(args.workdir, "data")
+    subprocess.run(["rm", "-rf", data], check=True)
+    simulator = Simulator(args.rtcc, args.cameras, os.path.join(os.getcwd(), "data", "clips"))
+    env = dict(os.environ, RTCC_PASSWORD=PASSWORD, RTCC_BCRYPT_COST="4", RTCC_LOG_LEVEL="notice", RTCC_MFA_REQUIRED_ROLES="",
+               RTCC_INTAKE_EVENTS_PER_SECOND=str(int(args.events * 4)))
+    csv = os.path.join(args.workdir, "cameras.csv")
+    with open(csv, "w") as handle:
+        handle.write("name,kind,latitude,longitude,main_stream_url\n")
+        for n in range(1, args.cameras + 1):
+            handle.write(f"soak cam {n},city,{32.49 + (n % 10) * 0.002:.4f},{-93.76 + (n // 10) * 0.002:.4f},rtsp://127.0.0.1:{simulator.port}/cam{n:03d}\n")
+    subprocess.run([args.rtcc, "cameras", "import", csv, "--data", data], check=True, capture_output=True, env=env)
+    subprocess.run([args.rtcc, "user", "add", "admin", "--role", "admin", "--data", data], check=True, capture_output=True, env=env)
+    log = open(os.path.join(args.workdir, "server.log"), "w")
+    server = subprocess.Popen([args.rtcc, "serve", "--data", data, "--port", "0"], stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+    results = {"cameras": args.cameras, "viewers": args.viewers, "events_per_second": args.events, "minutes": args.minutes}
+    try:
+        base = read_line(server, r"(https?://\S+?)/?\s", timeout=120)
+        threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
+        admin = Client(base).login("admin", PASSWORD)
+        streaming = wait_for(lambda: sum(h["state"] == "streaming" for h in admin.call("GET", "/api/v1/cameras/health")[1]) == args.cameras,
+                             180, "every camera streaming")
+        check(bool(streaming), f"all {args.cameras} cameras stream")
+        owed_before = int(simulator.ask("owed", "owed ").split()[1])
+        cameras = [c["id"] for c in admin.call("GET", f"/api/v1/cameras?limit={args.cameras}")[1]["items"]]
+        _, issued, _ = admin.call("POST", "/api/v1/tokens", {"name": "soak feed", "scopes": ["events:write"]})
+        started = time.time()
+        until = started + args.minutes * 60
+        counts = [{"messages": 0, "bytes": 0, "last": 0.0, "errors": []} for _ in range(args.viewers)]
+        tally = {"sent": 0, "accepted": 0, "refused": 0, "statuses": []}
+        samples = []
+
+        def sample():
+            while time.time() < until:
+                samples.append((time.time() - started, rss_bytes(server.pid)))
+                time.sleep(10)
+
+        threads = [threading.Thread(target=sample, daemon=True), threading.Thread(target=feed, args=(base, issued["secret"], args.events, until, tally), daemon=True)]
+        for thread in threads:
+            thread.start()
+
+        async def watch_all():
+            await asyncio.gather(*[viewer(base, admin.cookie, cameras[i % len(cameras)], until, counts, i) for i in range(args.viewers)])
+
+        asyncio.run(watch_all())
+        for thread in threads:
+            thread.join(timeout=30)
+        # Pause every stream, let what is on its way arrive, read what the simulator owed, and stop the server (it seals).
+        simulator.ask(f"stall 1-{args.cameras} 600", "ok: stall")
+        time.sleep(3)
+        owed = int(simulator.ask("owed", "owed ").split()[1]) - owed_before
+        server.terminate()
+        server.wait(timeout=60)
+        files = [os.path.join(root, name) for root, _, names in os.walk(os.path.join(data, "recordings")) for name in names if name.endswith(".mp4")]
+        recorded = sum(packets(path) for path in files)
+        # The frames owed before the soak window began were recorded too: count from the start of recording instead.
+        owed_total = int(simulator.ask("owed", "owed ").split()[1])
+        lost = max(0, owed_total - recorded)
+        warm = [rss for at, rss in samples if 60 <= at < 120] or [samples[0][1]]
+        last = [rss for at, rss in samples if at >= args.minutes * 60 - 60] or [samples[-1][1]]
+        growth = (sum(last) / len(last)) / (sum(warm) / len(warm)) - 1
+        results.update({
+            "rss_mib_after_warmup": round(sum(warm) / len(warm) / 1048576, 1), "rss_mib_last_minute": round(sum(last) / len(last) / 1048576, 1),
+            "rss_growth": round(growth, 4), "rss_samples_mib": [round(rss / 1048576, 1) for _, rss in samples],
+            "frames_owed_since_start": owed_total, "frames_owed_in_window": owed, "frames_recorded": recorded, "frames_lost": lost,
+            "events": tally, "viewer_messages": [c["messages"] for c in counts], "viewer_mib": [round(c["bytes"] / 1048576, 1) for c in counts],
+            "viewer_reconnects": [len(c["errors"]) for c in counts]})
+        print(json.dumps({k: v for k, v in results.items() if k != "rss_samples_mib"}), flush=True)
+        check(growth < args.max_growth, f"server RSS grew {growth * 100:.2f} % from the minute after warm-up to the last minute "
+                                        f"({results['rss_mib_after_warmup']} → {results['rss_mib_last_minute']} MiB; limit {args.max_growth * 100:.0f} %)")
+        check(lost == 0, f"no frame lost: {owed_total} owed since recording began, {recorded} in the files ({lost} lost)")
+        check(all(c["last"] >= until - 15 for c in counts) and min(c["messages"] for c in counts) > 0,
+              f"every one of {args.viewers} live viewers received video to the end (reconnects {sum(results['viewer_reconnects'])})")
+        check(tally["refused"] == 0 and tally["sent"] >= args.events * args.minutes * 60 * 0.95,
+              f"the intake accepted every event ({tally['accepted']} of {tally['sent']}; refused statuses {tally['statuses']})")
+    finally:
+        if server.poll() is None:
+            server.kill()
+        simulator.process.kill()
+        with open(os.path.join(args.workdir, "soak-results.json"), "w") as out:
+            json.dump(results, out)
+    print(summary(), flush=True)
+    return 0 if summary().endswith(" 0 failed") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
