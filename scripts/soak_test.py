@@ -6,7 +6,7 @@ the average of the last minute), no frame is lost (the frames the simulator owed
 against the video packets in the recorded files, counted by ffprobe, after the simulator pauses every stream and the
 server seals), every viewer kept receiving video, and the intake accepted every event it was sent.
 
-Usage: soak_test.py RTCC WORKDIR [--minutes 30] [--cameras 100] [--viewers 20] [--events 50]"""
+Usage: soak_test.py RTCC WORKDIR [--minutes 30] [--cameras 100] [--viewers 20] [--events 50] [--size 1280x720 --fps 25 --bitrate 2000000]"""
 import argparse
 import asyncio
 import json
@@ -37,10 +37,10 @@ def packets(path):
 
 
 class Simulator:
-    def __init__(self, rtcc, cameras, clips):
+    def __init__(self, rtcc, cameras, clips, size, bitrate, fps):
         self.port = free_port()
-        self.process = subprocess.Popen([rtcc, "simulate", "--cameras", str(cameras), "--port", str(self.port), "--size", "1280x720",
-                                         "--bitrate", "2000000", "--fps", "25", "--clips", clips],
+        self.process = subprocess.Popen([rtcc, "simulate", "--cameras", str(cameras), "--port", str(self.port), "--size", size,
+                                         "--bitrate", str(bitrate), "--fps", str(fps), "--clips", clips],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         read_line(self.process, r"(rtsp://\S+)", timeout=300)
         self.lock = threading.Lock()
@@ -97,11 +97,14 @@ def main():
     parser.add_argument("--viewers", type=int, default=20)
     parser.add_argument("--events", type=float, default=50)
     parser.add_argument("--max-growth", type=float, default=0.05)
+    parser.add_argument("--size", default="1280x720")
+    parser.add_argument("--bitrate", type=int, default=2_000_000)
+    parser.add_argument("--fps", type=int, default=25)
     args = parser.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
     data = os.path.join(args.workdir, "data")
     subprocess.run(["rm", "-rf", data], check=True)
-    simulator = Simulator(args.rtcc, args.cameras, os.path.join(os.getcwd(), "data", "clips"))
+    simulator = Simulator(args.rtcc, args.cameras, os.path.join(os.getcwd(), "data", "clips"), args.size, args.bitrate, args.fps)
     env = dict(os.environ, RTCC_PASSWORD=PASSWORD, RTCC_BCRYPT_COST="4", RTCC_LOG_LEVEL="notice", RTCC_MFA_REQUIRED_ROLES="",
                RTCC_INTAKE_EVENTS_PER_SECOND=str(int(args.events * 4)))
     csv = os.path.join(args.workdir, "cameras.csv")
@@ -113,7 +116,8 @@ def main():
     subprocess.run([args.rtcc, "user", "add", "admin", "--role", "admin", "--data", data], check=True, capture_output=True, env=env)
     log = open(os.path.join(args.workdir, "server.log"), "w")
     server = subprocess.Popen([args.rtcc, "serve", "--data", data, "--port", "0"], stdout=subprocess.PIPE, stderr=log, text=True, env=env)
-    results = {"cameras": args.cameras, "viewers": args.viewers, "events_per_second": args.events, "minutes": args.minutes}
+    results = {"cameras": args.cameras, "viewers": args.viewers, "events_per_second": args.events, "minutes": args.minutes,
+               "stream": f"{args.size} {args.fps} fps {args.bitrate // 1000} kbit/s"}
     try:
         base = read_line(server, r"(https?://\S+?)/?\s", timeout=120)
         threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
