@@ -46,6 +46,17 @@ public actor ONVIFDevice {
         self.permits = permits
     }
 
+    /// `host`, `host:port` or a full URL as a device service address (`http://host[:port]/onvif/device_service` for
+    /// the short forms); nil when it is not http(s) with a host, or carries credentials.
+    public static func serviceAddress(_ text: String) -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let full = trimmed.contains("://") ? trimmed : "http://\(trimmed)/onvif/device_service"
+        guard let components = URLComponents(string: full), let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = components.host, !host.isEmpty, components.user == nil
+        else { return nil }
+        return full
+    }
+
     /// Checks that `url` is an http(s) URL with a host, and that the policy allows it.
     func check(_ url: String) throws(ONVIFError) {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",

@@ -61,8 +61,9 @@ struct ONVIFCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON instead of text.") var json = false
 
         func run() async throws {
-            let trimmed = address.trimmingCharacters(in: .whitespaces)
-            let full = trimmed.contains("://") ? trimmed : "http://\(trimmed)/onvif/device_service"
+            guard let full = ONVIFDevice.serviceAddress(address) else {
+                throw CLIError("\(address) is not host, host:port or an http(s):// URL without credentials")
+            }
             let password = ProcessInfo.processInfo.environment["RTCC_ONVIF_PASSWORD"]
             if user != nil, password == nil { throw CLIError("set RTCC_ONVIF_PASSWORD to the password of \(user ?? "")") }
             let device = ONVIFDevice(

@@ -81,11 +81,8 @@ public struct CameraWatcher: Sendable {
     }
 
     private func raise(_ kind: Alert.Kind, severity: Alert.Severity, title: String, detail: String, at time: Date) async throws {
-        let span = TimeInterval(services.config.bookmarkSeconds)
-        let bookmark = AlertBookmark(
-            cameraID: camera.id, cameraName: camera.name, distanceM: 0, from: time.addingTimeInterval(-span).millisecondPrecision,
-            until: time.addingTimeInterval(span).millisecondPrecision)
+        let desk = LeadDesk(services: services)
         let alert = Alert(kind: kind, severity: severity, title: title, detail: detail, raisedAt: time.millisecondPrecision, cameraID: camera.id, location: camera.location)
-        try await LeadDesk(services: services).raise(alert, bookmarks: [bookmark], by: "analytics")
+        try await desk.raise(alert, bookmarks: [desk.bookmark(of: camera, around: time)], by: "analytics")
     }
 }

@@ -214,6 +214,15 @@ public struct LeadDesk: Sendable {
         try await correlation(point, at: time).bookmarks
     }
 
+    /// A bookmark of `camera`'s own recording from `bookmarkSeconds` before `time` to as many after (for alerts a
+    /// camera raises about what it sees).
+    func bookmark(of camera: Camera, around time: Date) -> AlertBookmark {
+        let span = TimeInterval(services.config.bookmarkSeconds)
+        return AlertBookmark(
+            cameraID: camera.id, cameraName: camera.name, distanceM: 0, from: time.addingTimeInterval(-span).millisecondPrecision,
+            until: time.addingTimeInterval(span).millisecondPrecision)
+    }
+
     /// ``correlate(_:at:)`` with the bookmarked cameras whose owners share them only during alarms.
     func correlation(_ point: GeoPoint, at time: Date) async throws -> (bookmarks: [AlertBookmark], alarmOnly: [UUID]) {
         let limit = services.config.correlatedCameras

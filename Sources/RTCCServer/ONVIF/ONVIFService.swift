@@ -147,10 +147,6 @@ public struct ONVIFService: Service {
 
     private func raise(_ kind: ONVIFEventKind, for link: ONVIFLink, event: ONVIFEvent, at time: Date) async throws {
         guard let camera = try await services.store.cameras.find(id: link.cameraID) else { return }
-        let span = TimeInterval(services.config.bookmarkSeconds)
-        let bookmark = AlertBookmark(
-            cameraID: camera.id, cameraName: camera.name, distanceM: 0, from: time.addingTimeInterval(-span).millisecondPrecision,
-            until: time.addingTimeInterval(span).millisecondPrecision)
         let source = event.source.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
         let detail = "ONVIF event \(event.topic) from \(link.manufacturer) \(link.model)" + (source.isEmpty ? "" : " (\(source))")
             + (event.time.map { "; camera time \($0.ISO8601Format())" } ?? "")
@@ -163,6 +159,7 @@ public struct ONVIFService: Service {
             alert = Alert(kind: .detection, severity: .high, title: "Camera tampering on \(camera.name)", detail: detail + "; the camera may be covered, moved or blinded",
                           raisedAt: time.millisecondPrecision, cameraID: camera.id, location: camera.location)
         }
-        try await LeadDesk(services: services).raise(alert, bookmarks: [bookmark], by: "onvif")
+        let desk = LeadDesk(services: services)
+        try await desk.raise(alert, bookmarks: [desk.bookmark(of: camera, around: time)], by: "onvif")
     }
 }

@@ -101,19 +101,9 @@ struct ONVIFRoutes {
         var suggested: Suggested
     }
 
-    /// `host`, `host:port` or a full URL, as the device service address.
-    static func serviceAddress(_ text: String) -> String? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let full = trimmed.contains("://") ? trimmed : "http://\(trimmed)/onvif/device_service"
-        guard let components = URLComponents(string: full), let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            let host = components.host, !host.isEmpty, components.user == nil
-        else { return nil }
-        return full
-    }
-
     /// Inspects the device at `address` with the credentials given, mapping its failures to one problem per camera.
     func inspectDevice(address text: String, username: String?, password: String?) async throws -> (String, DeviceReport, ONVIFCredentials?) {
-        guard let address = Self.serviceAddress(text) else {
+        guard let address = ONVIFDevice.serviceAddress(text) else {
             throw Problem.invalid(ValidationError(field: "address", reason: "must be host, host:port or an http(s):// URL without credentials"))
         }
         let credentials = username.map { ONVIFCredentials(username: $0, password: password ?? "") }
