@@ -56,7 +56,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let (server, port) = try await startGStreamer(launch: Self.launch(codec))
         let recording = Self.makeRecording(port: port, transport: transport, root: directory.appendingPathComponent("rec"))
-        let live = await recording.recorder.frames.subscribe(bufferingNewest: 500)
+        let live = recording.recorder.frames.subscribe(bufferingNewest: 500)
         do {
             if codec == "h264-stap-a" { try await Self.expectAggregationPackets(port: port) }
             try await Self.whileRecording(recording) {

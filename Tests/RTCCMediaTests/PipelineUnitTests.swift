@@ -22,9 +22,9 @@ import Testing
 
     @Test func slowViewerKeepsOnlyTheNewestFrames() async {
         let broadcaster = FrameBroadcaster()
-        let stream = await broadcaster.subscribe(bufferingNewest: 3)
-        for number in 0..<10 { await broadcaster.publish(Self.frame(number)) }
-        await broadcaster.finish()
+        let stream = broadcaster.subscribe(bufferingNewest: 3)
+        for number in 0..<10 { broadcaster.publish(Self.frame(number)) }
+        broadcaster.finish()
         var received: [Int64] = []
         for await frame in stream { received.append(frame.timing.decodeTime) }
         #expect(received == [7, 8, 9])
@@ -32,13 +32,13 @@ import Testing
 
     @Test func endedViewersAreForgotten() async {
         let broadcaster = FrameBroadcaster()
-        var first: AsyncStream<TimedVideoFrame>? = await broadcaster.subscribe()
-        let second = await broadcaster.subscribe()
-        #expect(await broadcaster.subscriberCount == 2)
+        var first: AsyncStream<TimedVideoFrame>? = broadcaster.subscribe()
+        let second = broadcaster.subscribe()
+        #expect(broadcaster.subscriberCount == 2)
         first = nil
         #expect(first == nil)
-        await broadcaster.publish(Self.frame(0))
-        #expect(await broadcaster.subscriberCount == 1)
+        broadcaster.publish(Self.frame(0))
+        #expect(broadcaster.subscriberCount == 1)
         _ = second
     }
 

@@ -144,7 +144,7 @@ import Testing
         let supervisor = RecorderSupervisor(services: app.services, settings: settings, logger: logs.logger)
         let running = Task { try await supervisor.run() }
         defer { running.cancel() }
-        let refused = try await RecordedFootage.waitFor(seconds: 10) {
+        let refused = try await RecordedFootage.waitFor(seconds: 30) {
             await app.services.recorders.health(of: camera.id)?.reason?.contains("outside the allowed outbound networks") == true
         }
         #expect(refused)

@@ -214,7 +214,7 @@ import Testing
             group.addTask {
                 try await Task.sleep(for: .milliseconds(300))
                 for frame in published {
-                    await recorder.frames.publish(frame)
+                    recorder.frames.publish(frame)
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 return nil

@@ -105,7 +105,7 @@ public actor CameraRecorder {
             group.cancelAll()
         }
         await sealOpenSegment()
-        await frames.finish()
+        frames.finish()
         eventContinuation.finish()
     }
 
@@ -139,18 +139,21 @@ public actor CameraRecorder {
         } catch {
             return "invalid URL: \(error)"
         }
-        let (stream, continuation) = AsyncStream.makeStream(of: RTSPMediaEvent.self, bufferingPolicy: .bufferingNewest(4096))
+        // Batches of the packets of one socket read (up to 64; one picture's packets or so at 2 Mbit/s): 1024 of them hold
+        // seconds of video while this actor catches up.
+        let (stream, continuation) = AsyncStream.makeStream(of: [RTSPMediaEvent].self, bufferingPolicy: .bufferingNewest(1024))
         return await withTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run(events: continuation) }
+            group.addTask { await client.run(batches: continuation) }
             let reason = await consume(stream)
             group.cancelAll()
             return reason
         }
     }
 
-    private func consume(_ stream: AsyncStream<RTSPMediaEvent>) async -> String {
+    private func consume(_ stream: AsyncStream<[RTSPMediaEvent]>) async -> String {
         var ingest: VideoIngest?
-        for await event in stream {
+        for await batch in stream {
+            for event in batch {
             switch event {
             case .sessionStarted(let description, let tracks):
                 do {
@@ -160,15 +163,16 @@ public actor CameraRecorder {
                     return "cannot record: \(error)"
                 }
             case .rtp(let track, let bytes, let arrival):
-                guard var current = ingest else { continue }
-                let output = current.handleRTP(track: track, bytes: bytes, arrival: arrival, now: .now)
-                if current.clockReanchors > (ingest?.clockReanchors ?? 0) {
-                    health.clockReanchors += current.clockReanchors - (ingest?.clockReanchors ?? 0)
+                guard ingest != nil else { continue }
+                // Mutated in place (`ingest!`): a copy would copy the half-assembled picture at every packet.
+                let reanchorsBefore = ingest!.clockReanchors
+                let output = ingest!.handleRTP(track: track, bytes: bytes, arrival: arrival, now: .now)
+                if let current = ingest, current.clockReanchors > reanchorsBefore {
+                    health.clockReanchors += current.clockReanchors - reanchorsBefore
                     logger.warning(
                         "camera timing strayed from the server's clock; pictures are timed by arrival from here",
                         metadata: ["tolerance": "\(current.clockTolerance) s", "clockOffset": "\(current.cameraClockOffset.map { "\($0) s" } ?? "unknown")"])
                 }
-                ingest = current
                 if let problem = output.problem { lastIngestProblem = problem }
                 await deliver(output.frames, lost: output.newlyLostPackets)
             case .rtcp(let track, let bytes, let arrival):
@@ -180,6 +184,7 @@ public actor CameraRecorder {
             case .ended(let reason):
                 await deliver(ingest?.finish() ?? [], lost: 0, flushed: true)
                 return Self.describe(reason)
+            }
             }
         }
         await deliver(ingest?.finish() ?? [], lost: 0, flushed: true)
@@ -198,7 +203,7 @@ public actor CameraRecorder {
         }
         for frame in frames {
             await record(frame, now: now)
-            await self.frames.publish(frame)
+            self.frames.publish(frame)
             guard !flushed else { continue }
             rates.record(bytes: frame.accessUnit.sampleData.count, at: now)
             lastFrameInstant = now
@@ -225,9 +230,8 @@ public actor CameraRecorder {
             return
         }
         do {
-            try await writer.append(frame)
             // After a failure the writer waits for a keyframe to open a new segment: until then nothing is recorded.
-            guard await writer.currentSegment != nil else {
+            guard try await writer.append(frame) else {
                 if writeFailing { framesLostToWriting += 1 }
                 return
             }

@@ -10,53 +10,41 @@ public enum CameraRecorderError: Error, Sendable, Hashable {
 }
 
 /// The H.264 or H.265 depacketizer of a session, chosen from its `rtpmap`.
-enum SessionDepacketizer: Sendable {
-    case h264(H264Depacketizer)
-    case h265(H265Depacketizer)
+///
+/// Two optionals rather than an enum with payloads: a payload can only be changed by copying it out and back, and the
+/// copy would duplicate the half-assembled picture at every packet; `h264!.process(_:)` changes it in place.
+struct SessionDepacketizer: Sendable {
+    private var h264: H264Depacketizer?
+    private var h265: H265Depacketizer?
 
     init(encodingName: String, parameters: SDPFormatParameters) throws(CameraRecorderError) {
         switch encodingName.uppercased() {
         case "H264":
             var sets = H264ParameterSets()
             for unit in parameters.h264ParameterSets { _ = try? sets.update(with: unit) }
-            self = .h264(H264Depacketizer(parameterSets: sets))
+            h264 = H264Depacketizer(parameterSets: sets)
         case "H265", "HEVC":
             var sets = H265ParameterSets()
             for unit in parameters.h265VPS + parameters.h265SPS + parameters.h265PPS { _ = try? sets.update(with: unit) }
-            self = .h265(H265Depacketizer(parameterSets: sets))
+            h265 = H265Depacketizer(parameterSets: sets)
         default:
             throw .unsupportedCodec(encodingName)
         }
     }
 
     mutating func process(_ packet: RTPPacket) throws(VideoDepacketizerError) -> [VideoAccessUnit] {
-        switch self {
-        case .h264(var inner):
-            defer { self = .h264(inner) }
-            return try inner.process(packet)
-        case .h265(var inner):
-            defer { self = .h265(inner) }
-            return try inner.process(packet)
-        }
+        if h264 != nil { return try h264!.process(packet) }
+        if h265 != nil { return try h265!.process(packet) }
+        return []
     }
 
     mutating func flush() -> [VideoAccessUnit] {
-        switch self {
-        case .h264(var inner):
-            defer { self = .h264(inner) }
-            return inner.flush()
-        case .h265(var inner):
-            defer { self = .h265(inner) }
-            return inner.flush()
-        }
+        if h264 != nil { return h264!.flush() }
+        if h265 != nil { return h265!.flush() }
+        return []
     }
 
-    var lostPackets: Int {
-        switch self {
-        case .h264(let inner): inner.statistics.lostPackets
-        case .h265(let inner): inner.statistics.lostPackets
-        }
-    }
+    var lostPackets: Int { h264?.statistics.lostPackets ?? h265?.statistics.lostPackets ?? 0 }
 }
 
 /// Turns the video track of one RTSP session into timed frames: RTP parsing, reordering, the
@@ -150,9 +138,8 @@ struct VideoIngest: Sendable {
             timeline = DecodeTimeline(reorderDepth: depth, frameRate: unit.format.frameRate)
         }
         let wallClock = mapper.wallClock(forRTPTimestamp: UInt32(truncatingIfNeeded: unit.rtpTimestamp), arrival: arrival)
-        guard var current = timeline else { return [] }
-        let done = current.push(presentationTime: unit.rtpTimestamp, payload: PendingFrame(unit: unit, wallClock: wallClock, arrival: arrival ?? wallClock))
-        timeline = current
+        guard timeline != nil else { return [] }
+        let done = timeline!.push(presentationTime: unit.rtpTimestamp, payload: PendingFrame(unit: unit, wallClock: wallClock, arrival: arrival ?? wallClock))
         return done.map { Self.frame($0.timing, $0.payload) }
     }
 

@@ -14,19 +14,19 @@ struct RTSPClientConnection {
     let client: RTSPClient
     var machine: RTSPClientStateMachine
     let outbound: NIOAsyncChannelOutboundWriter<RTSPMessage>
-    let events: AsyncStream<RTSPMediaEvent>.Continuation
+    let sink: RTSPEventSink
     let localHost: String
 
     /// The largest UDP datagram read; RTP over UDP stays below the path MTU in practice.
     static let maxDatagramBytes = 9000
 
-    mutating func run(inbound: NIOAsyncChannelInboundStream<RTSPMessage>) async throws -> Outcome {
+    mutating func run(inbound: NIOAsyncChannelInboundStream<[RTSPMessage]>) async throws -> Outcome {
         // Bounded: the loop below never blocks on the consumer (events are `.bufferingNewest`), so it drains quickly.
         let (inputs, input) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingNewest(8192))
         return try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
                 do {
-                    for try await message in inbound { input.yield(.message(message)) }
+                    for try await messages in inbound { input.yield(.messages(messages)) }
                     input.yield(.closed(nil))
                 } catch let error as RTSPDecodingError {
                     input.yield(.closed(error))
@@ -37,9 +37,35 @@ struct RTSPClientConnection {
             defer { group.cancelAll() }
             if let outcome = await execute(machine.start(), input: input, group: &group) { return outcome }
             for await next in inputs {
-                let actions = await handle(next)
-                if actions.isEmpty { continue }
-                if let outcome = await execute(actions, input: input, group: &group) { return outcome }
+                guard case .messages(let messages) = next else {
+                    let actions = await handle(next)
+                    if actions.isEmpty { continue }
+                    if let outcome = await execute(actions, input: input, group: &group) { return outcome }
+                    continue
+                }
+                // Media of one read goes on as one batch; any other message first hands on the media before it, so
+                // events keep their order (a PLAY response's session start precedes the packets read after it).
+                var media: [RTSPMediaEvent] = []
+                let arrival = Date()
+                for message in messages {
+                    if case .interleaved(let frame) = message {
+                        switch machine.receivedInterleaved(frame, arrival: arrival) {
+                        case .deliver(let event)?: media.append(event)
+                        case let action?:
+                            sink.deliver(media)
+                            media = []
+                            if let outcome = await execute([action], input: input, group: &group) { return outcome }
+                        case nil: break
+                        }
+                        continue
+                    }
+                    sink.deliver(media)
+                    media = []
+                    let actions = await handle(.messages([message]))
+                    if actions.isEmpty { continue }
+                    if let outcome = await execute(actions, input: input, group: &group) { return outcome }
+                }
+                sink.deliver(media)
             }
             for case .send(let request) in machine.stop() {
                 try? await outbound.write(.request(request))
@@ -50,12 +76,16 @@ struct RTSPClientConnection {
 
     private mutating func handle(_ next: Input) async -> [Action] {
         switch next {
-        case .message(.response(let response)): return machine.received(response)
-        case .message(.request(let request)):
-            try? await outbound.write(.response(machine.receivedRequest(request)))
-            return []
-        case .message(.interleaved(let frame)):
-            return deliverDirectly(machine.receivedInterleaved(frame, arrival: Date()))
+        case .messages(let messages):
+            var actions: [Action] = []
+            for message in messages {
+                switch message {
+                case .response(let response): actions += machine.received(response)
+                case .request(let request): try? await outbound.write(.response(machine.receivedRequest(request)))
+                case .interleaved(let frame): actions += deliverDirectly(machine.receivedInterleaved(frame, arrival: Date()))
+                }
+            }
+            return actions
         case .udp(let track, let isRTCP, let payload):
             return deliverDirectly(machine.receivedUDP(track: track, isRTCP: isRTCP, payload: payload, arrival: Date()))
         case .closed(let error): return machine.connectionClosed(error: error)
@@ -70,7 +100,7 @@ struct RTSPClientConnection {
     private func deliverDirectly(_ action: Action?) -> [Action] {
         guard let action else { return [] }
         if case .deliver(let event) = action {
-            events.yield(event)
+            sink.deliver([event])
             return []
         }
         return [action]
@@ -97,7 +127,7 @@ struct RTSPClientConnection {
                     return .ended(.failed(.udpSetupFailed))
                 }
                 queue.append(contentsOf: machine.udpPortsOpened(track: track, rtpPort: ports.rtp, rtcpPort: ports.rtcp))
-            case .deliver(let event): events.yield(event)
+            case .deliver(let event): sink.deliver([event])
             case .scheduleKeepAlive(let delay): Self.schedule(.keepAlive, after: delay, input: input, group: &group)
             case .scheduleUDPCheck(let delay): Self.schedule(.udpCheck, after: delay, input: input, group: &group)
             case .scheduleMediaCheck(let delay): Self.schedule(.mediaCheck, after: delay, input: input, group: &group)

@@ -86,8 +86,10 @@ public actor SegmentWriter {
     /// The segment being written, as last reported (frames and bytes on disk).
     public var currentSegment: RecordedSegment? { open?.record }
 
-    /// Adds the next frame in decoding order; frames before the first keyframe are dropped.
-    public func append(_ frame: TimedVideoFrame) async throws(SegmentFileError) {
+    /// Adds the next frame in decoding order; frames before the first keyframe are dropped. Returns whether the frame is
+    /// in a segment (false: dropped while waiting for a keyframe).
+    @discardableResult
+    public func append(_ frame: TimedVideoFrame) async throws(SegmentFileError) -> Bool {
         if let current = open, frame.accessUnit.isKeyframe {
             let elapsed = frame.timing.decodeTime - current.baseDecodeTime
             if elapsed >= Self.ticks(configuration.segmentDuration) || frame.accessUnit.format != current.muxer.video {
@@ -97,30 +99,31 @@ public actor SegmentWriter {
         if open == nil {
             guard frame.accessUnit.isKeyframe else {
                 framesDroppedBeforeKeyframe += 1
-                return
+                return false
             }
             try await start(with: frame)
         }
-        guard var current = open else { return }
-        let shouldCut = current.pendingDuration >= Self.ticks(configuration.fragmentDuration) || frame.accessUnit.isKeyframe
+        // `open!` is changed in place: a copy would copy the pending pictures at every frame.
+        guard open != nil else { return false }
+        let shouldCut = open!.pendingDuration >= Self.ticks(configuration.fragmentDuration) || frame.accessUnit.isKeyframe
         var wroteFragment = false
-        if shouldCut, !current.pending.isEmpty {
+        if shouldCut, !open!.pending.isEmpty {
             do {
-                try current.writeFragment()
+                try open!.writeFragment()
                 wroteFragment = true
             } catch {
                 // What reached the disk is sealed now (cut after its last complete fragment), so its pictures are
                 // in the index at once, not only after a restart; the next keyframe starts a new file.
-                open = nil
-                logger.error("segment write failed", metadata: ["path": "\(current.record.path)", "error": "\(error)"])
-                current.file.abandon()
-                await sealWhatWasWritten(current.record)
+                guard let failed = open.take() else { throw error }
+                logger.error("segment write failed", metadata: ["path": "\(failed.record.path)", "error": "\(error)"])
+                failed.file.abandon()
+                await sealWhatWasWritten(failed.record)
                 throw error
             }
         }
-        current.add(frame)
-        open = current
+        open!.add(frame)
         if wroteFragment { await reportProgressIfDue() }
+        return true
     }
 
     /// Records that packets were lost around `date`; the segment gets a gap there.

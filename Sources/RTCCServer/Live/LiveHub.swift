@@ -142,7 +142,7 @@ public actor LiveHub: Service {
                 try? await Task.sleep(for: .milliseconds(250))
                 continue
             }
-            let frames = await recorder.frames.subscribe(bufferingNewest: 600)
+            let frames = recorder.frames.subscribe(bufferingNewest: 600)
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { [logger, masks] in
                     if key.masked {
