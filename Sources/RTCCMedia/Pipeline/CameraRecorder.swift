@@ -154,37 +154,37 @@ public actor CameraRecorder {
         var ingest: VideoIngest?
         for await batch in stream {
             for event in batch {
-            switch event {
-            case .sessionStarted(let description, let tracks):
-                do {
-                    ingest = try VideoIngest(description: description, tracks: tracks)
-                    eventContinuation.yield(.sessionStarted(at: Date()))
-                } catch {
-                    return "cannot record: \(error)"
+                switch event {
+                case .sessionStarted(let description, let tracks):
+                    do {
+                        ingest = try VideoIngest(description: description, tracks: tracks)
+                        eventContinuation.yield(.sessionStarted(at: Date()))
+                    } catch {
+                        return "cannot record: \(error)"
+                    }
+                case .rtp(let track, let bytes, let arrival):
+                    guard ingest != nil else { continue }
+                    // Mutated in place (`ingest!`): a copy would copy the half-assembled picture at every packet.
+                    let reanchorsBefore = ingest!.clockReanchors
+                    let output = ingest!.handleRTP(track: track, bytes: bytes, arrival: arrival, now: .now)
+                    if let current = ingest, current.clockReanchors > reanchorsBefore {
+                        health.clockReanchors += current.clockReanchors - reanchorsBefore
+                        logger.warning(
+                            "camera timing strayed from the server's clock; pictures are timed by arrival from here",
+                            metadata: ["tolerance": "\(current.clockTolerance) s", "clockOffset": "\(current.cameraClockOffset.map { "\($0) s" } ?? "unknown")"])
+                    }
+                    if let problem = output.problem { lastIngestProblem = problem }
+                    await deliver(output.frames, lost: output.newlyLostPackets)
+                case .rtcp(let track, let bytes, let arrival):
+                    ingest?.handleRTCP(track: track, bytes: bytes, arrival: arrival)
+                    if let offset = ingest?.cameraClockOffset { health.clockOffset = offset }
+                case .fellBackToTCP:
+                    await deliver(ingest?.finish() ?? [], lost: 0, flushed: true)
+                    ingest = nil
+                case .ended(let reason):
+                    await deliver(ingest?.finish() ?? [], lost: 0, flushed: true)
+                    return Self.describe(reason)
                 }
-            case .rtp(let track, let bytes, let arrival):
-                guard ingest != nil else { continue }
-                // Mutated in place (`ingest!`): a copy would copy the half-assembled picture at every packet.
-                let reanchorsBefore = ingest!.clockReanchors
-                let output = ingest!.handleRTP(track: track, bytes: bytes, arrival: arrival, now: .now)
-                if let current = ingest, current.clockReanchors > reanchorsBefore {
-                    health.clockReanchors += current.clockReanchors - reanchorsBefore
-                    logger.warning(
-                        "camera timing strayed from the server's clock; pictures are timed by arrival from here",
-                        metadata: ["tolerance": "\(current.clockTolerance) s", "clockOffset": "\(current.cameraClockOffset.map { "\($0) s" } ?? "unknown")"])
-                }
-                if let problem = output.problem { lastIngestProblem = problem }
-                await deliver(output.frames, lost: output.newlyLostPackets)
-            case .rtcp(let track, let bytes, let arrival):
-                ingest?.handleRTCP(track: track, bytes: bytes, arrival: arrival)
-                if let offset = ingest?.cameraClockOffset { health.clockOffset = offset }
-            case .fellBackToTCP:
-                await deliver(ingest?.finish() ?? [], lost: 0, flushed: true)
-                ingest = nil
-            case .ended(let reason):
-                await deliver(ingest?.finish() ?? [], lost: 0, flushed: true)
-                return Self.describe(reason)
-            }
             }
         }
         await deliver(ingest?.finish() ?? [], lost: 0, flushed: true)
