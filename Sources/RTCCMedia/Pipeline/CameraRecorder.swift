@@ -29,6 +29,10 @@ public actor CameraRecorder {
         /// Whether frames are written to segments; false ingests for live viewers only (a cluster node showing a camera
         /// that another node records): nothing is written or reported to the index.
         public var records = true
+        /// The bytes of media read from the camera but not yet recorded that may wait: beyond them the recorder stops
+        /// reading and TCP holds the camera back (1 MiB, four seconds of 2 Mbit/s), so a busy server loses nothing to a
+        /// full queue while it catches up.
+        public var mediaBudgetBytes = 1 << 20
 
         /// Creates settings; the offline threshold defaults to 10 s.
         public init(
@@ -139,20 +143,22 @@ public actor CameraRecorder {
         } catch {
             return "invalid URL: \(error)"
         }
-        // Batches of the packets of one socket read (up to 64; one picture's packets or so at 2 Mbit/s): 1024 of them hold
-        // seconds of video while this actor catches up.
-        let (stream, continuation) = AsyncStream.makeStream(of: [RTSPMediaEvent].self, bufferingPolicy: .bufferingNewest(1024))
+        // Batches of the packets of one socket read. Not dropped when this actor falls behind: the budget (bytes
+        // handed on but not yet handled) stops the client reading, and TCP slows the camera, until it catches up.
+        let budget = RTSPMediaBudget(capacity: configuration.mediaBudgetBytes)
+        let (stream, continuation) = AsyncStream.makeStream(of: [RTSPMediaEvent].self, bufferingPolicy: .unbounded)
         return await withTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run(batches: continuation) }
-            let reason = await consume(stream)
+            group.addTask { await client.run(batches: continuation, budget: budget) }
+            let reason = await consume(stream, budget: budget)
             group.cancelAll()
             return reason
         }
     }
 
-    private func consume(_ stream: AsyncStream<[RTSPMediaEvent]>) async -> String {
+    private func consume(_ stream: AsyncStream<[RTSPMediaEvent]>, budget: RTSPMediaBudget) async -> String {
         var ingest: VideoIngest?
         for await batch in stream {
+            defer { budget.release(RTSPMediaBudget.bytes(of: batch)) }
             for event in batch {
                 switch event {
                 case .sessionStarted(let description, let tracks):

@@ -96,15 +96,19 @@ public struct RTSPClient: Sendable {
     }
 
     /// Runs the session like ``run(events:)`` but yields the events in the batches they arrived in (the packets of one
-    /// socket read together): a recorder of many cameras spends far less on crossing tasks this way.
-    public func run(batches: AsyncStream<[RTSPMediaEvent]>.Continuation) async {
-        await run(sink: .batched(batches))
+    /// socket read together): a recorder of many cameras spends far less on crossing tasks this way. With a `budget`,
+    /// the consumer releases each batch's bytes (``RTSPMediaBudget/bytes(of:)``) once handled, and the client stops
+    /// reading while the budget is spent: `batches` then needs no bound of its own (`.unbounded`) and loses nothing.
+    public func run(batches: AsyncStream<[RTSPMediaEvent]>.Continuation, budget: RTSPMediaBudget? = nil) async {
+        await run(sink: .batched(batches, budget: budget))
     }
 
     private func run(sink: RTSPEventSink) async {
         defer { sink.finish() }
         var forced: RTSPTransportPreference?
         while true {
+            // Bytes spent by a connection that ended are not handed on: each connection starts with the whole budget.
+            sink.budget?.reset()
             switch await runConnection(forcedTransport: forced, sink: sink) {
             case .restartWithTCP where forced == nil:
                 logger.info("no UDP media; reconnecting over TCP")

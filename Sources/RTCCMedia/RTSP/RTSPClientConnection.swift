@@ -21,12 +21,18 @@ struct RTSPClientConnection {
     static let maxDatagramBytes = 9000
 
     mutating func run(inbound: NIOAsyncChannelInboundStream<[RTSPMessage]>) async throws -> Outcome {
-        // Bounded: the loop below never blocks on the consumer (events are `.bufferingNewest`), so it drains quickly.
-        let (inputs, input) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingNewest(8192))
+        // Bounded: the loop below never blocks on the consumer, so it drains quickly. With a budget the reader waits for
+        // the consumer (and TCP slows the camera), so nothing waiting here is ever dropped: the budget bounds it in bytes.
+        let budget = sink.budget
+        let (inputs, input) = AsyncStream.makeStream(
+            of: Input.self, bufferingPolicy: budget == nil ? .bufferingNewest(8192) : .unbounded)
         return try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
                 do {
-                    for try await messages in inbound { input.yield(.messages(messages)) }
+                    for try await messages in inbound {
+                        if let budget { await budget.spend(RTSPMediaBudget.mediaBytes(of: messages)) }
+                        input.yield(.messages(messages))
+                    }
                     input.yield(.closed(nil))
                 } catch let error as RTSPDecodingError {
                     input.yield(.closed(error))
@@ -52,10 +58,11 @@ struct RTSPClientConnection {
                         switch machine.receivedInterleaved(frame, arrival: arrival) {
                         case .deliver(let event)?: media.append(event)
                         case let action?:
+                            budget?.release(frame.payload.readableBytes)
                             sink.deliver(media)
                             media = []
                             if let outcome = await execute([action], input: input, group: &group) { return outcome }
-                        case nil: break
+                        case nil: budget?.release(frame.payload.readableBytes)
                         }
                         continue
                     }
@@ -82,12 +89,14 @@ struct RTSPClientConnection {
                 switch message {
                 case .response(let response): actions += machine.received(response)
                 case .request(let request): try? await outbound.write(.response(machine.receivedRequest(request)))
-                case .interleaved(let frame): actions += deliverDirectly(machine.receivedInterleaved(frame, arrival: Date()))
+                case .interleaved(let frame):
+                    actions += deliverDirectly(machine.receivedInterleaved(frame, arrival: Date()), bytes: frame.payload.readableBytes)
                 }
             }
             return actions
         case .udp(let track, let isRTCP, let payload):
-            return deliverDirectly(machine.receivedUDP(track: track, isRTCP: isRTCP, payload: payload, arrival: Date()))
+            return deliverDirectly(
+                machine.receivedUDP(track: track, isRTCP: isRTCP, payload: payload, arrival: Date()), bytes: payload.readableBytes)
         case .closed(let error): return machine.connectionClosed(error: error)
         case .responseTimeout(let cseq): return machine.responseTimeoutFired(cseq: cseq)
         case .keepAlive: return machine.keepAliveTimerFired()
@@ -96,13 +105,17 @@ struct RTSPClientConnection {
         }
     }
 
-    /// Media events skip the action queue: one per packet.
-    private func deliverDirectly(_ action: Action?) -> [Action] {
-        guard let action else { return [] }
+    /// Media events skip the action queue: one per packet. The `bytes` of a packet not handed on go back to the budget.
+    private func deliverDirectly(_ action: Action?, bytes: Int) -> [Action] {
+        guard let action else {
+            sink.budget?.release(bytes)
+            return []
+        }
         if case .deliver(let event) = action {
             sink.deliver([event])
             return []
         }
+        sink.budget?.release(bytes)
         return [action]
     }
 
@@ -164,6 +177,7 @@ struct RTSPClientConnection {
             group.addTask {
                 try? await channel.executeThenClose { inbound, _ in
                     for try await envelope in inbound {
+                        await sink.budget?.spend(envelope.data.readableBytes)
                         input.yield(.udp(track: track, isRTCP: isRTCP, payload: envelope.data))
                     }
                 }
