@@ -21,8 +21,9 @@ struct RTSPClientConnection {
     static let maxDatagramBytes = 9000
 
     mutating func run(inbound: NIOAsyncChannelInboundStream<[RTSPMessage]>) async throws -> Outcome {
-        // Bounded: the loop below never blocks on the consumer, so it drains quickly. With a budget the reader waits for
-        // the consumer (and TCP slows the camera), so nothing waiting here is ever dropped: the budget bounds it in bytes.
+        // Without a budget this queue keeps the newest 8192 inputs (the loop below never blocks on the consumer, so it
+        // drains quickly). With one, the reader waits for the consumer before queueing more (and TCP slows the camera):
+        // the budget bounds the queue in bytes, and nothing in it is ever dropped.
         let budget = sink.budget
         let (inputs, input) = AsyncStream.makeStream(
             of: Input.self, bufferingPolicy: budget == nil ? .bufferingNewest(8192) : .unbounded)
