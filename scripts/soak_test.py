@@ -107,6 +107,15 @@ def main():
     os.makedirs(args.workdir, exist_ok=True)
     data = os.path.join(args.workdir, "data")
     subprocess.run(["rm", "-rf", data], check=True)
+    # Every frame must stay on disk to be counted: footage pruned for space would read as lost and the pruning would
+    # weigh on the memory figures. Refuse to start without room for the whole run (plus a fifth and the 256 MiB margin).
+    needed = int(args.cameras * args.bitrate / 8 * args.minutes * 60 * 1.2) + (256 << 20)
+    stats = os.statvfs(args.workdir)
+    free = stats.f_bavail * stats.f_frsize
+    if free < needed:
+        print(f"FAIL: {args.workdir} has {free / 2**30:.1f} GiB free; {args.cameras} cameras at {args.bitrate // 1000} kbit/s for "
+              f"{args.minutes:g} min need about {needed / 2**30:.1f} GiB", flush=True)
+        return 2
     simulator = Simulator(args.rtcc, args.cameras, os.path.join(os.getcwd(), "data", "clips"), args.size, args.bitrate, args.fps)
     env = dict(os.environ, RTCC_PASSWORD=PASSWORD, RTCC_BCRYPT_COST="4", RTCC_LOG_LEVEL="notice", RTCC_MFA_REQUIRED_ROLES="",
                RTCC_INTAKE_EVENTS_PER_SECOND=str(int(args.events * 4)))
@@ -158,6 +167,9 @@ def main():
         owed = int(simulator.ask("owed", "owed ").split()[1]) - owed_before
         server.terminate()
         server.wait(timeout=60)
+        with open(os.path.join(args.workdir, "server.log")) as server_log:
+            pruned = sum("deleting the oldest unheld footage" in line for line in server_log)
+        check(pruned == 0, f"no footage was deleted for space during the run ({pruned} low-space sweeps logged)")
         files = [os.path.join(root, name) for root, _, names in os.walk(os.path.join(data, "recordings")) for name in names if name.endswith(".mp4")]
         recorded = sum(packets(path) for path in files)
         # The frames owed before the soak window began were recorded too: count from the start of recording instead.
