@@ -247,7 +247,10 @@ def playback(page, base, admin, sims):
     check(min(advancing) > 30, f"every playback tile decodes frames ({advancing})")
     # Playing into the present at 2×: each camera runs out of recorded pictures at its own moment, and the group
     # waits for the one still to receive them instead of leaving it behind.
-    page.evaluate("(t) => window.rtccPlayback.seek(t)", (time.time() - 4) * 1000)
+    wanted = (time.time() - 4) * 1000
+    page.evaluate("(t) => window.rtccPlayback.seek(t)", wanted)
+    # Sampled once every camera has moved there: before, a camera still at the old time measures the seek, not the play.
+    wait_for(lambda: page.evaluate("(t) => document.querySelector('#screen').dataset.seekedTo == String(t)", wanted), 20, "seek to the present done")
     page.select_option("#playback-rate", "2")
     started = page.evaluate("() => window.rtccPlayback.wallClock()")
     spreads, waited = [], set()
