@@ -69,7 +69,7 @@ struct RTSPClientConnection {
                     }
                     sink.deliver(media)
                     media = []
-                    let actions = await handle(.messages([message]))
+                    let actions = await received(message)
                     if actions.isEmpty { continue }
                     if let outcome = await execute(actions, input: input, group: &group) { return outcome }
                 }
@@ -86,14 +86,7 @@ struct RTSPClientConnection {
         switch next {
         case .messages(let messages):
             var actions: [Action] = []
-            for message in messages {
-                switch message {
-                case .response(let response): actions += machine.received(response)
-                case .request(let request): try? await outbound.write(.response(machine.receivedRequest(request)))
-                case .interleaved(let frame):
-                    actions += deliverDirectly(machine.receivedInterleaved(frame, arrival: Date()), bytes: frame.payload.readableBytes)
-                }
-            }
+            for message in messages { actions += await received(message) }
             return actions
         case .udp(let track, let isRTCP, let payload):
             return deliverDirectly(
@@ -103,6 +96,18 @@ struct RTSPClientConnection {
         case .keepAlive: return machine.keepAliveTimerFired()
         case .udpCheck: return machine.udpCheckTimerFired()
         case .mediaCheck: return machine.mediaCheckTimerFired()
+        }
+    }
+
+    /// One message from the server, on its own.
+    private mutating func received(_ message: RTSPMessage) async -> [Action] {
+        switch message {
+        case .response(let response): return machine.received(response)
+        case .request(let request):
+            try? await outbound.write(.response(machine.receivedRequest(request)))
+            return []
+        case .interleaved(let frame):
+            return deliverDirectly(machine.receivedInterleaved(frame, arrival: Date()), bytes: frame.payload.readableBytes)
         }
     }
 

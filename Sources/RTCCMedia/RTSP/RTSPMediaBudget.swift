@@ -12,6 +12,12 @@ public final class RTSPMediaBudget: Sendable {
         var available: Int
         var waiter: (needed: Int, continuation: CheckedContinuation<Void, Never>)?
         var cancelled = false
+
+        /// Whether `bytes` may be spent now: enough is available, or nothing is spent at all (a packet larger than the
+        /// whole budget), or the spender's task was cancelled.
+        func grants(_ bytes: Int, capacity: Int) -> Bool {
+            cancelled || available >= bytes || available == capacity
+        }
     }
 
     /// The bytes that may wait at once.
@@ -54,7 +60,7 @@ public final class RTSPMediaBudget: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let granted = state.withLock { state -> Bool in
-                    if state.cancelled || state.available >= bytes || state.available == capacity {
+                    if state.grants(bytes, capacity: capacity) {
                         state.available -= bytes
                         return true
                     }
@@ -89,7 +95,7 @@ public final class RTSPMediaBudget: Sendable {
         guard bytes > 0 else { return }
         let resumed = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.available = min(state.available + bytes, capacity)
-            guard let waiter = state.waiter, state.available >= waiter.needed || state.available == capacity else { return nil }
+            guard let waiter = state.waiter, state.grants(waiter.needed, capacity: capacity) else { return nil }
             state.available -= waiter.needed
             state.waiter = nil
             return waiter.continuation
