@@ -10,15 +10,29 @@ trap 'scripts/postgres-test-server.sh stop "$pgdir"' EXIT
 RTCC_TEST_POSTGRES_URL=$(scripts/postgres-test-server.sh start "$pgdir")
 export RTCC_TEST_POSTGRES_URL
 echo "== PostgreSQL for tests at ${RTCC_TEST_POSTGRES_URL}"
+# Runs `swift test` with the given arguments; when it fails, repeats its failures at the end of the output, where a
+# log that keeps only its tail still shows which tests failed and why.
+swift_tests() {
+    local log
+    log=$(mktemp /tmp/rtcc-swift-test.XXXXXX)
+    if swift test "$@" 2>&1 | tee "$log"; then
+        rm -f "$log"
+    else
+        echo "== these Swift tests failed (swift test $*):"
+        grep -E '✘|error: ' "$log" | head -80
+        rm -f "$log"
+        return 1
+    fi
+}
 echo "== build"
 swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
 swift build --build-tests >/dev/null
 echo "== swift tests (in parallel)"
-swift test --skip-build --skip RTCCMediaTests --skip HTTPHardeningTests --skip CameraProbeAPITests
+swift_tests --skip-build --skip RTCCMediaTests --skip HTTPHardeningTests --skip CameraProbeAPITests
 echo "== slow and malformed clients, and a stream probe, against real servers (alone: they time real connections)"
-swift test --skip-build --filter "HTTPHardeningTests|CameraProbeAPITests" --no-parallel
+swift_tests --skip-build --filter "HTTPHardeningTests|CameraProbeAPITests" --no-parallel
 echo "== media tests against real peers (one at a time: they time real streams)"
-swift test --skip-build --filter RTCCMediaTests --no-parallel
+swift_tests --skip-build --filter RTCCMediaTests --no-parallel
 echo "== OpenAPI document"
 .venv/bin/python scripts/validate_openapi.py Sources/RTCCServer/Resources/openapi.yaml
 echo "== rtcc end to end"
