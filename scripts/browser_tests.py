@@ -206,6 +206,12 @@ def wall(page, base, sims, hevc, simulator):
     page.keyboard.press("2")
 
 
+def seek(page, wanted, what):
+    """Seeks the playback screen to `wanted` (ms since the epoch) and waits until every camera has moved there."""
+    page.evaluate("(t) => window.rtccPlayback.seek(t)", wanted)
+    wait_for(lambda: page.evaluate("(t) => document.querySelector('#screen').dataset.seekedTo == String(t)", wanted), 20, what)
+
+
 def playback(page, base, admin, sims):
     # The seeks below go up to 25 s back: wait until that much is recorded.
     time.sleep(max(0.0, RESULTS["server_started"] + 32 - time.time()))
@@ -225,8 +231,7 @@ def playback(page, base, admin, sims):
     for offset in (-18.3, -11.7, -4.2):
         wanted = (time.time() + offset) * 1000
         page.evaluate("() => window.rtccPlayback.pause()")
-        page.evaluate("(t) => window.rtccPlayback.seek(t)", wanted)
-        wait_for(lambda: page.evaluate("(t) => document.querySelector('#screen').dataset.seekedTo == String(t)", wanted), 20, "seek done")
+        seek(page, wanted, "seek done")
         time.sleep(0.6)
         shown = page.evaluate("() => window.rtccPlayback.players.map(p => [p.wallClock, p.presentedWall])")
         errors = [abs(s[0] - wanted) / 1000 for s in shown]
@@ -248,9 +253,8 @@ def playback(page, base, admin, sims):
     # Playing into the present at 2×: each camera runs out of recorded pictures at its own moment, and the group
     # waits for the one still to receive them instead of leaving it behind.
     wanted = (time.time() - 4) * 1000
-    page.evaluate("(t) => window.rtccPlayback.seek(t)", wanted)
     # Sampled once every camera has moved there: before, a camera still at the old time measures the seek, not the play.
-    wait_for(lambda: page.evaluate("(t) => document.querySelector('#screen').dataset.seekedTo == String(t)", wanted), 20, "seek to the present done")
+    seek(page, wanted, "seek to the present done")
     page.select_option("#playback-rate", "2")
     started = page.evaluate("() => window.rtccPlayback.wallClock()")
     spreads, waited = [], set()
