@@ -11,6 +11,7 @@ Usage: browser_path_tests.py RTCC OUTDIR
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -204,7 +205,8 @@ def run(browser, base, logins):
     analyst.fill("#seen-reason", f"Shots fired at {address['label']}")
     analyst.click("#seen-hold")
     toast = wait_for(lambda: analyst.eval_on_selector("#toast:not([hidden])", "t => t.textContent"), 20, "the hold toast")
-    check(toast and "request" in toast and CASE in toast, f"holding sends the owner a footage request under the case (\"{toast}\")")
+    requested = re.search(r"(\d+) footage requests? sent", toast or "")
+    check(requested and int(requested.group(1)) >= 1 and CASE in toast, f"holding sends the owner a footage request under the case (\"{toast}\")")
     sent = analyst.eval_on_selector_all("#seen-requests .sent-request", "r => r.map(x => x.dataset.request)")
     check(len(sent) >= 1, f"the sent request is listed under the map ({len(sent)})")
 
@@ -287,7 +289,9 @@ def seen_in_window(page, window):
     wanted = iso(window[0])[:16]
     with page.expect_response(lambda r: "/api/v1/seen?" in r.url and wanted in urllib.parse.unquote(r.url), timeout=30000):
         page.click("#seen-search")
-    wait_for(lambda: page.eval_on_selector("#seen-summary", "s => s.textContent.includes('could have seen')"), 30, "the seen list")
+    # The list on the screen must be this window's answer, not an earlier question's answer arriving late.
+    wait_for(lambda: page.eval_on_selector("#seen-summary", "s => s.textContent.includes('could have seen')")
+             and (page.eval_on_selector("#seen-results", "r => r.dataset.window || ''") or "").startswith(wanted), 30, "the seen list")
     time.sleep(0.5)
 
 

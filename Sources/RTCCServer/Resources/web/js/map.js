@@ -273,10 +273,15 @@ class MapScreen {
     let window;
     try { window = this.window(); } catch { toast('Give a valid time window.'); return; }
     this.summary.textContent = 'Searching…';
+    // Answers can arrive out of order (a long window takes longer): only the last question's answer is shown, so
+    // that a hold or an export never acts on a place or a window other than the one on the screen.
+    const asked = this.searches = (this.searches || 0) + 1;
     try {
       const report = await api(`/api/v1/seen?lat=${lat}&lon=${lon}&from=${encodeURIComponent(window.from)}&until=${encodeURIComponent(window.until)}`);
+      if (asked !== this.searches) return;
       this.showSeen(report);
     } catch (error) {
+      if (asked !== this.searches) return;
       this.summary.textContent = error.message;
       this.results.replaceChildren();
       this.holdButton.disabled = true;
@@ -286,6 +291,7 @@ class MapScreen {
   showSeen(report) {
     this.report = report;
     this.results.dataset.point = `${report.point.latitude.toFixed(6)},${report.point.longitude.toFixed(6)}`;
+    this.results.dataset.window = `${report.from}/${report.until}`;
     this.seenLayer.clearLayers();
     const point = [report.point.latitude, report.point.longitude];
     if (!this.map.getBounds().contains(point)) this.map.panTo(point, { animate: false });

@@ -161,10 +161,13 @@ export class PlaybackPlayer {
   /// Whether the play head is about to run out of pictures while more of this camera's recording is still to come (a
   /// chunk on its way, or the present still being recorded), as opposed to a gap in the recording, which `maintain`
   /// plays over. A camera let go after a long wait (`releasedAt`) counts again only once new pictures arrived.
-  get starving() {
+  /// "About to" is what it plays in the group's check interval (`checkEveryMs`) at its rate, with 0.1 s to spare: a
+  /// camera that ran dry between two checks would stand still while the others played on.
+  starving(checkEveryMs) {
     if (!this.sourceBuffer || this.video.seeking || !this.video.buffered.length) return false;
     const end = this.lastBufferedEnd();
-    if (end - this.video.currentTime > 0.3) return false;
+    const margin = 0.1 + (checkEveryMs / 1000) * 1.5 * Math.max(1, this.video.playbackRate);
+    if (end - this.video.currentTime > margin) return false;
     if (this.releasedAt !== undefined && end <= this.releasedAt) return false;
     return !this.ended || this.next > Date.now() - 120e3;
   }

@@ -6,6 +6,8 @@ import { PlaybackPlayer } from './playback-player.js';
 
 const RATES = [0.5, 1, 2, 4, 8, 16];
 const SPANS = { '15 min': 15 * 60e3, '1 h': 3600e3, '6 h': 6 * 3600e3, '24 h': 24 * 3600e3 };
+/// How often the players are kept together, milliseconds.
+const SYNC_EVERY_MS = 200;
 let view = null;
 
 export async function enter(container, { params, navigate }) {
@@ -46,7 +48,7 @@ class Playback {
     this.windowEnd = this.windowEndAround(at);
     await this.loadTimeline();
     await this.seek(at);
-    this.syncTimer = setInterval(() => this.sync(), 200);
+    this.syncTimer = setInterval(() => this.sync(), SYNC_EVERY_MS);
     this.clockTimer = setInterval(() => this.showTime(), 100);
   }
 
@@ -263,6 +265,7 @@ class Playback {
   /// that are still coming holds the whole group on the same moment (as a synchronised recorder does) instead of
   /// falling behind; after 8 s of waiting it is let go and the others play on.
   sync() {
+    if (this.resuming) return;
     if (this.playing && this.holdForStarving()) return;
     const master = this.master;
     if (!master || master.video.seeking) return;
@@ -283,18 +286,13 @@ class Playback {
 
   /// Pauses every player while one waits for pictures, each at the time of the earliest waiting one; true while held.
   holdForStarving() {
-    const waiting = this.players.filter((p) => p.starving);
+    const waiting = this.players.filter((p) => p.starving(SYNC_EVERY_MS));
     for (const player of this.players) player.tile.classList.toggle('loading', waiting.includes(player));
     if (waiting.length === 0) {
       if (this.heldSince !== undefined) {
         this.heldSince = undefined;
         delete this.container.dataset.waitingFor;
-        // The cameras that waited stopped at their own moments: all start again from the earliest of them.
-        const at = Math.min(...this.players.map((p) => p.video.currentTime));
-        for (const player of this.players) {
-          if (player.video.currentTime !== at && player.bufferedRange(at)) player.video.currentTime = at;
-          player.video.play().catch(() => {});
-        }
+        this.resumeTogether();
       }
       return false;
     }
@@ -313,6 +311,20 @@ class Playback {
       return this.holdForStarving();
     }
     return true;
+  }
+
+  /// The cameras that waited stopped at their own moments: all move to the earliest of them, and only when every one
+  /// has got there do they start, so that none starts a seek's length ahead of the others.
+  async resumeTogether() {
+    this.resuming = true;
+    try {
+      const at = Math.min(...this.players.map((p) => p.video.currentTime));
+      for (const player of this.players) if (player.video.currentTime !== at && player.bufferedRange(at)) player.video.currentTime = at;
+      await Promise.all(this.players.map((p) => p.seeked()));
+      if (this.playing) for (const player of this.players) player.video.play().catch(() => {});
+    } finally {
+      this.resuming = false;
+    }
   }
 
   showTime() {
