@@ -39,9 +39,9 @@ def packets(path):
 
 
 class Simulator:
-    def __init__(self, rtcc, cameras, clips, size, bitrate, fps):
+    def __init__(self, rtcc, cameras, clips, size, bitrate, fps, pin=()):
         self.port = free_port()
-        self.process = subprocess.Popen([rtcc, "simulate", "--cameras", str(cameras), "--port", str(self.port), "--size", size,
+        self.process = subprocess.Popen([*pin, rtcc, "simulate", "--cameras", str(cameras), "--port", str(self.port), "--size", size,
                                          "--bitrate", str(bitrate), "--fps", str(fps), "--clips", clips],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         read_line(self.process, r"(rtsp://\S+)", timeout=300)
@@ -103,7 +103,10 @@ def main():
     parser.add_argument("--size", default="1280x720")
     parser.add_argument("--bitrate", type=int, default=2_000_000)
     parser.add_argument("--fps", type=int, default=25)
+    parser.add_argument("--simulator-cpu", help="pin the simulator to these CPUs (taskset list); the server gets --server-cpu")
+    parser.add_argument("--server-cpu", help="pin the server to these CPUs (taskset list)")
     args = parser.parse_args()
+    pin = lambda cpus: ["taskset", "-c", cpus] if cpus else []
     os.makedirs(args.workdir, exist_ok=True)
     data = os.path.join(args.workdir, "data")
     subprocess.run(["rm", "-rf", data], check=True)
@@ -116,7 +119,8 @@ def main():
         print(f"FAIL: {args.workdir} has {free / 2**30:.1f} GiB free; {args.cameras} cameras at {args.bitrate // 1000} kbit/s for "
               f"{args.minutes:g} min need about {needed / 2**30:.1f} GiB", flush=True)
         return 2
-    simulator = Simulator(args.rtcc, args.cameras, os.path.join(os.getcwd(), "data", "clips"), args.size, args.bitrate, args.fps)
+    simulator = Simulator(args.rtcc, args.cameras, os.path.join(os.getcwd(), "data", "clips"), args.size, args.bitrate, args.fps,
+                          pin(args.simulator_cpu))
     env = dict(os.environ, RTCC_PASSWORD=PASSWORD, RTCC_BCRYPT_COST="4", RTCC_LOG_LEVEL="notice", RTCC_MFA_REQUIRED_ROLES="",
                RTCC_INTAKE_EVENTS_PER_SECOND=str(int(args.events * 4)))
     csv = os.path.join(args.workdir, "cameras.csv")
@@ -127,8 +131,8 @@ def main():
     subprocess.run([args.rtcc, "cameras", "import", csv, "--data", data], check=True, capture_output=True, env=env)
     subprocess.run([args.rtcc, "user", "add", "admin", "--role", "admin", "--data", data], check=True, capture_output=True, env=env)
     log = open(os.path.join(args.workdir, "server.log"), "w")
-    server = subprocess.Popen([args.rtcc, "serve", "--data", data, "--port", "0"], stdout=subprocess.PIPE, stderr=log, text=True, env=env)
-    results = {"cameras": args.cameras, "viewers": args.viewers, "events_per_second": args.events, "minutes": args.minutes,
+    server = subprocess.Popen([*pin(args.server_cpu), args.rtcc, "serve", "--data", data, "--port", "0"], stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+    results = {"cameras": args.cameras, "simulator_cpu": args.simulator_cpu, "server_cpu": args.server_cpu, "viewers": args.viewers, "events_per_second": args.events, "minutes": args.minutes,
                "stream": f"{args.size} {args.fps} fps {args.bitrate // 1000} kbit/s"}
     try:
         base = read_line(server, r"(https?://\S+?)/?\s", timeout=120)

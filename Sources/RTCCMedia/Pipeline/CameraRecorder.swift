@@ -59,6 +59,10 @@ public actor CameraRecorder {
     /// The segment writer.
     public nonisolated let writer: SegmentWriter
 
+    /// The recorder runs on its writer's executor: every frame goes to the writer, and on a shared executor that call
+    /// carries on in place instead of hopping to another actor and back (two task switches per frame otherwise).
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { writer.unownedExecutor }
+
     private let eventContinuation: AsyncStream<CameraRecorderEvent>.Continuation
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
@@ -279,8 +283,9 @@ public actor CameraRecorder {
             health.state = state
             health.reason = lossy ? "packet loss" : nil
         }
-        (health.framesPerSecond, health.bitrate) = rates.rates(now: now)
+        // The rates are worked out when health is published (on a change, and at most once a second), not per frame.
         if changed || now - lastHealthPublished >= .seconds(1) {
+            (health.framesPerSecond, health.bitrate) = rates.rates(now: now)
             lastHealthPublished = now
             eventContinuation.yield(.health(health))
         }

@@ -60,48 +60,59 @@ public struct RTPPacket: Sendable, Hashable {
         self.payload = payload
     }
 
-    /// Parses a packet from a byte buffer without consuming it.
+    /// Parses a packet from a byte buffer without consuming it; the payload is copied out of the buffer once.
     public init(parsing buffer: ByteBuffer) throws(RTPPacketError) {
-        try self.init(parsing: Array(buffer.readableBytesView))
+        self = try buffer.withUnsafeReadableBytes { Self.parse($0) }.get()
     }
 
     /// Parses a packet from raw bytes.
     public init(parsing bytes: [UInt8]) throws(RTPPacketError) {
-        guard bytes.count >= 12 else { throw .tooShort(length: bytes.count) }
-        guard bytes.count <= Self.maximumLength else { throw .tooLong(length: bytes.count) }
-        var reader = ByteReader(bytes)
-        let first = reader.readUInt8() ?? 0
-        let second = reader.readUInt8() ?? 0
+        self = try bytes.withUnsafeBytes { Self.parse($0) }.get()
+    }
+
+    /// The one parser behind both initialisers: every length is checked before it is read.
+    private static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<RTPPacket, RTPPacketError> {
+        guard bytes.count >= 12 else { return .failure(.tooShort(length: bytes.count)) }
+        guard bytes.count <= maximumLength else { return .failure(.tooLong(length: bytes.count)) }
+        func uint16(at offset: Int) -> UInt16 { UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1]) }
+        func uint32(at offset: Int) -> UInt32 { UInt32(uint16(at: offset)) << 16 | UInt32(uint16(at: offset + 2)) }
+        let first = bytes[0]
+        let second = bytes[1]
         let version = first >> 6
-        guard version == 2 else { throw .unsupportedVersion(version) }
-        hasPadding = first & 0x20 != 0
+        guard version == 2 else { return .failure(.unsupportedVersion(version)) }
         let hasExtension = first & 0x10 != 0
         let csrcCount = Int(first & 0x0F)
-        marker = second & 0x80 != 0
-        payloadType = second & 0x7F
-        sequenceNumber = reader.readUInt16() ?? 0
-        timestamp = reader.readUInt32() ?? 0
-        ssrc = reader.readUInt32() ?? 0
+        var offset = 12
         var csrcs: [UInt32] = []
-        for _ in 0..<csrcCount {
-            guard let csrc = reader.readUInt32() else { throw .truncatedCSRCList }
-            csrcs.append(csrc)
+        if csrcCount > 0 {
+            guard bytes.count - offset >= csrcCount * 4 else { return .failure(.truncatedCSRCList) }
+            csrcs.reserveCapacity(csrcCount)
+            for index in 0..<csrcCount { csrcs.append(uint32(at: offset + index * 4)) }
+            offset += csrcCount * 4
         }
-        self.csrcs = csrcs
-        headerExtension = nil
+        var headerExtension: RTPHeaderExtension?
         if hasExtension {
-            guard let profile = reader.readUInt16(), let words = reader.readUInt16(),
-                let data = reader.readBytes(Int(words) * 4)
-            else { throw .truncatedExtension }
-            headerExtension = RTPHeaderExtension(profile: profile, data: data)
+            guard bytes.count - offset >= 4 else { return .failure(.truncatedExtension) }
+            let profile = uint16(at: offset)
+            let length = Int(uint16(at: offset + 2)) * 4
+            offset += 4
+            guard bytes.count - offset >= length else { return .failure(.truncatedExtension) }
+            headerExtension = RTPHeaderExtension(profile: profile, data: Array(bytes[offset..<(offset + length)]))
+            offset += length
         }
         var end = bytes.count
+        let hasPadding = first & 0x20 != 0
         if hasPadding {
             let count = Int(bytes[bytes.count - 1])
-            guard count > 0, count <= reader.remaining else { throw .invalidPadding(count: count) }
+            guard count > 0, count <= bytes.count - offset else { return .failure(.invalidPadding(count: count)) }
             end -= count
         }
-        payload = Array(bytes[reader.offset..<end])
+        var packet = RTPPacket(
+            marker: second & 0x80 != 0, payloadType: second & 0x7F, sequenceNumber: uint16(at: 2), timestamp: uint32(at: 4),
+            ssrc: uint32(at: 8), csrcs: csrcs, headerExtension: headerExtension,
+            payload: Array(UnsafeRawBufferPointer(rebasing: bytes[offset..<end])))
+        packet.hasPadding = hasPadding
+        return .success(packet)
     }
 
     /// The packet as bytes on the wire (without padding).
