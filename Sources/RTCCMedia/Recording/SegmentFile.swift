@@ -56,6 +56,8 @@ struct SegmentFile {
                     if errno == EINTR { continue }
                     return errno
                 }
+                // A write that takes nothing of a non-empty buffer would repeat for ever: report it as an I/O error.
+                if result == 0 { return EIO }
                 written += result
             }
             return fdatasync(descriptor) == 0 ? nil : errno
