@@ -140,24 +140,33 @@ public struct RTSPClient: Sendable {
     }
 
     private func runConnection(forcedTransport: RTSPTransportPreference?, sink: RTSPEventSink) async -> ConnectionOutcome {
-        let channel: NIOAsyncChannel<[RTSPMessage], RTSPMessage>
+        let activity = RTSPMediaActivity()
+        let connected: Connected
         do {
-            channel = try await connect()
+            connected = try await connect(sink: sink, activity: activity)
         } catch {
             logger.warning("RTSP connect failed", metadata: ["error": "\(error)"])
             return .ended(.failed(.connectionFailed("\(error)")))
         }
+        let channel = connected.channel
         let localHost = channel.channel.localAddress?.ipAddress ?? "0.0.0.0"
         let machine = RTSPClientStateMachine(configuration: machineConfiguration, forcedTransport: forcedTransport)
+        let tap = RTSPClientConnection.Tap(handler: connected.tap, eventLoop: channel.channel.eventLoop, activity: activity)
         do {
             return try await channel.executeThenClose { inbound, outbound in
                 var connection = RTSPClientConnection(
-                    client: self, machine: machine, outbound: outbound, sink: sink, localHost: localHost)
+                    client: self, machine: machine, outbound: outbound, sink: sink, localHost: localHost, tap: tap)
                 return try await connection.run(inbound: inbound)
             }
         } catch {
             return .ended(.failed(.connectionClosed))
         }
+    }
+
+    /// A connected channel and its media tap.
+    private struct Connected: Sendable {
+        var channel: NIOAsyncChannel<[RTSPMessage], RTSPMessage>
+        var tap: NIOLoopBound<RTSPMediaTap>
     }
 
     private var machineConfiguration: RTSPClientStateMachine.Configuration {
@@ -167,16 +176,20 @@ public struct RTSPClient: Sendable {
             includeAudio: configuration.includeAudio, userAgent: configuration.userAgent, allowsPlainBasicAuth: configuration.allowsPlainBasicAuth)
     }
 
-    private func connect() async throws -> NIOAsyncChannel<[RTSPMessage], RTSPMessage> {
+    private func connect(sink: RTSPEventSink, activity: RTSPMediaActivity) async throws -> Connected {
         try await ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(configuration.connectTimeout.timeAmount)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connect(host: url.host, port: url.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let tap = RTSPMediaTap(sink: sink, activity: activity)
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RTSPMessageDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(tap)
                     try channel.pipeline.syncOperations.addHandler(RTSPMessageBatcher())
                     try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(RTSPMessageEncoder()))
-                    return try NIOAsyncChannel<[RTSPMessage], RTSPMessage>(wrappingChannelSynchronously: channel)
+                    return Connected(
+                        channel: try NIOAsyncChannel<[RTSPMessage], RTSPMessage>(wrappingChannelSynchronously: channel),
+                        tap: NIOLoopBound(tap, eventLoop: channel.eventLoop))
                 }
             }
     }

@@ -16,6 +16,28 @@ struct RTSPClientConnection {
     let outbound: NIOAsyncChannelOutboundWriter<RTSPMessage>
     let sink: RTSPEventSink
     let localHost: String
+    let tap: Tap
+
+    /// The connection's ``RTSPMediaTap``, reached on its event loop.
+    struct Tap: Sendable {
+        let handler: NIOLoopBound<RTSPMediaTap>
+        let eventLoop: any EventLoop
+        let activity: RTSPMediaActivity
+
+        /// Arms the tap with `routes` before PLAY is written (the write follows on the same event loop).
+        func arm(_ routes: [UInt8: RTSPMediaTap.Route]) async {
+            let handler = handler
+            try? await eventLoop.submit { handler.value.arm(routes) }.get()
+        }
+
+        /// Lets the held media go on, after the session was announced.
+        func open() async {
+            let handler = handler
+            try? await eventLoop.submit { handler.value.open() }.get()
+        }
+    }
+    /// Whether media of this connection goes by the tap.
+    var tapArmed = false
 
     /// The largest UDP datagram read; RTP over UDP stays below the path MTU in practice.
     static let maxDatagramBytes = 9000
@@ -95,7 +117,9 @@ struct RTSPClientConnection {
         case .responseTimeout(let cseq): return machine.responseTimeoutFired(cseq: cseq)
         case .keepAlive: return machine.keepAliveTimerFired()
         case .udpCheck: return machine.udpCheckTimerFired()
-        case .mediaCheck: return machine.mediaCheckTimerFired()
+        case .mediaCheck:
+            if tap.activity.takeSeen() { machine.mediaArrived() }
+            return machine.mediaCheckTimerFired()
         }
     }
 
@@ -133,6 +157,13 @@ struct RTSPClientConnection {
         while let action = queue.popFirst() {
             switch action {
             case .send(let request):
+                if request.method == .play, !tapArmed {
+                    let routes = machine.interleavedRoutes
+                    if !routes.isEmpty {
+                        await tap.arm(routes)
+                        tapArmed = true
+                    }
+                }
                 do {
                     try await outbound.write(.request(request))
                 } catch {
@@ -146,7 +177,9 @@ struct RTSPClientConnection {
                     return .ended(.failed(.udpSetupFailed))
                 }
                 queue.append(contentsOf: machine.udpPortsOpened(track: track, rtpPort: ports.rtp, rtcpPort: ports.rtcp))
-            case .deliver(let event): sink.deliver([event])
+            case .deliver(let event):
+                sink.deliver([event])
+                if tapArmed, case .sessionStarted = event { await tap.open() }
             case .scheduleKeepAlive(let delay): Self.schedule(.keepAlive, after: delay, input: input, group: &group)
             case .scheduleUDPCheck(let delay): Self.schedule(.udpCheck, after: delay, input: input, group: &group)
             case .scheduleMediaCheck(let delay): Self.schedule(.mediaCheck, after: delay, input: input, group: &group)

@@ -169,6 +169,23 @@ public struct RTSPClientStateMachine: Sendable {
         return [.scheduleMediaCheck(after: configuration.mediaTimeout)]
     }
 
+    /// Video arrived by a path that bypasses ``receivedInterleaved(_:arrival:)`` (the client's media tap): it counts for
+    /// the media timeout like any packet the machine saw.
+    mutating func mediaArrived() {
+        mediaSinceCheck = true
+    }
+
+    /// The interleaved channels of the tracks set up over TCP, with the track each belongs to.
+    var interleavedRoutes: [UInt8: RTSPMediaTap.Route] {
+        var routes: [UInt8: RTSPMediaTap.Route] = [:]
+        for track in tracks {
+            guard let channels = track.transport?.interleaved else { continue }
+            if let rtp = UInt8(exactly: channels.rtp), routes[rtp] == nil { routes[rtp] = .init(track: track.index, isRTCP: false) }
+            if let rtcp = UInt8(exactly: channels.rtcp), routes[rtcp] == nil { routes[rtcp] = .init(track: track.index, isRTCP: true) }
+        }
+        return routes
+    }
+
     /// Local UDP ports for `track` are open.
     public mutating func udpPortsOpened(track: Int, rtpPort: Int, rtcpPort: Int) -> [Action] {
         guard state == .waitingForUDPPorts(track: track) else { return [] }

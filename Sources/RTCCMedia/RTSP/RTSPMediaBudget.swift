@@ -11,6 +11,8 @@ public final class RTSPMediaBudget: Sendable {
     private struct State {
         var available: Int
         var waiter: (needed: Int, continuation: CheckedContinuation<Void, Never>)?
+        /// Called once bytes are available again after ``RTSPMediaBudget/spendNow(_:whenRoom:)`` overspent.
+        var whenRoom: (@Sendable () -> Void)?
         var cancelled = false
 
         /// Whether `bytes` may be spent now: enough is available, or nothing is spent at all (a packet larger than the
@@ -79,11 +81,24 @@ public final class RTSPMediaBudget: Sendable {
         }
     }
 
+    /// Spends `bytes` without waiting (an event loop cannot wait): the budget may go into debt. Returns whether bytes
+    /// are left; when none are, `whenRoom` is called once the consumer has given a quarter of the capacity back (not at
+    /// the first byte, so a reader held back resumes for a useful amount of reading, not one packet at a time).
+    func spendNow(_ bytes: Int, whenRoom: @escaping @Sendable () -> Void) -> Bool {
+        state.withLock { state in
+            state.available -= bytes
+            guard state.available <= 0 else { return true }
+            state.whenRoom = whenRoom
+            return false
+        }
+    }
+
     /// Makes the whole capacity available again (a new connection: what the last one spent will not be handed on).
     func reset() {
         let waiter = state.withLock { state in
             state.available = capacity
             state.cancelled = false
+            state.whenRoom = nil
             defer { state.waiter = nil }
             return state.waiter?.continuation
         }
@@ -93,13 +108,19 @@ public final class RTSPMediaBudget: Sendable {
     /// Gives back `bytes` spent earlier; a waiting spender goes on once enough is available.
     public func release(_ bytes: Int) {
         guard bytes > 0 else { return }
-        let resumed = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let (resumed, room) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (@Sendable () -> Void)?) in
             state.available = min(state.available + bytes, capacity)
-            guard let waiter = state.waiter, state.grants(waiter.needed, capacity: capacity) else { return nil }
+            var room: (@Sendable () -> Void)?
+            if state.available >= capacity / 4, let whenRoom = state.whenRoom {
+                room = whenRoom
+                state.whenRoom = nil
+            }
+            guard let waiter = state.waiter, state.grants(waiter.needed, capacity: capacity) else { return (nil, room) }
             state.available -= waiter.needed
             state.waiter = nil
-            return waiter.continuation
+            return (waiter.continuation, room)
         }
         resumed?.resume()
+        room?()
     }
 }
