@@ -33,6 +33,10 @@ public actor CameraRecorder {
         /// reading and TCP holds the camera back (1 MiB, four seconds of 2 Mbit/s), so a busy server loses nothing to a
         /// full queue while it catches up.
         public var mediaBudgetBytes = 1 << 20
+        /// The shortest time between two reads of the camera's connection (``RTSPClient/Configuration/mediaReadInterval``):
+        /// reading a camera's packets a few bursts at a time costs the server far less than reading each as it lands
+        /// (about a quarter less CPU at 200 cameras), and live viewers see pictures at most this much later. 100 ms.
+        public var mediaReadInterval: Duration = .milliseconds(100)
 
         /// Creates settings; the offline threshold defaults to 10 s.
         public init(
@@ -140,8 +144,11 @@ public actor CameraRecorder {
     private func runSession() async -> String {
         let client: RTSPClient
         do {
+            var clientConfiguration = RTSPClient.Configuration(
+                transport: configuration.transport, allowsPlainBasicAuth: configuration.allowsPlainBasicAuth)
+            clientConfiguration.mediaReadInterval = configuration.mediaReadInterval
             client = try RTSPClient(
-                url: configuration.url, configuration: .init(transport: configuration.transport, allowsPlainBasicAuth: configuration.allowsPlainBasicAuth),
+                url: configuration.url, configuration: clientConfiguration,
                 eventLoopGroup: eventLoopGroup,
                 logger: logger)
         } catch {

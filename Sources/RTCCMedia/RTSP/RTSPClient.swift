@@ -36,6 +36,10 @@ public struct RTSPClient: Sendable {
         /// Whether a Basic challenge may be answered over this plain connection (the password goes in clear);
         /// false by default. Digest is always answered.
         public var allowsPlainBasicAuth: Bool
+        /// The shortest time between two reads of a playing TCP session's socket (zero: read whenever data arrives).
+        /// A recorder of many cameras sets a few tens of milliseconds: each read then gathers several of a camera's
+        /// bursts, for fewer system calls and wake-ups, at the cost of that much latency.
+        public var mediaReadInterval: Duration = .zero
 
         /// Creates a configuration.
         public init(
@@ -182,7 +186,7 @@ public struct RTSPClient: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connect(host: url.host, port: url.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let tap = RTSPMediaTap(sink: sink, activity: activity)
+                    let tap = RTSPMediaTap(sink: sink, activity: activity, readInterval: configuration.mediaReadInterval.timeAmount)
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RTSPMessageDecoder()))
                     try channel.pipeline.syncOperations.addHandler(tap)
                     try channel.pipeline.syncOperations.addHandler(RTSPMessageBatcher())

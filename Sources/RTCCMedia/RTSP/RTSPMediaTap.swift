@@ -29,6 +29,10 @@ final class RTSPMediaTap: ChannelDuplexHandler {
 
     private let sink: RTSPEventSink
     private let activity: RTSPMediaActivity
+    /// The shortest time between two socket reads once media flows (zero: read as soon as asked).
+    private let readInterval: TimeAmount
+    private var lastRead: NIODeadline?
+    private var pacedRead: Scheduled<Void>?
     private var routes: [UInt8: Route] = [:]
     private var isOpen = false
     /// Packets taken before the session was announced.
@@ -42,10 +46,14 @@ final class RTSPMediaTap: ChannelDuplexHandler {
     private var readPending = false
     private var context: ChannelHandlerContext?
 
-    /// A tap delivering into `sink` and noting video activity in `activity`.
-    init(sink: RTSPEventSink, activity: RTSPMediaActivity) {
+    /// A tap delivering into `sink` and noting video activity in `activity`. With a `readInterval`, media is read at
+    /// most once per interval: a camera sends a picture as a burst of packets every 40 ms or so, and reading each burst
+    /// as it lands costs a system call, a batch and a wake-up of the consumer for little data; waiting lets the kernel
+    /// gather several bursts into one read (the socket buffer holds them; latency grows by at most the interval).
+    init(sink: RTSPEventSink, activity: RTSPMediaActivity, readInterval: TimeAmount = .zero) {
         self.sink = sink
         self.activity = activity
+        self.readInterval = readInterval
     }
 
     /// Starts taking the frames of the channels in `routes` (held until ``open()``).
@@ -67,6 +75,8 @@ final class RTSPMediaTap: ChannelDuplexHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        pacedRead?.cancel()
+        pacedRead = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -105,10 +115,37 @@ final class RTSPMediaTap: ChannelDuplexHandler {
 
     func read(context: ChannelHandlerContext) {
         guard readsHeld else {
-            context.read()
+            issueRead(context: context)
             return
         }
         readPending = true
+    }
+
+    /// Reads now, or once `readInterval` has passed since the last read while media flows.
+    private func issueRead(context: ChannelHandlerContext) {
+        guard isOpen, readInterval > .zero else {
+            context.read()
+            return
+        }
+        guard pacedRead == nil else { return }
+        let now = NIODeadline.now()
+        if let lastRead, now < lastRead + readInterval {
+            let tap = NIOLoopBound(self, eventLoop: context.eventLoop)
+            pacedRead = context.eventLoop.scheduleTask(deadline: lastRead + readInterval) {
+                let tap = tap.value
+                tap.pacedRead = nil
+                guard let context = tap.context else { return }
+                guard !tap.readsHeld else {
+                    tap.readPending = true
+                    return
+                }
+                tap.lastRead = .now()
+                context.read()
+            }
+            return
+        }
+        lastRead = now
+        context.read()
     }
 
     /// Hands the current read's packets on (or holds them before ``open()``) and spends their bytes.
@@ -137,7 +174,7 @@ final class RTSPMediaTap: ChannelDuplexHandler {
         readsHeld = false
         guard readPending, let context else { return }
         readPending = false
-        context.read()
+        issueRead(context: context)
     }
 }
 
