@@ -33,8 +33,8 @@ struct BenchCapacity: AsyncParsableCommand {
     @Option(help: "Frames per second of the simulated streams.") var fps = 25
     @Option(help: "CPU the simulator runs on (taskset list).") var simulatorCPU = "0"
     @Option(help: "CPU the recorders run on (taskset list).") var recorderCPU = "1"
-    @Option(help: "Shortest time between two reads of a camera's connection, ms (the recorder's setting; 100 in rtcc serve).")
-    var readIntervalMs = 100
+    @Option(help: "Shortest time between two reads of a camera's connection, ms (the recorder's setting; 0 in rtcc serve: as data comes).")
+    var readIntervalMs = 0
     @Option(help: "Scratch folder (emptied).") var work = "/tmp/rtcc-bench-capacity"
     @Option(help: "Where generated clips are cached.") var clips = "./data/clips"
 

@@ -106,6 +106,22 @@ import Testing
         }
     }
 
+    /// A busy recorder reads a camera late, and the keep-alive's answer waits behind the media before it: that ends
+    /// nothing. A camera that sends nothing is still ended, by the media check.
+    @Test func aLateKeepAliveAnswerWhilePlayingIsNotAFailureButSilenceIs() throws {
+        var machine = try Self.machine(.tcp, url: "rtsp://h/cam")
+        let setup = Self.request(Self.describe(&machine, publicMethods: "OPTIONS, GET_PARAMETER"))
+        let play = Self.request(machine.received(Self.reply(setup, 200, ["Session": "S", "Transport": "RTP/AVP/TCP;interleaved=0-1"])))
+        let second = Self.request(machine.received(Self.reply(play, 200, ["Session": "S", "Transport": "RTP/AVP/TCP;interleaved=2-3"])))
+        _ = machine.received(Self.reply(second))
+        let keepAlive = try #require(Self.request(machine.keepAliveTimerFired()))
+        #expect(machine.responseTimeoutFired(cseq: keepAlive.cseq ?? 0).isEmpty, "a late keep-alive answer ends nothing")
+        #expect(machine.received(Self.reply(keepAlive)).isEmpty, "and is ignored when it comes")
+        machine.mediaArrived()
+        #expect(machine.mediaCheckTimerFired() == [.scheduleMediaCheck(after: .seconds(10))], "media arrived: the session goes on")
+        #expect(machine.mediaCheckTimerFired() == [.fail(.mediaTimeout)], "nothing since the last check: it ends")
+    }
+
     @Test func udpSetupOpensPortsAndFallsBackWhenSilent() throws {
         var machine = try Self.machine(.udpWithTCPFallback)
         #expect(Self.describe(&machine) == [.openUDPPorts(track: 0)])

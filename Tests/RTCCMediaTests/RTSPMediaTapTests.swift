@@ -22,7 +22,7 @@ final class ReadCounter: ChannelOutboundHandler {
         let batches = Mutex<[(events: [RTSPMediaEvent], available: Int)]>([])
     }
 
-    static func pipeline(budget: RTSPMediaBudget?) throws -> (EmbeddedChannel, RTSPMediaTap, ReadCounterBox, Received) {
+    static func pipeline(budget: RTSPMediaBudget?, readInterval: TimeAmount = .zero) throws -> (EmbeddedChannel, RTSPMediaTap, ReadCounterBox, Received) {
         let received = Received()
         let sink = RTSPEventSink(
             deliver: { events in
@@ -30,7 +30,7 @@ final class ReadCounter: ChannelOutboundHandler {
             }, finish: {}, budget: budget)
         let channel = EmbeddedChannel()
         let counter = ReadCounter()
-        let tap = RTSPMediaTap(sink: sink, activity: RTSPMediaActivity())
+        let tap = RTSPMediaTap(sink: sink, activity: RTSPMediaActivity(), readInterval: readInterval)
         try channel.pipeline.syncOperations.addHandler(counter)
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RTSPMessageDecoder()))
         try channel.pipeline.syncOperations.addHandler(tap)
@@ -110,5 +110,21 @@ final class ReadCounter: ChannelOutboundHandler {
         budget.release(50)
         channel.embeddedEventLoop.run()
         #expect(counter.reads == 2, "the consumer gave enough back: the waiting read goes on")
+    }
+
+    @Test func pacedReadsWaitForTheIntervalOnceMediaFlows() throws {
+        let (channel, tap, counter, _) = try Self.pipeline(budget: nil, readInterval: .milliseconds(50))
+        channel.read()
+        channel.read()
+        #expect(counter.reads == 2, "before the session is announced reads are not paced")
+        tap.arm([0: .init(track: 0, isRTCP: false)])
+        tap.open()
+        channel.read()
+        #expect(counter.reads == 3, "the first paced read goes at once")
+        channel.read()
+        channel.read()
+        #expect(counter.reads == 3, "the next waits for the interval, and asking twice asks once")
+        channel.embeddedEventLoop.advanceTime(to: .now() + .milliseconds(100))
+        #expect(counter.reads == 4, "once the interval has passed the waiting read goes on")
     }
 }

@@ -61,6 +61,9 @@ public struct RTSPClient: Sendable {
         }
     }
 
+    /// The socket receive buffer asked for when reads are paced.
+    static let pacedReceiveBuffer = 2 << 20
+
     /// The stream URL.
     public let url: RTSPURL
     /// The settings.
@@ -181,9 +184,17 @@ public struct RTSPClient: Sendable {
     }
 
     private func connect(sink: RTSPEventSink, activity: RTSPMediaActivity) async throws -> Connected {
-        try await ClientBootstrap(group: eventLoopGroup)
+        var bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(configuration.connectTimeout.timeAmount)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        if configuration.mediaReadInterval > .zero {
+            // Room for what arrives between two paced reads, a keyframe's burst included, so the camera never waits on
+            // a full window (the kernel sizes the buffer by what the reader takes per round trip, which over a short
+            // round trip stays near its 128 KiB default: too little for 100 ms of a busy stream). Kernel memory, used
+            // only while data waits.
+            bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: Self.pacedReceiveBuffer)
+        }
+        return try await bootstrap
             .connect(host: url.host, port: url.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let tap = RTSPMediaTap(sink: sink, activity: activity, readInterval: configuration.mediaReadInterval.timeAmount)

@@ -136,6 +136,10 @@ public struct RTSPClientStateMachine: Sendable {
     /// The response to the request with `cseq` did not arrive in time.
     public mutating func responseTimeoutFired(cseq: Int) -> [Action] {
         guard let entry = pending.removeValue(forKey: cseq), state != .finished else { return [] }
+        // While playing, a keep-alive's answer comes behind the media the server sent before it: a client that is behind
+        // in reading (a busy recorder holding the camera back) gets it late. That is not a dead session, and ending it
+        // would lose footage and reconnect under load; the media check ends a session from which nothing arrives.
+        if state == .playing, entry.request.method == .getParameter || entry.request.method == .options { return [] }
         if state == .tearingDown {
             state = .finished
             return [.close]

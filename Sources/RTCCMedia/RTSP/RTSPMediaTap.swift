@@ -158,7 +158,10 @@ final class RTSPMediaTap: ChannelDuplexHandler {
             let hasRoom = budget.spendNow(batchBytes) {
                 eventLoop.execute { tap.value.resumeReading() }
             }
-            if !hasRoom { readsHeld = true }
+            if !hasRoom {
+                readsHeld = true
+                activity.setHeldBack(true)
+            }
         }
         batchBytes = 0
         if isOpen {
@@ -172,23 +175,31 @@ final class RTSPMediaTap: ChannelDuplexHandler {
     /// The consumer gave bytes back: a held `read` goes on.
     private func resumeReading() {
         readsHeld = false
+        activity.setHeldBack(false)
         guard readPending, let context else { return }
         readPending = false
         issueRead(context: context)
     }
 }
 
-/// Whether video arrived by an ``RTSPMediaTap`` since the client last looked (its media timeout).
+/// Whether video arrived by an ``RTSPMediaTap`` since the client last looked (its media timeout), or the tap holds the
+/// camera back because the consumer is behind: media then waits unread in the socket, and the camera is not silent.
 final class RTSPMediaActivity: Sendable {
     private let seen = Atomic(false)
+    private let heldBack = Atomic(false)
+
+    /// Notes whether reading is held back by the consumer's budget.
+    func setHeldBack(_ value: Bool) {
+        heldBack.store(value, ordering: .relaxed)
+    }
 
     /// Notes that a video packet arrived.
     func noteVideo() {
         seen.store(true, ordering: .relaxed)
     }
 
-    /// Whether a video packet arrived since the last call.
+    /// Whether a video packet arrived since the last call, or reading is held back now.
     func takeSeen() -> Bool {
-        seen.exchange(false, ordering: .relaxed)
+        seen.exchange(false, ordering: .relaxed) || heldBack.load(ordering: .relaxed)
     }
 }
