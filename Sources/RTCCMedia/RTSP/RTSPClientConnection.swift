@@ -18,7 +18,8 @@ struct RTSPClientConnection {
     let localHost: String
     let tap: Tap
 
-    /// The connection's ``RTSPMediaTap``, reached on its event loop.
+    /// The connection's ``RTSPMediaTap``, reached on its event loop. A call fails only when the event loop is shutting
+    /// down, and the connection with it; an unarmed tap passes media to the client's loop, which delivers it too.
     struct Tap: Sendable {
         let handler: NIOLoopBound<RTSPMediaTap>
         let eventLoop: any EventLoop
