@@ -198,13 +198,10 @@ public struct RTSPClientStateMachine: Sendable {
     }
 
     /// An interleaved frame arrived on the connection.
+    /// In the client only packets read before the media tap is armed come here; both route by ``interleavedRoutes``.
     public mutating func receivedInterleaved(_ frame: RTSPInterleavedFrame, arrival: Date) -> Action? {
-        for track in tracks {
-            guard let channels = track.transport?.interleaved else { continue }
-            if Int(frame.channel) == channels.rtp { return deliverMedia(track: track.index, rtcp: false, frame.payload, arrival) }
-            if Int(frame.channel) == channels.rtcp { return deliverMedia(track: track.index, rtcp: true, frame.payload, arrival) }
-        }
-        return nil
+        guard let route = interleavedRoutes[frame.channel] else { return nil }
+        return deliverMedia(track: route.track, rtcp: route.isRTCP, frame.payload, arrival)
     }
 
     /// A UDP datagram arrived on one of `track`'s ports.
