@@ -82,11 +82,11 @@ struct Simulate: AsyncParsableCommand {
             do {
                 for number in first...last {
                     switch words[0] {
-                    case "drop": try await simulator.drop(camera: number)
-                    case "stall": try await simulator.stall(camera: number, for: .seconds(Double(words.count > 2 ? words[2] : "10") ?? 10))
-                    case "restart": try await simulator.restart(camera: number)
-                    case "offline": try await simulator.setOnline(camera: number, false)
-                    case "online": try await simulator.setOnline(camera: number, true)
+                    case "drop": try simulator.drop(camera: number)
+                    case "stall": try simulator.stall(camera: number, for: .seconds(Double(words.count > 2 ? words[2] : "10") ?? 10))
+                    case "restart": try simulator.restart(camera: number)
+                    case "offline": try simulator.setOnline(camera: number, false)
+                    case "online": try simulator.setOnline(camera: number, true)
                     default: break
                     }
                 }

@@ -22,7 +22,7 @@ import Testing
                 try await pollUntil(20, "first pictures") { await recording.recorder.health.framesRecorded > 30 }
                 let stalled = ContinuousClock.now
                 let stall = Duration.seconds(12)  // longer than the RTSP client's 10 s media timeout, which ends the session
-                try await simulator.stall(camera: 1, for: stall)
+                try simulator.stall(camera: 1, for: stall)
                 try await pollUntil(30, "video back after the stall") {
                     await recording.log.first(after: stalled + stall) { if case .online = $0 { true } else { false } } != nil
                 }
@@ -47,7 +47,7 @@ import Testing
         let root = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         try await SimulatorFixture.withSimulator(clip: clip) { simulator in
-            try await simulator.setClockOffset(camera: 1, 3 * 3600)
+            try simulator.setClockOffset(camera: 1, 3 * 3600)
             let index = MemoryRecordingIndex()
             let configuration = CameraRecorder.Configuration(
                 url: simulator.url(camera: 1),

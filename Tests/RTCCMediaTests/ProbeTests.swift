@@ -46,7 +46,7 @@ import Testing
     @Test func offlineCameraFailsWith503() async throws {
         let clip = try await SimulatorFixture.clip()
         try await SimulatorFixture.withSimulator(clip: clip) { simulator in
-            try await simulator.setOnline(camera: 1, false)
+            try simulator.setOnline(camera: 1, false)
             await #expect(throws: ProbeError.sessionFailed(.unexpectedStatus(method: .describe, statusCode: 503))) {
                 try await StreamProbe.probe(url: simulator.url(camera: 1), transport: .tcp, timeout: .seconds(5))
             }
@@ -56,7 +56,7 @@ import Testing
     @Test func stalledCameraTimesOut() async throws {
         let clip = try await SimulatorFixture.clip()
         try await SimulatorFixture.withSimulator(clip: clip) { simulator in
-            try await simulator.stall(camera: 1, for: .seconds(30))
+            try simulator.stall(camera: 1, for: .seconds(30))
             let started = ContinuousClock.now
             await #expect(throws: ProbeError.timedOut) {
                 try await StreamProbe.probe(url: simulator.url(camera: 1), transport: .tcp, timeout: .seconds(2))

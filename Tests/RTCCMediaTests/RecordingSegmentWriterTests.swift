@@ -50,6 +50,28 @@ import Testing
         }
     }
 
+    /// A recorder being stopped seals its segment from a cancelled task: the writes and the flush, done on the disk
+    /// threads, must not be abandoned with the task.
+    @Test func aWriterDrivenByACancelledTaskStillWritesAndSeals() async throws {
+        let directory = try ExternalTool.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let units = try await RecordingTestMedia.h264AccessUnits(seconds: 3, in: directory)
+        let index = MemoryRecordingIndex()
+        let root = directory.appendingPathComponent("rec")
+        let task = Task {
+            // Wait to be cancelled, then write everything: each fragment and the seal happen in a cancelled task.
+            while !Task.isCancelled { await Task.yield() }
+            return try await Self.record(units, root: root, index: index, segmentDuration: .seconds(60))
+        }
+        task.cancel()
+        let sealed = try await task.value
+        let segment = try #require(sealed.first)
+        #expect(sealed.count == 1)
+        #expect(segment.frames == units.count)
+        #expect(segment.sha256 == (try SegmentHash.sha256(ofFileAt: segment.path)))
+        #expect(try await RecordingTestMedia.packets(segment.path, in: directory).count == units.count)
+    }
+
     @Test func fragmentsStayWithinASecond() async throws {
         let directory = try ExternalTool.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

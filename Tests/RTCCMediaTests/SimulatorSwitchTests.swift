@@ -27,7 +27,7 @@ import Testing
                         return (seen.packets.count, seen.switchedAt)
                     }
                     if state.0 == 50 {
-                        try await simulator.stall(camera: 1, for: .milliseconds(1500))
+                        try simulator.stall(camera: 1, for: .milliseconds(1500))
                         seen.update { $0.switchedAt = ContinuousClock.now }
                     }
                     if let switchedAt = state.1, now - switchedAt > .milliseconds(1600) { return true }
@@ -64,7 +64,7 @@ import Testing
                         defer { value = true }
                         return value
                     }) {
-                        try await simulator.drop(camera: 2)
+                        try simulator.drop(camera: 2)
                     }
                 case .ended(let reason):
                     ended.update { $0 = reason }
@@ -83,12 +83,12 @@ import Testing
     @Test func offlineCameraRefusesNewSessionsWith503() async throws {
         let clip = try await SimulatorFixture.clip()
         try await SimulatorFixture.withSimulator(cameras: 3, clip: clip) { simulator in
-            try await simulator.setOnline(camera: 3, false)
+            try simulator.setOnline(camera: 3, false)
             let refused = try await rtspCollect(url: simulator.url(camera: 3), count: 1)
             #expect(refused.ended == .failed(.unexpectedStatus(method: .describe, statusCode: 503)))
             let other = try await rtspCollect(url: simulator.url(camera: 1), count: 5)
             #expect(other.ended == nil)
-            try await simulator.setOnline(camera: 3, true)
+            try simulator.setOnline(camera: 3, true)
             let back = try await rtspCollect(url: simulator.url(camera: 3), count: 5)
             #expect(back.ended == nil && back.rtpPackets[0, default: []].count >= 5)
         }
@@ -105,7 +105,7 @@ import Testing
                     seen.packets.append((packet, .now))
                     return seen.packets.count
                 }
-                if count == 30 { try await simulator.restart(camera: 1) }
+                if count == 30 { try simulator.restart(camera: 1) }
                 return count > 30 && packet.ssrc != seen.value.packets[0].packet.ssrc
             }
             let packets = seen.value.packets.map(\.packet)

@@ -29,6 +29,11 @@ public protocol RTSPMediaSource: Sendable {
     /// Throwing ``RTSPMediaSourceError/closeConnection`` from the sequence makes the server close the viewer's connection.
     func makePackets() -> any AsyncSequence<RTSPMediaPacket, any Error> & Sendable
 
+    /// The same packets in the groups the source produces them, one picture's packets at a time say: the server
+    /// writes each group to a TCP viewer with one flush, as a camera sends a picture in one burst. By default each
+    /// packet of ``makePackets()`` is a group of its own.
+    func makePacketGroups() -> any AsyncSequence<[RTSPMediaPacket], any Error> & Sendable
+
     /// Whether new sessions are accepted; while `false` the server answers DESCRIBE, SETUP and PLAY with 503.
     var isAvailable: Bool { get }
 }
@@ -36,10 +41,54 @@ public protocol RTSPMediaSource: Sendable {
 extension RTSPMediaSource {
     /// Sources are available unless they say otherwise.
     public var isAvailable: Bool { true }
+
+    /// Each packet of ``makePackets()`` as a group of one.
+    public func makePacketGroups() -> any AsyncSequence<[RTSPMediaPacket], any Error> & Sendable {
+        RTSPSinglePacketGroups(packets: makePackets())
+    }
+}
+
+/// A packet sequence seen as groups of one packet each.
+struct RTSPSinglePacketGroups: AsyncSequence, Sendable {
+    let packets: any AsyncSequence<RTSPMediaPacket, any Error> & Sendable
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var packets: any AsyncIteratorProtocol<RTSPMediaPacket, any Error>
+
+        mutating func next() async throws -> [RTSPMediaPacket]? {
+            try await packets.next().map { [$0] }
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(packets: packets.makeAsyncIterator())
+    }
 }
 
 /// What a media source can ask of the server by throwing from its packet sequence.
 public enum RTSPMediaSourceError: Error, Sendable, Equatable {
     /// Close the viewer's RTSP connection, as a camera that drops its clients does.
     case closeConnection
+}
+
+/// Packet groups seen as one packet after another.
+struct RTSPFlattenedPacketGroups<Groups: AsyncSequence & Sendable>: AsyncSequence, Sendable where Groups.Element == [RTSPMediaPacket] {
+    let groups: Groups
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var groups: Groups.AsyncIterator
+        var pending: ArraySlice<RTSPMediaPacket> = []
+
+        mutating func next() async throws -> RTSPMediaPacket? {
+            while pending.isEmpty {
+                guard let group = try await groups.next() else { return nil }
+                pending = group[...]
+            }
+            return pending.popFirst()
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(groups: groups.makeAsyncIterator())
+    }
 }

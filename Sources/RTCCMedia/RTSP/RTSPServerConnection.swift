@@ -63,7 +63,7 @@ struct RTSPServerConnection: Sendable {
         case .startStreaming(let response, let path, let tracks):
             try await outbound.write(.response(response))
             guard let source = server.sources[path] else { return true }
-            group.addTask { await stream(source.makePackets(), tracks: tracks, outbound: outbound, targets: targets) }
+            group.addTask { await stream(source.makePacketGroups(), tracks: tracks, outbound: outbound, targets: targets) }
         case .respondAndClose(let response):
             try await outbound.write(.response(response))
             return false
@@ -103,23 +103,29 @@ struct RTSPServerConnection: Sendable {
     }
 
     private func stream(
-        _ packets: any AsyncSequence<RTSPMediaPacket, any Error> & Sendable, tracks: [RTSPServerConnectionStateMachine.TrackTransport],
+        _ groups: any AsyncSequence<[RTSPMediaPacket], any Error> & Sendable, tracks: [RTSPServerConnectionStateMachine.TrackTransport],
         outbound: NIOAsyncChannelOutboundWriter<RTSPMessage>, targets: [Int: UDPTarget]
     ) async {
         var routes: [Int: RTSPServerConnectionStateMachine.TrackTransport] = [:]
         for entry in tracks { routes[entry.track] = entry }
+        var interleaved: [RTSPMessage] = []
         do {
-            for try await packet in packets {
-                guard let route = routes[packet.track] else { continue }
-                if let channels = route.transport.interleaved {
-                    let channel = UInt8(clamping: packet.isRTCP ? channels.rtcp : channels.rtp)
-                    try await outbound.write(.interleaved(RTSPInterleavedFrame(channel: channel, payload: packet.bytes)))
-                } else if let target = targets[packet.track] {
-                    let envelope = AddressedEnvelope(
-                        remoteAddress: packet.isRTCP ? target.clientRTCP : target.clientRTP, data: packet.bytes)
-                    // A refused datagram (viewer gone) is not fatal; TEARDOWN or the TCP close ends the stream.
-                    try? await (packet.isRTCP ? target.rtcp : target.rtp).writeAndFlush(envelope)
+            for try await group in groups {
+                interleaved.removeAll(keepingCapacity: true)
+                for packet in group {
+                    guard let route = routes[packet.track] else { continue }
+                    if let channels = route.transport.interleaved {
+                        let channel = UInt8(clamping: packet.isRTCP ? channels.rtcp : channels.rtp)
+                        interleaved.append(.interleaved(RTSPInterleavedFrame(channel: channel, payload: packet.bytes)))
+                    } else if let target = targets[packet.track] {
+                        let envelope = AddressedEnvelope(
+                            remoteAddress: packet.isRTCP ? target.clientRTCP : target.clientRTP, data: packet.bytes)
+                        // A refused datagram (viewer gone) is not fatal; TEARDOWN or the TCP close ends the stream.
+                        try? await (packet.isRTCP ? target.rtcp : target.rtp).writeAndFlush(envelope)
+                    }
                 }
+                // One write and one flush for the whole group: one system call per picture, not per packet.
+                if !interleaved.isEmpty { try await outbound.write(contentsOf: interleaved) }
             }
         } catch RTSPMediaSourceError.closeConnection {
             server.logger.debug("RTSP source closed the connection")

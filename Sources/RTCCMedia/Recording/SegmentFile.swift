@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import NIOCore
+import NIOPosix
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,10 +47,25 @@ struct SegmentFile {
 
     /// Appends `data` and flushes it to stable storage (`fdatasync`: the data and the file's new length, not its times).
     ///
-    /// Written with `write(2)` from the array itself, without the copy into `Data` that `FileHandle.write` needs.
-    mutating func append(_ data: [UInt8]) throws(SegmentFileError) {
+    /// The write and the flush run on ``SegmentDiskThreads``: a flush blocks for milliseconds, and hundreds of cameras
+    /// flushing once a second on Swift's cooperative threads (one per core) would hold them all and stall every task.
+    /// The method itself runs on its caller's executor (`nonisolated(nonsending)`): the file's state (its hasher) stays
+    /// with the writer, and only the bytes and the descriptor go to the disk thread.
+    nonisolated(nonsending) mutating func append(_ data: [UInt8]) async throws(SegmentFileError) {
         let descriptor = handle.fileDescriptor
-        let failure: Int32? = data.withUnsafeBytes { raw in
+        guard let outcome = await SegmentDiskThreads.run({ Self.writeDurably(data, to: descriptor) }) else {
+            throw .fileSystem(path: path, reason: "the disk threads have stopped")
+        }
+        if let failure = outcome { throw .fileSystem(path: path, reason: String(cString: strerror(failure))) }
+        hasher.update(data: data)
+        bytes += Int64(data.count)
+    }
+
+    /// Writes `data` at the file's end and `fdatasync`s it, blocking the calling thread; returns the `errno` of a failure.
+    ///
+    /// Written with `write(2)` from the array itself, without the copy into `Data` that `FileHandle.write` needs.
+    private static func writeDurably(_ data: [UInt8], to descriptor: Int32) -> Int32? {
+        data.withUnsafeBytes { raw in
             var written = 0
             while written < raw.count {
                 let result = write(descriptor, raw.baseAddress! + written, raw.count - written)
@@ -62,9 +79,6 @@ struct SegmentFile {
             }
             return fdatasync(descriptor) == 0 ? nil : errno
         }
-        if let failure { throw .fileSystem(path: path, reason: String(cString: strerror(failure))) }
-        hasher.update(data: data)
-        bytes += Int64(data.count)
     }
 
     /// Closes the file after a failed write, without flushing or hashing (what reached the disk is read back by
@@ -73,15 +87,46 @@ struct SegmentFile {
         try? handle.close()
     }
 
-    /// Closes the file and returns the hex SHA-256 of its contents.
-    consuming func close() throws(SegmentFileError) -> String {
-        do {
-            try handle.synchronize()
-            try handle.close()
-        } catch {
-            throw .fileSystem(path: path, reason: "\(error)")
+    /// Flushes and closes the file (on ``SegmentDiskThreads``) and returns the hex SHA-256 of its contents.
+    nonisolated(nonsending) consuming func close() async throws(SegmentFileError) -> String {
+        let handle = handle
+        let outcome = await SegmentDiskThreads.run { () -> String? in
+            do {
+                try handle.synchronize()
+                try handle.close()
+                return nil
+            } catch {
+                return "\(error)"
+            }
         }
+        guard let failure = outcome else { throw .fileSystem(path: path, reason: "the disk threads have stopped") }
+        if let failure { throw .fileSystem(path: path, reason: failure) }
         return SegmentHash.hex(hasher.finalize())
+    }
+}
+
+/// The threads segment files are written and flushed on, apart from Swift's cooperative pool so that a slow disk holds
+/// only these. Flushes of different files proceed side by side (the file system commits them together), so there are
+/// several: at 400 cameras each flushing once a second, a few milliseconds a flush keeps two or three busy.
+enum SegmentDiskThreads {
+    /// Started on first use; runs for the life of the process.
+    static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: min(32, max(8, 4 * System.coreCount)))
+        pool.start()
+        return pool
+    }()
+
+    /// Runs `body` on a disk thread and returns what it returns; nil when the pool has stopped. Not cancelled with the
+    /// calling task: a write that was asked for is done (a recorder that is being stopped still seals its segment).
+    static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T? {
+        await withCheckedContinuation { continuation in
+            pool.submit { state in
+                switch state {
+                case .active: continuation.resume(returning: body())
+                case .cancelled: continuation.resume(returning: nil)
+                }
+            }
+        }
     }
 }
 

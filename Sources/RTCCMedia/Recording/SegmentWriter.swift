@@ -30,6 +30,9 @@ public struct TimedVideoFrame: Sendable {
 /// a second. A new file starts at the first keyframe after `segmentDuration`, and at any keyframe
 /// whose parameter sets differ. Files live at `<root>/<cameraID>/<yyyy-mm-dd>/<segment-id>.mp4`
 /// (UTC date of the first frame).
+///
+/// Writes and flushes run on ``SegmentDiskThreads`` and are awaited, so one task drives a writer: its calls
+/// (``append(_:)``, ``noteLoss(at:packets:)``, ``close(endingAt:)``) must not overlap.
 public actor SegmentWriter {
     /// Settings of a writer.
     public struct Configuration: Sendable {
@@ -108,16 +111,19 @@ public actor SegmentWriter {
         let shouldCut = open!.pendingDuration >= Self.ticks(configuration.fragmentDuration) || frame.accessUnit.isKeyframe
         var wroteFragment = false
         if shouldCut, !open!.pending.isEmpty {
+            // Taken out while the fragment is written (the write is awaited): one caller drives a writer, so nothing
+            // else looks at `open` meanwhile, and moving it out spares a copy of the pending pictures.
+            guard var current = open.take() else { return false }
             do {
-                try open!.writeFragment()
+                try await current.writeFragment()
+                open = current
                 wroteFragment = true
             } catch {
                 // What reached the disk is sealed now (cut after its last complete fragment), so its pictures are
                 // in the index at once, not only after a restart; the next keyframe starts a new file.
-                guard let failed = open.take() else { throw error }
-                logger.error("segment write failed", metadata: ["path": "\(failed.record.path)", "error": "\(error)"])
-                failed.file.abandon()
-                await sealWhatWasWritten(failed.record)
+                logger.error("segment write failed", metadata: ["path": "\(current.record.path)", "error": "\(error)"])
+                current.file.abandon()
+                await sealWhatWasWritten(current.record)
                 throw error
             }
         }
@@ -152,11 +158,11 @@ public actor SegmentWriter {
             try configuration.fileMode.applyToFile(at: url.path)
             try configuration.fileMode.applyToFolder(at: url.deletingLastPathComponent().path)
             try configuration.fileMode.applyToFolder(at: url.deletingLastPathComponent().deletingLastPathComponent().path)
-            try file.append(muxer.initializationSegment())
+            try await file.append(muxer.initializationSegment())
         } catch {
             // A file that never got its initialization segment holds nothing: remove it rather than leave an empty
             // file for every keyframe while the disk is full.
-            _ = try? file.close()
+            _ = try? await file.close()
             try? FileManager.default.removeItem(at: url)
             throw error
         }
@@ -172,10 +178,10 @@ public actor SegmentWriter {
     private func seal(endingAt end: Date?) async throws(SegmentFileError) {
         guard var current = open else { return }
         open = nil
-        if !current.pending.isEmpty { try current.writeFragment() }
+        if !current.pending.isEmpty { try await current.writeFragment() }
         if let end, end >= current.record.start { current.record.end = end }
         current.record.bytes = current.file.bytes
-        let digest = try current.file.close()
+        let digest = try await current.file.close()
         current.record.sha256 = digest
         logger.info(
             "segment sealed",
@@ -273,7 +279,7 @@ struct OpenSegment {
         }
     }
 
-    mutating func writeFragment() throws(SegmentFileError) {
+    nonisolated(nonsending) mutating func writeFragment() async throws(SegmentFileError) {
         guard let pendingStart else { return }
         muxer.nextVideoDecodeTime = UInt64(max(pendingStart - baseDecodeTime, 0))
         let bytes: [UInt8]
@@ -282,7 +288,7 @@ struct OpenSegment {
         } catch {
             throw .muxing(error)
         }
-        try file.append(bytes)
+        try await file.append(bytes)
         record.frames += pending.count
         record.bytes = file.bytes
         let mediaEnd = pendingStart + pendingDuration - baseDecodeTime

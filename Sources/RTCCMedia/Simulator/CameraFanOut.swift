@@ -3,14 +3,15 @@ import NIOCore
 
 /// The viewers of one simulated camera: one bounded stream each, fed from the camera's single generator.
 ///
-/// A viewer starts at the next keyframe; one whose buffer overflows (a slow viewer) loses the
-/// oldest packets and waits for the next keyframe again, so it never decodes a broken picture chain.
+/// Each element is one picture's packets (its sender report first, when one goes with it), so the server writes a
+/// picture with one flush. A viewer starts at the next keyframe; one whose buffer overflows (a slow viewer) loses the
+/// oldest pictures and waits for the next keyframe again, so it never decodes a broken picture chain.
 ///
 /// `@unchecked Sendable`: every stored property is either immutable or read and written only while `lock` is held.
 /// A lock rather than an actor because the generator publishes to every viewer synchronously, once per packet, and
 /// ``SimulatedCamera/makePackets()`` (a synchronous protocol requirement) subscribes.
 final class CameraFanOut: @unchecked Sendable {
-    typealias Stream = AsyncThrowingStream<RTSPMediaPacket, any Error>
+    typealias Stream = AsyncThrowingStream<[RTSPMediaPacket], any Error>
 
     private struct Viewer {
         var continuation: Stream.Continuation
@@ -22,11 +23,12 @@ final class CameraFanOut: @unchecked Sendable {
     private let lock = NSLock()
     private var viewers: [UInt64: Viewer] = [:]
     private var nextID: UInt64 = 0
+    /// Pictures buffered per viewer.
     private let bufferSize: Int
     private var owed = 0
 
-    init(bufferSize: Int) {
-        self.bufferSize = max(64, bufferSize)
+    init(bufferedPictures: Int) {
+        self.bufferSize = max(8, bufferedPictures)
     }
 
     /// The number of connected viewers.
@@ -37,7 +39,7 @@ final class CameraFanOut: @unchecked Sendable {
     /// keyframe) count too, so a recorder that cannot keep up is seen to lose them.
     var framesOwed: Int { lock.withLock { owed } }
 
-    /// A new viewer's packets; `accepting` false gives a sequence that closes the connection at once.
+    /// A new viewer's pictures; `accepting` false gives a sequence that closes the connection at once.
     func subscribe(accepting: Bool) -> Stream {
         let (stream, continuation) = Stream.makeStream(bufferingPolicy: .bufferingNewest(bufferSize))
         guard accepting else {
@@ -75,15 +77,11 @@ final class CameraFanOut: @unchecked Sendable {
             }
             return targets
         }
+        guard !targets.isEmpty else { return }
+        let picture = senderReport.map { [$0] + packets } ?? packets
         var overflowed: [UInt64] = []
         for (id, continuation) in targets {
-            if let senderReport { continuation.yield(senderReport) }
-            for packet in packets {
-                if case .dropped = continuation.yield(packet) {
-                    overflowed.append(id)
-                    break
-                }
-            }
+            if case .dropped = continuation.yield(picture) { overflowed.append(id) }
         }
         guard !overflowed.isEmpty else { return }
         lock.withLock {

@@ -14,7 +14,7 @@ import NIOPosix
 /// let simulator = try await CameraSimulator(configuration: .init(port: 8554, cameraCount: 20), clip: clip)
 /// try await withThrowingDiscardingTaskGroup { group in
 ///     group.addTask { try await simulator.run() }
-///     await simulator.stall(camera: 3, for: .seconds(5))
+///     try simulator.stall(camera: 3, for: .seconds(5))
 /// }
 /// ```
 public actor CameraSimulator {
@@ -30,20 +30,20 @@ public actor CameraSimulator {
         public var authentication: RTSPServerAuthentication?
         /// The longest gap between RTCP sender reports.
         public var senderReportInterval: Duration
-        /// The packets buffered per viewer.
-        public var viewerBufferSize: Int
+        /// The pictures buffered per viewer.
+        public var viewerBufferPictures: Int
 
         /// Creates a configuration.
         public init(
             host: String = "127.0.0.1", port: Int = 0, cameraCount: Int = 1, authentication: RTSPServerAuthentication? = nil,
-            senderReportInterval: Duration = .seconds(1), viewerBufferSize: Int = 4096
+            senderReportInterval: Duration = .seconds(1), viewerBufferPictures: Int = 512
         ) {
             self.host = host
             self.port = port
             self.cameraCount = cameraCount
             self.authentication = authentication
             self.senderReportInterval = senderReportInterval
-            self.viewerBufferSize = viewerBufferSize
+            self.viewerBufferPictures = viewerBufferPictures
         }
     }
 
@@ -114,9 +114,10 @@ public actor CameraSimulator {
         logger.info("camera simulator running", metadata: ["port": "\(port)", "cameras": "\(cameras.count)"])
         let server = server
         let generators = cameras + subStreams.filter { sub in !cameras.contains { $0 === sub } }
+        let ticker = SimulatorTicker(cameras: generators)
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.run() }
-            for camera in generators { group.addTask { await camera.run() } }
+            group.addTask { await ticker.run() }
         }
     }
 
@@ -129,32 +130,35 @@ public actor CameraSimulator {
     /// viewer there has been: what recorders that lost nothing would hold. Benchmarks count lost frames against it.
     public nonisolated var framesOwed: Int { cameras.reduce(0) { $0 + $1.framesOwed } }
 
+    // The switches below touch only immutable properties and each camera's own lock, so they are nonisolated: a
+    // command reaches its cameras at once, not after a hop through an executor that is busy generating.
+
     /// Closes every connection to camera `number` (main and sub stream).
-    public func drop(camera number: Int) throws(SimulatorError) {
+    public nonisolated func drop(camera number: Int) throws(SimulatorError) {
         for stream in try streams(of: number) { stream.drop() }
     }
 
     /// Stops camera `number` sending for `duration`, keeping its connections open.
-    public func stall(camera number: Int, for duration: Duration) throws(SimulatorError) {
+    public nonisolated func stall(camera number: Int, for duration: Duration) throws(SimulatorError) {
         for stream in try streams(of: number) { stream.stall(for: duration) }
     }
 
     /// Sets camera `number`'s clock `offset` seconds off the real time in its sender reports (positive: ahead).
-    public func setClockOffset(camera number: Int, _ offset: TimeInterval) throws(SimulatorError) {
+    public nonisolated func setClockOffset(camera number: Int, _ offset: TimeInterval) throws(SimulatorError) {
         for stream in try streams(of: number) { stream.setClockOffset(offset) }
     }
 
     /// Reboots camera `number`'s streams: new SSRC, timestamp jump, clip from the start.
-    public func restart(camera number: Int) throws(SimulatorError) {
+    public nonisolated func restart(camera number: Int) throws(SimulatorError) {
         for stream in try streams(of: number) { stream.restart() }
     }
 
     /// Takes camera `number` offline (new sessions get 503) or back online.
-    public func setOnline(camera number: Int, _ online: Bool) throws(SimulatorError) {
+    public nonisolated func setOnline(camera number: Int, _ online: Bool) throws(SimulatorError) {
         for stream in try streams(of: number) { stream.setOnline(online) }
     }
 
-    private func streams(of number: Int) throws(SimulatorError) -> [SimulatedCamera] {
+    private nonisolated func streams(of number: Int) throws(SimulatorError) -> [SimulatedCamera] {
         guard cameras.indices.contains(number - 1) else {
             throw .invalidConfiguration("no camera \(number); cameras are 1…\(cameras.count)")
         }
@@ -165,6 +169,6 @@ public actor CameraSimulator {
 
     private static func cameraConfiguration(_ name: String, _ configuration: Configuration) -> SimulatedCamera.Configuration {
         SimulatedCamera.Configuration(
-            name: name, senderReportInterval: configuration.senderReportInterval, viewerBufferSize: configuration.viewerBufferSize)
+            name: name, senderReportInterval: configuration.senderReportInterval, viewerBufferPictures: configuration.viewerBufferPictures)
     }
 }

@@ -19,54 +19,80 @@ extension SimulatedCamera {
     }
 
     /// Sends the clip in a loop, paced by the wall clock, until the task is cancelled.
+    ///
+    /// A fleet of cameras is better driven by one ``SimulatorTicker``, which spares each camera its own timer.
     public func run() async {
         guard !clip.accessUnits.isEmpty else { return }
         let clock = ContinuousClock()
-        var state = StreamState(start: clock.now)
-        setSSRC(state.ssrc)
-        var frame = 0
-        var stalled = false
-        logger.debug("simulated camera started", metadata: ["ssrc": "\(state.ssrc)"])
+        var generator = Generator(camera: self, start: clock.now)
         while !Task.isCancelled {
             do {
-                try await clock.sleep(until: state.start + frameOffset(frame))
+                try await clock.sleep(until: generator.nextDue)
             } catch {
                 return  // cancelled
             }
-            let controls = takeControls()
-            if controls.restartRequested {
-                state = StreamState(start: clock.now)
-                setSSRC(state.ssrc)
-                frame = 0
-                fanOut.resynchronize()
-            }
-            if clock.now - (state.start + frameOffset(frame)) > .seconds(1) {
-                // Far behind (a suspended or overloaded host): skip to the present like a live camera, not burst.
-                frame = currentFrame(state: state, now: clock.now)
-                fanOut.resynchronize()
-            }
-            if let until = controls.stalledUntil, until > clock.now {
-                stalled = true
+            generator.sendDueFrames(now: clock.now)
+        }
+    }
+
+    /// One camera's stream as it goes out: the RTP identity and the next frame. A value owned by the one task that
+    /// drives the camera, so sending needs no lock beyond the camera's switches.
+    struct Generator {
+        let camera: SimulatedCamera
+        private var state: StreamState
+        private var frame = 0
+        private var stalled = false
+
+        /// Starts the stream at `start` (its first frame is due then).
+        init(camera: SimulatedCamera, start: ContinuousClock.Instant) {
+            self.camera = camera
+            self.state = StreamState(start: start)
+            camera.setSSRC(state.ssrc)
+            camera.logger.debug("simulated camera started", metadata: ["ssrc": "\(state.ssrc)"])
+        }
+
+        /// When the next frame is due.
+        var nextDue: ContinuousClock.Instant { state.start + camera.frameOffset(frame) }
+
+        /// Sends every frame due by `now`, obeying the switches (restart, stall) first.
+        mutating func sendDueFrames(now: ContinuousClock.Instant) {
+            guard !camera.clip.accessUnits.isEmpty else { return }
+            while nextDue <= now {
+                let controls = camera.takeControls()
+                if controls.restartRequested {
+                    state = StreamState(start: now)
+                    camera.setSSRC(state.ssrc)
+                    frame = 0
+                    camera.fanOut.resynchronize()
+                }
+                if now - nextDue > .seconds(1) {
+                    // Far behind (a suspended or overloaded host): skip to the present like a live camera, not burst.
+                    frame = camera.currentFrame(state: state, now: now)
+                    camera.fanOut.resynchronize()
+                }
+                if let until = controls.stalledUntil, until > now {
+                    stalled = true
+                    frame += 1
+                    continue
+                }
+                if stalled {
+                    stalled = false
+                    camera.fanOut.resynchronize()
+                }
+                camera.send(frame: frame, state: &state, now: now)
                 frame += 1
-                continue
             }
-            if stalled {
-                stalled = false
-                fanOut.resynchronize()
-            }
-            send(frame: frame, state: &state, now: clock.now)
-            frame += 1
         }
     }
 
     /// The decode-order frame due now.
-    private func currentFrame(state: StreamState, now: ContinuousClock.Instant) -> Int {
+    fileprivate func currentFrame(state: StreamState, now: ContinuousClock.Instant) -> Int {
         let elapsed = now - state.start
         return Int((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * clip.frameRate)
     }
 
     /// The time of decode-order frame `frame` after the stream's start.
-    private func frameOffset(_ frame: Int) -> Duration {
+    fileprivate func frameOffset(_ frame: Int) -> Duration {
         .nanoseconds(Int64((Double(frame) * 1e9 / clip.frameRate).rounded()))
     }
 
@@ -75,7 +101,7 @@ extension SimulatedCamera {
         state.timestampBase &+ UInt32(truncatingIfNeeded: Int64((Double(index) * 90_000 / clip.frameRate).rounded()))
     }
 
-    private func send(frame: Int, state: inout StreamState, now: ContinuousClock.Instant) {
+    fileprivate func send(frame: Int, state: inout StreamState, now: ContinuousClock.Instant) {
         let count = clip.accessUnits.count
         let index = frame % count
         let unit = clip.accessUnits[index]

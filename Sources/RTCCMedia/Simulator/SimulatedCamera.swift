@@ -25,19 +25,19 @@ public final class SimulatedCamera: RTSPMediaSource, @unchecked Sendable {
         public var maximumPayloadSize: Int
         /// The longest gap between RTCP sender reports.
         public var senderReportInterval: Duration
-        /// The packets buffered per viewer before a slow viewer loses packets and resynchronises.
-        public var viewerBufferSize: Int
+        /// The pictures buffered per viewer before a slow viewer loses the oldest and resynchronises.
+        public var viewerBufferPictures: Int
 
         /// Creates a configuration.
         public init(
             name: String, payloadType: UInt8 = 96, maximumPayloadSize: Int = VideoPacketizer.defaultMaximumPayloadSize,
-            senderReportInterval: Duration = .seconds(1), viewerBufferSize: Int = 4096
+            senderReportInterval: Duration = .seconds(1), viewerBufferPictures: Int = 512
         ) {
             self.name = name
             self.payloadType = payloadType & 0x7F
             self.maximumPayloadSize = maximumPayloadSize
             self.senderReportInterval = senderReportInterval
-            self.viewerBufferSize = viewerBufferSize
+            self.viewerBufferPictures = viewerBufferPictures
         }
     }
 
@@ -78,7 +78,7 @@ public final class SimulatedCamera: RTSPMediaSource, @unchecked Sendable {
         self.sessionDescription = Self.describe(clip: clip, configuration: configuration)
         self.payloads = payloads
         self.reorderDelay = clip.accessUnits.enumerated().reduce(0) { max($0, $1.element.presentationIndex - $1.offset) }
-        self.fanOut = CameraFanOut(bufferSize: configuration.viewerBufferSize)
+        self.fanOut = CameraFanOut(bufferedPictures: configuration.viewerBufferPictures)
         var logger = logger
         logger[metadataKey: "camera"] = "\(configuration.name)"
         self.logger = logger
@@ -104,6 +104,11 @@ public final class SimulatedCamera: RTSPMediaSource, @unchecked Sendable {
 
     /// The packets for one new viewer, from the next keyframe on.
     public func makePackets() -> any AsyncSequence<RTSPMediaPacket, any Error> & Sendable {
+        RTSPFlattenedPacketGroups(groups: fanOut.subscribe(accepting: isAvailable))
+    }
+
+    /// The packets for one new viewer, from the next keyframe on, one picture's packets at a time.
+    public func makePacketGroups() -> any AsyncSequence<[RTSPMediaPacket], any Error> & Sendable {
         fanOut.subscribe(accepting: isAvailable)
     }
 
