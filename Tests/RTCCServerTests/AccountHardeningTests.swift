@@ -12,7 +12,7 @@ import Testing
 
 /// Accounts against the attacks: an anonymous guesser trying to lock out an administrator, probing which accounts
 /// exist, a disabled user's credentials, a caller hammering what it may not do, and share-link token guessing.
-@Suite(.timeLimit(.minutes(2))) struct AccountHardeningTests {
+@Suite(.timeLimit(.minutes(5))) struct AccountHardeningTests {
     static func login(_ username: String, _ password: String) -> String {
         String(decoding: try! JSONSerialization.data(withJSONObject: ["username": username, "password": password]), as: UTF8.self)
     }

@@ -11,7 +11,7 @@ import Testing
 
 /// The second factor, the cjis profile's lockout and session limit, the password policy, and what administrators do to
 /// accounts, through the HTTP API.
-@Suite(.timeLimit(.minutes(2))) struct AccountSecurityTests {
+@Suite(.timeLimit(.minutes(5))) struct AccountSecurityTests {
     static let notice = "This is a criminal justice information system; use is monitored."
 
     func login(_ client: some TestClientProtocol, _ username: String, _ password: String, code: String? = nil) async throws -> TestResponse {

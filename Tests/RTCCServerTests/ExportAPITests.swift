@@ -10,7 +10,7 @@ import RTCCStore
 import Testing
 
 /// Clip export as a background job: progress, result, refusals, a corrupted segment, and the ZIP round trip.
-@Suite(.timeLimit(.minutes(3))) struct ExportAPITests {
+@Suite(.timeLimit(.minutes(5))) struct ExportAPITests {
     /// A whole second an hour ago (clear of the fixture's segment ten minutes ago): the API's times have no fractions.
     static func recentStart() -> Date { Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 3600).rounded(.down)) }
 

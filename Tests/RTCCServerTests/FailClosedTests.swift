@@ -12,7 +12,7 @@ import Testing
 
 /// Every data path fails closed: a privacy mask, a gap list or a camera's credentials that cannot be read stop the
 /// video, the answer or the camera with a clear error, never stand in for "no mask", "no gaps" or "no credentials".
-@Suite(.timeLimit(.minutes(3))) struct FailClosedTests {
+@Suite(.timeLimit(.minutes(5))) struct FailClosedTests {
     /// Makes every privacy-mask lookup fail, as a damaged database would.
     static func breakMasks(_ app: TestApp) async throws {
         try await app.services.store.sql.raw("ALTER TABLE privacy_masks RENAME TO privacy_masks_unreadable").run()

@@ -11,7 +11,7 @@ import Testing
 
 /// Privacy masks: masked pixels never reach a user without `video:unmask` — in live view, snapshots, playback and
 /// export. Each check decodes a real picture with ffmpeg and reads its pixels.
-@Suite(.timeLimit(.minutes(3))) struct PrivacyMaskTests {
+@Suite(.timeLimit(.minutes(5))) struct PrivacyMaskTests {
     /// The top-left quarter of the picture.
     static let mask = PrivacyMask(polygons: [[PicturePoint(x: 0, y: 0), PicturePoint(x: 0.5, y: 0), PicturePoint(x: 0.5, y: 0.5), PicturePoint(x: 0, y: 0.5)]])
 

@@ -7,7 +7,7 @@ import RTCCStore
 import Testing
 
 /// `rtcc recordings reindex`: the index rebuilt from the segment files after it was lost.
-@Suite(.timeLimit(.minutes(2))) struct RecordingReindexTests {
+@Suite(.timeLimit(.minutes(5))) struct RecordingReindexTests {
     @Test func lostIndexRowsAreRebuiltFromTheFilesWithTheirCameraFramesHashAndTimes() async throws {
         let store = try Store(location: .memory)
         try await store.migrate()

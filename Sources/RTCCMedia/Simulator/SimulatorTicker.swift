@@ -1,4 +1,5 @@
-/// Drives a fleet of simulated cameras from one task: it wakes every ``tick`` and sends each camera's due frames.
+/// Drives a fleet of simulated cameras from one task: it wakes when a frame is due, at most once a ``tick``, and sends
+/// each camera's due frames.
 ///
 /// One timer for the fleet rather than one per camera: at 400 cameras and 25 fps that is 200 wake-ups a second
 /// instead of 10 000, and the simulator's own cost stops limiting what a benchmark can show. Frames go out up to one
@@ -17,12 +18,17 @@ struct SimulatorTicker: Sendable {
         var generators = cameras.enumerated().map { index, camera in
             SimulatedCamera.Generator(camera: camera, start: start + Self.phase(of: index, among: cameras.count, frameRate: camera.clip.frameRate))
         }
-        var wake = start
         while !Task.isCancelled {
             let now = clock.now
-            for index in generators.indices { generators[index].sendDueFrames(now: now) }
-            wake += tick
-            if wake < now { wake = now + tick }  // overloaded: skip the ticks missed rather than run them back to back
+            var earliest: ContinuousClock.Instant?
+            for index in generators.indices {
+                generators[index].sendDueFrames(now: now)
+                earliest = min(earliest ?? generators[index].nextDue, generators[index].nextDue)
+            }
+            // The next frame due, but no sooner than a tick from now: a small fleet sleeps a whole frame interval, a
+            // large one wakes once a tick, and an overloaded one skips the ticks it missed rather than run them back
+            // to back.
+            let wake = max(earliest ?? now + tick, now + tick)
             do {
                 try await clock.sleep(until: wake, tolerance: nil)
             } catch {
