@@ -8,7 +8,7 @@ import NIOCore
 /// oldest pictures and waits for the next keyframe again, so it never decodes a broken picture chain.
 ///
 /// `@unchecked Sendable`: every stored property is either immutable or read and written only while `lock` is held.
-/// A lock rather than an actor because the generator publishes to every viewer synchronously, once per packet, and
+/// A lock rather than an actor because the generator publishes to every viewer synchronously, once per picture, and
 /// ``SimulatedCamera/makePackets()`` (a synchronous protocol requirement) subscribes.
 final class CameraFanOut: @unchecked Sendable {
     typealias Stream = AsyncThrowingStream<[RTSPMediaPacket], any Error>

@@ -20,7 +20,7 @@ extension SimulatedCamera {
 
     /// Sends the clip in a loop, paced by the wall clock, until the task is cancelled.
     ///
-    /// A fleet of cameras is better driven by one ``SimulatorTicker``, which spares each camera its own timer.
+    /// A ``CameraSimulator`` drives its cameras from one ticker task instead, which spares each camera its own timer.
     public func run() async {
         guard !clip.accessUnits.isEmpty else { return }
         let clock = ContinuousClock()
