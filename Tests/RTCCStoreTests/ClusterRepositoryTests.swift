@@ -209,17 +209,19 @@ import Testing
             try await store.segments.upsert(segment(camera, node: "c", epoch: 2, from: start, seconds: 0.5))
             #expect(try await store.cluster.incoming(node: "c") == [camera: held(2)])
             #expect(try await store.cluster.completeHandover(node: "a", cameraID: camera, leaseSeconds: 30))
+            // The segments below end after c took the lease, however long the steps above took on a busy machine.
+            let span = Date().timeIntervalSince(start) + 2
 
             // Copy 0's new epoch fences a's footage of copy 0 only; b's copy 1 footage over the same time is stored.
             await #expect(throws: SegmentFenced.self) {
-                try await store.segments.upsert(segment(camera, node: "a", epoch: 1, from: start, seconds: 3))
+                try await store.segments.upsert(segment(camera, node: "a", epoch: 1, from: start, seconds: span))
             }
-            try await store.segments.upsert(segment(camera, node: "b", epoch: 1, copy: 1, from: start, seconds: 3))
+            try await store.segments.upsert(segment(camera, node: "b", epoch: 1, copy: 1, from: start, seconds: span))
             // A copy's epoch is not the other's: b's epoch 1 of copy 0 was never granted.
             await #expect(throws: SegmentFenced.self) {
-                try await store.segments.upsert(segment(camera, node: "b", epoch: 1, copy: 0, from: start, seconds: 3))
+                try await store.segments.upsert(segment(camera, node: "b", epoch: 1, copy: 0, from: start, seconds: span))
             }
-            let rows = try await store.segments.list(cameraID: camera, from: start, until: start.addingTimeInterval(3))
+            let rows = try await store.segments.list(cameraID: camera, from: start, until: start.addingTimeInterval(span))
             #expect(Set(rows.map { "\($0.node ?? "-")/\($0.copy)" }) == ["c/0", "b/1"])
         }
     }
