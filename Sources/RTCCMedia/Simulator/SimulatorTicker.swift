@@ -23,7 +23,8 @@ struct SimulatorTicker: Sendable {
             var earliest: ContinuousClock.Instant?
             for index in generators.indices {
                 generators[index].sendDueFrames(now: now)
-                earliest = min(earliest ?? generators[index].nextDue, generators[index].nextDue)
+                let next = generators[index].nextDue
+                earliest = min(earliest ?? next, next)
             }
             // The next frame due, but no sooner than a tick from now: a small fleet sleeps a whole frame interval, a
             // large one wakes once a tick, and an overloaded one skips the ticks it missed rather than run them back
