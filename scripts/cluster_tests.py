@@ -316,6 +316,9 @@ def redundant_across_kill(cluster, via, camera, t0, copy_holder):
     print(f"  lacking ranges (seconds from the kill): {where}", flush=True)
     print(f"  redundant camera across the kill: missing {missing}, lacking per copy {lacking} s, copy 1 by {copies.get(1, {}).get('nodes')}", flush=True)
     check(status == 200 and missing == [], f"the redundant camera's footage has no gap across the kill of its first copy's node ({missing})")
+    history = cluster.sql(f"SELECT copy, epoch, node, round(extract(epoch FROM from_at)::numeric - {t0}, 2) FROM camera_lease_epochs "
+                          f"WHERE camera_id = '{camera.lower()}' AND (from_at IS NULL OR from_at > to_timestamp({t0 - 60})) ORDER BY copy, epoch")
+    print(f"  its leases' epochs of the last minute (copy, epoch, node, began s from the kill): {history}", flush=True)
     check(lacking.get(0, 0) >= 1 and lacking.get(1, 1) < 0.5 and copies[1]["nodes"] == [copy_holder],
           f"the coverage report lists the difference: copy 0 lacks the outage, copy 1 (node {copy_holder}) nothing ({lacking})")
     status, session, _ = client.call("POST", "/api/v1/playback", {"cameraIDs": [camera], "purpose": "cluster test"})
@@ -498,7 +501,7 @@ def main():
 
         # PostgreSQL stopped while the three nodes record: they keep recording and journal their index reports.
         if args.pg_outage > 0:
-            epochs_before = {c: epoch for c, (_, epoch) in cluster.leases().items()}
+            epochs_before = {(c, copy): epoch for copy in (0, 1) for c, (_, epoch) in cluster.leases(copy).items()}
             postgres.stop()
             t_stop = time.time()
             time.sleep(args.pg_outage)
@@ -511,10 +514,26 @@ def main():
                     for file in names:
                         if file.endswith(".mp4"):
                             files[file[:-4]] = (name, os.path.join(root, file))
-            rows = {row[0]: row for row in cluster.sql("SELECT id, node, path, sha256 IS NOT NULL FROM segments")}
+            # A file is written before its first report reaches the index (the report is queued), so a file created a
+            # moment ago may lack its row: the rows are read until every listed file has one (10 s), and how long that
+            # took is reported. A report lost for good never arrives.
+            listed_at = time.time()
+            rows = {}
+
+            def indexed():
+                rows.clear()
+                rows.update({row[0]: row for row in cluster.sql("SELECT id, node, path, sha256 IS NOT NULL FROM segments")})
+                return all(f in rows for f in files)
+            all_indexed = wait_for(indexed, 10, "every listed segment file indexed")
             missing = [f for f in files if f not in rows]
+            for name in missing:
+                node, path = files[name]
+                print(f"  not indexed: node {node}, {os.path.relpath(path, work)}, written "
+                      f"{listed_at - os.stat(path).st_mtime:.1f} s before the listing", flush=True)
             paths = [row[2] for row in rows.values()]
-            check(not missing, f"after the outage every segment file on the nodes' disks is indexed ({len(files)} files, {len(missing)} missing)")
+            check(not missing, f"after the outage every segment file on the nodes' disks is indexed ({len(files)} files, {len(missing)} missing, "
+                               f"all within {time.time() - listed_at:.1f} s of the listing)" if all_indexed else
+                               f"after the outage every segment file on the nodes' disks is indexed ({len(files)} files, {len(missing)} missing)")
 
             # Every segment but the newest of each camera's copy (still being written) is sealed with its SHA-256. A segment that
             # has just been closed may wait a moment in the report queue, so this is read until it holds (10 s).
@@ -538,8 +557,6 @@ def main():
             check(settled is not None or older_unsealed() == 0,
                   f"every segment but each camera's newest is sealed with its SHA-256 ({older_unsealed()} older ones unsealed {stuck})")
             check(len(paths) == len(set(paths)), "no segment file is indexed twice")
-            epochs_after = {c: epoch for c, (_, epoch) in cluster.leases().items()}
-            check(epochs_after == epochs_before, "no camera changed owner across the database outage (every node renewed its own)")
             measured["pg_outage"] = {"seconds": args.pg_outage, "files": len(files), "indexed": len(files) - len(missing)}
 
         # A second process under a live node's name.
@@ -548,6 +565,12 @@ def main():
         check(twin.returncode != 0 and "in use" in twin.stderr, f"a node name in use by a live node is refused ({twin.stderr.strip().splitlines()[-1:]})")
 
         time.sleep(3)
+        if args.pg_outage > 0:
+            # Read some 20 s after the database came back: the nodes have settled and may rebalance by now.
+            epochs_after = {(c, copy): epoch for copy in (0, 1) for c, (_, epoch) in cluster.leases(copy).items()}
+            moved = sorted(f"{c[:8]}/{copy}" for (c, copy), epoch in epochs_after.items() if epochs_before.get((c, copy)) != epoch)
+            check(epochs_after == epochs_before and len(epochs_before) == args.cameras + redundant_leases,
+                  f"no camera changed owner across the database outage or after it (every node renewed its own): moved {moved}")
         # The node that records the redundant camera's first copy is killed: its second copy, on another node, goes on.
         victim = cluster.leases(0)[twice][0]
         copy_holder = cluster.leases(1)[twice][0]

@@ -173,6 +173,40 @@ import Testing
         }
     }
 
+    @Test func aSuccessorWhoseOwnerDiesMidHandOverAdoptsTheCameraUnderItsPendingEpoch() async throws {
+        try await Backend.postgres.withStore { store in
+            let camera = UUID()
+            let (owner, successor) = (UUID(), UUID())
+            try await store.cluster.register(name: "a", instance: owner, capacity: 10, roles: ["record"], url: nil, staleAfter: 2)
+            try await store.cluster.register(name: "b", instance: successor, capacity: 10, roles: ["record"], url: nil, staleAfter: 2)
+            try await store.cluster.ensureLeases(keys([camera]))
+            _ = try await store.cluster.claim(node: "a", among: keys([camera]), limit: 1, leaseSeconds: 0.2)
+            try await store.cluster.offer(node: "a")
+            #expect(try await store.cluster.takeOffered(node: "b", among: keys([camera]), limit: 1) == [camera: held(2)])
+            // b records the camera under its pending epoch; a stops its recorder and dies before completing.
+            let successorStart = Date().addingTimeInterval(-1)
+            try await store.segments.upsert(segment(camera, node: "b", epoch: 2, from: successorStart, seconds: 0.5))
+            #expect(try await store.cluster.adoptOrphanedHandovers(node: "b", leaseSeconds: 2).isEmpty, "a still heartbeats")
+            try await Task.sleep(for: .milliseconds(2500))
+            #expect(try await store.cluster.heartbeat(name: "b", instance: successor) == "active")
+            // a is dead and its lease expired, but the camera is left to its live successor: a claim would fence off
+            // what b recorded under the pending epoch.
+            #expect(try await store.cluster.claim(node: "c", among: keys([camera]), limit: 1, leaseSeconds: 2).isEmpty)
+            #expect(try await store.cluster.adoptOrphanedHandovers(node: "c", leaseSeconds: 2).isEmpty)
+            #expect(try await store.cluster.adoptOrphanedHandovers(node: "b", leaseSeconds: 2) == [camera: held(2)])
+            #expect(try await store.cluster.incoming(node: "b").isEmpty)
+            #expect(try await store.cluster.renew(node: "b", leaseSeconds: 30) == [camera: held(2)])
+            #expect(try await store.cluster.renew(node: "a", leaseSeconds: 30).isEmpty)
+            // The epoch began at the adoption: b's footage goes on being stored, a's ending after it is refused.
+            try await store.segments.upsert(segment(camera, node: "b", epoch: 2, from: successorStart.addingTimeInterval(0.5), seconds: 2))
+            await #expect(throws: SegmentFenced.self) {
+                try await store.segments.upsert(segment(camera, node: "a", epoch: 1, from: Date(), seconds: 1))
+            }
+            let rows = try await store.segments.list(cameraID: camera, from: successorStart, until: Date().addingTimeInterval(5))
+            #expect(rows.map(\.node) == ["b", "b"])
+        }
+    }
+
     @Test func anAbandonedHandOverLeavesNoEpochToReuse() async throws {
         try await Backend.postgres.withStore { store in
             let camera = UUID()

@@ -214,6 +214,15 @@ public actor ClusterMembership {
     /// The successor's side: the cameras being taken over, then free leases and offers up to this node's share.
     private func takeOver() async throws {
         let keys = wantedKeys
+        if settings.records, !draining, steady {
+            // An owner that died during a hand-over to this node never completes it: this node, which records the
+            // camera already, makes the pending epoch its own (nobody else may claim it while this node lives).
+            let adopted = try await store.cluster.adoptOrphanedHandovers(node: name, leaseSeconds: leaseSeconds)
+            if !adopted.isEmpty {
+                logger.notice("cluster node adopts cameras whose owner died during their hand-over", metadata: ["node": "\(name)", "cameras": "\(adopted.count)"])
+                owned.merge(adopted) { $1 }
+            }
+        }
         incoming = try await store.cluster.incoming(node: name).filter {
             keys.contains(LeaseKey(cameraID: $0.key, copy: $0.value.copy)) && owned[$0.key] == nil
         }

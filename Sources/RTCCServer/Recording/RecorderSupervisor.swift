@@ -222,8 +222,27 @@ public struct RecorderSupervisor: Service {
         let wanted = WantedCameras()
         try await withThrowingDiscardingTaskGroup { group in
             var running: [UUID: Target] = [:]
+            // The last camera list read: while the database cannot be read, the recorders keep recording what they
+            // record, and a cluster node keeps wanting every camera (not only its own, which would shrink its share
+            // and make it offer cameras away once the database is back).
+            var known: [UUID: Target] = [:]
+            var unreadableSince: Date?
             while !Task.isCancelled {
-                var current = (try? await targets()) ?? running
+                do {
+                    known = try await targets()
+                    if let since = unreadableSince {
+                        logger.notice("the camera list can be read again", metadata: ["after": "\(Int(Date().timeIntervalSince(since))) s"])
+                        unreadableSince = nil
+                    }
+                } catch {
+                    if unreadableSince == nil {
+                        unreadableSince = Date()
+                        logger.error(
+                            "the camera list cannot be read; the recorders keep recording what they record",
+                            metadata: ["cameras": "\(running.count)", "error": "\(String(reflecting: error))"])
+                    }
+                }
+                var current = known
                 if let membership { current = await leased(current, membership: membership) }
                 await wanted.set(current)
                 for (id, target) in current where running[id] != target {

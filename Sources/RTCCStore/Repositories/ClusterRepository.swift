@@ -257,6 +257,10 @@ public struct ClusterRepository: Sendable {
     /// another node is claiming at the same moment are skipped, and so is a copy of a camera whose other copy `node`
     /// holds or is taking over. Copies whose other copy another node holds come first: fewer nodes may take them.
     ///
+    /// A copy that a live, active node is taking over (it records it under a pending epoch) is left to that node, which
+    /// adopts it if the owner dies (``adoptOrphanedHandovers(node:leaseSeconds:)``): a claim would fence off what it
+    /// has recorded.
+    ///
     /// With `onlyConstrained`, only copies whose other copy another node holds are claimed: a node above its share takes
     /// those, since the nodes with room may all be barred from them.
     public func claim(
@@ -273,6 +277,8 @@ public struct ClusterRepository: Sendable {
                     WHERE \(Self.among(chunk)) AND \(Self.noOtherCopy(of: node))\(constrained) AND (node IS NULL OR lease_until IS NULL OR (lease_until < clock_timestamp()
                         AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.name = camera_leases.node AND n.state <> 'stopped'
                                         AND n.heartbeat_at >= clock_timestamp() - make_interval(secs => \(bind: leaseSeconds)))))
+                      AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.name = camera_leases.next_node AND n.state = 'active'
+                                      AND n.heartbeat_at >= clock_timestamp() - make_interval(secs => \(bind: leaseSeconds)))
                     ORDER BY \(Self.otherCopyHeld) DESC, camera_id
                     LIMIT \(bind: limit - claimed.count) FOR UPDATE SKIP LOCKED
                 ), taken AS (
@@ -393,6 +399,30 @@ public struct ClusterRepository: Sendable {
             WHERE h.camera_id = moved.camera_id AND h.copy = moved.copy AND h.epoch = moved.epoch RETURNING h.camera_id
             """).all()
         return !rows.isEmpty
+    }
+
+    /// Makes `node` the owner of the copies it was taking over whose owner died meanwhile (its lease expired and it has
+    /// not heartbeated for `leaseSeconds`, or it stopped): the pending epoch begins now, so what `node` recorded under
+    /// it stays valid and the camera records on without a gap. Returns camera → copy and epoch of each adopted lease.
+    public func adoptOrphanedHandovers(node: String, leaseSeconds: Double) async throws -> [UUID: HeldLease] {
+        try requirePostgres()
+        let rows = try await sql.raw("""
+            WITH adopted AS (
+                UPDATE camera_leases l SET node = next_node, epoch = next_epoch,
+                    lease_until = clock_timestamp() + make_interval(secs => \(bind: leaseSeconds)),
+                    offered = false, next_node = NULL, next_epoch = NULL, next_ready = false
+                WHERE next_node = \(bind: node) AND next_epoch IS NOT NULL
+                  AND (node IS NULL OR lease_until IS NULL OR (lease_until < clock_timestamp()
+                       AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.name = l.node AND n.state <> 'stopped'
+                                       AND n.heartbeat_at >= clock_timestamp() - make_interval(secs => \(bind: leaseSeconds)))))
+                RETURNING camera_id, copy, epoch
+            ), begun AS (
+                UPDATE camera_lease_epochs h SET from_at = clock_timestamp() FROM adopted
+                WHERE h.camera_id = adopted.camera_id AND h.copy = adopted.copy AND h.epoch = adopted.epoch
+            )
+            SELECT camera_id, copy, epoch FROM adopted
+            """).all()
+        return try Self.leases(rows)
     }
 
     /// Cancels hand-overs from `node` to successors that are no longer alive (heartbeat older than `staleAfter`).
