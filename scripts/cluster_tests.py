@@ -11,7 +11,9 @@ Three nodes (a, b, c) share a throw-away PostgreSQL; each has its own data and r
   - `rtcc node drain` and SIGTERM: every camera moves make-before-break, with no gap in the index; `rtcc node activate`
     brings the drained node back into the share-out;
   - PostgreSQL stopped for --pg-outage seconds while the nodes record: afterwards every segment file on their disks is
-    indexed once, only the ones being written are unsealed, and no camera changed owner;
+    indexed once, only the ones being written are unsealed, and no camera changed owner then or in the 20 s after;
+  - the owner of a camera is killed while it hands the camera to another node: that node, which records it already,
+    adopts it under its pending epoch within --goal seconds, and every file it wrote of the camera is indexed;
   - any node serves what another recorded: live video (HLS), playback and a snapshot of a camera recorded on node b,
     through node a;
     the node-to-node API refuses a request without the cluster secret (401, audited);
@@ -344,6 +346,45 @@ def parse_time(text):
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
+def owner_dies_mid_handover(cluster, successor, goal):
+    """`successor` (stopped) starts again and takes cameras from the others make-before-break; the owner of the first
+    hand-over is killed while it is under way. The successor, which records the camera already, adopts it under its
+    pending epoch: nothing it recorded is fenced off, and nobody else claims the camera."""
+    restarted = time.time()
+    cluster.start(successor)
+    pending = wait_for(lambda: cluster.sql(f"SELECT camera_id, node, next_epoch FROM camera_leases WHERE next_node = '{successor}' "
+                                           f"AND node IS NOT NULL AND node <> '{successor}' AND NOT next_ready LIMIT 1"), 30,
+                       f"a hand-over to {successor}")
+    check(bool(pending), f"mid-hand-over: node {successor} takes a camera over from another node after its restart")
+    if not pending:
+        return None
+    camera, owner, epoch = pending[0][0], pending[0][1], int(pending[0][2])
+    cluster.nodes[owner].send_signal(signal.SIGKILL)
+    t0 = time.time()
+    cluster.nodes[owner].wait(timeout=40)
+
+    def adopted():
+        row = cluster.sql(f"SELECT node, epoch, next_node IS NULL FROM camera_leases WHERE camera_id = '{camera}' AND copy = 0")
+        return row and row[0][0] != owner and row[0]
+    row = wait_for(adopted, 30, "the camera held by a live node")
+    seconds = time.time() - t0
+    print(f"  killed {owner} while it handed camera {camera[:8]} to {successor} (pending epoch {epoch}); held after {seconds:.2f} s by {row}", flush=True)
+    check(bool(row) and row[0] == successor and int(row[1]) == epoch and seconds <= goal,
+          f"mid-hand-over: the successor {successor} adopts the camera under its pending epoch {epoch} within {goal} s ({row})")
+    began = cluster.sql(f"SELECT from_at IS NOT NULL FROM camera_lease_epochs WHERE camera_id = '{camera}' AND copy = 0 AND epoch = {epoch}")
+    check(began == [["t"]], "mid-hand-over: the adopted epoch has begun (segments under it are the camera's footage)")
+    # Every file the successor wrote of the camera since its restart is indexed: none of its reports was refused as
+    # fenced off. (Files of earlier episodes may lack rows for good: footage a frozen node wrote after losing its lease.)
+    time.sleep(6)
+    folder = os.path.join(cluster.work, f"node-{successor}", "recordings", camera)
+    files = {f[:-4] for root, _, names in os.walk(folder) for f in names
+             if f.endswith(".mp4") and os.stat(os.path.join(root, f)).st_mtime >= restarted}
+    rows = {r[0] for r in cluster.sql(f"SELECT id FROM segments WHERE camera_id = '{camera}' AND node = '{successor}'")}
+    unindexed = sorted(files - rows)
+    check(files and not unindexed, f"mid-hand-over: every segment file the successor wrote of the camera is indexed ({len(files)} files, {len(unindexed)} not)")
+    return {"seconds": seconds, "files": len(files), "unindexed": len(unindexed)}
+
+
 def index_gaps(cluster, victim, again, epochs, t0, how):
     """For each camera that moved off `victim` at `t0`: new owner's first footage start − the end of the victim's
     footage under the epoch it held then."""
@@ -648,6 +689,7 @@ def main():
         measured["term"] = failover(cluster, terminated, "term", cameras, args.goal)
         check(cluster.nodes[terminated].returncode == 0, f"node {terminated} stopped cleanly on SIGTERM")
         measured["epochs_refused"] = len(late)
+        measured["orphaned_handover"] = owner_dies_mid_handover(cluster, terminated, args.goal)
     finally:
         if cluster:
             for process in cluster.nodes.values():
