@@ -180,20 +180,22 @@ import Testing
             try await store.cluster.register(name: "a", instance: owner, capacity: 10, roles: ["record"], url: nil, staleAfter: 2)
             try await store.cluster.register(name: "b", instance: successor, capacity: 10, roles: ["record"], url: nil, staleAfter: 2)
             try await store.cluster.ensureLeases(keys([camera]))
-            _ = try await store.cluster.claim(node: "a", among: keys([camera]), limit: 1, leaseSeconds: 0.2)
+            // A 5 s lease: the hand-over needs it unexpired, even in a busy parallel test run.
+            let claimed = ContinuousClock.now
+            _ = try await store.cluster.claim(node: "a", among: keys([camera]), limit: 1, leaseSeconds: 5)
             try await store.cluster.offer(node: "a")
             #expect(try await store.cluster.takeOffered(node: "b", among: keys([camera]), limit: 1) == [camera: held(2)])
             // b records the camera under its pending epoch; a stops its recorder and dies before completing.
             let successorStart = Date().addingTimeInterval(-1)
             try await store.segments.upsert(segment(camera, node: "b", epoch: 2, from: successorStart, seconds: 0.5))
-            #expect(try await store.cluster.adoptOrphanedHandovers(node: "b", leaseSeconds: 2).isEmpty, "a still heartbeats")
-            try await Task.sleep(for: .milliseconds(2500))
+            #expect(try await store.cluster.adoptOrphanedHandovers(node: "b", leaseSeconds: 3).isEmpty, "a's lease runs")
+            // a stops heartbeating: after its lease ends it is dead (silent for over 3 s).
+            try await Task.sleep(until: claimed + .seconds(6))
             #expect(try await store.cluster.heartbeat(name: "b", instance: successor) == "active")
-            // a is dead and its lease expired, but the camera is left to its live successor: a claim would fence off
-            // what b recorded under the pending epoch.
-            #expect(try await store.cluster.claim(node: "c", among: keys([camera]), limit: 1, leaseSeconds: 2).isEmpty)
-            #expect(try await store.cluster.adoptOrphanedHandovers(node: "c", leaseSeconds: 2).isEmpty)
-            #expect(try await store.cluster.adoptOrphanedHandovers(node: "b", leaseSeconds: 2) == [camera: held(2)])
+            // The camera is left to its live successor: a claim would fence off what b recorded under the pending epoch.
+            #expect(try await store.cluster.claim(node: "c", among: keys([camera]), limit: 1, leaseSeconds: 3).isEmpty)
+            #expect(try await store.cluster.adoptOrphanedHandovers(node: "c", leaseSeconds: 3).isEmpty)
+            #expect(try await store.cluster.adoptOrphanedHandovers(node: "b", leaseSeconds: 3) == [camera: held(2)])
             #expect(try await store.cluster.incoming(node: "b").isEmpty)
             #expect(try await store.cluster.renew(node: "b", leaseSeconds: 30) == [camera: held(2)])
             #expect(try await store.cluster.renew(node: "a", leaseSeconds: 30).isEmpty)
