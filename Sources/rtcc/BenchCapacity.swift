@@ -21,7 +21,8 @@ struct BenchCapacity: AsyncParsableCommand {
             stop (ours seal; ffmpeg is told `q`, then the streams resume so it reads its next packet, notices and writes its trailer: it may keep one frame per stream more than was counted, which only favours it). Frames in the files are counted by ffprobe for \
             both sides; lost = owed − recorded. CPU is the recording processes' user + system time from 4 s after they start (connecting left out, for both) to the \
             end of the window; memory is their peak \
-            PSS, summed, the same metric for both. ffmpeg runs one process per stream, so it is measured up to \
+            PSS, summed, the same metric for both, sampled once a second by a helper process on the simulator's CPU (the \
+            kernel's page walk is charged to the reader, so to neither side). ffmpeg runs one process per stream, so it is measured up to \
             --peer-up-to streams only (memory). A failed step exits non-zero.
             """)
 
@@ -154,9 +155,8 @@ struct BenchCapacity: AsyncParsableCommand {
         let index = SealedSegments()
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
-        // Reading PSS makes the kernel walk the process's pages, charged to this process: once a second, not more, for
-        // both sides (for ffmpeg the reading is charged to this process, which is not counted there).
-        let sampler = PeakSampler(every: .seconds(1)) { proportionalBytes(pid: getpid()) }
+        let sampler = try await memorySampler(of: [getpid()])
+        defer { sampler.stop() }
         let steady = SteadyCPU { processCPUSeconds() }
         var cpu = 0.0, elapsed = 0.0
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -166,13 +166,12 @@ struct BenchCapacity: AsyncParsableCommand {
                 let recorder = CameraRecorder(configuration: configuration, index: index, logger: logger)
                 group.addTask { await recorder.run() }
             }
-            group.addTask { await sampler.run() }
             group.addTask { await steady.start(after: Self.warmUp) }
             try await window.end()
             (cpu, elapsed) = await steady.sinceStart()
             group.cancelAll()
         }
-        return (await index.paths, cpu, await sampler.peak, elapsed)
+        return (await index.paths, cpu, try await peak(of: sampler), elapsed)
     }
 
     private func recordFFmpeg(urls: [String], root: URL, window: Window) async throws -> Recording {
@@ -185,16 +184,17 @@ struct BenchCapacity: AsyncParsableCommand {
             children.append(try await ChildProcess.start(ffmpeg, ffmpegCopyArguments(recording: url, into: folder), input: true, output: false))
         }
         let pids = children.map(\.pid)
-        let sampler = PeakSampler(every: .seconds(1)) { pids.reduce(0) { $0 + proportionalBytes(pid: $1) } }
+        let sampler = try await memorySampler(of: pids)
+        defer { sampler.stop() }
         let steady = SteadyCPU { pids.reduce(0.0) { $0 + cpuSeconds(pid: $1) } }
         var cpu = 0.0, elapsed = 0.0
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await sampler.run() }
             group.addTask { await steady.start(after: Self.warmUp) }
             try await window.end()
             (cpu, elapsed) = await steady.sinceStart()
             group.cancelAll()
         }
+        let pss = try await peak(of: sampler)
         // "q" on its standard input: ffmpeg writes what it holds and its trailer, as ours seal on stop.
         for child in children { try? child.tell("q") }
         try await window.resume()
@@ -204,7 +204,22 @@ struct BenchCapacity: AsyncParsableCommand {
         }
         let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? [])
             .filter { $0.hasSuffix(".mp4") }.map { root.appendingPathComponent($0).path }
-        return (files, cpu, await sampler.peak, elapsed)
+        return (files, cpu, pss, elapsed)
+    }
+
+    /// Samples the summed PSS of `pids` once a second from its own process (`rtcc bench pss-peak`) on the simulator's
+    /// CPU: reading PSS makes the kernel walk every page of the process read, charged to the reader, so neither side's
+    /// CPU counts it (before, our own sampling was charged to us and ffmpeg's to nobody).
+    private func memorySampler(of pids: [Int32]) async throws -> ChildProcess {
+        let command = [CommandLine.arguments[0], "bench", "pss-peak"] + pids.map(String.init)
+        return try await ChildProcess.start("/usr/bin/taskset", ["-c", simulatorCPU] + command, input: true)
+    }
+
+    /// The peak the sampler saw.
+    private func peak(of sampler: ChildProcess) async throws -> Int {
+        let answer = try await sampler.ask("peak", answerStartingWith: "peak ")
+        guard let bytes = Int(answer.dropFirst("peak ".count)), bytes > 0 else { throw CLIError("the memory sampler answered \"\(answer)\"") }
+        return bytes
     }
 
     /// Seconds after the recorders start before CPU is counted: connecting (RTSP, ffmpeg's probing) is left out for

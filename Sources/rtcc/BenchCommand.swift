@@ -8,7 +8,7 @@ import Glibc
 
 /// `rtcc bench …`.
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks against named peers.", subcommands: [BenchRecord.self, BenchLive.self, BenchExport.self, BenchGeo.self, BenchEvents.self, BenchAnalytics.self, BenchAddress.self, BenchCluster.self, BenchCapacity.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks against named peers.", subcommands: [BenchRecord.self, BenchLive.self, BenchExport.self, BenchGeo.self, BenchEvents.self, BenchAnalytics.self, BenchAddress.self, BenchCluster.self, BenchCapacity.self, BenchPSSPeak.self])
 }
 
 /// `rtcc bench record`: our recorder against `ffmpeg -c copy` on the same simulated streams: one step of
@@ -141,5 +141,40 @@ actor PeakSampler {
             try? await Task.sleep(for: interval)
         }
         peak = max(peak, sample())
+    }
+
+    /// Takes one sample now.
+    func sampleNow() {
+        peak = max(peak, sample())
+    }
+}
+
+/// `rtcc bench pss-peak PID…` (not listed): samples the summed PSS of the processes every `--interval-ms`, answers
+/// `peak` on its standard input with `peak BYTES` (the largest sum so far, a fresh sample included), and exits at the end
+/// of its input. The capacity bench runs it as its own process on the simulator's core: reading PSS makes the kernel walk
+/// every page of the process read, and that work, charged to the reader, then counts for neither recorder.
+struct BenchPSSPeak: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pss-peak", abstract: "Sample the summed PSS of processes and answer their peak (used by bench capacity).", shouldDisplay: false)
+
+    @Argument(help: "Process ids.") var pids: [Int32]
+    @Option(help: "Milliseconds between samples.") var intervalMs = 1000
+
+    func validate() throws {
+        guard !pids.isEmpty else { throw ValidationError("give at least one process id") }
+        guard intervalMs > 0 else { throw ValidationError("--interval-ms must be positive") }
+    }
+
+    func run() async throws {
+        let pids = pids
+        let sampler = PeakSampler(every: .milliseconds(intervalMs)) { pids.reduce(0) { $0 + proportionalBytes(pid: $1) } }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await sampler.run() }
+            for await line in standardInputLines() where line.trimmingCharacters(in: .whitespaces) == "peak" {
+                await sampler.sampleNow()
+                say("peak \(await sampler.peak)")
+            }
+            group.cancelAll()
+        }
     }
 }
