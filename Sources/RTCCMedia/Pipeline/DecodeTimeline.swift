@@ -100,8 +100,10 @@ public struct DecodeTimeline<Payload: Sendable>: Sendable {
         if let lastDecodeTime, decodeTime <= lastDecodeTime { decodeTime = lastDecodeTime + 1 }
         lastDecodeTime = decodeTime
         let timing = DecodeTiming(decodeTime: decodeTime, presentationTime: next.presentation, duration: 0)
-        defer { awaitingDuration = (timing, next.payload) }
-        guard let previous = awaitingDuration else { return [] }
+        // Moved, not copied: a picture's payload holds references whose retain and release would cost at every frame.
+        let previous = awaitingDuration.take()
+        awaitingDuration = (timing, next.payload)
+        guard let previous else { return [] }
         var completed = previous.timing
         completed.duration = decodeTime - completed.decodeTime
         return [(completed, previous.payload)]

@@ -93,24 +93,25 @@ public actor SegmentWriter {
     /// in a segment (false: dropped while waiting for a keyframe).
     @discardableResult
     public func append(_ frame: TimedVideoFrame) async throws(SegmentFileError) -> Bool {
-        if let current = open, frame.accessUnit.isKeyframe {
-            let elapsed = frame.timing.decodeTime - current.baseDecodeTime
-            if elapsed >= Self.ticks(configuration.segmentDuration) || frame.accessUnit.format != current.muxer.video {
+        // `open` is read through optional chaining and changed in place: binding it (`if let`) would copy the whole
+        // segment state, with a retain of each of its references, at every frame.
+        if frame.accessUnit.isKeyframe, let base = open?.baseDecodeTime, let format = open?.muxer.video {
+            let elapsed = frame.timing.decodeTime - base
+            if elapsed >= Self.ticks(configuration.segmentDuration) || frame.accessUnit.format != format {
                 try await seal(endingAt: frame.wallClock)
             }
         }
-        if open == nil {
+        if open?.baseDecodeTime == nil {
             guard frame.accessUnit.isKeyframe else {
                 framesDroppedBeforeKeyframe += 1
                 return false
             }
             try await start(with: frame)
         }
-        // `open!` is changed in place: a copy would copy the pending pictures at every frame.
-        guard open != nil else { return false }
-        let shouldCut = open!.pendingDuration >= Self.ticks(configuration.fragmentDuration) || frame.accessUnit.isKeyframe
+        guard let pendingDuration = open?.pendingDuration, let nothingPending = open?.pending.isEmpty else { return false }
+        let shouldCut = pendingDuration >= Self.ticks(configuration.fragmentDuration) || frame.accessUnit.isKeyframe
         var wroteFragment = false
-        if shouldCut, !open!.pending.isEmpty {
+        if shouldCut, !nothingPending {
             // Taken out while the fragment is written (the write is awaited): one caller drives a writer, so nothing
             // else looks at `open` meanwhile, and moving it out spares a copy of the pending pictures.
             guard var current = open.take() else { return false }
@@ -127,17 +128,15 @@ public actor SegmentWriter {
                 throw error
             }
         }
-        open!.add(frame)
+        open?.add(frame)
         if wroteFragment { await reportProgressIfDue() }
         return true
     }
 
     /// Records that packets were lost around `date`; the segment gets a gap there.
     public func noteLoss(at date: Date, packets: Int) {
-        guard var current = open, packets > 0 else { return }
-        let length = Double(current.frameDuration) / 90_000
-        current.record.gaps.append(DateInterval(start: date, duration: length))
-        open = current
+        guard packets > 0, let duration = open?.frameDuration else { return }
+        open?.record.gaps.append(DateInterval(start: date, duration: Double(duration) / 90_000))
     }
 
     /// Writes what is pending, closes and hashes the file and reports it sealed; `end` is the
@@ -206,9 +205,9 @@ public actor SegmentWriter {
 
     private func reportProgressIfDue() async {
         let now = ContinuousClock.now
-        guard let current = open, now - current.lastProgress >= configuration.progressInterval else { return }
+        guard let lastProgress = open?.lastProgress, now - lastProgress >= configuration.progressInterval, let record = open?.record else { return }
         open?.lastProgress = now
-        await report("progressed", current.record) { try await $0.progressed($1) }
+        await report("progressed", record) { try await $0.progressed($1) }
     }
 
     private func report(
