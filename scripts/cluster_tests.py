@@ -350,7 +350,8 @@ def owner_dies_mid_handover(cluster, successor, goal):
     """`successor` (stopped) starts again and takes cameras from the others make-before-break; the owner of the first
     hand-over is killed while it is under way. The successor, which records the camera already, adopts it under its
     pending epoch: nothing it recorded is fenced off, and nobody else claims the camera."""
-    restarted = time.time()
+    recordings = os.path.join(cluster.work, f"node-{successor}", "recordings")
+    before = {f for _, _, names in os.walk(recordings) for f in names}
     cluster.start(successor)
     pending = wait_for(lambda: cluster.sql(f"SELECT camera_id, node, next_epoch FROM camera_leases WHERE next_node = '{successor}' "
                                            f"AND node IS NOT NULL AND node <> '{successor}' AND NOT next_ready LIMIT 1"), 30,
@@ -374,11 +375,11 @@ def owner_dies_mid_handover(cluster, successor, goal):
     began = cluster.sql(f"SELECT from_at IS NOT NULL FROM camera_lease_epochs WHERE camera_id = '{camera}' AND copy = 0 AND epoch = {epoch}")
     check(began == [["t"]], "mid-hand-over: the adopted epoch has begun (segments under it are the camera's footage)")
     # Every file the successor wrote of the camera since its restart is indexed: none of its reports was refused as
-    # fenced off. (Files of earlier episodes may lack rows for good: footage a frozen node wrote after losing its lease.)
+    # fenced off. (Files of earlier episodes may lack rows for good: footage a frozen node wrote after losing its lease;
+    # start-up repair touches them, so they are told apart by name, not by time.)
     time.sleep(6)
-    folder = os.path.join(cluster.work, f"node-{successor}", "recordings", camera)
-    files = {f[:-4] for root, _, names in os.walk(folder) for f in names
-             if f.endswith(".mp4") and os.stat(os.path.join(root, f)).st_mtime >= restarted}
+    folder = os.path.join(recordings, camera)
+    files = {f[:-4] for _, _, names in os.walk(folder) for f in names if f.endswith(".mp4") and f not in before}
     rows = {r[0] for r in cluster.sql(f"SELECT id FROM segments WHERE camera_id = '{camera}' AND node = '{successor}'")}
     unindexed = sorted(files - rows)
     check(files and not unindexed, f"mid-hand-over: every segment file the successor wrote of the camera is indexed ({len(files)} files, {len(unindexed)} not)")
