@@ -209,6 +209,24 @@ import Testing
         }
     }
 
+    @Test func aSuccessorThatLeavesGivesUpTheHandOversItWasTaking() async throws {
+        try await Backend.postgres.withStore { store in
+            let camera = UUID()
+            try await store.cluster.ensureLeases(keys([camera]))
+            _ = try await store.cluster.claim(node: "a", among: keys([camera]), limit: 1, leaseSeconds: 30)
+            try await store.cluster.offer(node: "a")
+            #expect(try await store.cluster.takeOffered(node: "b", among: keys([camera]), limit: 1) == [camera: held(2)])
+            try await store.segments.upsert(segment(camera, node: "b", epoch: 2, from: Date().addingTimeInterval(-1), seconds: 0.5))
+            #expect(try await store.cluster.incoming(node: "b") == [camera: held(2)])
+            // b stops (SIGTERM) while taking the camera over: the owner keeps it and no hand-over is left to complete.
+            try await store.cluster.release(node: "b", cameraIDs: nil)
+            #expect(try await store.cluster.incoming(node: "b").isEmpty)
+            #expect(try await store.cluster.readyHandovers(node: "a").isEmpty)
+            #expect(try await store.cluster.completeHandover(node: "a", cameraID: camera, leaseSeconds: 30) == false)
+            #expect(try await store.cluster.renew(node: "a", leaseSeconds: 30) == [camera: held(1)])
+        }
+    }
+
     @Test func anAbandonedHandOverLeavesNoEpochToReuse() async throws {
         try await Backend.postgres.withStore { store in
             let camera = UUID()

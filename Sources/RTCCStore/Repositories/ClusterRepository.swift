@@ -437,13 +437,17 @@ public struct ClusterRepository: Sendable {
     }
 
     /// Gives up `node`'s leases of `cameraIDs`, or all of them with nil (its recorders have stopped): other nodes can
-    /// claim them at once.
+    /// claim them at once. With nil it also withdraws from the hand-overs it was taking as successor.
     public func release(node: String, cameraIDs: [UUID]?) async throws {
         try requirePostgres()
         guard let cameraIDs else {
             try await sql.raw("""
                 UPDATE camera_leases SET node = NULL, lease_until = NULL, offered = false, next_node = NULL, next_epoch = NULL, next_ready = false
                 WHERE node = \(bind: node)
+                """).run()
+            // And the hand-overs it was taking: their owners keep the cameras (and record them again, if they had stopped).
+            try await sql.raw("""
+                UPDATE camera_leases SET next_node = NULL, next_epoch = NULL, next_ready = false WHERE next_node = \(bind: node)
                 """).run()
             return
         }
