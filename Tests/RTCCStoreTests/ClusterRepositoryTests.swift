@@ -14,6 +14,16 @@ import Testing
 
     func held(_ epoch: Int64, copy: Int = 0) -> HeldLease { HeldLease(copy: copy, epoch: epoch) }
 
+    /// A new camera that node a holds (epoch 1) and offers, and that node b takes over under pending epoch 2.
+    func handOverUnderWay(in store: Store) async throws -> UUID {
+        let camera = UUID()
+        try await store.cluster.ensureLeases(keys([camera]))
+        _ = try await store.cluster.claim(node: "a", among: keys([camera]), limit: 1, leaseSeconds: 30)
+        try await store.cluster.offer(node: "a")
+        #expect(try await store.cluster.takeOffered(node: "b", among: keys([camera]), limit: 1) == [camera: held(2)])
+        return camera
+    }
+
     @Test func aNodeNameIsRefusedWhileItsHolderHeartbeatsAndFreeOnceItStops() async throws {
         try await Backend.postgres.withStore { store in
             let first = UUID()
@@ -211,11 +221,7 @@ import Testing
 
     @Test func aSuccessorThatLeavesGivesUpTheHandOversItWasTaking() async throws {
         try await Backend.postgres.withStore { store in
-            let camera = UUID()
-            try await store.cluster.ensureLeases(keys([camera]))
-            _ = try await store.cluster.claim(node: "a", among: keys([camera]), limit: 1, leaseSeconds: 30)
-            try await store.cluster.offer(node: "a")
-            #expect(try await store.cluster.takeOffered(node: "b", among: keys([camera]), limit: 1) == [camera: held(2)])
+            let camera = try await handOverUnderWay(in: store)
             try await store.segments.upsert(segment(camera, node: "b", epoch: 2, from: Date().addingTimeInterval(-1), seconds: 0.5))
             #expect(try await store.cluster.incoming(node: "b") == [camera: held(2)])
             // b stops (SIGTERM) while taking the camera over: the owner keeps it and no hand-over is left to complete.
@@ -229,11 +235,7 @@ import Testing
 
     @Test func anAbandonedHandOverLeavesNoEpochToReuse() async throws {
         try await Backend.postgres.withStore { store in
-            let camera = UUID()
-            try await store.cluster.ensureLeases(keys([camera]))
-            _ = try await store.cluster.claim(node: "a", among: keys([camera]), limit: 1, leaseSeconds: 30)
-            try await store.cluster.offer(node: "a")
-            #expect(try await store.cluster.takeOffered(node: "b", among: keys([camera]), limit: 1) == [camera: held(2)])
+            let camera = try await handOverUnderWay(in: store)
             // b never registered as a live node: a abandons the hand-over; a later owner gets a fresh epoch.
             try await store.cluster.abandonHandoversToDeadNodes(node: "a", staleAfter: 3)
             #expect(try await store.cluster.incoming(node: "b").isEmpty)
