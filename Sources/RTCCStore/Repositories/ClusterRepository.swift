@@ -231,6 +231,16 @@ public struct ClusterRepository: Sendable {
         """
     }
 
+    /// The node named in `column` (a column of the row at hand) is live: not stopped (with `activeOnly`, neither
+    /// draining) and heartbeating within the last `seconds`.
+    private static func isLive(node column: String, within seconds: Double, activeOnly: Bool = false) -> SQLQueryString {
+        let state: SQLQueryString = activeOnly ? "n.state = 'active'" : "n.state <> 'stopped'"
+        return """
+            EXISTS (SELECT 1 FROM nodes n WHERE n.name = \(unsafeRaw: column) AND \(state)
+                    AND n.heartbeat_at >= clock_timestamp() - make_interval(secs => \(bind: seconds)))
+            """
+    }
+
     /// No other copy of the camera of the `camera_leases` row is held or being taken over by `node`: a node records a
     /// camera once, so a redundant camera's two copies are always on two nodes.
     private static func noOtherCopy(of node: String) -> SQLQueryString {
@@ -275,10 +285,8 @@ public struct ClusterRepository: Sendable {
                 WITH free AS (
                     SELECT camera_id, copy FROM camera_leases
                     WHERE \(Self.among(chunk)) AND \(Self.noOtherCopy(of: node))\(constrained) AND (node IS NULL OR lease_until IS NULL OR (lease_until < clock_timestamp()
-                        AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.name = camera_leases.node AND n.state <> 'stopped'
-                                        AND n.heartbeat_at >= clock_timestamp() - make_interval(secs => \(bind: leaseSeconds)))))
-                      AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.name = camera_leases.next_node AND n.state = 'active'
-                                      AND n.heartbeat_at >= clock_timestamp() - make_interval(secs => \(bind: leaseSeconds)))
+                        AND NOT \(Self.isLive(node: "camera_leases.node", within: leaseSeconds))))
+                      AND NOT \(Self.isLive(node: "camera_leases.next_node", within: leaseSeconds, activeOnly: true))
                     ORDER BY \(Self.otherCopyHeld) DESC, camera_id
                     LIMIT \(bind: limit - claimed.count) FOR UPDATE SKIP LOCKED
                 ), taken AS (
@@ -413,8 +421,7 @@ public struct ClusterRepository: Sendable {
                     offered = false, next_node = NULL, next_epoch = NULL, next_ready = false
                 WHERE next_node = \(bind: node) AND next_epoch IS NOT NULL
                   AND (node IS NULL OR lease_until IS NULL OR (lease_until < clock_timestamp()
-                       AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.name = l.node AND n.state <> 'stopped'
-                                       AND n.heartbeat_at >= clock_timestamp() - make_interval(secs => \(bind: leaseSeconds)))))
+                       AND NOT \(Self.isLive(node: "l.node", within: leaseSeconds))))
                 RETURNING camera_id, copy, epoch
             ), begun AS (
                 UPDATE camera_lease_epochs h SET from_at = clock_timestamp() FROM adopted
@@ -430,9 +437,7 @@ public struct ClusterRepository: Sendable {
         try requirePostgres()
         try await sql.raw("""
             UPDATE camera_leases l SET next_node = NULL, next_epoch = NULL, next_ready = false
-            WHERE l.node = \(bind: node) AND l.next_node IS NOT NULL AND NOT EXISTS (
-                SELECT 1 FROM nodes n WHERE n.name = l.next_node AND n.state <> 'stopped'
-                AND n.heartbeat_at >= clock_timestamp() - make_interval(secs => \(bind: staleAfter)))
+            WHERE l.node = \(bind: node) AND l.next_node IS NOT NULL AND NOT \(Self.isLive(node: "l.next_node", within: staleAfter))
             """).run()
     }
 
