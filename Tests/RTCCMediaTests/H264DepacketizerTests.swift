@@ -88,6 +88,35 @@ struct H264DepacketizerTests {
         #expect(throws: VideoDepacketizerError.fragmentWithoutEnd) { try depacketizer.process(packet(Self.pSlice, sequence: 2)) }
     }
 
+    @Test func aStreamEndingInsideAFragmentedUnitKeepsTheUnitsBeforeItAndNothingOfTheHalfUnit() throws {
+        var depacketizer = H264Depacketizer()
+        let keyframe = TestPacketizer.h264([[Self.sps, Self.pps, Self.idr]])
+        for packet in keyframe { _ = try depacketizer.process(packet) }
+        let next = UInt16(keyframe.count)
+        // A P picture: one whole slice, then the first half of a fragmented second slice, then the stream ends.
+        let secondSlice: [UInt8] = [0x41, 0x1A] + Array(repeating: 0xCD, count: 40)
+        _ = try depacketizer.process(packet(Self.pSlice, sequence: next, timestamp: 7200))
+        _ = try depacketizer.process(packet([0x7C, 0x81] + secondSlice[1..<20], sequence: next + 1, timestamp: 7200))
+        let flushed = depacketizer.flush()
+        #expect(flushed.count == 1)
+        #expect(flushed.first?.sampleData == [0, 0, 0, 5] + Self.pSlice)
+    }
+
+    @Test func aFragmentedParameterSetIsAbsorbedAndPutBeforeTheKeyframe() throws {
+        var depacketizer = H264Depacketizer()
+        let sps = Self.sps
+        let fuIndicator = (sps[0] & 0xE0) | 28
+        let type = sps[0] & 0x1F
+        let middle = sps.count / 2
+        var output: [VideoAccessUnit] = []
+        output += try depacketizer.process(packet([fuIndicator, 0x80 | type] + sps[1..<middle], sequence: 1, timestamp: 0))
+        output += try depacketizer.process(packet([fuIndicator, 0x40 | type] + sps[middle...], sequence: 2, timestamp: 0))
+        output += try depacketizer.process(packet(Self.pps, sequence: 3, timestamp: 0))
+        output += try depacketizer.process(packet(Self.idr, sequence: 4, timestamp: 0, marker: true))
+        #expect(depacketizer.parameterSets.sps == sps)
+        #expect(output.first?.nalUnits == [sps, Self.pps, Self.idr])
+    }
+
     static let malformed: [(String, [UInt8], VideoDepacketizerError)] = [
         ("empty payload", [], .payloadTooShort),
         ("forbidden bit", [0x85, 1], .forbiddenBitSet),

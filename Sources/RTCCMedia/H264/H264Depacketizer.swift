@@ -36,8 +36,7 @@ public struct H264Depacketizer: Sendable {
 enum H264Rules: NALCodecRules {
     typealias ParameterSets = H264ParameterSets
 
-    static func role(of nalUnit: [UInt8]) -> NALRole {
-        guard let header = nalUnit.first else { return .discardable }
+    static func role(ofHeader header: UInt8) -> NALRole {
         switch H264NALUnitType.of(header) {
         case H264NALUnitType.sps, H264NALUnitType.pps: return .parameterSet
         case H264NALUnitType.idrSlice: return .keyframeSlice
@@ -47,66 +46,37 @@ enum H264Rules: NALCodecRules {
         }
     }
 
-    static func nalUnits(
-        fromPayload payload: [UInt8], fragment: inout [UInt8]?, maximumSize: Int
-    ) throws(VideoDepacketizerError) -> [[UInt8]] {
+    static func depacketize(_ payload: [UInt8], into assembler: inout AccessUnitAssembler<Self>) throws(VideoDepacketizerError) {
         guard let header = payload.first else { throw .payloadTooShort }
         guard header & 0x80 == 0 else { throw .forbiddenBitSet }
         let type = H264NALUnitType.of(header)
-        if fragment != nil, type != H264NALUnitType.fuA || (payload.count > 1 && payload[1] & 0x80 != 0) {
-            fragment = nil
+        if assembler.hasOpenFragment, type != H264NALUnitType.fuA || (payload.count > 1 && payload[1] & 0x80 != 0) {
+            assembler.dropFragment()
             throw .fragmentWithoutEnd
         }
         switch type {
         case 1...23:
-            return [payload]
+            try assembler.appendNALUnit(payload[...])
         case H264NALUnitType.stapA:
-            return try aggregated(payload, headerSize: 1)
+            try depacketizeAggregation(payload, headerSize: 1, into: &assembler)
         case H264NALUnitType.fuA:
-            return try fuA(payload, fragment: &fragment, maximumSize: maximumSize).map { [$0] } ?? []
+            guard payload.count >= 3 else {
+                assembler.dropFragment()
+                throw .truncatedFragment
+            }
+            let fuHeader = payload[1]
+            let start = fuHeader & 0x80 != 0
+            let end = fuHeader & 0x40 != 0
+            if start {
+                guard !end else {
+                    assembler.dropFragment()
+                    throw .fragmentStartAndEnd
+                }
+                assembler.beginFragment(header: (header & 0xE0) | (fuHeader & 0x1F))
+            }
+            try assembler.continueFragment(payload[2...], ends: end)
         default:
             throw .unsupportedPacketType(type)
         }
-    }
-
-    /// Splits an aggregation packet: after `headerSize` bytes, NAL units each preceded by a 16-bit size.
-    static func aggregated(_ payload: [UInt8], headerSize: Int) throws(VideoDepacketizerError) -> [[UInt8]] {
-        var reader = ByteReader(payload, offset: headerSize)
-        var units: [[UInt8]] = []
-        while reader.remaining > 0 {
-            guard let size = reader.readUInt16(), size > 0, let unit = reader.readBytes(Int(size)) else {
-                throw .truncatedAggregationPacket
-            }
-            units.append(unit)
-        }
-        guard !units.isEmpty else { throw .emptyAggregationPacket }
-        return units
-    }
-
-    private static func fuA(
-        _ payload: [UInt8], fragment: inout [UInt8]?, maximumSize: Int
-    ) throws(VideoDepacketizerError) -> [UInt8]? {
-        guard payload.count >= 3 else {
-            fragment = nil
-            throw .truncatedFragment
-        }
-        let fuHeader = payload[1]
-        let start = fuHeader & 0x80 != 0
-        let end = fuHeader & 0x40 != 0
-        if start {
-            guard !end else {
-                fragment = nil
-                throw .fragmentStartAndEnd
-            }
-            fragment = [(payload[0] & 0xE0) | (fuHeader & 0x1F)] + payload[2...]
-            return nil
-        }
-        guard var assembled = fragment else { throw .fragmentWithoutStart }
-        fragment = nil
-        assembled += payload[2...]
-        guard assembled.count <= maximumSize else { throw .accessUnitTooLarge }
-        if end { return assembled }
-        fragment = assembled
-        return nil
     }
 }

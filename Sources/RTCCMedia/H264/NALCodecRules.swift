@@ -15,13 +15,31 @@ enum NALRole: Sendable {
 /// The codec-specific parts of RTP depacketization and access-unit assembly.
 protocol NALCodecRules: Sendable {
     associatedtype ParameterSets: NALParameterSetStore
-    /// Splits one RTP payload into complete NAL units, using `fragment` to carry a fragmented
-    /// NAL unit across packets.
-    static func nalUnits(
-        fromPayload payload: [UInt8], fragment: inout [UInt8]?, maximumSize: Int
-    ) throws(VideoDepacketizerError) -> [[UInt8]]
-    /// What a NAL unit means to assembly.
-    static func role(of nalUnit: [UInt8]) -> NALRole
+    /// Hands the NAL units (or the piece of a fragmented one) that one RTP payload carries to `assembler`.
+    static func depacketize(_ payload: [UInt8], into assembler: inout AccessUnitAssembler<Self>) throws(VideoDepacketizerError)
+    /// What a NAL unit means to assembly, from its first header byte.
+    static func role(ofHeader header: UInt8) -> NALRole
+}
+
+extension NALCodecRules {
+    /// Hands the units of an aggregation packet to `assembler`: after `headerSize` bytes, NAL units each preceded by a
+    /// 16-bit size. The whole packet is checked before any unit is handed on.
+    static func depacketizeAggregation(
+        _ payload: [UInt8], headerSize: Int, into assembler: inout AccessUnitAssembler<Self>
+    ) throws(VideoDepacketizerError) {
+        var offset = headerSize
+        var units: [Range<Int>] = []
+        while offset < payload.count {
+            guard payload.count - offset >= 2 else { throw .truncatedAggregationPacket }
+            let size = Int(payload[offset]) << 8 | Int(payload[offset + 1])
+            offset += 2
+            guard size > 0, payload.count - offset >= size else { throw .truncatedAggregationPacket }
+            units.append(offset..<(offset + size))
+            offset += size
+        }
+        guard !units.isEmpty else { throw .emptyAggregationPacket }
+        for unit in units { try assembler.appendNALUnit(payload[unit]) }
+    }
 }
 
 /// Storage for a codec's parameter sets.

@@ -2,7 +2,6 @@
 /// and hand-over to the access-unit assembler.
 struct NALDepacketizerCore<Rules: NALCodecRules>: Sendable {
     var assembler: AccessUnitAssembler<Rules>
-    private var fragment: [UInt8]?
     private var lastSequence: UInt16?
     private var pending: [VideoAccessUnit] = []
 
@@ -18,25 +17,23 @@ struct NALDepacketizerCore<Rules: NALCodecRules>: Sendable {
             let gap = Int(packet.sequenceNumber &- lastSequence &- 1)
             // A jump beyond the reorder buffer's dropout limit is a sender restart, not loss.
             if gap < 3000 { assembler.statistics.lostPackets += gap }
-            fragment = nil
+            assembler.dropFragment()
             assembler.markBroken()
             append(assembler.begin(timestamp: packet.timestamp))
             assembler.markBroken()
         } else {
-            if fragment != nil, assembler.currentTimestamp != packet.timestamp {
-                fragment = nil
+            if assembler.hasOpenFragment, assembler.currentTimestamp != packet.timestamp {
+                assembler.dropFragment()
                 assembler.markBroken()
             }
             append(assembler.begin(timestamp: packet.timestamp))
         }
         lastSequence = packet.sequenceNumber
         do {
-            let units = try Rules.nalUnits(
-                fromPayload: packet.payload, fragment: &fragment, maximumSize: assembler.maximumAccessUnitSize)
-            try assembler.append(units)
+            try Rules.depacketize(packet.payload, into: &assembler)
         } catch {
             let alreadyBroken = assembler.isBroken
-            fragment = nil
+            assembler.dropFragment()
             assembler.markBroken()
             if packet.marker { append(assembler.finish()) }
             // The rest of a fragmented NAL unit whose start was lost or refused adds no news.
@@ -44,15 +41,15 @@ struct NALDepacketizerCore<Rules: NALCodecRules>: Sendable {
             throw error
         }
         if packet.marker {
-            if fragment != nil { assembler.markBroken() }
-            fragment = nil
+            if assembler.hasOpenFragment { assembler.markBroken() }
+            assembler.dropFragment()
             append(assembler.finish())
         }
         return takePending()
     }
 
     mutating func flush() -> [VideoAccessUnit] {
-        fragment = nil
+        assembler.dropFragment()
         append(assembler.finish())
         return takePending()
     }

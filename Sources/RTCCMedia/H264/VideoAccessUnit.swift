@@ -61,6 +61,15 @@ public struct VideoAccessUnit: Sendable, Hashable {
         self.format = format
     }
 
+    /// Creates an access unit from sample data that is already length-prefixed.
+    public init(codec: VideoCodec, sampleData: [UInt8], isKeyframe: Bool, rtpTimestamp: Int64, format: VideoFormat) {
+        self.codec = codec
+        self.sampleData = sampleData
+        self.isKeyframe = isKeyframe
+        self.rtpTimestamp = rtpTimestamp
+        self.format = format
+    }
+
     /// The NAL units of `sampleData`, without their length prefixes.
     public var nalUnits: [[UInt8]] { AnnexB.splitLengthPrefixed(sampleData) }
 }

@@ -36,8 +36,7 @@ public struct H265Depacketizer: Sendable {
 enum H265Rules: NALCodecRules {
     typealias ParameterSets = H265ParameterSets
 
-    static func role(of nalUnit: [UInt8]) -> NALRole {
-        guard let header = nalUnit.first else { return .discardable }
+    static func role(ofHeader header: UInt8) -> NALRole {
         let type = H265NALUnitType.of(header)
         switch type {
         case H265NALUnitType.vps, H265NALUnitType.sps, H265NALUnitType.pps: return .parameterSet
@@ -48,51 +47,35 @@ enum H265Rules: NALCodecRules {
         }
     }
 
-    static func nalUnits(
-        fromPayload payload: [UInt8], fragment: inout [UInt8]?, maximumSize: Int
-    ) throws(VideoDepacketizerError) -> [[UInt8]] {
+    static func depacketize(_ payload: [UInt8], into assembler: inout AccessUnitAssembler<Self>) throws(VideoDepacketizerError) {
         guard payload.count >= 3 else { throw .payloadTooShort }
         guard payload[0] & 0x80 == 0 else { throw .forbiddenBitSet }
         let type = H265NALUnitType.of(payload[0])
         let isFragment = type == H265NALUnitType.fragmentationUnit
-        if fragment != nil, !isFragment || payload[2] & 0x80 != 0 {
-            fragment = nil
+        if assembler.hasOpenFragment, !isFragment || payload[2] & 0x80 != 0 {
+            assembler.dropFragment()
             throw .fragmentWithoutEnd
         }
         switch type {
         case 0..<48:
-            return [payload]
+            try assembler.appendNALUnit(payload[...])
         case H265NALUnitType.aggregationPacket:
-            return try H264Rules.aggregated(payload, headerSize: 2)
+            try depacketizeAggregation(payload, headerSize: 2, into: &assembler)
         case H265NALUnitType.fragmentationUnit:
-            return try fu(payload, fragment: &fragment, maximumSize: maximumSize).map { [$0] } ?? []
+            guard payload.count >= 4 else {
+                assembler.dropFragment()
+                throw .truncatedFragment
+            }
+            let fuHeader = payload[2]
+            let start = fuHeader & 0x80 != 0
+            let end = fuHeader & 0x40 != 0
+            if start {
+                guard !end else { throw .fragmentStartAndEnd }
+                assembler.beginFragment(header: (payload[0] & 0x81) | ((fuHeader & 0x3F) << 1), payload[1])
+            }
+            try assembler.continueFragment(payload[3...], ends: end)
         default:
             throw .unsupportedPacketType(type)
         }
-    }
-
-    private static func fu(
-        _ payload: [UInt8], fragment: inout [UInt8]?, maximumSize: Int
-    ) throws(VideoDepacketizerError) -> [UInt8]? {
-        guard payload.count >= 4 else {
-            fragment = nil
-            throw .truncatedFragment
-        }
-        let fuHeader = payload[2]
-        let start = fuHeader & 0x80 != 0
-        let end = fuHeader & 0x40 != 0
-        if start {
-            guard !end else { throw .fragmentStartAndEnd }
-            let header0 = (payload[0] & 0x81) | ((fuHeader & 0x3F) << 1)
-            fragment = [header0, payload[1]] + payload[3...]
-            return nil
-        }
-        guard var assembled = fragment else { throw .fragmentWithoutStart }
-        fragment = nil
-        assembled += payload[3...]
-        guard assembled.count <= maximumSize else { throw .accessUnitTooLarge }
-        if end { return assembled }
-        fragment = assembled
-        return nil
     }
 }

@@ -58,9 +58,19 @@ public struct FMP4Muxer: Sendable {
 
     /// Writes one media fragment holding the given samples (one or many per track).
     public mutating func fragment(video videoSamples: [FMP4Sample], audio audioSamples: [FMP4Sample] = []) throws(FMP4MuxerError) -> [UInt8] {
+        var out = try fragmentHeader(video: videoSamples, audio: audioSamples)
+        for sample in videoSamples { out += sample.data }
+        for sample in audioSamples { out += sample.data }
+        return out
+    }
+
+    /// Writes the start of one media fragment: `moof` and the `mdat` header. The fragment is these bytes followed by
+    /// the data of every video sample, then of every audio sample, in order; a writer that has the samples' data in
+    /// hand writes it from there (`writev`) instead of copying it into one buffer.
+    public mutating func fragmentHeader(video videoSamples: [FMP4Sample], audio audioSamples: [FMP4Sample] = []) throws(FMP4MuxerError) -> [UInt8] {
         guard !videoSamples.isEmpty || !audioSamples.isEmpty else { throw .noSamples }
         guard audioSamples.isEmpty || audio != nil else { throw .noAudioTrack }
-        let payload = (videoSamples + audioSamples).reduce(0) { $0 + $1.data.count }
+        let payload = videoSamples.reduce(0) { $0 + $1.data.count } + audioSamples.reduce(0) { $0 + $1.data.count }
         guard payload <= maximumFragmentSize else { throw .fragmentTooLarge }
         var runs: [TrackRun] = []
         if !videoSamples.isEmpty { runs.append(TrackRun(trackID: Self.videoTrackID, baseDecodeTime: nextVideoDecodeTime, samples: videoSamples)) }
@@ -70,9 +80,6 @@ public struct FMP4Muxer: Sendable {
         var out = Self.movieFragment(sequence: sequence, runs: runs, moofSize: moofSize)
         out.appendBigEndian(UInt32(8 + payload))
         out += Array("mdat".utf8)
-        for run in runs {
-            for sample in run.samples { out += sample.data }
-        }
         nextSequenceNumber &+= 1
         nextVideoDecodeTime += videoSamples.reduce(0) { $0 + UInt64($1.duration) }
         nextAudioDecodeTime += audioSamples.reduce(0) { $0 + UInt64($1.duration) }

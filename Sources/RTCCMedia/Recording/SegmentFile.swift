@@ -46,39 +46,78 @@ struct SegmentFile {
     }
 
     /// Appends `data` and flushes it to stable storage (`fdatasync`: the data and the file's new length, not its times).
+    nonisolated(nonsending) mutating func append(_ data: [UInt8]) async throws(SegmentFileError) {
+        try await append(pieces: [data])
+    }
+
+    /// Appends `pieces`, one after another, and flushes them to stable storage (`fdatasync`: the data and the file's new
+    /// length, not its times).
     ///
     /// The write and the flush run on ``SegmentDiskThreads``: a flush blocks for milliseconds, and hundreds of cameras
     /// flushing once a second on Swift's cooperative threads (one per core) would hold them all and stall every task.
     /// The method itself runs on its caller's executor (`nonisolated(nonsending)`): the file's state (its hasher) stays
     /// with the writer, and only the bytes and the descriptor go to the disk thread.
-    nonisolated(nonsending) mutating func append(_ data: [UInt8]) async throws(SegmentFileError) {
+    nonisolated(nonsending) mutating func append(pieces: [[UInt8]]) async throws(SegmentFileError) {
         let descriptor = handle.fileDescriptor
-        guard let outcome = await SegmentDiskThreads.run({ Self.writeDurably(data, to: descriptor) }) else {
+        guard let outcome = await SegmentDiskThreads.run({ Self.writeDurably(pieces, to: descriptor) }) else {
             throw .fileSystem(path: path, reason: "the disk threads have stopped")
         }
         if let failure = outcome { throw .fileSystem(path: path, reason: String(cString: strerror(failure))) }
-        hasher.update(data: data)
-        bytes += Int64(data.count)
+        for piece in pieces {
+            hasher.update(data: piece)
+            bytes += Int64(piece.count)
+        }
     }
 
-    /// Writes `data` at the file's end and `fdatasync`s it, blocking the calling thread; returns the `errno` of a failure.
-    ///
-    /// Written with `write(2)` from the array itself, without the copy into `Data` that `FileHandle.write` needs.
-    private static func writeDurably(_ data: [UInt8], to descriptor: Int32) -> Int32? {
-        data.withUnsafeBytes { raw in
-            var written = 0
-            while written < raw.count {
-                let result = write(descriptor, raw.baseAddress! + written, raw.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                // A write that takes nothing of a non-empty buffer would repeat for ever: report it as an I/O error.
-                if result == 0 { return EIO }
-                written += result
-            }
+    /// Writes `pieces` at the file's end with `writev(2)` (from the arrays themselves, without gathering them into one
+    /// buffer first) and `fdatasync`s them, blocking the calling thread; returns the `errno` of a failure.
+    private static func writeDurably(_ pieces: [[UInt8]], to descriptor: Int32) -> Int32? {
+        var vectors: [iovec] = []
+        vectors.reserveCapacity(pieces.count)
+        return withVectors(of: pieces, from: 0, into: &vectors) { vectors in
+            if let failure = writeAll(&vectors, to: descriptor) { return failure }
             return fdatasync(descriptor) == 0 ? nil : errno
         }
+    }
+
+    /// Calls `body` with an `iovec` for each of `pieces`, each valid while `body` runs (the arrays are pinned one
+    /// inside another).
+    private static func withVectors(
+        of pieces: [[UInt8]], from index: Int, into vectors: inout [iovec], _ body: (inout [iovec]) -> Int32?
+    ) -> Int32? {
+        guard index < pieces.count else { return body(&vectors) }
+        return pieces[index].withUnsafeBytes { raw in
+            if raw.count > 0 { vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress), iov_len: raw.count)) }
+            return withVectors(of: pieces, from: index + 1, into: &vectors, body)
+        }
+    }
+
+    /// Writes every byte `vectors` describe, resuming after short writes; returns the `errno` of a failure.
+    private static func writeAll(_ vectors: inout [iovec], to descriptor: Int32) -> Int32? {
+        var first = 0
+        while first < vectors.count {
+            let count = min(vectors.count - first, 512)
+            let result = vectors.withUnsafeBufferPointer { writev(descriptor, $0.baseAddress! + first, Int32(count)) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            // A write that takes nothing of a non-empty buffer would repeat for ever: report it as an I/O error.
+            if result == 0 { return EIO }
+            var left = result
+            while left > 0, first < vectors.count {
+                let length = vectors[first].iov_len
+                if left >= length {
+                    left -= length
+                    first += 1
+                } else {
+                    vectors[first].iov_base = vectors[first].iov_base.map { $0 + left }
+                    vectors[first].iov_len -= left
+                    left = 0
+                }
+            }
+        }
+        return nil
     }
 
     /// Closes the file after a failed write, without flushing or hashing (what reached the disk is read back by

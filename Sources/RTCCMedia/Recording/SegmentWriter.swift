@@ -281,13 +281,18 @@ struct OpenSegment {
     nonisolated(nonsending) mutating func writeFragment() async throws(SegmentFileError) {
         guard let pendingStart else { return }
         muxer.nextVideoDecodeTime = UInt64(max(pendingStart - baseDecodeTime, 0))
-        let bytes: [UInt8]
+        let header: [UInt8]
         do {
-            bytes = try muxer.fragment(video: pending)
+            header = try muxer.fragmentHeader(video: pending)
         } catch {
             throw .muxing(error)
         }
-        try await file.append(bytes)
+        // The samples' data is written from where it is, behind the header, not copied into one fragment first.
+        var pieces: [[UInt8]] = []
+        pieces.reserveCapacity(pending.count + 1)
+        pieces.append(header)
+        for sample in pending { pieces.append(sample.data) }
+        try await file.append(pieces: pieces)
         record.frames += pending.count
         record.bytes = file.bytes
         let mediaEnd = pendingStart + pendingDuration - baseDecodeTime
