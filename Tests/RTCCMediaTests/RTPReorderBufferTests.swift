@@ -91,4 +91,45 @@ struct RTPReorderBufferTests {
         #expect(output == (0..<200).map { base &+ UInt16($0) })
         #expect(buffer.statistics.lost == 0)
     }
+
+    @Test(arguments: [UInt64(1), 2, 3])
+    func takingInOrderPacketsDirectlyGivesTheSamePacketsAndCountsAsInsertingThem(seed: UInt64) {
+        var generator = SeededGenerator(seed: seed)
+        var sequences: [UInt16] = []
+        var next: UInt16 = 65_000
+        // In-order runs broken by losses, reorders, duplicates, late packets and one restart.
+        for step in 0..<600 {
+            switch Int.random(in: 0..<20, using: &generator) {
+            case 0: next &+= 2
+            case 1: sequences.append(next &+ 1)
+            case 2: sequences.append(next &- 1)
+            case 3: sequences.append(next &- 50)
+            default: break
+            }
+            if step == 300 { next &+= 10_000 }
+            sequences.append(next)
+            next &+= 1
+        }
+        var plain = RTPReorderBuffer(capacity: 8, maximumDelay: .milliseconds(20))
+        var direct = RTPReorderBuffer(capacity: 8, maximumDelay: .milliseconds(20))
+        var plainOutput: [UInt16] = []
+        var directOutput: [UInt16] = []
+        var directlyTaken = 0
+        for (index, sequence) in sequences.enumerated() {
+            let arrival = start.advanced(by: .milliseconds(index * 3))
+            plainOutput += plain.insert(packet(sequence), arrival: arrival).map(\.sequenceNumber)
+            if direct.acceptInOrder(packet(sequence)) {
+                directOutput.append(sequence)
+                directlyTaken += 1
+            } else {
+                directOutput += direct.insert(packet(sequence), arrival: arrival).map(\.sequenceNumber)
+            }
+        }
+        plainOutput += plain.flush().map(\.sequenceNumber)
+        directOutput += direct.flush().map(\.sequenceNumber)
+        #expect(directOutput == plainOutput)
+        #expect(direct.statistics == plain.statistics)
+        #expect(directlyTaken > sequences.count / 2)
+        #expect(directlyTaken < sequences.count)
+    }
 }

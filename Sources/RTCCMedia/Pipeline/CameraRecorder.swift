@@ -192,7 +192,8 @@ public actor CameraRecorder {
                             metadata: ["tolerance": "\(current.clockTolerance) s", "clockOffset": "\(current.cameraClockOffset.map { "\($0) s" } ?? "unknown")"])
                     }
                     if let problem = output.problem { lastIngestProblem = problem }
-                    await deliver(output.frames, lost: output.newlyLostPackets)
+                    // Most packets complete no picture: no call (an async call allocates its frame) for those.
+                    if !output.frames.isEmpty || output.newlyLostPackets > 0 { await deliver(output.frames, lost: output.newlyLostPackets) }
                 case .rtcp(let track, let bytes, let arrival):
                     ingest?.handleRTCP(track: track, bytes: bytes, arrival: arrival)
                     if let offset = ingest?.cameraClockOffset { health.clockOffset = offset }

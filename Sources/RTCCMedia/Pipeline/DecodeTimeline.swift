@@ -94,15 +94,15 @@ public struct DecodeTimeline<Payload: Sendable>: Sendable {
     /// partners never arrived would leave holes, so steps are capped at one frame duration.
     private mutating func assignDecodeTime(from smallest: Int64, draining: Bool = false) -> [(timing: DecodeTiming, payload: Payload)] {
         guard !awaitingDecodeTime.isEmpty else { return [] }
-        let next = awaitingDecodeTime.removeFirst()
+        let (presentation, payload) = awaitingDecodeTime.removeFirst()
         var decodeTime = smallest - Int64(reorderDepth) * currentFrameDuration
         if draining, let lastDecodeTime { decodeTime = min(decodeTime, lastDecodeTime + currentFrameDuration) }
         if let lastDecodeTime, decodeTime <= lastDecodeTime { decodeTime = lastDecodeTime + 1 }
         lastDecodeTime = decodeTime
-        let timing = DecodeTiming(decodeTime: decodeTime, presentationTime: next.presentation, duration: 0)
+        let timing = DecodeTiming(decodeTime: decodeTime, presentationTime: presentation, duration: 0)
         // Moved, not copied: a picture's payload holds references whose retain and release would cost at every frame.
         let previous = awaitingDuration.take()
-        awaitingDuration = (timing, next.payload)
+        awaitingDuration = (timing, payload)
         guard let previous else { return [] }
         var completed = previous.timing
         completed.duration = decodeTime - completed.decodeTime

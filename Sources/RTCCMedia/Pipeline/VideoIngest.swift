@@ -84,21 +84,28 @@ struct VideoIngest: Sendable {
 
     /// Handles an RTP packet of any track.
     mutating func handleRTP(track: Int, bytes: ByteBuffer, arrival: Date, now: ContinuousClock.Instant) -> Output {
-        var ready = reorder.flushExpired(now: now)
-        if track == trackIndex, let packet = try? RTPPacket(parsing: bytes), packet.payloadType == payloadType {
-            ready += reorder.insert(packet, arrival: now)
-        }
         var output = Output()
-        for packet in ready {
-            do {
-                for unit in try depacketizer.process(packet) { output.frames += accept(unit, arrival: arrival) }
-            } catch {
-                output.problem = "\(error)"
+        if reorder.isHoldingPackets {
+            for packet in reorder.flushExpired(now: now) { depacketize(packet, arrival: arrival, into: &output) }
+        }
+        if track == trackIndex, let packet = try? RTPPacket(parsing: bytes), packet.payloadType == payloadType {
+            if reorder.acceptInOrder(packet) {
+                depacketize(packet, arrival: arrival, into: &output)
+            } else {
+                for ready in reorder.insert(packet, arrival: now) { depacketize(ready, arrival: arrival, into: &output) }
             }
         }
         output.newlyLostPackets = depacketizer.lostPackets - reportedLost
         reportedLost = depacketizer.lostPackets
         return output
+    }
+
+    private mutating func depacketize(_ packet: RTPPacket, arrival: Date, into output: inout Output) {
+        do {
+            for unit in try depacketizer.process(packet) { output.frames += accept(unit, arrival: arrival) }
+        } catch {
+            output.problem = "\(error)"
+        }
     }
 
     /// The camera's clock minus the server's at its last sender report, seconds (nil before one arrived).

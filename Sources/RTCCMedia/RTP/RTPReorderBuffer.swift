@@ -92,6 +92,20 @@ public struct RTPReorderBuffer: Sendable {
         return output + flushExpired(now: arrival)
     }
 
+    /// Accepts a packet that arrives in order while nothing is held (the common case) and returns true: the packet is
+    /// ready at once, and no array is built for it. Returns false, taking nothing, for any other packet, which goes to
+    /// ``insert(_:arrival:)``.
+    public mutating func acceptInOrder(_ packet: RTPPacket) -> Bool {
+        guard held.isEmpty, let expected = nextSequence, packet.sequenceNumber == expected else { return false }
+        statistics.received += 1
+        remember(expected)
+        nextSequence = expected &+ 1
+        return true
+    }
+
+    /// Whether a packet is held waiting for a gap to fill (``flushExpired(now:)`` has nothing to do without one).
+    public var isHoldingPackets: Bool { !held.isEmpty }
+
     /// Gives up on gaps whose held packets have waited longer than `maximumDelay`.
     public mutating func flushExpired(now: ContinuousClock.Instant) -> [RTPPacket] {
         var output: [RTPPacket] = []

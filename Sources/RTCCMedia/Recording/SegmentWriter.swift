@@ -93,31 +93,25 @@ public actor SegmentWriter {
     /// in a segment (false: dropped while waiting for a keyframe).
     @discardableResult
     public func append(_ frame: TimedVideoFrame) async throws(SegmentFileError) -> Bool {
-        // `open` is read through optional chaining and changed in place: binding it (`if let`) would copy the whole
-        // segment state, with a retain of each of its references, at every frame.
-        if frame.accessUnit.isKeyframe, let base = open?.baseDecodeTime, let format = open?.muxer.video {
-            let elapsed = frame.timing.decodeTime - base
-            if elapsed >= Self.ticks(configuration.segmentDuration) || frame.accessUnit.format != format {
-                try await seal(endingAt: frame.wallClock)
-            }
+        if frame.accessUnit.isKeyframe, endsSegment(frame) {
+            try await seal(endingAt: frame.wallClock)
         }
-        if open?.baseDecodeTime == nil {
+        if case .none = open {
             guard frame.accessUnit.isKeyframe else {
                 framesDroppedBeforeKeyframe += 1
                 return false
             }
             try await start(with: frame)
         }
-        guard let pendingDuration = open?.pendingDuration, let nothingPending = open?.pending.isEmpty else { return false }
-        let shouldCut = pendingDuration >= Self.ticks(configuration.fragmentDuration) || frame.accessUnit.isKeyframe
+        // The segment is taken out of `open` while the frame is added and put back after: read where it lies, it would
+        // be copied (a retain and release of each of its references) at every frame. One caller drives a writer, so
+        // nothing else looks at `open` meanwhile.
+        guard var current = open.take() else { return false }
+        let shouldCut = current.pendingDuration >= Self.ticks(configuration.fragmentDuration) || frame.accessUnit.isKeyframe
         var wroteFragment = false
-        if shouldCut, !nothingPending {
-            // Taken out while the fragment is written (the write is awaited): one caller drives a writer, so nothing
-            // else looks at `open` meanwhile, and moving it out spares a copy of the pending pictures.
-            guard var current = open.take() else { return false }
+        if shouldCut, !current.pending.isEmpty {
             do {
                 try await current.writeFragment()
-                open = current
                 wroteFragment = true
             } catch {
                 // What reached the disk is sealed now (cut after its last complete fragment), so its pictures are
@@ -128,9 +122,17 @@ public actor SegmentWriter {
                 throw error
             }
         }
-        open?.add(frame)
+        current.add(frame)
+        open = consume current
         if wroteFragment { await reportProgressIfDue() }
         return true
+    }
+
+    /// Whether the keyframe `frame` begins a new segment: the open one is long enough, or the format changed.
+    private func endsSegment(_ frame: TimedVideoFrame) -> Bool {
+        guard let current = open else { return false }
+        let elapsed = frame.timing.decodeTime - current.baseDecodeTime
+        return elapsed >= Self.ticks(configuration.segmentDuration) || frame.accessUnit.format != current.muxer.video
     }
 
     /// Records that packets were lost around `date`; the segment gets a gap there.
