@@ -118,7 +118,7 @@ struct RTPReorderBufferTests {
         for (index, sequence) in sequences.enumerated() {
             let arrival = start.advanced(by: .milliseconds(index * 3))
             plainOutput += plain.insert(packet(sequence), arrival: arrival).map(\.sequenceNumber)
-            if direct.acceptInOrder(packet(sequence)) {
+            if direct.acceptInOrder(sequenceNumber: sequence) {
                 directOutput.append(sequence)
                 directlyTaken += 1
             } else {

@@ -78,7 +78,7 @@ struct AccessUnitAssembler<Rules: NALCodecRules>: Sendable {
     }
 
     /// Adds one complete NAL unit (at least its header byte) to the access unit being assembled.
-    mutating func appendNALUnit(_ unit: ArraySlice<UInt8>) throws(VideoDepacketizerError) {
+    mutating func appendNALUnit(_ unit: UnsafeBufferPointer<UInt8>) throws(VideoDepacketizerError) {
         guard let header = unit.first else { return }
         let role = Rules.role(ofHeader: header)
         switch role {
@@ -119,7 +119,7 @@ struct AccessUnitAssembler<Rules: NALCodecRules>: Sendable {
     }
 
     /// Adds the next bytes of the fragmented NAL unit in progress; `ends` completes it.
-    mutating func continueFragment(_ bytes: ArraySlice<UInt8>, ends: Bool) throws(VideoDepacketizerError) {
+    mutating func continueFragment(_ bytes: UnsafeBufferPointer<UInt8>, ends: Bool) throws(VideoDepacketizerError) {
         guard let fragment = openFragment else { throw .fragmentWithoutStart }
         switch fragment {
         case .inSample(let lengthAt, let role):

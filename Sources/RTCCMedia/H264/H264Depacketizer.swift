@@ -26,6 +26,11 @@ public struct H264Depacketizer: Sendable {
         try core.process(packet)
     }
 
+    /// Processes the packet `header` describes, its payload read where it lies in the bytes received.
+    mutating func process(_ header: RTPHeader, payload: UnsafeBufferPointer<UInt8>) throws(VideoDepacketizerError) -> [VideoAccessUnit] {
+        try core.process(sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, marker: header.marker, payload: payload)
+    }
+
     /// Ends the access unit in progress (e.g. at end of stream) and returns what is pending.
     public mutating func flush() -> [VideoAccessUnit] {
         core.flush()
@@ -46,7 +51,7 @@ enum H264Rules: NALCodecRules {
         }
     }
 
-    static func depacketize(_ payload: [UInt8], into assembler: inout AccessUnitAssembler<Self>) throws(VideoDepacketizerError) {
+    static func depacketize(_ payload: UnsafeBufferPointer<UInt8>, into assembler: inout AccessUnitAssembler<Self>) throws(VideoDepacketizerError) {
         guard let header = payload.first else { throw .payloadTooShort }
         guard header & 0x80 == 0 else { throw .forbiddenBitSet }
         let type = H264NALUnitType.of(header)
@@ -56,7 +61,7 @@ enum H264Rules: NALCodecRules {
         }
         switch type {
         case 1...23:
-            try assembler.appendNALUnit(payload[...])
+            try assembler.appendNALUnit(payload)
         case H264NALUnitType.stapA:
             try depacketizeAggregation(payload, headerSize: 1, into: &assembler)
         case H264NALUnitType.fuA:
@@ -74,7 +79,7 @@ enum H264Rules: NALCodecRules {
                 }
                 assembler.beginFragment(header: (header & 0xE0) | (fuHeader & 0x1F))
             }
-            try assembler.continueFragment(payload[2...], ends: end)
+            try assembler.continueFragment(UnsafeBufferPointer(rebasing: payload[2...]), ends: end)
         default:
             throw .unsupportedPacketType(type)
         }

@@ -16,7 +16,7 @@ enum NALRole: Sendable {
 protocol NALCodecRules: Sendable {
     associatedtype ParameterSets: NALParameterSetStore
     /// Hands the NAL units (or the piece of a fragmented one) that one RTP payload carries to `assembler`.
-    static func depacketize(_ payload: [UInt8], into assembler: inout AccessUnitAssembler<Self>) throws(VideoDepacketizerError)
+    static func depacketize(_ payload: UnsafeBufferPointer<UInt8>, into assembler: inout AccessUnitAssembler<Self>) throws(VideoDepacketizerError)
     /// What a NAL unit means to assembly, from its first header byte.
     static func role(ofHeader header: UInt8) -> NALRole
 }
@@ -25,7 +25,7 @@ extension NALCodecRules {
     /// Hands the units of an aggregation packet to `assembler`: after `headerSize` bytes, NAL units each preceded by a
     /// 16-bit size. The whole packet is checked before any unit is handed on.
     static func depacketizeAggregation(
-        _ payload: [UInt8], headerSize: Int, into assembler: inout AccessUnitAssembler<Self>
+        _ payload: UnsafeBufferPointer<UInt8>, headerSize: Int, into assembler: inout AccessUnitAssembler<Self>
     ) throws(VideoDepacketizerError) {
         var offset = headerSize
         var units: [Range<Int>] = []
@@ -38,7 +38,7 @@ extension NALCodecRules {
             offset += size
         }
         guard !units.isEmpty else { throw .emptyAggregationPacket }
-        for unit in units { try assembler.appendNALUnit(payload[unit]) }
+        for unit in units { try assembler.appendNALUnit(UnsafeBufferPointer(rebasing: payload[unit])) }
     }
 }
 

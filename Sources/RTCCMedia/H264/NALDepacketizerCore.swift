@@ -12,35 +12,47 @@ struct NALDepacketizerCore<Rules: NALCodecRules>: Sendable {
     }
 
     mutating func process(_ packet: RTPPacket) throws(VideoDepacketizerError) -> [VideoAccessUnit] {
+        let result = packet.payload.withUnsafeBufferPointer { payload in
+            Result { () throws(VideoDepacketizerError) in
+                try process(sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, marker: packet.marker, payload: payload)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Processes the packet whose header says `sequenceNumber`, `timestamp` and `marker`, its payload read where it lies.
+    mutating func process(
+        sequenceNumber: UInt16, timestamp: UInt32, marker: Bool, payload: UnsafeBufferPointer<UInt8>
+    ) throws(VideoDepacketizerError) -> [VideoAccessUnit] {
         assembler.statistics.packets += 1
-        if let lastSequence, packet.sequenceNumber != lastSequence &+ 1 {
-            let gap = Int(packet.sequenceNumber &- lastSequence &- 1)
+        if let lastSequence, sequenceNumber != lastSequence &+ 1 {
+            let gap = Int(sequenceNumber &- lastSequence &- 1)
             // A jump beyond the reorder buffer's dropout limit is a sender restart, not loss.
             if gap < 3000 { assembler.statistics.lostPackets += gap }
             assembler.dropFragment()
             assembler.markBroken()
-            append(assembler.begin(timestamp: packet.timestamp))
+            append(assembler.begin(timestamp: timestamp))
             assembler.markBroken()
         } else {
-            if assembler.hasOpenFragment, assembler.currentTimestamp != packet.timestamp {
+            if assembler.hasOpenFragment, assembler.currentTimestamp != timestamp {
                 assembler.dropFragment()
                 assembler.markBroken()
             }
-            append(assembler.begin(timestamp: packet.timestamp))
+            append(assembler.begin(timestamp: timestamp))
         }
-        lastSequence = packet.sequenceNumber
+        lastSequence = sequenceNumber
         do {
-            try Rules.depacketize(packet.payload, into: &assembler)
+            try Rules.depacketize(payload, into: &assembler)
         } catch {
             let alreadyBroken = assembler.isBroken
             assembler.dropFragment()
             assembler.markBroken()
-            if packet.marker { append(assembler.finish()) }
+            if marker { append(assembler.finish()) }
             // The rest of a fragmented NAL unit whose start was lost or refused adds no news.
             if alreadyBroken, error == .fragmentWithoutStart { return takePending() }
             throw error
         }
-        if packet.marker {
+        if marker {
             if assembler.hasOpenFragment { assembler.markBroken() }
             assembler.dropFragment()
             append(assembler.finish())

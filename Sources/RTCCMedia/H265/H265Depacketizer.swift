@@ -26,6 +26,11 @@ public struct H265Depacketizer: Sendable {
         try core.process(packet)
     }
 
+    /// Processes the packet `header` describes, its payload read where it lies in the bytes received.
+    mutating func process(_ header: RTPHeader, payload: UnsafeBufferPointer<UInt8>) throws(VideoDepacketizerError) -> [VideoAccessUnit] {
+        try core.process(sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, marker: header.marker, payload: payload)
+    }
+
     /// Ends the access unit in progress and returns what is pending.
     public mutating func flush() -> [VideoAccessUnit] {
         core.flush()
@@ -47,7 +52,7 @@ enum H265Rules: NALCodecRules {
         }
     }
 
-    static func depacketize(_ payload: [UInt8], into assembler: inout AccessUnitAssembler<Self>) throws(VideoDepacketizerError) {
+    static func depacketize(_ payload: UnsafeBufferPointer<UInt8>, into assembler: inout AccessUnitAssembler<Self>) throws(VideoDepacketizerError) {
         guard payload.count >= 3 else { throw .payloadTooShort }
         guard payload[0] & 0x80 == 0 else { throw .forbiddenBitSet }
         let type = H265NALUnitType.of(payload[0])
@@ -58,7 +63,7 @@ enum H265Rules: NALCodecRules {
         }
         switch type {
         case 0..<48:
-            try assembler.appendNALUnit(payload[...])
+            try assembler.appendNALUnit(payload)
         case H265NALUnitType.aggregationPacket:
             try depacketizeAggregation(payload, headerSize: 2, into: &assembler)
         case H265NALUnitType.fragmentationUnit:
@@ -73,7 +78,7 @@ enum H265Rules: NALCodecRules {
                 guard !end else { throw .fragmentStartAndEnd }
                 assembler.beginFragment(header: (payload[0] & 0x81) | ((fuHeader & 0x3F) << 1), payload[1])
             }
-            try assembler.continueFragment(payload[3...], ends: end)
+            try assembler.continueFragment(UnsafeBufferPointer(rebasing: payload[3...]), ends: end)
         default:
             throw .unsupportedPacketType(type)
         }

@@ -309,9 +309,12 @@ public actor CameraRecorder {
     }
 
     private func watchFrames() async {
+        // A tenth of the offline threshold, at most a second: hundreds of recorders each waking ten times a second
+        // would cost more than the check is worth.
+        let interval = max(min(configuration.offlineAfter / 10, .seconds(1)), .milliseconds(10))
         while !Task.isCancelled {
             checkOffline(now: .now)
-            try? await Task.sleep(for: .milliseconds(100))
+            try? await Task.sleep(for: interval)
         }
     }
 

@@ -38,6 +38,12 @@ struct SessionDepacketizer: Sendable {
         return []
     }
 
+    mutating func process(_ header: RTPHeader, payload: UnsafeBufferPointer<UInt8>) throws(VideoDepacketizerError) -> [VideoAccessUnit] {
+        if h264 != nil { return try h264!.process(header, payload: payload) }
+        if h265 != nil { return try h265!.process(header, payload: payload) }
+        return []
+    }
+
     mutating func flush() -> [VideoAccessUnit] {
         if h264 != nil { return h264!.flush() }
         if h265 != nil { return h265!.flush() }
@@ -88,16 +94,32 @@ struct VideoIngest: Sendable {
         if reorder.isHoldingPackets {
             for packet in reorder.flushExpired(now: now) { depacketize(packet, arrival: arrival, into: &output) }
         }
-        if track == trackIndex, let packet = try? RTPPacket(parsing: bytes), packet.payloadType == payloadType {
-            if reorder.acceptInOrder(packet) {
-                depacketize(packet, arrival: arrival, into: &output)
-            } else {
+        if track == trackIndex {
+            // A packet in order, with nothing held for reordering (nearly all), is depacketized from the bytes read;
+            // any other is parsed into a packet for the reorder buffer.
+            let taken = bytes.withUnsafeReadableBytes { raw -> Bool in
+                guard case .success(let header) = RTPHeader.parse(raw), header.payloadType == payloadType,
+                    reorder.acceptInOrder(sequenceNumber: header.sequenceNumber)
+                else { return false }
+                let payload = UnsafeRawBufferPointer(rebasing: raw[header.payload]).assumingMemoryBound(to: UInt8.self)
+                depacketize(header, payload: payload, arrival: arrival, into: &output)
+                return true
+            }
+            if !taken, let packet = try? RTPPacket(parsing: bytes), packet.payloadType == payloadType {
                 for ready in reorder.insert(packet, arrival: now) { depacketize(ready, arrival: arrival, into: &output) }
             }
         }
         output.newlyLostPackets = depacketizer.lostPackets - reportedLost
         reportedLost = depacketizer.lostPackets
         return output
+    }
+
+    private mutating func depacketize(_ header: RTPHeader, payload: UnsafeBufferPointer<UInt8>, arrival: Date, into output: inout Output) {
+        do {
+            for unit in try depacketizer.process(header, payload: payload) { output.frames += accept(unit, arrival: arrival) }
+        } catch {
+            output.problem = "\(error)"
+        }
     }
 
     private mutating func depacketize(_ packet: RTPPacket, arrival: Date, into output: inout Output) {

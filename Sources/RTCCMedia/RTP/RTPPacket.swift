@@ -72,46 +72,26 @@ public struct RTPPacket: Sendable, Hashable {
 
     /// The one parser behind both initialisers: every length is checked before it is read.
     private static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<RTPPacket, RTPPacketError> {
-        guard bytes.count >= 12 else { return .failure(.tooShort(length: bytes.count)) }
-        guard bytes.count <= maximumLength else { return .failure(.tooLong(length: bytes.count)) }
+        let header: RTPHeader
+        switch RTPHeader.parse(bytes) {
+        case .success(let parsed): header = parsed
+        case .failure(let error): return .failure(error)
+        }
         func uint16(at offset: Int) -> UInt16 { UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1]) }
         func uint32(at offset: Int) -> UInt32 { UInt32(uint16(at: offset)) << 16 | UInt32(uint16(at: offset + 2)) }
-        let first = bytes[0]
-        let second = bytes[1]
-        let version = first >> 6
-        guard version == 2 else { return .failure(.unsupportedVersion(version)) }
-        let hasExtension = first & 0x10 != 0
-        let csrcCount = Int(first & 0x0F)
-        var offset = 12
         var csrcs: [UInt32] = []
-        if csrcCount > 0 {
-            guard bytes.count - offset >= csrcCount * 4 else { return .failure(.truncatedCSRCList) }
-            csrcs.reserveCapacity(csrcCount)
-            for index in 0..<csrcCount { csrcs.append(uint32(at: offset + index * 4)) }
-            offset += csrcCount * 4
+        if header.csrcCount > 0 {
+            csrcs.reserveCapacity(header.csrcCount)
+            for index in 0..<header.csrcCount { csrcs.append(uint32(at: 12 + index * 4)) }
         }
-        var headerExtension: RTPHeaderExtension?
-        if hasExtension {
-            guard bytes.count - offset >= 4 else { return .failure(.truncatedExtension) }
-            let profile = uint16(at: offset)
-            let length = Int(uint16(at: offset + 2)) * 4
-            offset += 4
-            guard bytes.count - offset >= length else { return .failure(.truncatedExtension) }
-            headerExtension = RTPHeaderExtension(profile: profile, data: Array(bytes[offset..<(offset + length)]))
-            offset += length
-        }
-        var end = bytes.count
-        let hasPadding = first & 0x20 != 0
-        if hasPadding {
-            let count = Int(bytes[bytes.count - 1])
-            guard count > 0, count <= bytes.count - offset else { return .failure(.invalidPadding(count: count)) }
-            end -= count
+        let headerExtension = header.extensionRange.map { range in
+            RTPHeaderExtension(profile: uint16(at: range.lowerBound - 4), data: Array(bytes[range]))
         }
         var packet = RTPPacket(
-            marker: second & 0x80 != 0, payloadType: second & 0x7F, sequenceNumber: uint16(at: 2), timestamp: uint32(at: 4),
-            ssrc: uint32(at: 8), csrcs: csrcs, headerExtension: headerExtension,
-            payload: Array(UnsafeRawBufferPointer(rebasing: bytes[offset..<end])))
-        packet.hasPadding = hasPadding
+            marker: header.marker, payloadType: header.payloadType, sequenceNumber: header.sequenceNumber, timestamp: header.timestamp,
+            ssrc: header.ssrc, csrcs: csrcs, headerExtension: headerExtension,
+            payload: Array(UnsafeRawBufferPointer(rebasing: bytes[header.payload])))
+        packet.hasPadding = header.hasPadding
         return .success(packet)
     }
 
@@ -135,5 +115,60 @@ public struct RTPPacket: Sendable, Hashable {
         }
         out.append(contentsOf: payload)
         return out
+    }
+}
+
+/// The fixed fields of an RTP packet and where its parts lie, read in place: what a receiver needs to take the payload
+/// straight from the bytes it read, without building an ``RTPPacket`` (and copying the payload) first.
+struct RTPHeader: Sendable, Hashable {
+    var hasPadding: Bool
+    var marker: Bool
+    var payloadType: UInt8
+    var sequenceNumber: UInt16
+    var timestamp: UInt32
+    var ssrc: UInt32
+    var csrcCount: Int
+    /// Where the header extension's data lies (its 4-byte header just before), if the X bit was set.
+    var extensionRange: Range<Int>?
+    /// Where the payload lies, without padding.
+    var payload: Range<Int>
+
+    /// Reads the header of the packet in `bytes`, checking every length against them (RFC 3550 section 5.1).
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<RTPHeader, RTPPacketError> {
+        guard bytes.count >= 12 else { return .failure(.tooShort(length: bytes.count)) }
+        guard bytes.count <= RTPPacket.maximumLength else { return .failure(.tooLong(length: bytes.count)) }
+        func uint16(at offset: Int) -> UInt16 { UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1]) }
+        func uint32(at offset: Int) -> UInt32 { UInt32(uint16(at: offset)) << 16 | UInt32(uint16(at: offset + 2)) }
+        let first = bytes[0]
+        let second = bytes[1]
+        let version = first >> 6
+        guard version == 2 else { return .failure(.unsupportedVersion(version)) }
+        let hasExtension = first & 0x10 != 0
+        let csrcCount = Int(first & 0x0F)
+        var offset = 12
+        if csrcCount > 0 {
+            guard bytes.count - offset >= csrcCount * 4 else { return .failure(.truncatedCSRCList) }
+            offset += csrcCount * 4
+        }
+        var extensionRange: Range<Int>?
+        if hasExtension {
+            guard bytes.count - offset >= 4 else { return .failure(.truncatedExtension) }
+            let length = Int(uint16(at: offset + 2)) * 4
+            offset += 4
+            guard bytes.count - offset >= length else { return .failure(.truncatedExtension) }
+            extensionRange = offset..<(offset + length)
+            offset += length
+        }
+        var end = bytes.count
+        let hasPadding = first & 0x20 != 0
+        if hasPadding {
+            let count = Int(bytes[bytes.count - 1])
+            guard count > 0, count <= bytes.count - offset else { return .failure(.invalidPadding(count: count)) }
+            end -= count
+        }
+        return .success(
+            RTPHeader(
+                hasPadding: hasPadding, marker: second & 0x80 != 0, payloadType: second & 0x7F, sequenceNumber: uint16(at: 2),
+                timestamp: uint32(at: 4), ssrc: uint32(at: 8), csrcCount: csrcCount, extensionRange: extensionRange, payload: offset..<end))
     }
 }

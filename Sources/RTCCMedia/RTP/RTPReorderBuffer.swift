@@ -92,11 +92,11 @@ public struct RTPReorderBuffer: Sendable {
         return output + flushExpired(now: arrival)
     }
 
-    /// Accepts a packet that arrives in order while nothing is held (the common case) and returns true: the packet is
-    /// ready at once, and no array is built for it. Returns false, taking nothing, for any other packet, which goes to
-    /// ``insert(_:arrival:)``.
-    public mutating func acceptInOrder(_ packet: RTPPacket) -> Bool {
-        guard held.isEmpty, let expected = nextSequence, packet.sequenceNumber == expected else { return false }
+    /// Accepts the packet numbered `sequenceNumber` when it arrives in order while nothing is held (the common case) and
+    /// returns true: the packet is ready at once, and neither it nor an array is built for it. Returns false, taking
+    /// nothing, for any other packet, which goes to ``insert(_:arrival:)``.
+    public mutating func acceptInOrder(sequenceNumber: UInt16) -> Bool {
+        guard held.isEmpty, let expected = nextSequence, sequenceNumber == expected else { return false }
         statistics.received += 1
         remember(expected)
         nextSequence = expected &+ 1
