@@ -70,16 +70,7 @@ enum H264Rules: NALCodecRules {
                 throw .truncatedFragment
             }
             let fuHeader = payload[1]
-            let start = fuHeader & 0x80 != 0
-            let end = fuHeader & 0x40 != 0
-            if start {
-                guard !end else {
-                    assembler.dropFragment()
-                    throw .fragmentStartAndEnd
-                }
-                assembler.beginFragment(header: (header & 0xE0) | (fuHeader & 0x1F))
-            }
-            try assembler.continueFragment(UnsafeBufferPointer(rebasing: payload[2...]), ends: end)
+            try depacketizeFragment(payload, fuHeader: fuHeader, unitHeader: ((header & 0xE0) | (fuHeader & 0x1F), nil), dataOffset: 2, into: &assembler)
         default:
             throw .unsupportedPacketType(type)
         }

@@ -40,6 +40,25 @@ extension NALCodecRules {
         guard !units.isEmpty else { throw .emptyAggregationPacket }
         for unit in units { try assembler.appendNALUnit(UnsafeBufferPointer(rebasing: payload[unit])) }
     }
+
+    /// Hands one fragmentation unit (FU-A, or H.265's FU) to `assembler`: `fuHeader` carries the start and end bits,
+    /// `unitHeader` is the fragmented NAL unit's own header (one or two bytes) rebuilt from the packet, and its bytes
+    /// start at `dataOffset`.
+    static func depacketizeFragment(
+        _ payload: UnsafeBufferPointer<UInt8>, fuHeader: UInt8, unitHeader: (UInt8, UInt8?), dataOffset: Int,
+        into assembler: inout AccessUnitAssembler<Self>
+    ) throws(VideoDepacketizerError) {
+        let start = fuHeader & 0x80 != 0
+        let end = fuHeader & 0x40 != 0
+        if start {
+            guard !end else {
+                assembler.dropFragment()
+                throw .fragmentStartAndEnd
+            }
+            assembler.beginFragment(header: unitHeader.0, unitHeader.1)
+        }
+        try assembler.continueFragment(UnsafeBufferPointer(rebasing: payload[dataOffset...]), ends: end)
+    }
 }
 
 /// Storage for a codec's parameter sets.

@@ -72,13 +72,8 @@ enum H265Rules: NALCodecRules {
                 throw .truncatedFragment
             }
             let fuHeader = payload[2]
-            let start = fuHeader & 0x80 != 0
-            let end = fuHeader & 0x40 != 0
-            if start {
-                guard !end else { throw .fragmentStartAndEnd }
-                assembler.beginFragment(header: (payload[0] & 0x81) | ((fuHeader & 0x3F) << 1), payload[1])
-            }
-            try assembler.continueFragment(UnsafeBufferPointer(rebasing: payload[3...]), ends: end)
+            let unitHeader = ((payload[0] & 0x81) | ((fuHeader & 0x3F) << 1), payload[1])
+            try depacketizeFragment(payload, fuHeader: fuHeader, unitHeader: unitHeader, dataOffset: 3, into: &assembler)
         default:
             throw .unsupportedPacketType(type)
         }
