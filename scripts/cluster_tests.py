@@ -156,6 +156,14 @@ def failover(cluster, victim, how, cameras, goal):
         # The killed node's last segment is indexed when it restarts (its open segment is repaired and sealed then).
         check(bool(times) and max(times) <= goal, f"kill: every camera recorded again within {goal} s (max {max(times) if times else None})")
         return {"held": len(held), "seconds": times, "again": again, "t0": t0, "epochs": epochs}
+    # The victim's last segment of each camera is sealed by a report that goes through its journaled queue: read the
+    # index once those reports are in (or 10 s have passed), so a report still on its way does not read as a gap.
+    def unsealed():
+        return [c[:8] for c in held if cluster.sql(
+            f"SELECT count(*) FROM segments WHERE camera_id = '{c}' AND copy = 0 AND node = '{victim}' "
+            f"AND epoch = {epochs[c]} AND sha256 IS NULL")[0][0] != "0"]
+    if wait_for(lambda: not unsealed(), 10, f"the last segments of {victim} sealed in the index") is None:
+        print(f"  {how} {victim}: segments still unsealed in the index after 10 s for cameras {unsealed()}", flush=True)
     gaps = index_gaps(cluster, victim, again, epochs, t0, how)
     if True:
         # Make-before-break: the new owner's footage starts before the old owner's ends (at most one frame apart).
