@@ -8,6 +8,12 @@ warm-up) would not add --max-growth in another such run either; the growth from 
 against the video packets in the recorded files, counted by ffprobe, after the simulator pauses every stream and the
 server seals), every viewer kept receiving video, and the intake accepted every event it was sent.
 
+With --quota-gib the server runs with that disk quota (RTCC_DISK_QUOTA_BYTES) and prunes its oldest footage all through
+the run, as a recorder on a full disk does, so a run can write more than the disk holds. The frames are then counted as
+each segment is sealed (its index row has its SHA-256), by reading the fragments' `trun` boxes, before the quota can
+remove it; a segment pruned before it was counted counts as lost. At the end the same count is checked against
+ffprobe's on every segment still on disk.
+
 Usage: soak_test.py RTCC WORKDIR [--minutes 30] [--cameras 100] [--viewers 20] [--events 50] [--size 1280x720 --fps 25 --bitrate 2000000]"""
 import argparse
 import asyncio
@@ -25,11 +31,122 @@ PASSWORD = "soak-test-password-1"
 
 
 def rss_bytes(pid):
+    return memory(pid).get("VmRSS", 0)
+
+
+def memory(pid):
+    """VmRSS and its parts (RssAnon: the heap; RssFile: mapped files and code; RssShmem), in bytes."""
+    values = {}
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "RssAnon", "RssFile", "RssShmem"):
+                values[key] = int(rest.split()[0]) * 1024
+    return values
+
+
+def boxes(handle, start, end):
+    """(type, payload start, box end) of the ISO BMFF boxes between start and end of an open file."""
+    at = start
+    while at + 8 <= end:
+        handle.seek(at)
+        header = handle.read(16)
+        if len(header) < 8:
+            return
+        size = int.from_bytes(header[0:4], "big")
+        kind = header[4:8].decode("latin-1")
+        payload = at + 8
+        if size == 1:
+            size = int.from_bytes(header[8:16], "big")
+            payload = at + 16
+        elif size == 0:
+            size = end - at
+        if size < 8 or at + size > end:
+            return
+        yield kind, payload, at + size
+        at += size
+
+
+def video_samples(path):
+    """The video samples in a fragmented MP4: the sample_count of every `trun` in the `traf`s of the video track (the
+    track whose `hdlr` is `vide`). Written from ISO/IEC 14496-12, independently of the recorder's muxer."""
+    size = os.path.getsize(path)
+    count = 0
+    with open(path, "rb") as handle:
+        video_tracks = set()
+        for kind, payload, end in boxes(handle, 0, size):
+            if kind == "moov":
+                for trak, trak_payload, trak_end in boxes(handle, payload, end):
+                    if trak != "trak":
+                        continue
+                    track_id, handler = None, None
+                    for child, child_payload, child_end in list(boxes(handle, trak_payload, trak_end)):
+                        if child == "tkhd":
+                            handle.seek(child_payload)
+                            version = handle.read(1)[0]
+                            handle.seek(child_payload + (20 if version == 1 else 12))
+                            track_id = int.from_bytes(handle.read(4), "big")
+                        elif child == "mdia":
+                            for media, media_payload, _ in list(boxes(handle, child_payload, child_end)):
+                                if media == "hdlr":
+                                    handle.seek(media_payload + 8)
+                                    handler = handle.read(4)
+                    if handler == b"vide" and track_id is not None:
+                        video_tracks.add(track_id)
+            elif kind == "moof":
+                for traf, traf_payload, traf_end in list(boxes(handle, payload, end)):
+                    if traf != "traf":
+                        continue
+                    track_id, samples = None, 0
+                    for child, child_payload, _ in list(boxes(handle, traf_payload, traf_end)):
+                        if child == "tfhd":
+                            handle.seek(child_payload + 4)
+                            track_id = int.from_bytes(handle.read(4), "big")
+                        elif child == "trun":
+                            handle.seek(child_payload + 4)
+                            samples += int.from_bytes(handle.read(4), "big")
+                    if track_id in video_tracks:
+                        count += samples
+    return count
+
+
+class SealedSegmentCounter:
+    """Counts the video samples of each segment once the index shows it sealed, before the quota may prune it."""
+
+    def __init__(self, data):
+        self.database = os.path.join(data, "rtcc.sqlite")
+        self.recordings = os.path.join(data, "recordings")
+        self.counted = {}  # path -> samples
+        self.missed = []  # sealed segments gone before they were counted
+        self.index_frames = {}  # path -> frames in its index row
+
+    def path(self, stored):
+        return stored if os.path.isabs(stored) else os.path.join(self.recordings, stored)
+
+    def pass_once(self):
+        import sqlite3
+        connection = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=30)
+        try:
+            rows = connection.execute("SELECT path, frames FROM segments WHERE sha256 IS NOT NULL").fetchall()
+        finally:
+            connection.close()
+        for stored, frames in rows:
+            path = self.path(stored)
+            if path in self.counted:
+                continue
+            try:
+                self.counted[path] = video_samples(path)
+                self.index_frames[path] = frames
+            except FileNotFoundError:
+                self.missed.append(path)
+
+    def run(self, until, stop):
+        while time.time() < until and not stop.is_set():
+            try:
+                self.pass_once()
+            except Exception as error:  # a busy index is read again at the next pass
+                print(f"counter: {type(error).__name__}: {error}", flush=True)
+            stop.wait(10)
 
 
 def packets(path):
@@ -105,6 +222,7 @@ def main():
     parser.add_argument("--fps", type=int, default=25)
     parser.add_argument("--simulator-cpu", help="pin the simulator to these CPUs (taskset list); the server gets --server-cpu")
     parser.add_argument("--server-cpu", help="pin the server to these CPUs (taskset list)")
+    parser.add_argument("--quota-gib", type=float, help="run the server with this disk quota and count each segment as it is sealed")
     args = parser.parse_args()
     pin = lambda cpus: ["taskset", "-c", cpus] if cpus else []
     os.makedirs(args.workdir, exist_ok=True)
@@ -113,6 +231,9 @@ def main():
     # Every frame must stay on disk to be counted: footage pruned for space would read as lost and the pruning would
     # weigh on the memory figures. Refuse to start without room for the whole run (plus a fifth and the 256 MiB margin).
     needed = int(args.cameras * args.bitrate / 8 * args.minutes * 60 * 1.2) + (256 << 20)
+    if args.quota_gib:
+        # The quota bounds the footage; what is written while a sweep runs and the segments still open come on top.
+        needed = int(args.quota_gib * 2**30 + args.cameras * args.bitrate / 8 * 120) + (256 << 20)
     stats = os.statvfs(args.workdir)
     free = stats.f_bavail * stats.f_frsize
     if free < needed:
@@ -123,6 +244,8 @@ def main():
                           pin(args.simulator_cpu))
     env = dict(os.environ, RTCC_PASSWORD=PASSWORD, RTCC_BCRYPT_COST="4", RTCC_LOG_LEVEL="notice", RTCC_MFA_REQUIRED_ROLES="",
                RTCC_INTAKE_EVENTS_PER_SECOND=str(int(args.events * 4)))
+    if args.quota_gib:
+        env["RTCC_DISK_QUOTA_BYTES"] = str(int(args.quota_gib * 2**30))
     csv = os.path.join(args.workdir, "cameras.csv")
     with open(csv, "w") as handle:
         handle.write("name,kind,latitude,longitude,main_stream_url\n")
@@ -132,7 +255,7 @@ def main():
     subprocess.run([args.rtcc, "user", "add", "admin", "--role", "admin", "--data", data], check=True, capture_output=True, env=env)
     log = open(os.path.join(args.workdir, "server.log"), "w")
     server = subprocess.Popen([*pin(args.server_cpu), args.rtcc, "serve", "--data", data, "--port", "0"], stdout=subprocess.PIPE, stderr=log, text=True, env=env)
-    results = {"cameras": args.cameras, "simulator_cpu": args.simulator_cpu, "server_cpu": args.server_cpu, "viewers": args.viewers, "events_per_second": args.events, "minutes": args.minutes,
+    results = {"quota_gib": args.quota_gib, "cameras": args.cameras, "simulator_cpu": args.simulator_cpu, "server_cpu": args.server_cpu, "viewers": args.viewers, "events_per_second": args.events, "minutes": args.minutes,
                "stream": f"{args.size} {args.fps} fps {args.bitrate // 1000} kbit/s"}
     try:
         base = read_line(server, r"(https?://\S+?)/?\s", timeout=120)
@@ -149,13 +272,20 @@ def main():
         counts = [{"messages": 0, "bytes": 0, "last": 0.0, "errors": []} for _ in range(args.viewers)]
         tally = {"sent": 0, "accepted": 0, "refused": 0, "statuses": []}
         samples = []
+        parts = []  # (seconds, RssAnon, RssFile) in bytes
+        counter = SealedSegmentCounter(data) if args.quota_gib else None
+        stop_counting = threading.Event()
 
         def sample():
             while time.time() < until:
-                samples.append((time.time() - started, rss_bytes(server.pid)))
+                values = memory(server.pid)
+                samples.append((time.time() - started, values.get("VmRSS", 0)))
+                parts.append((time.time() - started, values.get("RssAnon", 0), values.get("RssFile", 0)))
                 time.sleep(10)
 
         threads = [threading.Thread(target=sample, daemon=True), threading.Thread(target=feed, args=(base, issued["secret"], args.events, until, tally), daemon=True)]
+        if counter:
+            threads.append(threading.Thread(target=counter.run, args=(until + 3600, stop_counting), daemon=True))
         for thread in threads:
             thread.start()
 
@@ -163,7 +293,7 @@ def main():
             await asyncio.gather(*[viewer(base, admin.cookie, cameras[i % len(cameras)], until, counts, i) for i in range(args.viewers)])
 
         asyncio.run(watch_all())
-        for thread in threads:
+        for thread in threads[:2]:
             thread.join(timeout=30)
         # Pause every stream, let what is on its way arrive, read what the simulator owed, and stop the server (it seals).
         simulator.ask(f"stall 1-{args.cameras} 600", "ok: stall")
@@ -173,9 +303,26 @@ def main():
         server.wait(timeout=60)
         with open(os.path.join(args.workdir, "server.log")) as server_log:
             pruned = sum("deleting the oldest unheld footage" in line for line in server_log)
-        check(pruned == 0, f"no footage was deleted for space during the run ({pruned} low-space sweeps logged)")
+        check(pruned == 0, f"no footage was deleted for want of free space during the run ({pruned} low-space sweeps logged)")
         files = [os.path.join(root, name) for root, _, names in os.walk(os.path.join(data, "recordings")) for name in names if name.endswith(".mp4")]
-        recorded = sum(packets(path) for path in files)
+        if counter:
+            stop_counting.set()
+            threads[2].join(timeout=120)
+            counter.pass_once()  # the segments sealed as the server stopped
+            for path in files:  # anything on disk not sealed in the index is counted too (it would hold frames)
+                if path not in counter.counted:
+                    counter.counted[path] = video_samples(path)
+            mismatched = [path for path in files if packets(path) != counter.counted[path]]
+            check(not mismatched, f"the trun count agrees with ffprobe on all {len(files)} segments left on disk "
+                                  f"({len(mismatched)} differ{': ' + ', '.join(mismatched[:3]) if mismatched else ''})")
+            disagree = [path for path, frames in counter.index_frames.items() if frames != counter.counted[path]]
+            check(not disagree, f"every sealed segment's index row gives the frames its file holds ({len(disagree)} of {len(counter.index_frames)} differ)")
+            check(not counter.missed, f"every sealed segment was counted before the quota pruned it ({len(counter.missed)} missed)")
+            recorded = sum(counter.counted.values())
+            results.update({"segments_counted": len(counter.counted), "segments_on_disk_at_end": len(files),
+                            "segments_missed": len(counter.missed), "index_frames_of_sealed": sum(counter.index_frames.values())})
+        else:
+            recorded = sum(packets(path) for path in files)
         # The frames owed before the soak window began were recorded too: count from the start of recording instead.
         owed_total = int(simulator.ask("owed", "owed ").split()[1])
         lost = max(0, owed_total - recorded)
@@ -199,10 +346,11 @@ def main():
             "rss_mib_second_minute": round(sum(early) / len(early) / 1048576, 1), "rss_growth_from_second_minute": round(early_growth, 4),
             "rss_slope_mib_per_hour": round(slope * 3600 / 1048576, 2), "rss_steady_growth": round(steady_growth, 4),
             "rss_growth": round(growth, 4), "rss_samples_mib": [round(rss / 1048576, 1) for _, rss in samples],
+            "anon_samples_mib": [round(anon / 1048576, 1) for _, anon, _ in parts], "file_samples_mib": [round(mapped / 1048576, 1) for _, _, mapped in parts],
             "frames_owed_since_start": owed_total, "frames_owed_in_window": owed, "frames_recorded": recorded, "frames_lost": lost,
             "events": tally, "viewer_messages": [c["messages"] for c in counts], "viewer_mib": [round(c["bytes"] / 1048576, 1) for c in counts],
             "viewer_reconnects": [len(c["errors"]) for c in counts]})
-        print(json.dumps({k: v for k, v in results.items() if k != "rss_samples_mib"}), flush=True)
+        print(json.dumps({k: v for k, v in results.items() if not k.endswith("_samples_mib")}), flush=True)
         check(growth < args.max_growth, f"server RSS grew {growth * 100:.2f} % from the minute after the {warm_up / 60:.0f}-minute warm-up to the last "
                                         f"minute ({results['rss_mib_after_warmup']} → {results['rss_mib_last_minute']} MiB; limit {args.max_growth * 100:.0f} %; "
                                         f"{early_growth * 100:.2f} % from the second minute, {results['rss_mib_second_minute']} MiB)")

@@ -82,6 +82,13 @@ public final class Store: Sendable {
     /// PostgreSQL uses every loop's pool.
     private let sqliteLoop: (any EventLoop)?
     private let closed = Mutex(false)
+    /// The file behind an in-memory store, removed when the store closes. SQLiteKit backs `.memory` with a file of its
+    /// own in the temporary directory and never removes it (half a megabyte left behind per store), so an in-memory
+    /// store opens a file of ours instead.
+    private let scratchFile: URL?
+
+    /// The path of the temporary file behind an in-memory store (nil for a file or PostgreSQL store).
+    public var inMemoryBackingPath: String? { scratchFile?.path }
 
     /// Event loops and blocking-work threads for the stores of this process, apart from the HTTP server's: a
     /// statement's completion then never queues behind a busy server's socket reads and writes (which cost an intake
@@ -101,13 +108,19 @@ public final class Store: Sendable {
         self.logger = logger
         databases = Databases(threadPool: Self.threadPool, on: Self.loops)
         if case .postgres = location { sqliteLoop = nil } else { sqliteLoop = Self.loops.next() }
+        if case .memory = location {
+            scratchFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "rtcc-memory-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).sqlite3", isDirectory: false)
+        } else {
+            scratchFile = nil
+        }
         switch location {
         case .sqlite(let path):
             try FileManager.default.createDirectory(
                 at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
             databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(120), sqlLogLevel: .trace), as: .sqlite)
         case .memory:
-            databases.use(.sqlite(.memory, connectionPoolTimeout: .seconds(120), sqlLogLevel: .trace), as: .sqlite)
+            databases.use(.sqlite(.file(scratchFile!.path), connectionPoolTimeout: .seconds(120), sqlLogLevel: .trace), as: .sqlite)
         case .postgres(let url):
             do {
                 databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
@@ -132,7 +145,7 @@ public final class Store: Sendable {
     public func migrate() async throws {
         if case .sqlite = location { try await sql.raw("PRAGMA journal_mode=WAL").run() }
         if case .memory = location {
-            // SQLiteKit backs an in-memory database with a temporary file (so that connections can share it). Nothing
+            // An in-memory store is backed by a temporary file (so that connections can share it). Nothing
             // in it needs to survive a crash, so its commits skip the journal file and fsync: a test server's setup
             // otherwise spent most of its time waiting for the disk.
             try await sql.raw("PRAGMA journal_mode=MEMORY").run()
@@ -168,11 +181,27 @@ public final class Store: Sendable {
     public func shutdown() async {
         guard closed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
         await databases.shutdownAsync()
+        removeScratchFile()
     }
 
     /// A store dropped without ``shutdown()`` still closes its pools (off the event loops, so blocking here is safe).
     deinit {
         if !closed.withLock({ $0 }) { databases.shutdown() }
+        removeScratchFile()
+    }
+
+    /// Removes an in-memory store's file and SQLite's companions of it, once no connection is open.
+    private func removeScratchFile() {
+        guard let scratchFile else { return }
+        for suffix in ["", "-journal", "-wal", "-shm"] {
+            let path = scratchFile.path + suffix
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            do {
+                try FileManager.default.removeItem(atPath: path)
+            } catch {
+                logger.warning("could not remove the in-memory store's file", metadata: ["path": "\(path)", "error": "\(error)"])
+            }
+        }
     }
 
     /// Camera registry.
