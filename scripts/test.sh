@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-test-tools.sh
 pgdir=$(mktemp -d /tmp/rtcc-pg.XXXXXX)
-trap 'scripts/postgres-test-server.sh stop "$pgdir"' EXIT
+# Every temporary file and folder of the run (the tests' data folders, the scripts' servers) goes into one folder,
+# removed at the end, so that runs do not pile up in /tmp.
+scratch=$(mktemp -d /tmp/rtcc-suite.XXXXXX)
+trap 'scripts/postgres-test-server.sh stop "$pgdir"; rm -rf "$scratch"' EXIT
 RTCC_TEST_POSTGRES_URL=$(scripts/postgres-test-server.sh start "$pgdir")
 export RTCC_TEST_POSTGRES_URL
 echo "== PostgreSQL for tests at ${RTCC_TEST_POSTGRES_URL}"
@@ -27,6 +30,7 @@ swift_tests() {
 echo "== build"
 swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
 swift build --build-tests >/dev/null
+export TMPDIR="$scratch"
 echo "== swift tests (in parallel)"
 swift_tests --skip-build --skip RTCCMediaTests --skip HTTPHardeningTests --skip CameraProbeAPITests
 echo "== slow and malformed clients, and a stream probe, against real servers (alone: they time real connections)"

@@ -58,7 +58,9 @@ public struct DecodeTimeline<Payload: Sendable>: Sendable {
     public var currentFrameDuration: Int64 { frameDuration ?? smallestStep ?? 3600 }
 
     /// Adds the next picture in decoding order; returns the pictures whose timing is now complete.
-    public mutating func push(presentationTime: Int64, payload: Payload) -> [(timing: DecodeTiming, payload: Payload)] {
+    /// The payload is taken, not copied: a picture's payload holds references whose retain and release would cost at
+    /// every frame.
+    public mutating func push(presentationTime: Int64, payload: consuming Payload) -> [(timing: DecodeTiming, payload: Payload)] {
         if frameDuration == nil {
             for queued in awaitingDecodeTime.map(\.presentation) + (lastPresentation.map { [$0] } ?? []) {
                 let step = abs(presentationTime - queued)
@@ -103,10 +105,9 @@ public struct DecodeTimeline<Payload: Sendable>: Sendable {
         // Moved, not copied: a picture's payload holds references whose retain and release would cost at every frame.
         let previous = awaitingDuration.take()
         awaitingDuration = (timing, payload)
-        guard let previous else { return [] }
-        var completed = previous.timing
-        completed.duration = decodeTime - completed.decodeTime
-        return [(completed, previous.payload)]
+        guard var completed = previous else { return [] }
+        completed.timing.duration = decodeTime - completed.timing.decodeTime
+        return [completed]
     }
 }
 

@@ -70,7 +70,7 @@ struct VideoIngest: Sendable {
     private var depacketizer: SessionDepacketizer
     private var reorder = RTPReorderBuffer()
     private var mapper: WallClockMapper
-    private var timeline: DecodeTimeline<PendingFrame>?
+    private var timeline: DecodeTimeline<TimedVideoFrame>?
     private var reportedLost = 0
 
     init(description: SessionDescription, tracks: [RTSPTrack]) throws(CameraRecorderError) {
@@ -116,7 +116,7 @@ struct VideoIngest: Sendable {
 
     private mutating func depacketize(_ header: RTPHeader, payload: UnsafeBufferPointer<UInt8>, arrival: Date, into output: inout Output) {
         do {
-            for unit in try depacketizer.process(header, payload: payload) { output.frames += accept(unit, arrival: arrival) }
+            acceptAll(try depacketizer.process(header, payload: payload), arrival: arrival, into: &output.frames)
         } catch {
             output.problem = "\(error)"
         }
@@ -124,10 +124,19 @@ struct VideoIngest: Sendable {
 
     private mutating func depacketize(_ packet: RTPPacket, arrival: Date, into output: inout Output) {
         do {
-            for unit in try depacketizer.process(packet) { output.frames += accept(unit, arrival: arrival) }
+            acceptAll(try depacketizer.process(packet), arrival: arrival, into: &output.frames)
         } catch {
             output.problem = "\(error)"
         }
+    }
+
+    /// Times and orders each of `units` in turn, moving each out of the array (a picture holds references whose retain
+    /// and release would cost at every frame if it were copied).
+    private mutating func acceptAll(_ units: consuming [VideoAccessUnit], arrival: Date?, into frames: inout [TimedVideoFrame]) {
+        var units = consume units
+        guard !units.isEmpty else { return }
+        units.reverse()
+        while let unit = units.popLast() { accept(unit, arrival: arrival, into: &frames) }
     }
 
     /// The camera's clock minus the server's at its last sender report, seconds (nil before one arrived).
@@ -149,37 +158,42 @@ struct VideoIngest: Sendable {
     mutating func finish() -> [TimedVideoFrame] {
         var frames: [TimedVideoFrame] = []
         for packet in reorder.flush() {
-            for unit in (try? depacketizer.process(packet)) ?? [] { frames += accept(unit, arrival: nil) }
+            acceptAll((try? depacketizer.process(packet)) ?? [], arrival: nil, into: &frames)
         }
-        for unit in depacketizer.flush() { frames += accept(unit, arrival: nil) }
-        if var timeline {
-            frames += timeline.flush().map { Self.frame($0.timing, $0.payload) }
-            self.timeline = nil
+        acceptAll(depacketizer.flush(), arrival: nil, into: &frames)
+        if var timeline = self.timeline.take() {
+            Self.append(timeline.flush(), to: &frames)
         }
         return frames
     }
 
-    /// Times and orders one access unit; `arrival` is nil for units released when the session ends.
-    private mutating func accept(_ unit: VideoAccessUnit, arrival: Date?) -> [TimedVideoFrame] {
+    /// Times and orders one access unit, appending the pictures whose timing it completes to `frames`; `arrival` is nil
+    /// for units released when the session ends. A picture waits in the decode timeline as the frame it will become,
+    /// its timing filled in when it leaves.
+    private mutating func accept(_ unit: consuming VideoAccessUnit, arrival: Date?, into frames: inout [TimedVideoFrame]) {
         if timeline == nil {
-            guard unit.isKeyframe else { return [] }
-            let depth = DecodeTimeline<PendingFrame>.reorderDepth(for: unit.format)
+            guard unit.isKeyframe else { return }
+            let depth = DecodeTimeline<TimedVideoFrame>.reorderDepth(for: unit.format)
             timeline = DecodeTimeline(reorderDepth: depth, frameRate: unit.format.frameRate)
         }
-        let wallClock = mapper.wallClock(forRTPTimestamp: UInt32(truncatingIfNeeded: unit.rtpTimestamp), arrival: arrival)
-        guard timeline != nil else { return [] }
-        let done = timeline!.push(presentationTime: unit.rtpTimestamp, payload: PendingFrame(unit: unit, wallClock: wallClock, arrival: arrival ?? wallClock))
-        return done.map { Self.frame($0.timing, $0.payload) }
+        let presentationTime = unit.rtpTimestamp
+        let wallClock = mapper.wallClock(forRTPTimestamp: UInt32(truncatingIfNeeded: presentationTime), arrival: arrival)
+        guard timeline != nil else { return }
+        let waiting = TimedVideoFrame(
+            accessUnit: consume unit, timing: DecodeTiming(decodeTime: 0, presentationTime: presentationTime, duration: 0),
+            wallClock: wallClock, receivedAt: arrival ?? wallClock)
+        Self.append(timeline!.push(presentationTime: presentationTime, payload: waiting), to: &frames)
     }
 
-    private static func frame(_ timing: DecodeTiming, _ pending: PendingFrame) -> TimedVideoFrame {
-        TimedVideoFrame(accessUnit: pending.unit, timing: timing, wallClock: pending.wallClock, receivedAt: pending.arrival)
+    /// Appends the pictures that left the decode timeline, each with its timing, moving each out of `done`.
+    private static func append(_ done: consuming [(timing: DecodeTiming, payload: TimedVideoFrame)], to frames: inout [TimedVideoFrame]) {
+        var done = consume done
+        guard !done.isEmpty else { return }
+        done.reverse()
+        while let (timing, waiting) = done.popLast() {
+            var frame = consume waiting
+            frame.timing = timing
+            frames.append(consume frame)
+        }
     }
-}
-
-/// A picture waiting in the decode timeline for its decode time.
-struct PendingFrame: Sendable {
-    var unit: VideoAccessUnit
-    var wallClock: Date
-    var arrival: Date
 }

@@ -96,17 +96,19 @@ public actor SegmentWriter {
         if frame.accessUnit.isKeyframe, endsSegment(frame) {
             try await seal(endingAt: frame.wallClock)
         }
-        if case .none = open {
+        // The segment is taken out of `open` while the frame is added and put back after: read where it lies (even only
+        // to see whether there is one), it would be copied (a retain and release of each of its references) at every
+        // frame. One caller drives a writer, so nothing else looks at `open` meanwhile.
+        var current: OpenSegment
+        if let taken = open.take() {
+            current = taken
+        } else {
             guard frame.accessUnit.isKeyframe else {
                 framesDroppedBeforeKeyframe += 1
                 return false
             }
-            try await start(with: frame)
+            current = try await start(with: frame)
         }
-        // The segment is taken out of `open` while the frame is added and put back after: read where it lies, it would
-        // be copied (a retain and release of each of its references) at every frame. One caller drives a writer, so
-        // nothing else looks at `open` meanwhile.
-        guard var current = open.take() else { return false }
         let shouldCut = current.pendingDuration >= Self.ticks(configuration.fragmentDuration) || frame.accessUnit.isKeyframe
         var wroteFragment = false
         if shouldCut, !current.pending.isEmpty {
@@ -147,7 +149,8 @@ public actor SegmentWriter {
         try await seal(endingAt: end)
     }
 
-    private func start(with frame: TimedVideoFrame) async throws(SegmentFileError) {
+    /// Opens a new segment file beginning with `frame` (not yet added) and reports it opened.
+    private func start(with frame: TimedVideoFrame) async throws(SegmentFileError) -> OpenSegment {
         let id = UUID()
         let url = configuration.root
             .appendingPathComponent(configuration.cameraID.uuidString.lowercased(), isDirectory: true)
@@ -171,9 +174,9 @@ public actor SegmentWriter {
             id: id, cameraID: configuration.cameraID, stream: configuration.stream, path: url.path, start: frame.wallClock,
             end: frame.wallClock, bytes: file.bytes, frames: 0, gaps: [], codec: frame.accessUnit.format.codecString, sha256: nil,
             fence: configuration.fence)
-        open = OpenSegment(record: record, file: file, muxer: muxer, baseDecodeTime: frame.timing.decodeTime)
         logger.info("segment opened", metadata: ["segment": "\(id)", "path": "\(url.path)"])
         await report("opened", record) { try await $0.opened($1) }
+        return OpenSegment(record: record, file: file, muxer: muxer, baseDecodeTime: frame.timing.decodeTime)
     }
 
     private func seal(endingAt end: Date?) async throws(SegmentFileError) {
