@@ -3,7 +3,7 @@
 # the demo's first command (health, printed login, ≥100 cameras) and HTTPS cookies.
 set -euo pipefail
 rtcc=$(readlink -f "$1")
-work=$(mktemp -d /tmp/rtcc-e2e.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/rtcc-e2e.XXXXXX")
 pids=()
 cleanup() { for pid in "${pids[@]+"${pids[@]}"}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT

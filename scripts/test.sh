@@ -9,6 +9,7 @@ pgdir=$(mktemp -d /tmp/rtcc-pg.XXXXXX)
 # Every temporary file and folder of the run (the tests' data folders, the scripts' servers) goes into one folder,
 # removed at the end, so that runs do not pile up in /tmp.
 scratch=$(mktemp -d /tmp/rtcc-suite.XXXXXX)
+chmod 755 "$scratch"  # the PostgreSQL servers of the fault and cluster tests run as their own user and must reach their folders
 trap 'scripts/postgres-test-server.sh stop "$pgdir"; rm -rf "$scratch"' EXIT
 RTCC_TEST_POSTGRES_URL=$(scripts/postgres-test-server.sh start "$pgdir")
 export RTCC_TEST_POSTGRES_URL

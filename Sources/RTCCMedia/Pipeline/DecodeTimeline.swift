@@ -62,16 +62,21 @@ public struct DecodeTimeline<Payload: Sendable>: Sendable {
     /// every frame.
     public mutating func push(presentationTime: Int64, payload: consuming Payload) -> [(timing: DecodeTiming, payload: Payload)] {
         if frameDuration == nil {
-            for queued in awaitingDecodeTime.map(\.presentation) + (lastPresentation.map { [$0] } ?? []) {
-                let step = abs(presentationTime - queued)
-                if step > 0, step < (smallestStep ?? .max) { smallestStep = step }
-            }
+            // Read in place: collecting the waiting pictures' times into an array would cost an allocation per picture.
+            for index in awaitingDecodeTime.indices { noteStep(from: awaitingDecodeTime[index].presentation, to: presentationTime) }
+            if let lastPresentation { noteStep(from: lastPresentation, to: presentationTime) }
         }
         lastPresentation = presentationTime
         heap.push(presentationTime)
         awaitingDecodeTime.append((presentationTime, payload))
         guard heap.count > reorderDepth, let smallest = heap.pop() else { return [] }
         return assignDecodeTime(from: smallest)
+    }
+
+    /// Keeps the smallest positive distance between two presentation times as the frame duration's estimate.
+    private mutating func noteStep(from queued: Int64, to presentationTime: Int64) {
+        let step = abs(presentationTime - queued)
+        if step > 0, step < (smallestStep ?? .max) { smallestStep = step }
     }
 
     /// Ends the stream: returns every picture still waiting, the last one with one frame duration.
