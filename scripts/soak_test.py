@@ -30,10 +30,6 @@ from browser_support import Client, check, free_port, read_line, summary, wait_f
 PASSWORD = "soak-test-password-1"
 
 
-def rss_bytes(pid):
-    return memory(pid).get("VmRSS", 0)
-
-
 def memory(pid):
     """VmRSS and its parts (RssAnon: the heap; RssFile: mapped files and code; RssShmem), in bytes."""
     values = {}
