@@ -46,6 +46,7 @@ let package = Package(
         ),
         .target(name: "RTCCGeo", swiftSettings: strict),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "RTCCOnvif",
             dependencies: [
@@ -115,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "rtcc",
             dependencies: [
-                "RTCCServer", "RTCCCore", "RTCCGeo", "RTCCStore", "RTCCMedia", "RTCCEvidence", "RTCCOnvif",
+                "RTCCServer", "RTCCCore", "RTCCGeo", "RTCCStore", "RTCCMedia", "RTCCEvidence", "RTCCOnvif", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -22,6 +22,7 @@ struct Serve: AsyncParsableCommand {
     var nodeCapacity: Int?
 
     func run() async throws {
+        AllocatorArenas.apply()
         var base = try store.load()
         do {
             if let node { try base.set("nodeName", node, from: "--node") }
