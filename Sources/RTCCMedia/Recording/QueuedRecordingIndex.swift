@@ -200,7 +200,8 @@ public actor QueuedRecordingIndex: RecordingIndex {
         guard let journalURL else { return nil }
         try FileManager.default.createDirectory(at: journalURL.deletingLastPathComponent(), withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: journalURL.path) {
-            FileManager.default.createFile(atPath: journalURL.path, contents: nil, attributes: [.posixPermissions: 0o600])
+            // A file that cannot be created makes the open below throw, with the reason.
+            _ = FileManager.default.createFile(atPath: journalURL.path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         let handle = try FileHandle(forWritingTo: journalURL)
         try handle.seekToEnd()
