@@ -5,9 +5,9 @@ import Foundation
 ///
 /// glibc gives threads that meet in the allocator arenas of their own, up to eight per core, and keeps what each has
 /// freed for that arena alone: a server recording hundreds of cameras ends with several arenas of up to 64 MiB each
-/// (300 cameras on two cores: seven of them, most of the server's anonymous memory). One arena per core, at least two, keeps threads off each
-/// other's locks on a large machine and cut that server's memory by a third (docs/RELIABILITY.md); the capacity
-/// bench could show no CPU cost. `MALLOC_ARENA_MAX` in the environment, read by glibc itself, takes precedence.
+/// (300 cameras on two cores: seven of them, most of the server's anonymous memory). One arena per core, at least
+/// two, keeps threads off each other's locks on a large machine and cut that server's memory by a third
+/// (docs/RELIABILITY.md); the capacity bench could show no CPU cost. `MALLOC_ARENA_MAX` in the environment, read by glibc itself, takes precedence.
 enum AllocatorArenas {
     /// The limit for a machine with `cores` processors.
     static func limit(cores: Int) -> Int32 {
