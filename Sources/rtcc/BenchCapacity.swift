@@ -19,11 +19,14 @@ struct BenchCapacity: AsyncParsableCommand {
             then the simulator pauses every stream, the recorders get 1.5 s to drain, the simulator says how many frames \
             it owed its viewers (each counted from the viewer's first keyframe, dropped ones included) and the recorders \
             stop (ours seal; ffmpeg is told `q`, then the streams resume so it reads its next packet, notices and writes its trailer: it may keep one frame per stream more than was counted, which only favours it). Frames in the files are counted by ffprobe for \
-            both sides; lost = owed − recorded. CPU is the recording processes' user + system time from 4 s after they start (connecting left out, for both) to the \
-            end of the window; memory is their peak \
+            both sides; lost = owed − recorded. CPU is the recording processes' user + system time over the window: --seconds \
+            that begin 2 s after every recorder of the side has begun writing its file (connecting and ffmpeg's probing left out, \
+            for both) and end when the simulator pauses; memory is their peak \
             PSS, summed, the same metric for both, sampled once a second by a helper process on the simulator's CPU (the \
             kernel's page walk is charged to the reader, so to neither side). ffmpeg runs one process per stream, so it is measured up to \
-            --peer-up-to streams only (memory). A failed step exits non-zero.
+            --peer-up-to streams only (memory). Up to --peer-up-to the two sides are measured --repeat times each, alternating \
+            (ours, ffmpeg, ours, …), and the ratio is the median of the pairs, every pair printed: one machine's CPU figures \
+            move by a third from run to run. A failed step exits non-zero.
             """)
 
     @Option(help: "Stream counts to step through, comma separated.") var counts = "100,200,300,400"
@@ -36,6 +39,8 @@ struct BenchCapacity: AsyncParsableCommand {
     @Option(help: "CPU the recorders run on (taskset list).") var recorderCPU = "1"
     @Option(help: "Shortest time between two reads of a camera's connection, ms (the recorder's setting; 0 in rtcc serve: as data comes).")
     var readIntervalMs = 0
+    @Option(name: .customLong("repeat"), help: "Times each side is measured at each count up to --peer-up-to, alternating; the ratio is the median of the pairs.")
+    var repetitions = 3
     @Option(help: "Scratch folder (emptied).") var work = "/tmp/rtcc-bench-capacity"
     @Option(help: "Where generated clips are cached.") var clips = "./data/clips"
 
@@ -56,6 +61,7 @@ struct BenchCapacity: AsyncParsableCommand {
         guard !steps.isEmpty, steps.allSatisfy({ (1...999).contains($0) }) else { throw ValidationError("--counts must list numbers 1-999") }
         guard (0...1000).contains(readIntervalMs) else { throw ValidationError("--read-interval-ms must be 0-1000") }
         guard seconds >= 5 else { throw ValidationError("--seconds must be at least 5") }
+        guard (1...20).contains(repetitions) else { throw ValidationError("--repeat must be 1-20") }
         guard sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 else { throw CLIError("this benchmark needs two CPUs: one for the simulator, one for the recorders") }
         let root = URL(fileURLWithPath: work)
         try? FileManager.default.removeItem(at: root)
@@ -70,31 +76,50 @@ struct BenchCapacity: AsyncParsableCommand {
         say("| Streams | Recorder | CPU s per stream-second | vs ffmpeg | Peak PSS per stream (MiB) | Frames owed | Recorded | Lost | Owed ÷ window | Recorder core busy |")
         say("|---|---|---|---|---|---|---|---|---|---|")
         var largestLossless: Int?
-        var ratios: [(Int, Double)] = []
+        var ratios: [(count: Int, pairs: [Double])] = []
         var simulatorBound: [Step] = []
         for count in steps {
             let urls = (1...count).map { "\(base)" + CameraSimulator.path(camera: $0) }
-            let ours = try await measure(count: count, simulator: simulator) { try await recordOurs(urls: urls, root: root.appendingPathComponent("rtcc-\(count)"), window: $0) }
-            if ours.lost == 0 { largestLossless = max(largestLossless ?? 0, count) }
-            if ours.lost > 0, pace(of: ours) < 0.9, ours.cpuSeconds / ours.seconds < 0.9 { simulatorBound.append(ours) }
-            guard count <= peerUpTo else {
-                row(ours, name: "OpenRTCC", ratio: "not measured")
-                continue
+            var lossless = true
+            var pairs: [Double] = []
+            for run in 1...(count <= peerUpTo ? repetitions : 1) {
+                // Each run in its own folders, removed once its frames are counted (a run at 200 streams writes a GB).
+                let ourFolder = root.appendingPathComponent("rtcc-\(count)-\(run)"), peerFolder = root.appendingPathComponent("ffmpeg-\(count)-\(run)")
+                defer { for folder in [ourFolder, peerFolder] { try? FileManager.default.removeItem(at: folder) } }
+                let ours = try await measure(count: count, simulator: simulator) { try await recordOurs(urls: urls, root: ourFolder, window: $0) }
+                if ours.lost > 0 { lossless = false }
+                if ours.lost > 0, pace(of: ours) < 0.9, ours.cpuSeconds / ours.seconds < 0.9 { simulatorBound.append(ours) }
+                guard count <= peerUpTo else {
+                    row(ours, name: "OpenRTCC", ratio: "not measured")
+                    continue
+                }
+                let peer = try await measure(count: count, simulator: simulator) { try await recordFFmpeg(urls: urls, root: peerFolder, window: $0) }
+                let ratio = ours.cpuPerStreamSecond / max(peer.cpuPerStreamSecond, 1e-9)
+                pairs.append(ratio)
+                row(ours, name: "OpenRTCC", ratio: String(format: "**%.2f×**", ratio))
+                row(peer, name: "ffmpeg -c copy", ratio: "")
             }
-            let peer = try await measure(count: count, simulator: simulator) { try await recordFFmpeg(urls: urls, root: root.appendingPathComponent("ffmpeg-\(count)"), window: $0) }
-            let ratio = ours.cpuPerStreamSecond / max(peer.cpuPerStreamSecond, 1e-9)
-            ratios.append((count, ratio))
-            row(ours, name: "OpenRTCC", ratio: String(format: "**%.2f×**", ratio))
-            row(peer, name: "ffmpeg -c copy", ratio: "")
+            if lossless { largestLossless = max(largestLossless ?? 0, count) }
+            if !pairs.isEmpty { ratios.append((count, pairs)) }
         }
         say("")
-        say("Largest count with 0 lost frames (OpenRTCC, one core): \(largestLossless.map(String.init) ?? "none of those tried")")
-        for (count, ratio) in ratios { say(String(format: "CPU per stream at %d streams: %.2f× ffmpeg -c copy", count, ratio)) }
+        say("Largest count with 0 lost frames (OpenRTCC, one core, every run): \(largestLossless.map(String.init) ?? "none of those tried")")
+        for (count, pairs) in ratios {
+            let runs = pairs.map { String(format: "%.2f×", $0) }.joined(separator: ", ")
+            say(String(format: "CPU per stream at %d streams: %.2f× ffmpeg -c copy (median of %d alternating pairs: %@)", count, median(pairs), pairs.count, runs))
+        }
         for step in simulatorBound {
             say(String(
                 format: "At %d streams the simulator fell behind (it owed %.0f %% of the window's frames) while the recorder's core was %.0f %% busy: that step's loss does not measure the recorder, and this machine cannot show its limit.",
                 step.streams, pace(of: step) * 100, step.cpuSeconds / step.seconds * 100))
         }
+    }
+
+    /// The middle value of `values` (the mean of the two middle ones for an even count).
+    private func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
     /// The frames owed against streams × seconds × fps.
@@ -105,10 +130,14 @@ struct BenchCapacity: AsyncParsableCommand {
     /// What one side's run returns: the files it wrote, its CPU seconds, peak PSS and the seconds it ran.
     typealias Recording = (files: [String], cpu: Double, pss: Int, seconds: Double)
 
-    /// The two moments a side's run reports back to ``measure``.
+    /// The steps of a side's run that ``measure`` provides.
     struct Window: Sendable {
-        /// Returns once the window has passed, the simulator paused every stream, what was on its way arrived and the
-        /// frames owed were read; the recorders are then stopped.
+        /// Waits until `writing()` (the recorders that have begun writing their files) reaches the count, then 2 s more
+        /// for them to settle, then the window's --seconds; returns the CPU seconds `cpu()` counted over the window and
+        /// its length in wall-clock seconds.
+        var elapse: @Sendable (_ writing: @Sendable () async throws -> Int, _ cpu: @escaping @Sendable () -> Double) async throws -> (cpu: Double, seconds: Double)
+        /// Returns once the simulator paused every stream, what was on its way arrived and the frames owed were read;
+        /// the recorders are then stopped.
         var end: @Sendable () async throws -> Void
         /// Ends the pause. ffmpeg, blocked reading a paused stream, notices `q` only with its next packet: it is told
         /// `q` first, then the streams resume (it may write one more frame per stream, which only favours it).
@@ -121,8 +150,21 @@ struct BenchCapacity: AsyncParsableCommand {
         let seconds = Double(self.seconds)
         let owedAtEnd = Mutex(0), resumed = Mutex(false)
         let window = Window(
-            end: {
+            elapse: { writing, cpu in
+                let deadline = ContinuousClock.now + .seconds(Self.startDeadline)
+                while try await writing() < count {
+                    guard ContinuousClock.now < deadline else {
+                        throw CLIError("only \(try await writing()) of \(count) recorders began writing within \(Int(Self.startDeadline)) s")
+                    }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                try await Task.sleep(for: .seconds(Self.settle))
+                let start = (cpu: cpu(), at: ContinuousClock.now)
                 try await Task.sleep(for: .seconds(seconds))
+                let elapsed = ContinuousClock.now - start.at
+                return (cpu() - start.cpu, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            },
+            end: {
                 _ = try await simulator.ask("stall 1-\(count) 60", answerStartingWith: "ok: stall")
                 try await Task.sleep(for: .milliseconds(1500))
                 let owed = try await owed(simulator)
@@ -157,7 +199,6 @@ struct BenchCapacity: AsyncParsableCommand {
         logger.logLevel = .warning
         let sampler = try await memorySampler(of: [getpid()])
         defer { sampler.stop() }
-        let steady = SteadyCPU { processCPUSeconds() }
         var cpu = 0.0, elapsed = 0.0
         try await withThrowingTaskGroup(of: Void.self) { group in
             for url in urls {
@@ -166,9 +207,8 @@ struct BenchCapacity: AsyncParsableCommand {
                 let recorder = CameraRecorder(configuration: configuration, index: index, logger: logger)
                 group.addTask { await recorder.run() }
             }
-            group.addTask { await steady.start(after: Self.warmUp) }
+            (cpu, elapsed) = try await window.elapse({ await index.writing }, { processCPUSeconds() })
             try await window.end()
-            (cpu, elapsed) = await steady.sinceStart()
             group.cancelAll()
         }
         return (await index.paths, cpu, try await peak(of: sampler), elapsed)
@@ -186,14 +226,12 @@ struct BenchCapacity: AsyncParsableCommand {
         let pids = children.map(\.pid)
         let sampler = try await memorySampler(of: pids)
         defer { sampler.stop() }
-        let steady = SteadyCPU { pids.reduce(0.0) { $0 + cpuSeconds(pid: $1) } }
-        var cpu = 0.0, elapsed = 0.0
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await steady.start(after: Self.warmUp) }
-            try await window.end()
-            (cpu, elapsed) = await steady.sinceStart()
-            group.cancelAll()
-        }
+        // A file appears once ffmpeg has probed its stream and written the header: it has begun recording.
+        let firstFiles = (0..<urls.count).map { root.appendingPathComponent("cam\($0)/000.mp4").path }
+        let (cpu, elapsed) = try await window.elapse(
+            { firstFiles.count { FileManager.default.fileExists(atPath: $0) } },
+            { pids.reduce(0.0) { $0 + cpuSeconds(pid: $1) } })
+        try await window.end()
         let pss = try await peak(of: sampler)
         // "q" on its standard input: ffmpeg writes what it holds and its trailer, as ours seal on stop.
         for child in children { try? child.tell("q") }
@@ -222,9 +260,13 @@ struct BenchCapacity: AsyncParsableCommand {
         return bytes
     }
 
-    /// Seconds after the recorders start before CPU is counted: connecting (RTSP, ffmpeg's probing) is left out for
-    /// both sides, as it is a one-time cost of a recorder that runs for months.
-    static let warmUp = 4.0
+    /// Seconds the recorders of a side get to settle after the last of them began writing, before CPU is counted:
+    /// connecting and ffmpeg's probing (tens of milliseconds of CPU per process) are left out for both sides, as a
+    /// one-time cost of a recorder that runs for months.
+    static let settle = 2.0
+
+    /// Seconds every recorder of a side has to begin writing before the step fails.
+    static let startDeadline = 90.0
 
     /// One table row. "Owed ÷ window" is the frames owed against streams × seconds × fps: below 100 % by the time each
     /// viewer took to connect and reach a keyframe, and further below when the simulator's core could not keep pace.
@@ -235,31 +277,16 @@ struct BenchCapacity: AsyncParsableCommand {
     }
 }
 
-/// CPU time from a moment after the start to the end of a window, read by the same `read` at both ends.
-actor SteadyCPU {
-    private let read: @Sendable () -> Double
-    private var start: (cpu: Double, at: Date)?
-
-    init(_ read: @escaping @Sendable () -> Double) { self.read = read }
-
-    /// Takes the first reading after `seconds`.
-    func start(after seconds: Double) async {
-        try? await Task.sleep(for: .seconds(seconds))
-        start = (read(), Date())
-    }
-
-    /// CPU seconds and wall-clock seconds since the first reading (since now, zero, if it was never taken).
-    func sinceStart() -> (cpu: Double, seconds: Double) {
-        guard let start else { return (0, 0) }
-        return (read() - start.cpu, Date().timeIntervalSince(start.at))
-    }
-}
-
-/// The paths of sealed segments, kept in memory (the capacity bench needs nothing else from an index).
+/// The paths of sealed segments and the cameras that began writing, kept in memory (the capacity bench needs nothing
+/// else from an index).
 actor SealedSegments: RecordingIndex {
     private(set) var paths: [String] = []
+    private var cameras: Set<UUID> = []
 
-    func opened(_ segment: RecordedSegment) async throws {}
+    /// The cameras with a segment file opened so far.
+    var writing: Int { cameras.count }
+
+    func opened(_ segment: RecordedSegment) async throws { cameras.insert(segment.cameraID) }
     func progressed(_ segment: RecordedSegment) async throws {}
     func sealed(_ segment: RecordedSegment) async throws { paths.append(segment.path) }
 }
