@@ -257,17 +257,35 @@ def playback(page, base, admin, sims):
     seek(page, wanted, "seek to the present done")
     page.select_option("#playback-rate", "2")
     started = page.evaluate("() => window.rtccPlayback.wallClock()")
-    spreads, waited = [], set()
+    spreads, waited, trace = [], set(), []
     for _ in range(36):  # 9 s: footage is served up to the last sealed segment (6 s here), so it may wait that long
-        clocks = page.evaluate("() => window.rtccPlayback.players.map(p => p.wallClock)")
-        spreads.append((max(clocks) - min(clocks)) / 1000)
-        waited.add(page.evaluate("() => document.querySelector('#screen').dataset.waitingFor || ''"))
+        # Each player's time, whether it is paused, and what it holds (seconds relative to `started`).
+        sample = page.evaluate("""(started) => ({
+            waiting: document.querySelector('#screen').dataset.waitingFor || '',
+            players: window.rtccPlayback.players.map(p => {
+                const b = p.video.buffered, ranges = [];
+                for (let i = 0; i < b.length; i += 1) ranges.push([+(p.wallAt(b.start(i)) - started).toFixed(0), +(p.wallAt(b.end(i)) - started).toFixed(0)]);
+                return { clock: p.wallClock, paused: p.video.paused, ranges, placed: p.onItsPictures() };
+            }) })""", started)
+        # A tile that holds no pictures yet (its camera's newest footage is not served yet) shows no moment.
+        clocks = [p["clock"] for p in sample["players"] if p["placed"]]
+        spreads.append((max(clocks) - min(clocks)) / 1000 if clocks else 0)
+        waited.add(sample["waiting"])
+        trace.append(sample)
         time.sleep(0.25)
     played = (page.evaluate("() => window.rtccPlayback.wallClock()") - started) / 1000
     page.select_option("#playback-rate", "1")
-    check(len(waited - {""}) > 0 and max(spreads) < 0.2 and played > 2,
+    showing = sum(1 for p in trace[-1]["players"] if p["placed"])
+    together = len(waited - {""}) > 0 and max(spreads) < 0.2 and played > 2 and showing == len(trace[-1]["players"])
+    check(together,
           f"at the present the cameras wait for each other's pictures and play on together (waited for "
-          f"{len(waited - {''})} sets of cameras; played {played:.1f} s; largest spread {max(spreads):.3f} s)")
+          f"{len(waited - {''})} sets of cameras; played {played:.1f} s; largest spread {max(spreads):.3f} s; "
+          f"{showing} of {len(trace[-1]['players'])} showing pictures at the end)")
+    if not together:
+        for number, sample in enumerate(trace):
+            players = "; ".join(f"{p['clock'] - started:.0f} ms{' paused' if p['paused'] else ''}{'' if p['placed'] else ' (no pictures there)'} holds {p['ranges']}"
+                                for p in sample["players"])
+            print(f"#   {number * 0.25:5.2f} s: waiting for [{sample['waiting']}] | {players}", flush=True)
     page.evaluate("(t) => window.rtccPlayback.seek(t)", (time.time() - 22) * 1000)
     time.sleep(1.0)
     page.select_option("#playback-rate", "4")

@@ -162,14 +162,22 @@ export class PlaybackPlayer {
   /// chunk on its way, or the present still being recorded), as opposed to a gap in the recording, which `maintain`
   /// plays over. A camera let go after a long wait (`releasedAt`) counts again only once new pictures arrived.
   /// "About to" is what it plays in the group's check interval (`checkEveryMs`) at its rate, with 0.1 s to spare: a
-  /// camera that ran dry between two checks would stand still while the others played on.
+  /// camera that ran dry between two checks would stand still while the others played on. Holding nothing at all
+  /// (sent to a moment of the present whose pictures are not served yet) is having run out.
   starving(checkEveryMs) {
-    if (!this.sourceBuffer || this.video.seeking || !this.video.buffered.length) return false;
+    if (!this.sourceBuffer || this.video.seeking) return false;
     const end = this.lastBufferedEnd();
     const margin = 0.1 + (checkEveryMs / 1000) * 1.5 * Math.max(1, this.video.playbackRate);
-    if (end - this.video.currentTime > margin) return false;
+    if (this.video.buffered.length && end - this.video.currentTime > margin) return false;
     if (this.releasedAt !== undefined && end <= this.releasedAt) return false;
     return !this.ended || this.next > Date.now() - 120e3;
+  }
+
+  /// Whether the play head lies on the pictures held (inside them or at their end), not at a time left over from
+  /// before a seek that found no pictures yet: only such a play head says where the group is.
+  onItsPictures() {
+    const ranges = this.video.buffered, t = this.video.currentTime;
+    return ranges.length > 0 && t >= ranges.start(0) - 0.001 && t <= ranges.end(ranges.length - 1) + 0.05;
   }
 
   lastBufferedEnd() {

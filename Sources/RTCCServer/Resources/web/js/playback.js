@@ -263,7 +263,7 @@ class Playback {
 
   /// Keeps every player within a fraction of a second of the one in charge. A camera about to run out of pictures
   /// that are still coming holds the whole group on the same moment (as a synchronised recorder does) instead of
-  /// falling behind; after 8 s of waiting it is let go and the others play on.
+  /// falling behind; after 8 s of holding back others that have pictures to play it is let go and they play on.
   sync() {
     if (this.resuming) return;
     if (this.playing && this.holdForStarving()) return;
@@ -299,12 +299,18 @@ class Playback {
     const now = performance.now();
     if (this.heldSince === undefined) {
       this.heldSince = now;
-      const at = Math.min(...waiting.map((p) => p.video.currentTime));
+      // At the earliest waiting camera's moment; one that holds no pictures yet is not at any moment, so then where
+      // the others are.
+      const at = this.earliestMoment(waiting) ?? this.earliestMoment(this.players);
       for (const player of this.players) {
         player.video.pause();
-        if (!waiting.includes(player) && player.bufferedRange(at)) player.video.currentTime = at;
+        if (at !== undefined && !waiting.includes(player) && player.bufferedRange(at)) player.video.currentTime = at;
       }
       this.container.dataset.waitingFor = waiting.map((p) => p.cameraId).join(',');
+    } else if (!this.players.some((p) => !waiting.includes(p) && p.onItsPictures() && p.lastBufferedEnd() - p.video.currentTime > 0.5)) {
+      // No one could play on (at the present every camera waits for its newest pictures): the group waits as one,
+      // however long, and the 8 s count from when someone could.
+      this.heldSince = now;
     } else if (now - this.heldSince > 8000) {
       for (const player of waiting) player.releasedAt = player.lastBufferedEnd();
       toast(`Playing on without ${waiting.map((p) => this.byId.get(p.cameraId)?.name || p.cameraId).join(', ')}: no pictures arrived for 8 s.`);
@@ -318,13 +324,19 @@ class Playback {
   async resumeTogether() {
     this.resuming = true;
     try {
-      const at = Math.min(...this.players.map((p) => p.video.currentTime));
-      for (const player of this.players) if (player.video.currentTime !== at && player.bufferedRange(at)) player.video.currentTime = at;
+      const at = this.earliestMoment(this.players);
+      for (const player of this.players) if (at !== undefined && player.video.currentTime !== at && player.bufferedRange(at)) player.video.currentTime = at;
       await Promise.all(this.players.map((p) => p.seeked()));
       if (this.playing) for (const player of this.players) player.video.play().catch(() => {});
     } finally {
       this.resuming = false;
     }
+  }
+
+  /// The earliest play head of `players` that lies on its pictures (undefined when none does), media seconds.
+  earliestMoment(players) {
+    const placed = players.filter((p) => p.onItsPictures());
+    return placed.length ? Math.min(...placed.map((p) => p.video.currentTime)) : undefined;
   }
 
   showTime() {
