@@ -15,13 +15,12 @@ struct BenchCapacity: AsyncParsableCommand {
         abstract: "Step the number of recorded streams up, the simulator on one core and the recorder on another; print lost frames, CPU and memory per stream against ffmpeg -c copy.",
         discussion: """
             The simulator (`rtcc simulate`, its own process) is pinned to --simulator-cpu with taskset; this process and \
-            every ffmpeg it starts to --recorder-cpu. At each count both sides record the same streams for --seconds; \
-            then the simulator pauses every stream, the recorders get 1.5 s to drain, the simulator says how many frames \
+            every ffmpeg it starts to --recorder-cpu. At each count both sides record the same streams, each for a window of \
+            --seconds that begins 2 s after every recorder of that side has begun writing its file; then the simulator pauses every stream, the recorders get 1.5 s to drain, the simulator says how many frames \
             it owed its viewers (each counted from the viewer's first keyframe, dropped ones included) and the recorders \
             stop (ours seal; ffmpeg is told `q`, then the streams resume so it reads its next packet, notices and writes its trailer: it may keep one frame per stream more than was counted, which only favours it). Frames in the files are counted by ffprobe for \
-            both sides; lost = owed − recorded. CPU is the recording processes' user + system time over the window: --seconds \
-            that begin 2 s after every recorder of the side has begun writing its file (connecting and ffmpeg's probing left out, \
-            for both) and end when the simulator pauses; memory is their peak \
+            both sides; lost = owed − recorded. CPU is the recording processes' user + system time over the window (connecting \
+            and ffmpeg's probing left out, for both; the drain too); memory is their peak \
             PSS, summed, the same metric for both, sampled once a second by a helper process on the simulator's CPU (the \
             kernel's page walk is charged to the reader, so to neither side). ffmpeg runs one process per stream, so it is measured up to \
             --peer-up-to streams only (memory). Up to --peer-up-to the two sides are measured --repeat times each, alternating \
@@ -52,6 +51,8 @@ struct BenchCapacity: AsyncParsableCommand {
         var peakPSS: Int
         var owed: Int
         var recorded: Int
+        /// Seconds from the start of the side's recorders to the end of the drain: the span the frames owed cover.
+        var span: Double
         var lost: Int { max(0, owed - recorded) }
         var cpuPerStreamSecond: Double { cpuSeconds / (Double(streams) * seconds) }
     }
@@ -73,7 +74,7 @@ struct BenchCapacity: AsyncParsableCommand {
         // Every thread of this process (and each child started from now on) on the recorder's CPU.
         _ = try await ChildProcess.output("/usr/bin/taskset", ["-a", "-p", "-c", recorderCPU, String(getpid())])
         say("Simulator on CPU \(simulatorCPU): \(steps.max()!) × \(size) @ \(fps) fps, \(bitrate / 1000) kbit/s; recorders on CPU \(recorderCPU); OpenRTCC reads each camera at most every \(readIntervalMs) ms (ffmpeg as data comes)")
-        say("| Streams | Recorder | CPU s per stream-second | vs ffmpeg | Peak PSS per stream (MiB) | Frames owed | Recorded | Lost | Owed ÷ window | Recorder core busy |")
+        say("| Streams | Recorder | CPU s per stream-second | vs ffmpeg | Peak PSS per stream (MiB) | Frames owed | Recorded | Lost | Owed ÷ run | Recorder core busy |")
         say("|---|---|---|---|---|---|---|---|---|---|")
         var largestLossless: Int?
         var ratios: [(count: Int, pairs: [Double])] = []
@@ -110,7 +111,7 @@ struct BenchCapacity: AsyncParsableCommand {
         }
         for step in simulatorBound {
             say(String(
-                format: "At %d streams the simulator fell behind (it owed %.0f %% of the window's frames) while the recorder's core was %.0f %% busy: that step's loss does not measure the recorder, and this machine cannot show its limit.",
+                format: "At %d streams the simulator fell behind (it owed %.0f %% of the run's frames) while the recorder's core was %.0f %% busy: that step's loss does not measure the recorder, and this machine cannot show its limit.",
                 step.streams, pace(of: step) * 100, step.cpuSeconds / step.seconds * 100))
         }
     }
@@ -122,9 +123,9 @@ struct BenchCapacity: AsyncParsableCommand {
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
-    /// The frames owed against streams × seconds × fps.
+    /// The frames owed against streams × span × fps.
     private func pace(of step: Step) -> Double {
-        Double(step.owed) / (Double(step.streams) * Double(seconds) * Double(fps))
+        Double(step.owed) / (Double(step.streams) * step.span * Double(fps))
     }
 
     /// What one side's run returns: the files it wrote, its CPU seconds, peak PSS and the seconds it ran.
@@ -147,8 +148,9 @@ struct BenchCapacity: AsyncParsableCommand {
     /// Runs one side at `count` streams through `record`, which records until `Window.end` returns and then stops.
     private func measure(count: Int, simulator: ChildProcess, record: (Window) async throws -> Recording) async throws -> Step {
         let owedBefore = try await owed(simulator)
+        let began = ContinuousClock.now
         let seconds = Double(self.seconds)
-        let owedAtEnd = Mutex(0), resumed = Mutex(false)
+        let owedAtEnd = Mutex(0), resumed = Mutex(false), drained = Mutex(ContinuousClock.now)
         let window = Window(
             elapse: { writing, cpu in
                 let deadline = ContinuousClock.now + .seconds(Self.startDeadline)
@@ -161,14 +163,14 @@ struct BenchCapacity: AsyncParsableCommand {
                 try await Task.sleep(for: .seconds(Self.settle))
                 let start = (cpu: cpu(), at: ContinuousClock.now)
                 try await Task.sleep(for: .seconds(seconds))
-                let elapsed = ContinuousClock.now - start.at
-                return (cpu() - start.cpu, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                return (cpu() - start.cpu, Self.seconds(ContinuousClock.now - start.at))
             },
             end: {
                 _ = try await simulator.ask("stall 1-\(count) 60", answerStartingWith: "ok: stall")
                 try await Task.sleep(for: .milliseconds(1500))
                 let owed = try await owed(simulator)
                 owedAtEnd.withLock { $0 = owed }
+                drained.withLock { $0 = ContinuousClock.now }
             },
             resume: {
                 // Nothing was sent while the recorders stopped: the count read at the end holds.
@@ -183,7 +185,9 @@ struct BenchCapacity: AsyncParsableCommand {
         if !resumed.withLock({ $0 }) { try await window.resume() }
         let recorded = try await videoPackets(in: outcome.files)
         let owedFrames = owedAtEnd.withLock { $0 } - owedBefore
-        return Step(streams: count, cpuSeconds: outcome.cpu, seconds: outcome.seconds, peakPSS: outcome.pss, owed: owedFrames, recorded: recorded)
+        return Step(
+            streams: count, cpuSeconds: outcome.cpu, seconds: outcome.seconds, peakPSS: outcome.pss, owed: owedFrames, recorded: recorded,
+            span: Self.seconds(drained.withLock { $0 } - began))
     }
 
     private func owed(_ simulator: ChildProcess) async throws -> Int {
@@ -268,8 +272,15 @@ struct BenchCapacity: AsyncParsableCommand {
     /// Seconds every recorder of a side has to begin writing before the step fails.
     static let startDeadline = 90.0
 
-    /// One table row. "Owed ÷ window" is the frames owed against streams × seconds × fps: below 100 % by the time each
-    /// viewer took to connect and reach a keyframe, and further below when the simulator's core could not keep pace.
+    /// A duration in seconds.
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// One table row. "Owed ÷ run" is the frames owed against streams × fps × the seconds from the recorders' start to
+    /// the end of the drain: below 100 % by the time each viewer took to connect and reach a keyframe (for ffmpeg, also
+    /// the time to start its processes one after another), and further below when the simulator's core could not keep
+    /// pace.
     private func row(_ step: Step, name: String, ratio: String) {
         say(String(format: "| %d | %@ | %.5f | %@ | %.2f | %d | %d | %d | %.0f %% | %.0f %% |", step.streams, name, step.cpuPerStreamSecond, ratio,
                    Double(step.peakPSS) / Double(step.streams) / 1_048_576, step.owed, step.recorded, step.lost, pace(of: step) * 100,
