@@ -23,9 +23,9 @@ struct BenchCapacity: AsyncParsableCommand {
             and ffmpeg's probing left out, for both; the drain too); memory is their peak \
             PSS, summed, the same metric for both, sampled once a second by a helper process on the simulator's CPU (the \
             kernel's page walk is charged to the reader, so to neither side). ffmpeg runs one process per stream, so it is measured up to \
-            --peer-up-to streams only (memory). Up to --peer-up-to the two sides are measured --repeat times each, alternating \
-            (ours, ffmpeg, ours, …), and the ratio is the median of the pairs, every pair printed: one machine's CPU figures \
-            move by a third from run to run. A failed step exits non-zero.
+            --peer-up-to streams only (memory). Up to --peer-up-to the two sides are measured --repeat times each, in pairs \
+            that alternate which side goes first (ours then ffmpeg, ffmpeg then ours, …), and the ratio is the median of the \
+            pairs, every pair printed: one machine's CPU figures move by a third from run to run. A failed step exits non-zero.
             """)
 
     @Option(help: "Stream counts to step through, comma separated.") var counts = "100,200,300,400"
@@ -38,7 +38,7 @@ struct BenchCapacity: AsyncParsableCommand {
     @Option(help: "CPU the recorders run on (taskset list).") var recorderCPU = "1"
     @Option(help: "Shortest time between two reads of a camera's connection, ms (the recorder's setting; 0 in rtcc serve: as data comes).")
     var readIntervalMs = 0
-    @Option(name: .customLong("repeat"), help: "Times each side is measured at each count up to --peer-up-to, alternating; the ratio is the median of the pairs.")
+    @Option(name: .customLong("repeat"), help: "Times each side is measured at each count up to --peer-up-to, in pairs that alternate which side goes first; the ratio is the median of the pairs.")
     var repetitions = 3
     @Option(help: "Scratch folder (emptied).") var work = "/tmp/rtcc-bench-capacity"
     @Option(help: "Where generated clips are cached.") var clips = "./data/clips"
@@ -83,18 +83,26 @@ struct BenchCapacity: AsyncParsableCommand {
             let urls = (1...count).map { "\(base)" + CameraSimulator.path(camera: $0) }
             var lossless = true
             var pairs: [Double] = []
-            for run in 1...(count <= peerUpTo ? repetitions : 1) {
+            let withPeer = count <= peerUpTo
+            for run in 1...(withPeer ? repetitions : 1) {
                 // Each run in its own folders, removed once its frames are counted (a run at 200 streams writes a GB).
                 let ourFolder = root.appendingPathComponent("rtcc-\(count)-\(run)"), peerFolder = root.appendingPathComponent("ffmpeg-\(count)-\(run)")
                 defer { for folder in [ourFolder, peerFolder] { try? FileManager.default.removeItem(at: folder) } }
+                let measurePeer = { () async throws -> Step in
+                    try await measure(count: count, simulator: simulator) { try await recordFFmpeg(urls: urls, root: peerFolder, window: $0) }
+                }
+                // Every other pair measures ffmpeg first, so a machine that slows down or speeds up during the run
+                // weighs on both sides alike.
+                let peerFirst = withPeer && run % 2 == 0 ? try await measurePeer() : nil
                 let ours = try await measure(count: count, simulator: simulator) { try await recordOurs(urls: urls, root: ourFolder, window: $0) }
                 if ours.lost > 0 { lossless = false }
                 if ours.lost > 0, pace(of: ours) < 0.9, ours.cpuSeconds / ours.seconds < 0.9 { simulatorBound.append(ours) }
-                guard count <= peerUpTo else {
+                guard withPeer else {
                     row(ours, name: "OpenRTCC", ratio: "not measured")
                     continue
                 }
-                let peer = try await measure(count: count, simulator: simulator) { try await recordFFmpeg(urls: urls, root: peerFolder, window: $0) }
+                let peer: Step
+                if let peerFirst { peer = peerFirst } else { peer = try await measurePeer() }
                 let ratio = ours.cpuPerStreamSecond / max(peer.cpuPerStreamSecond, 1e-9)
                 pairs.append(ratio)
                 row(ours, name: "OpenRTCC", ratio: String(format: "**%.2f×**", ratio))
@@ -107,7 +115,7 @@ struct BenchCapacity: AsyncParsableCommand {
         say("Largest count with 0 lost frames (OpenRTCC, one core, every run): \(largestLossless.map(String.init) ?? "none of those tried")")
         for (count, pairs) in ratios {
             let runs = pairs.map { String(format: "%.2f×", $0) }.joined(separator: ", ")
-            say(String(format: "CPU per stream at %d streams: %.2f× ffmpeg -c copy (median of %d alternating pairs: %@)", count, median(pairs), pairs.count, runs))
+            say(String(format: "CPU per stream at %d streams: %.2f× ffmpeg -c copy (median of %d pairs: %@)", count, median(pairs), pairs.count, runs))
         }
         for step in simulatorBound {
             say(String(
