@@ -136,7 +136,8 @@ struct BenchCapacity: AsyncParsableCommand {
         Double(step.owed) / (Double(step.streams) * step.span * Double(fps))
     }
 
-    /// What one side's run returns: the files it wrote, its CPU seconds, peak PSS and the seconds it ran.
+    /// What one side's run returns: the files it wrote, its CPU seconds over the window, its peak PSS and the window's
+    /// length in seconds.
     typealias Recording = (files: [String], cpu: Double, pss: Int, seconds: Double)
 
     /// The steps of a side's run that ``measure`` provides.
