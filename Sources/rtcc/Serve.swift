@@ -22,7 +22,7 @@ struct Serve: AsyncParsableCommand {
     var nodeCapacity: Int?
 
     func run() async throws {
-        AllocatorArenas.apply()
+        AllocatorArenas.limit()
         var base = try store.load()
         do {
             if let node { try base.set("nodeName", node, from: "--node") }
