@@ -257,22 +257,21 @@ def playback(page, base, admin, sims):
     seek(page, wanted, "seek to the present done")
     page.select_option("#playback-rate", "2")
     started = page.evaluate("() => window.rtccPlayback.wallClock()")
-    spreads, waited, trace = [], set(), []
+    trace = []
     for _ in range(36):  # 9 s: footage is served up to the last sealed segment (6 s here), so it may wait that long
-        # Each player's time, whether it is paused, and what it holds (seconds relative to `started`).
-        sample = page.evaluate("""(started) => ({
+        # Each player's time, whether it is paused, and what it holds (milliseconds relative to `started`).
+        trace.append(page.evaluate("""(started) => ({
             waiting: document.querySelector('#screen').dataset.waitingFor || '',
             players: window.rtccPlayback.players.map(p => {
                 const b = p.video.buffered, ranges = [];
                 for (let i = 0; i < b.length; i += 1) ranges.push([+(p.wallAt(b.start(i)) - started).toFixed(0), +(p.wallAt(b.end(i)) - started).toFixed(0)]);
                 return { clock: p.wallClock, paused: p.video.paused, ranges, placed: p.onItsPictures() };
-            }) })""", started)
-        # A tile that holds no pictures yet (its camera's newest footage is not served yet) shows no moment.
-        clocks = [p["clock"] for p in sample["players"] if p["placed"]]
-        spreads.append((max(clocks) - min(clocks)) / 1000 if clocks else 0)
-        waited.add(sample["waiting"])
-        trace.append(sample)
+            }) })""", started))
         time.sleep(0.25)
+    # A tile that holds no pictures yet (its camera's newest footage is not served yet) shows no moment.
+    shown = [[p["clock"] for p in sample["players"] if p["placed"]] for sample in trace]
+    spreads = [(max(clocks) - min(clocks)) / 1000 if clocks else 0 for clocks in shown]
+    waited = {sample["waiting"] for sample in trace}
     played = (page.evaluate("() => window.rtccPlayback.wallClock()") - started) / 1000
     page.select_option("#playback-rate", "1")
     showing = sum(1 for p in trace[-1]["players"] if p["placed"])
